@@ -1,0 +1,273 @@
+"""`python -m gan_core {train, sample, eval, variants, arena}`.
+
+Bad options or files end with exit status 2 and one short message on stderr, never a traceback.
+A run that diverges saves what it had (up to its last good state) and exits with status 3.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Literal, get_args, get_origin, get_type_hints
+
+from .config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
+
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+
+
+class UsageError(ValueError):
+    pass
+
+
+# CLI flag -> (section, field). Help texts come from the config dataclasses.
+_SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
+_TOP_FIELDS = ("variant", "steps", "seed", "log_every", "eval_every", "eval_samples")
+
+
+def _int_list(text: str) -> list[int]:
+    text = text.strip()
+    if text in ("", "none", "0"):
+        return []
+    try:
+        return [int(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers, e.g. 128,128") from None
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
+
+
+def _add_config_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("run configuration (defaults: the preset, then the built-in defaults)")
+    for section, cls in _SECTIONS.items():
+        helps = field_help(cls)
+        hints = get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            if section == "data" and f.name == "points":
+                continue
+            flag = "--" + ("data" if (section, f.name) == ("data", "name") else ("model" if (section, f.name) == ("model", "kind") else f.name.replace("_", "-")))
+            kind = {"g_hidden": _int_list, "d_hidden": _int_list, "conditional": _bool}.get(f.name)
+            if kind is None:
+                kind = {int: int, float: float, str: str}.get(type(f.default), str)
+            choices = get_args(hints[f.name]) or None if get_origin(hints[f.name]) is Literal else None
+            g.add_argument(flag, dest=f"{section}.{f.name}", type=kind, default=None, choices=choices,
+                           help=f"{helps[f.name]} (default {f.default!r})" if f.default is not dataclasses.MISSING else helps[f.name])
+    helps = field_help(TrainConfig)
+    for name in _TOP_FIELDS:
+        default = TrainConfig.__dataclass_fields__[name].default
+        g.add_argument("--" + name.replace("_", "-"), dest=name, type=type(default), default=None,
+                       help=f"{helps[name]} (default {default!r})")
+    g.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
+                   help="override one setting of the variant, e.g. --option gp_lambda=5 (repeatable; see 'variants')")
+    g.add_argument("--points", type=Path, default=None, help="CSV file of your own points with columns x,y (with --data points)")
+    g.add_argument("--preset", default=None, help="start from a named configuration: unrolled-2d, tutorial-mlp, dcgan, cgan")
+    g.add_argument("--config", type=Path, default=None, help="start from a config.json (options given here override it)")
+
+
+def _parse_option(text: str):
+    if "=" not in text:
+        raise UsageError(f"--option {text!r} must look like NAME=VALUE, e.g. gp_lambda=5")
+    key, value = text.split("=", 1)
+    low = value.strip().lower()
+    if low in ("true", "false"):
+        return key.strip(), low == "true"
+    try:
+        return key.strip(), int(value)
+    except ValueError:
+        pass
+    try:
+        return key.strip(), float(value)
+    except ValueError:
+        return key.strip(), value.strip()
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    from .data2d import parse_points_csv
+    from .presets import PRESETS, merge, preset
+
+    base = TrainConfig().to_dict()
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        try:
+            base = merge(base, json.loads(args.config.read_text()))
+        except json.JSONDecodeError as e:
+            raise UsageError(f"--config {args.config} is not valid JSON: {e.msg}") from None
+    data_name = getattr(args, "data.name")
+    name = args.preset
+    if name is None and data_name in ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist") and args.config is None:
+        name = "dcgan"  # image data without a preset: the DCGAN defaults, not the 2D MLP
+    if name is not None:
+        base = merge(base, preset(name))
+    explicit: dict = {}
+    for key, value in vars(args).items():
+        if value is None or "." not in key:
+            continue
+        section, fname = key.split(".", 1)
+        explicit.setdefault(section, {})[fname] = value
+    for key in _TOP_FIELDS:
+        if getattr(args, key) is not None:
+            explicit[key] = getattr(args, key)
+    if args.options:
+        explicit["variant_options"] = dict(_parse_option(o) for o in args.options)
+    cfg = merge(base, explicit)
+    if args.points is not None:
+        if cfg["data"]["name"] != "points":
+            raise UsageError("--points is only used with --data points")
+        if not args.points.is_file():
+            raise UsageError(f"--points {args.points}: no such file")
+        try:
+            pts = parse_points_csv(args.points.read_bytes())
+        except ValueError as e:
+            raise UsageError(f"--points {args.points}: {e}") from None
+        cfg["data"]["points"] = pts.tolist()
+    return TrainConfig.from_dict(cfg)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .io import load_trainer, save_run
+    from .trainer import Trainer, TrainingDiverged
+
+    if args.resume:
+        trainer = load_trainer(args.out, args.device)
+        if args.steps is not None:
+            trainer.config = trainer.config.replace(steps=args.steps)
+    else:
+        config = config_from_args(args)
+        trainer = Trainer(config, args.device)
+    cfg = trainer.config
+    out = Path(args.out)
+    bar = tqdm(total=cfg.steps, initial=trainer.step_count, unit="step", disable=args.quiet, dynamic_ncols=True,
+               desc=f"{cfg.variant} on {cfg.data.name}")
+    every = max(1, min(50, cfg.steps // 100 or 1))
+    try:
+        while trainer.step_count < cfg.steps:
+            res = trainer.step()
+            if res.step % every == 0 or res.step == cfg.steps:
+                bar.update(every if res.step % every == 0 else res.step - bar.n)
+                post = {"d_loss": f"{res.d_loss:.3f}", "g_loss": f"{res.g_loss:.3f}"}
+                if "modes" in trainer.last_eval:
+                    post["modes"] = trainer.last_eval["modes"]
+                bar.set_postfix(post, refresh=False)
+    except TrainingDiverged as e:
+        bar.close()
+        trainer.restore_last_good()
+        save_run(trainer, out)
+        print(f"error: {e}\nThe run up to step {trainer.step_count} was saved in {out}.", file=sys.stderr)
+        return EXIT_DIVERGED
+    except KeyboardInterrupt:
+        bar.close()
+        save_run(trainer, out)
+        print(f"interrupted at step {trainer.step_count}; saved in {out} (resume with --resume)", file=sys.stderr)
+        return 130
+    bar.close()
+    save_run(trainer, out)
+    summary = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in trainer.last_eval.items())
+    print(f"saved {out} after {trainer.step_count} steps in {trainer.elapsed:.1f} s" + (f"; {summary}" if summary else ""))
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sampling import sample_run, write_samples
+
+    result = sample_run(args.run, args.n, args.seed, args.label, args.device)
+    write_samples(result, Path(args.out))
+    print(f"wrote {args.n} samples to {args.out}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .sampling import evaluate_run
+
+    metrics = evaluate_run(args.run, args.n, args.seed, args.device)
+    if args.json:
+        print(json.dumps(metrics, indent=2))
+    else:
+        width = max(len(k) for k in metrics)
+        print(f"{'metric':<{width}}  value")
+        for k, v in metrics.items():
+            print(f"{k:<{width}}  {v:.4f}" if isinstance(v, float) else f"{k:<{width}}  {v}")
+    return 0
+
+
+def cmd_variants(args: argparse.Namespace) -> int:
+    from .variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
+
+    for title, table in (("Objectives (pick one)", OBJECTIVE_VARIANTS), ("Stabilisers (add with +)", STABILISER_VARIANTS),
+                         ("Recipes", RECIPES)):
+        print(f"{title}:")
+        for info in table.values():
+            print(f"  {info.name:<11} {info.about}\n  {'':<11} [{info.reference}] settings: {info.settings}")
+    return 0
+
+
+def cmd_arena(args: argparse.Namespace) -> int:
+    from .arena import run_arena_cli
+
+    return run_arena_cli(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m gan_core", description="Train, sample and evaluate GANs for the classroom.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def device(sp):
+        sp.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to compute: auto picks CUDA when present")
+
+    t = sub.add_parser("train", help="train a GAN and write a run folder", description="Train a GAN and write config.json, weights and metrics.csv into --out.")
+    t.add_argument("--out", required=True, help="run folder to write (created if missing)")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    device(t)
+    _add_config_options(t)
+    t.set_defaults(func=cmd_train)
+
+    s = sub.add_parser("sample", help="draw samples from a run or pretrained folder")
+    s.add_argument("--run", required=True, help="run folder or pretrained/<name> folder")
+    s.add_argument("--n", type=int, default=2500, help="how many samples")
+    s.add_argument("--seed", type=int, default=0, help="seed of the noise")
+    s.add_argument("--label", type=int, default=None, help="class label for a conditional generator (default: cycle 0..9)")
+    s.add_argument("--out", required=True, help="output: .csv (2D x,y), .npz (images uint8 + labels) or .png (a grid)")
+    device(s)
+    s.set_defaults(func=cmd_sample)
+
+    e = sub.add_parser("eval", help="print the metrics of a run's generator")
+    e.add_argument("--run", required=True, help="run folder or pretrained/<name> folder")
+    e.add_argument("--n", type=int, default=None, help="generated samples to score (default: the run's eval_samples)")
+    e.add_argument("--seed", type=int, default=1, help="seed of the noise")
+    e.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    device(e)
+    e.set_defaults(func=cmd_eval)
+
+    v = sub.add_parser("variants", help="list the GAN variants with a short explanation each")
+    v.set_defaults(func=cmd_variants)
+
+    try:
+        from .arena import add_arena_parser
+
+        add_arena_parser(sub, device, cmd_arena)
+    except ImportError:
+        pass
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from .io import RunFolderError
+
+    try:
+        return args.func(args)
+    except (UsageError, RunFolderError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT

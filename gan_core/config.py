@@ -1,0 +1,211 @@
+"""Typed run configuration: data, model, variant and optimisation, validated on construction.
+
+A `TrainConfig` is everything needed to rebuild a run; it is saved as `config.json` beside the
+weights and round-trips through JSON exactly (`TrainConfig.from_dict(json.loads(json.dumps(c.to_dict()))) == c`).
+Every bad value raises `ValueError` naming the field, the value and what is allowed. Each field
+carries a one-line `help` (used by the CLI's `--help` and the dashboard's tooltips).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+DataName = Literal[
+    "two-gaussians", "ring8", "ring8-pacgan", "grid25", "spiral", "moons", "circles", "points",
+    "mnist", "mnist-full", "fashion-mnist", "stacked-mnist",
+]
+ModelKind = Literal["mlp", "dcgan"]
+Activation = Literal["relu", "leaky_relu", "tanh"]
+NoiseDist = Literal["normal", "uniform"]
+OptimizerName = Literal["adam", "rmsprop", "sgd"]
+
+DATA_2D: tuple[str, ...] = ("two-gaussians", "ring8", "ring8-pacgan", "grid25", "spiral", "moons", "circles", "points")
+DATA_IMAGES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist")
+
+MAX_HIDDEN_LAYERS = 6
+MAX_UNITS = 1024
+
+
+def _help(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclasses.MISSING):
+    if factory is not dataclasses.MISSING:
+        return field(default_factory=factory, metadata={"help": text})
+    return field(default=default, metadata={"help": text})
+
+
+def check_choice(name: str, value: Any, choices: tuple) -> None:
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not a valid choice; choose one of: {', '.join(map(str, choices))}")
+
+
+def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name}={value!r} must be a whole number")
+    if value < lo or (hi is not None and value > hi):
+        allowed = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+        raise ValueError(f"{name}={value} is out of range; it must be {allowed}")
+
+
+def check_float(name: str, value: Any, lo: float, hi: float | None = None, lo_open: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name}={value!r} must be a finite number")
+    bad_lo = value <= lo if lo_open else value < lo
+    if bad_lo or (hi is not None and value > hi):
+        lo_txt = f"greater than {lo}" if lo_open else f"at least {lo}"
+        allowed = f"{lo_txt} and at most {hi}" if hi is not None else lo_txt
+        raise ValueError(f"{name}={value} is out of range; it must be {allowed}")
+
+
+@dataclass
+class DataConfig:
+    name: DataName = _help("which data to learn (2D mixtures and shapes, or image sets)", "ring8")
+    points: list | None = _help("the user's own 2D points, as [[x, y], ...] (for name='points')", None)
+    data_dir: str | None = _help("folder with MNIST / Fashion-MNIST IDX files (image data only)", None)
+
+    def __post_init__(self) -> None:
+        check_choice("data.name", self.name, get_args(DataName))
+        if self.name == "points":
+            if not self.points:
+                raise ValueError("data.name='points' needs data.points: give a CSV of x,y points (--points FILE.csv) or draw some")
+            pts = [list(map(float, p)) for p in self.points]
+            if any(len(p) != 2 for p in pts):
+                raise ValueError("data.points must be pairs [x, y]")
+            if any(not (math.isfinite(a) and math.isfinite(b)) for a, b in pts):
+                raise ValueError("data.points holds a NaN or infinite value; remove it and try again")
+            self.points = pts
+        elif self.points is not None:
+            raise ValueError(f"data.points is only used with data.name='points', not {self.name!r}")
+
+    @property
+    def is_image(self) -> bool:
+        return self.name in DATA_IMAGES
+
+
+@dataclass
+class ModelConfig:
+    kind: ModelKind = _help("network family: mlp (any data) or dcgan (28x28 images)", "mlp")
+    g_hidden: tuple[int, ...] = _help("generator hidden layer widths, e.g. 128,128 (0-6 layers, 1-1024 units)", (128, 128))
+    d_hidden: tuple[int, ...] = _help("discriminator hidden layer widths (0-6 layers, 1-1024 units)", (128, 128))
+    activation: Activation = _help("hidden-layer activation of the MLPs", "tanh")
+    z_dim: int = _help("noise (latent) dimension, 1-1024", 256)
+    noise: NoiseDist = _help("noise distribution: normal N(0, I) or uniform U(-1, 1)", "normal")
+    conditional: bool = _help("feed the class label to G and D (image data with labels)", False)
+    width: int = _help("DCGAN base channel count (dcgan only), 4-256", 64)
+
+    def __post_init__(self) -> None:
+        check_choice("model.kind", self.kind, get_args(ModelKind))
+        self.g_hidden = tuple(self.g_hidden)
+        self.d_hidden = tuple(self.d_hidden)
+        for name, hidden in (("model.g_hidden", self.g_hidden), ("model.d_hidden", self.d_hidden)):
+            if len(hidden) > MAX_HIDDEN_LAYERS:
+                raise ValueError(f"{name} has {len(hidden)} layers; at most {MAX_HIDDEN_LAYERS} hidden layers are allowed")
+            for i, units in enumerate(hidden):
+                check_int(f"{name}[{i}]", units, 1, MAX_UNITS)
+        check_choice("model.activation", self.activation, get_args(Activation))
+        check_int("model.z_dim", self.z_dim, 1, 1024)
+        check_choice("model.noise", self.noise, get_args(NoiseDist))
+        if not isinstance(self.conditional, bool):
+            raise ValueError(f"model.conditional={self.conditional!r} must be true or false")
+        check_int("model.width", self.width, 4, 256)
+
+
+@dataclass
+class OptimConfig:
+    optimizer: OptimizerName = _help("optimiser for both networks: adam, rmsprop or sgd", "adam")
+    lr_g: float = _help("generator learning rate (> 0; above ~0.01 most runs diverge)", 1e-3)
+    lr_d: float = _help("discriminator learning rate (> 0)", 1e-4)
+    beta1_g: float = _help("generator Adam beta1 / SGD momentum / RMSprop momentum, in [0, 1)", 0.5)
+    beta2_g: float = _help("generator Adam beta2 / RMSprop alpha, in [0, 1)", 0.999)
+    beta1_d: float = _help("discriminator Adam beta1 / SGD momentum / RMSprop momentum, in [0, 1)", 0.5)
+    beta2_d: float = _help("discriminator Adam beta2 / RMSprop alpha, in [0, 1)", 0.999)
+    batch_size: int = _help("samples per batch, 1-8192", 512)
+    n_critic: int = _help("discriminator steps per generator step, 1-20", 1)
+
+    def __post_init__(self) -> None:
+        check_choice("optim.optimizer", self.optimizer, get_args(OptimizerName))
+        # Learning rates above 1 are allowed on purpose (a class can watch a run diverge); only
+        # non-positive or non-finite ones are refused.
+        check_float("optim.lr_g", self.lr_g, 0.0, None, lo_open=True)
+        check_float("optim.lr_d", self.lr_d, 0.0, None, lo_open=True)
+        for name in ("beta1_g", "beta2_g", "beta1_d", "beta2_d"):
+            value = getattr(self, name)
+            check_float(f"optim.{name}", value, 0.0, 1.0)
+            if value >= 1.0:
+                raise ValueError(f"optim.{name}={value} is out of range; it must be at least 0 and below 1")
+        check_int("optim.batch_size", self.batch_size, 1, 8192)
+        check_int("optim.n_critic", self.n_critic, 1, 20)
+
+
+@dataclass
+class TrainConfig:
+    data: DataConfig = _help("the data", factory=DataConfig)
+    model: ModelConfig = _help("the networks", factory=ModelConfig)
+    optim: OptimConfig = _help("the optimisation", factory=OptimConfig)
+    variant: str = _help("GAN variant: objective + stabilisers, e.g. ns, wgan-gp, unrolled-5, pacgan-2+hinge", "ns")
+    variant_options: dict = _help("overrides of the variant's settings, e.g. {'gp_lambda': 5}", factory=dict)
+    steps: int = _help("training iterations (one iteration = n_critic D steps + one G step)", 3000)
+    seed: int = _help("random seed: the same seed and config give the same numbers", 0)
+    log_every: int = _help("write a metrics.csv row every N steps", 10)
+    eval_every: int = _help("compute the mode / image metrics every N steps (0 = only at the end)", 500)
+    eval_samples: int = _help("generated samples used by the metrics", 2500)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data, dict):
+            self.data = DataConfig(**_known("data", DataConfig, self.data))
+        if isinstance(self.model, dict):
+            self.model = ModelConfig(**_known("model", ModelConfig, self.model))
+        if isinstance(self.optim, dict):
+            self.optim = OptimConfig(**_known("optim", OptimConfig, self.optim))
+        if not isinstance(self.variant, str) or not self.variant:
+            raise ValueError(f"variant={self.variant!r} must be a variant name such as 'ns' or 'wgan-gp'")
+        if not isinstance(self.variant_options, dict):
+            raise ValueError("variant_options must be a mapping of setting name to value")
+        check_int("steps", self.steps, 0, 10_000_000)
+        check_int("seed", self.seed, 0, 2**31 - 1)
+        check_int("log_every", self.log_every, 1, 1_000_000)
+        check_int("eval_every", self.eval_every, 0, 10_000_000)
+        check_int("eval_samples", self.eval_samples, 10, 100_000)
+        if self.model.kind == "dcgan" and not self.data.is_image:
+            raise ValueError(f"model.kind='dcgan' needs image data; {self.data.name!r} is 2D: use model.kind='mlp'")
+        if self.model.conditional and not self.data.is_image:
+            raise ValueError(f"model.conditional=true needs labelled image data; {self.data.name!r} has no labels")
+        # Resolving the recipe validates the variant name, its options and its fit with the rest.
+        from .variants import resolve_recipe
+
+        resolve_recipe(self)
+
+    def to_dict(self) -> dict:
+        out = dataclasses.asdict(self)
+        out["model"]["g_hidden"] = list(self.model.g_hidden)
+        out["model"]["d_hidden"] = list(self.model.d_hidden)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        if not isinstance(d, dict):
+            raise ValueError("a config must be a JSON object with keys data, model, optim, variant, ...")
+        return cls(**_known("config", cls, d))
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        """A copy with top-level fields changed (nested dicts are merged into their section)."""
+        d = self.to_dict()
+        for key, value in changes.items():
+            if key in ("data", "model", "optim") and isinstance(value, dict):
+                d[key].update(value)
+            else:
+                d[key] = value
+        return TrainConfig.from_dict(d)
+
+
+def _known(section: str, cls: type, d: dict) -> dict:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(d) - names)
+    if unknown:
+        raise ValueError(f"{section} has unknown field(s) {', '.join(unknown)}; known fields: {', '.join(sorted(names))}")
+    return dict(d)
+
+
+def field_help(cls: type) -> dict[str, str]:
+    """{field name: one-line help} for a config dataclass."""
+    return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(cls)}

@@ -1,0 +1,81 @@
+"""One interface over every data source the trainer can learn: `make_dataset(data_config, device)`.
+
+A dataset has `shape` (one sample's shape), `n_classes` (0 when unlabelled), `sample(n, generator)`
+returning (x, y or None), and a `state()` / `load_state()` pair so a resumed run draws the same batches.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .config import DataConfig
+from .data2d import Data2D
+
+
+class PointsDataset:
+    """2D data drawn fresh every batch (mixtures, shapes) or resampled from the user's points."""
+
+    def __init__(self, cfg: DataConfig, device: torch.device):
+        self.source = Data2D(cfg.name, device, cfg.points)
+        self.shape = (2,)
+        self.n_classes = 0
+        self.mixture = self.source.mixture
+
+    def sample(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, None]:
+        return self.source.sample(n, generator), None
+
+    def state(self) -> dict:
+        return {}
+
+    def load_state(self, state: dict) -> None:
+        pass
+
+
+class ImageDataset:
+    """Images kept as one uint8 tensor on the device; batches follow an epoch-wise shuffled order
+    (the tutorial's DataLoader with shuffle=True) and are scaled to [-1, 1] when drawn."""
+
+    def __init__(self, cfg: DataConfig, device: torch.device, split: str = "train"):
+        from .image_data import load_images
+
+        images, labels = load_images(cfg.name, split, cfg.data_dir)
+        images = np.asarray(images)
+        if images.ndim == 3:
+            images = images[:, None]  # (N, 1, 28, 28)
+        else:
+            images = images.transpose(0, 3, 1, 2)  # (N, H, W, C) -> (N, C, H, W)
+        self.images = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.long, device=device)
+        self.shape = tuple(self.images.shape[1:])
+        self.n_classes = 10 if cfg.name != "stacked-mnist" else 1000
+        self.mixture = None
+        self._order: torch.Tensor | None = None
+        self._pos = 0
+
+    def sample(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = []
+        need = n
+        while need > 0:
+            if self._order is None or self._pos >= len(self._order):
+                self._order = torch.randperm(len(self.images), generator=generator, device=generator.device).to(self.images.device)
+                self._pos = 0
+            take = self._order[self._pos:self._pos + need]
+            self._pos += len(take)
+            need -= len(take)
+            idx.append(take)
+        index = torch.cat(idx) if len(idx) > 1 else idx[0]
+        x = self.images[index].float().mul_(2.0 / 255.0).sub_(1.0)  # uint8 -> [-1, 1]
+        return x, self.labels[index]
+
+    def state(self) -> dict:
+        return {"order": None if self._order is None else self._order.cpu(), "pos": self._pos}
+
+    def load_state(self, state: dict) -> None:
+        order = state.get("order")
+        self._order = None if order is None else order.to(self.images.device)
+        self._pos = int(state.get("pos", 0))
+
+
+def make_dataset(cfg: DataConfig, device: torch.device | str = "cpu"):
+    device = torch.device(device)
+    return ImageDataset(cfg, device) if cfg.is_image else PointsDataset(cfg, device)

@@ -1,0 +1,194 @@
+"""Saving and loading runs: `config.json` + safetensors weights + `metrics.csv`, never a pickle.
+
+A run folder holds:
+- `config.json`: the TrainConfig (enough to rebuild the networks);
+- `generator.safetensors`, `discriminator.safetensors`: the weights (the EMA generator, if the variant
+  keeps one, is what `generator.safetensors` holds; the raw one is in the checkpoint);
+- `metrics.csv`: one row per logged step;
+- `checkpoint.safetensors` + `checkpoint.json`: optimiser and RNG state, to resume exactly.
+Every file is written to a temporary name in the same folder and then renamed, so an interrupted
+save leaves the previous file whole.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save
+
+from .config import TrainConfig
+
+MAX_WEIGHTS_BYTES = 200 * 1024 * 1024
+
+
+class RunFolderError(ValueError):
+    """A run folder is missing a file, or holds something that does not match its config."""
+
+
+def atomic_write(path: str | Path, data: bytes | str, before_replace: Callable[[], None] | None = None) -> None:
+    """Write `data` to `path` via a temporary file + os.replace: readers see the old or the new file, whole."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace()  # test hook: an exception here must leave `path` untouched
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _flatten(obj: Any, prefix: str, tensors: dict[str, torch.Tensor]) -> Any:
+    """Split a nested state into tensors (keyed by path) and a JSON skeleton pointing at them."""
+    if isinstance(obj, torch.Tensor):
+        key = prefix.strip(".")
+        tensors[key] = obj.detach().cpu().contiguous()
+        return {"__tensor__": key}
+    if isinstance(obj, dict):
+        return {"__dict__": [[_flatten(k, f"{prefix}.k{i}", tensors), _flatten(v, f"{prefix}.{i}", tensors)]
+                             for i, (k, v) in enumerate(obj.items())]}
+    if isinstance(obj, (list, tuple)):
+        return {"__list__": [_flatten(v, f"{prefix}.{i}", tensors) for i, v in enumerate(obj)]}
+    if isinstance(obj, float) and obj != obj:
+        return {"__nan__": True}
+    return obj
+
+
+def _unflatten(obj: Any, tensors: dict[str, torch.Tensor]) -> Any:
+    if isinstance(obj, dict):
+        if "__tensor__" in obj:
+            return tensors[obj["__tensor__"]]
+        if "__dict__" in obj:
+            return {_unflatten(k, tensors): _unflatten(v, tensors) for k, v in obj["__dict__"]}
+        if "__list__" in obj:
+            return [_unflatten(v, tensors) for v in obj["__list__"]]
+        if "__nan__" in obj:
+            return float("nan")
+    return obj
+
+
+def save_run(trainer, out_dir: str | Path, checkpoint: bool = True) -> Path:
+    """Write the run folder (see module doc). Returns its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / "config.json", json.dumps(trainer.config.to_dict(), indent=2))
+    g_state = {k: v.detach().cpu().contiguous() for k, v in trainer.sampler.state_dict().items()}
+    d_state = {k: v.detach().cpu().contiguous() for k, v in trainer.D.state_dict().items()}
+    meta = {"step": str(trainer.step_count), "variant": trainer.config.variant}
+    atomic_write(out / "generator.safetensors", save(g_state, metadata=meta))
+    atomic_write(out / "discriminator.safetensors", save(d_state, metadata=meta))
+    atomic_write(out / "metrics.csv", trainer.history.to_csv(index=False))
+    if checkpoint:
+        tensors: dict[str, torch.Tensor] = {}
+        skeleton = _flatten(trainer.state_dict(with_history=False), "", tensors)
+        atomic_write(out / "checkpoint.safetensors", save(tensors))
+        atomic_write(out / "checkpoint.json", json.dumps(skeleton))
+    return out
+
+
+def load_config(run_dir: str | Path) -> TrainConfig:
+    path = Path(run_dir) / "config.json"
+    if not path.is_file():
+        raise RunFolderError(f"{run_dir} has no config.json; is it a run folder written by 'gan_core train'?")
+    try:
+        return TrainConfig.from_dict(json.loads(path.read_text()))
+    except json.JSONDecodeError as e:
+        raise RunFolderError(f"{path} is not valid JSON ({e.msg} at line {e.lineno}); the folder is damaged") from None
+    except (ValueError, TypeError) as e:
+        raise RunFolderError(f"{path} is not a valid config: {e}") from None
+
+
+def read_weights(path: Path) -> dict[str, torch.Tensor]:
+    """Read a safetensors file (never a pickle), refusing anything else with a clear message."""
+    if not path.is_file():
+        raise RunFolderError(f"{path.name} is missing from {path.parent}")
+    if path.stat().st_size > MAX_WEIGHTS_BYTES:
+        raise RunFolderError(f"{path} is larger than {MAX_WEIGHTS_BYTES // 2**20} MB; refusing to load it")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head[:2] == b"\x80\x02" or head[:2] == b"PK" or head[:1] == b"\x80":
+        raise RunFolderError(f"{path.name} is a pickle / torch .pt file; only safetensors weights are loaded "
+                             f"(convert it with safetensors.torch.save_file)")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as e:
+        raise RunFolderError(f"{path.name} is not a valid safetensors file ({e}); the file is damaged or was altered") from None
+
+
+def check_state(module: torch.nn.Module, state: dict[str, torch.Tensor], what: str) -> None:
+    """Refuse weights whose tensor names or shapes differ from what the config builds, naming the tensor."""
+    expected = module.state_dict()
+    missing = [k for k in expected if k not in state]
+    extra = [k for k in state if k not in expected]
+    if missing:
+        raise RunFolderError(f"{what}: tensor {missing[0]!r} expected by config.json is missing from the weights "
+                             f"({len(missing)} missing); config and weights do not belong together")
+    if extra:
+        raise RunFolderError(f"{what}: tensor {extra[0]!r} in the weights does not exist in the model config.json builds")
+    for k, v in expected.items():
+        if tuple(state[k].shape) != tuple(v.shape):
+            raise RunFolderError(f"{what}: tensor {k!r} has shape {tuple(state[k].shape)} in the weights but "
+                                 f"{tuple(v.shape)} in the model config.json builds")
+        if state[k].dtype.is_floating_point and not torch.isfinite(state[k]).all():
+            raise RunFolderError(f"{what}: tensor {k!r} holds NaN or infinite values")
+
+
+def load_generator(path: str | Path, device: str | torch.device = "cpu"):
+    """Rebuild a generator from a run or pretrained folder. Returns (G in eval mode, TrainConfig, data shape, n_classes)."""
+    from .models import build_generator
+
+    folder = Path(path)
+    config = load_config(folder)
+    shape, n_classes = data_shape(config)
+    g = build_generator(config.model, shape, n_classes if config.model.conditional else 0)
+    state = read_weights(folder / "generator.safetensors")
+    check_state(g, state, "generator.safetensors")
+    g.load_state_dict(state)
+    return g.to(device).eval(), config, shape, n_classes
+
+
+def data_shape(config: TrainConfig) -> tuple[tuple[int, ...], int]:
+    """(one sample's shape, number of classes) of a config's data, without loading the data."""
+    name = config.data.name
+    if not config.data.is_image:
+        return (2,), 0
+    if name == "stacked-mnist":
+        return (3, 28, 28), 1000
+    return (1, 28, 28), 10
+
+
+def load_trainer(run_dir: str | Path, device: str | torch.device = "cpu"):
+    """Rebuild a Trainer from a run folder and its checkpoint, ready to continue exactly."""
+    from .trainer import Trainer
+
+    folder = Path(run_dir)
+    trainer = Trainer(load_config(folder), device)
+    if not (folder / "checkpoint.json").is_file():
+        raise RunFolderError(f"{folder} has no checkpoint.json to resume from")
+    tensors = read_weights(folder / "checkpoint.safetensors")
+    try:
+        skeleton = json.loads((folder / "checkpoint.json").read_text())
+        state = _unflatten(skeleton, tensors)
+        trainer.load_state_dict(state)
+    except (KeyError, ValueError, RuntimeError, TypeError, json.JSONDecodeError) as e:
+        raise RunFolderError(f"the checkpoint in {folder} does not match its config: {e}") from None
+    metrics = folder / "metrics.csv"
+    if metrics.is_file() and metrics.stat().st_size > 0:
+        import pandas as pd
+
+        trainer.rows = pd.read_csv(metrics).to_dict("records")
+    return trainer

@@ -1,0 +1,78 @@
+"""GAN objectives as pure functions of the discriminator's logits.
+
+Notation: r = D(x) on real samples, f = D(G(z)) on fakes, both raw outputs (logits / critic values),
+shape (B,) or (B, 1). sigma is the logistic function, so log sigma(t) = -softplus(-t) and
+log(1 - sigma(t)) = -softplus(t). Every loss is a mean over the batch and is *minimised*.
+A loss never touches an optimiser; penalties that need D itself (gradient penalty, R1) live in
+`stabilisers.py`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+Tensor = torch.Tensor
+
+
+def minimax_d(r: Tensor, f: Tensor) -> Tensor:
+    """L_D = -E[log sigma(r)] - E[log(1 - sigma(f))] = E[softplus(-r)] + E[softplus(f)]."""
+    return F.softplus(-r).mean() + F.softplus(f).mean()
+
+
+def minimax_g(f: Tensor) -> Tensor:
+    """The saturating original: L_G = E[log(1 - sigma(f))] = -E[softplus(f)]."""
+    return -F.softplus(f).mean()
+
+
+def ns_g(f: Tensor) -> Tensor:
+    """Non-saturating: L_G = -E[log sigma(f)] = E[softplus(-f)]."""
+    return F.softplus(-f).mean()
+
+
+def lsgan_d(r: Tensor, f: Tensor) -> Tensor:
+    """Least squares (a=0, b=1): L_D = 1/2 E[(r - 1)^2] + 1/2 E[f^2]."""
+    return 0.5 * ((r - 1.0) ** 2).mean() + 0.5 * (f ** 2).mean()
+
+
+def lsgan_g(f: Tensor) -> Tensor:
+    """Least squares (c=1): L_G = 1/2 E[(f - 1)^2]."""
+    return 0.5 * ((f - 1.0) ** 2).mean()
+
+
+def wasserstein_d(r: Tensor, f: Tensor) -> Tensor:
+    """Critic loss: L_D = E[f] - E[r] (the negated earth-mover estimate)."""
+    return f.mean() - r.mean()
+
+
+def wasserstein_g(f: Tensor) -> Tensor:
+    """L_G = -E[f]."""
+    return -f.mean()
+
+
+def hinge_d(r: Tensor, f: Tensor) -> Tensor:
+    """L_D = E[max(0, 1 - r)] + E[max(0, 1 + f)]."""
+    return F.relu(1.0 - r).mean() + F.relu(1.0 + f).mean()
+
+
+def hinge_g(f: Tensor) -> Tensor:
+    """L_G = -E[f]."""
+    return -f.mean()
+
+
+@dataclass(frozen=True)
+class Objective:
+    d_loss: Callable[[Tensor, Tensor], Tensor]
+    g_loss: Callable[[Tensor], Tensor]
+    probability: bool  # D's output reads as a probability through sigma (for the D(x), D(G(z)) readouts)
+
+
+OBJECTIVES: dict[str, Objective] = {
+    "minimax": Objective(minimax_d, minimax_g, True),
+    "ns": Objective(minimax_d, ns_g, True),
+    "lsgan": Objective(lsgan_d, lsgan_g, False),
+    "wasserstein": Objective(wasserstein_d, wasserstein_g, False),
+    "hinge": Objective(hinge_d, hinge_g, False),
+}

@@ -1,0 +1,140 @@
+"""Sampling and scoring a saved generator (a run folder or a pretrained/ folder), for the CLI and the app."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .io import load_generator
+
+MAX_SAMPLES = 100_000
+
+
+@dataclass
+class Samples:
+    data: np.ndarray            # (N, 2) float32 points, or (N, H, W) / (N, H, W, C) uint8 images
+    labels: np.ndarray | None   # (N,) class labels of a conditional generator
+    is_image: bool
+
+
+def noise(n: int, z_dim: int, dist: str, seed: int, device: str | torch.device = "cpu") -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    z = torch.rand(n, z_dim, generator=g) * 2 - 1 if dist == "uniform" else torch.randn(n, z_dim, generator=g)
+    return z.to(device)
+
+
+def to_uint8_images(x: torch.Tensor) -> np.ndarray:
+    """(N, C, H, W) in [-1, 1] -> (N, H, W) uint8 for one channel, (N, H, W, C) for several."""
+    img = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu().numpy()
+    return img[:, 0] if img.shape[1] == 1 else img.transpose(0, 2, 3, 1)
+
+
+def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None, device: str = "cpu") -> Samples:
+    if not 1 <= n <= MAX_SAMPLES:
+        raise ValueError(f"--n={n} is out of range; draw between 1 and {MAX_SAMPLES:,} samples")
+    from .trainer import resolve_device
+
+    dev = resolve_device(device)
+    g, config, shape, n_classes = load_generator(run, dev)
+    z = noise(n, config.model.z_dim, config.model.noise, seed, dev)
+    labels = None
+    if config.model.conditional:
+        if label is not None and not 0 <= label < n_classes:
+            raise ValueError(f"--label={label} is out of range; this generator knows classes 0..{n_classes - 1}")
+        labels = torch.full((n,), label, dtype=torch.long) if label is not None else torch.arange(n) % n_classes
+        labels = labels.to(dev)
+    with torch.inference_mode():
+        out = torch.cat([g(z[i:i + 2048], None if labels is None else labels[i:i + 2048]) for i in range(0, n, 2048)])
+    lab = None if labels is None else labels.cpu().numpy()
+    if len(shape) == 1:
+        return Samples(out.cpu().numpy().astype(np.float32), lab, False)
+    return Samples(to_uint8_images(out), lab, True)
+
+
+def image_grid(images: np.ndarray, cols: int | None = None, pad: int = 2) -> np.ndarray:
+    """(N, H, W[, C]) uint8 -> one (rows*H, cols*W[, C]) uint8 picture."""
+    n = len(images)
+    cols = cols or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    h, w = images.shape[1:3]
+    extra = images.shape[3:]
+    canvas = np.zeros((rows * (h + pad) + pad, cols * (w + pad) + pad, *extra), dtype=np.uint8)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = img
+    return canvas
+
+
+def write_samples(s: Samples, out: Path) -> None:
+    from .io import atomic_write
+
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        if s.is_image:
+            raise ValueError("image samples cannot be written as CSV; use --out FILE.npz or FILE.png")
+        lines = ["x,y"] + [f"{x!r},{y!r}" for x, y in s.data.tolist()]
+        atomic_write(out, "\n".join(lines) + "\n")
+    elif suffix == ".npz":
+        import io
+
+        buf = io.BytesIO()
+        arrays = {"images" if s.is_image else "points": s.data}
+        if s.labels is not None:
+            arrays["labels"] = s.labels
+        np.savez_compressed(buf, **arrays)
+        atomic_write(out, buf.getvalue())
+    elif suffix == ".png":
+        import io
+
+        from PIL import Image
+
+        if s.is_image:
+            picture = image_grid(s.data[:400])
+        else:
+            picture = scatter_png(s.data)
+        buf = io.BytesIO()
+        Image.fromarray(picture).save(buf, format="PNG")
+        atomic_write(out, buf.getvalue())
+    else:
+        raise ValueError(f"--out {out}: unknown file type {suffix!r}; use .csv (2D), .npz or .png")
+
+
+def scatter_png(points: np.ndarray, size: int = 400) -> np.ndarray:
+    """A plain raster scatter of 2D points (no plotting library needed)."""
+    img = np.full((size, size, 3), 255, dtype=np.uint8)
+    lo, hi = points.min(0), points.max(0)
+    span = np.maximum(hi - lo, 1e-6) * 1.1
+    mid = (hi + lo) / 2
+    px = ((points - mid) / span + 0.5) * (size - 1)
+    px = np.clip(px.round().astype(int), 0, size - 1)
+    img[size - 1 - px[:, 1], px[:, 0]] = (200, 60, 20)
+    return img
+
+
+def evaluate_run(run: str | Path, n: int | None = None, seed: int = 1, device: str = "cpu") -> dict:
+    """The metrics of a saved generator: mode metrics for 2D mixtures, image metrics for images."""
+    from .io import load_config
+
+    config = load_config(run)
+    n = n or config.eval_samples
+    s = sample_run(run, n, seed, None, device)
+    if not s.is_image:
+        from .data2d import MIXTURES, Data2D
+        from .metrics2d import grid_divergences, mode_metrics
+
+        out: dict = {"samples": n}
+        mix = MIXTURES.get(config.data.name)
+        if mix is not None:
+            out.update(mode_metrics(s.data, mix.centres, mix.sigma).as_dict())
+            out["k"] = mix.k
+        source = Data2D(config.data.name, "cpu", config.data.points)
+        real = source.sample(n, torch.Generator().manual_seed(seed + 1)).numpy()
+        out.update(grid_divergences(real, s.data, source.bounds()))
+        return out
+    from .image_eval import ImageEvaluator
+
+    x = torch.from_numpy(s.data).float() / 127.5 - 1
+    x = x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2)
+    return {"samples": n, **ImageEvaluator(config.data)(x)}

@@ -1,0 +1,410 @@
+"""The step-wise trainer. It knows nothing of any UI: `step()` runs one iteration and returns numbers.
+
+One iteration = n_critic discriminator steps, then one generator step. Each half can be run on its
+own (`step_discriminator()`, `step_generator()`) so a class can watch it. Every iteration logs D(x),
+D(G(z)), both losses and both gradient norms; a fixed noise batch (`fixed_z`) serves the progress
+pictures. All randomness comes from torch.Generators owned by the trainer, so the same config and
+seed give the same numbers, also when several trainers run in threads side by side.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .config import TrainConfig
+from .datasets import make_dataset
+from .losses import OBJECTIVES
+from .metrics2d import grid_divergences, mode_metrics
+from .models import build_discriminator, build_generator, pack
+from .stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
+from .variants import Recipe, resolve_recipe
+
+FIXED_BATCH = 64
+# A loss or gradient norm beyond this is treated as divergence too: with saturating activations a
+# huge learning rate can leave every number finite yet meaningless (losses of 1e8 and zero gradients).
+EXPLODED = 1e7
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss, gradient or weight became NaN or infinite (or exploded past EXPLODED). The trainer keeps its last good state."""
+
+    def __init__(self, step: int, quantity: str, value: float):
+        self.step, self.quantity, self.value = step, quantity, value
+        what = f"became {value}" if not math.isfinite(value) else f"exploded to {value:.3g}"
+        super().__init__(f"training diverged at step {step}: {quantity} {what}. "
+                         f"Reset the run, or restore the last good state and lower the learning rates.")
+
+
+@dataclass
+class DStepResult:
+    d_loss: float
+    d_real: float   # mean D(x): a probability for minimax/ns, the raw score for other objectives
+    d_fake: float   # mean D(G(z)), same scale
+    d_grad: float   # L2 norm of D's gradient
+
+
+@dataclass
+class GStepResult:
+    g_loss: float
+    g_grad: float
+
+
+@dataclass
+class StepResult:
+    step: int
+    d_loss: float
+    g_loss: float
+    d_real: float
+    d_fake: float
+    d_grad: float
+    g_grad: float
+    wall_time: float
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name not in ("cpu", "cuda") and not name.startswith("cuda:"):
+        raise ValueError(f"device={name!r} is not valid; choose auto, cpu or cuda")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was asked for but no CUDA GPU is available; use --device cpu or auto")
+    return torch.device(name)
+
+
+def _norm(tensors: list[torch.Tensor]) -> torch.Tensor:
+    if not tensors:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(tensors)))
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, device: str | torch.device = "cpu"):
+        self.config = config
+        self.device = resolve_device(device) if isinstance(device, str) else device
+        self.recipe: Recipe = resolve_recipe(config)
+        self.data = make_dataset(config.data, self.device)
+        self.n_classes = self.data.n_classes if config.model.conditional else 0
+
+        init_gen = torch.Generator().manual_seed(config.seed)
+        m = config.model
+        self.G = build_generator(m, self.data.shape, self.n_classes, init_gen).to(self.device)
+        self.D = build_discriminator(m, self.data.shape, self.recipe, self.n_classes, init_gen).to(self.device)
+        self.G_ema = copy.deepcopy(self.G).eval() if self.recipe.ema > 0 else None
+        self.opt_g = self._optimizer(self.G, config.optim.lr_g, config.optim.beta1_g, config.optim.beta2_g)
+        self.opt_d = self._optimizer(self.D, self._lr_d(config.optim.lr_g, config.optim.lr_d),
+                                     config.optim.beta1_d, config.optim.beta2_d)
+
+        # Separate streams: training noise, data batches, and the fixed progress batch.
+        self.rng = torch.Generator(device=self.device).manual_seed(config.seed + 1)
+        self.data_rng = torch.Generator(device=self.device).manual_seed(config.seed + 2)
+        fixed = torch.Generator(device=self.device).manual_seed(config.seed + 3)
+        self.fixed_z = self._noise(FIXED_BATCH, fixed)  # (64, z_dim)
+        self.fixed_y = (torch.arange(FIXED_BATCH, device=self.device) % max(self.n_classes, 1)) if self.n_classes else None
+
+        self.step_count = 0
+        self.elapsed = 0.0
+        self.rows: list[dict] = []
+        self.last_eval: dict = {}
+        self._last_d = DStepResult(math.nan, math.nan, math.nan, math.nan)
+        self._evaluator = None
+        self._last_good: dict | None = copy.deepcopy(self.state_dict(with_history=False))
+
+    # ----- set-up helpers -----
+    def _optimizer(self, module: torch.nn.Module, lr: float, b1: float, b2: float) -> torch.optim.Optimizer:
+        name = self.config.optim.optimizer
+        params = list(module.parameters())
+        if name == "adam":
+            return torch.optim.Adam(params, lr=lr, betas=(b1, b2), foreach=True)
+        if name == "rmsprop":
+            return torch.optim.RMSprop(params, lr=lr, alpha=b2, momentum=b1, foreach=True)
+        return torch.optim.SGD(params, lr=lr, momentum=b1, foreach=True)
+
+    def _lr_d(self, lr_g: float, lr_d: float) -> float:
+        return lr_g * self.recipe.ttur_ratio if self.recipe.ttur_ratio > 1 else lr_d
+
+    def _noise(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        z_dim = self.config.model.z_dim
+        if self.config.model.noise == "uniform":
+            return torch.rand(n, z_dim, generator=generator, device=self.device) * 2 - 1
+        return torch.randn(n, z_dim, generator=generator, device=self.device)
+
+    def _labels(self, n: int, generator: torch.Generator) -> torch.Tensor | None:
+        if not self.n_classes:
+            return None
+        return torch.randint(0, self.n_classes, (n,), generator=generator, device=self.device)
+
+    @property
+    def objective(self):
+        return OBJECTIVES[self.recipe.objective]
+
+    @property
+    def n_critic(self) -> int:
+        return self.recipe.n_critic or self.config.optim.n_critic
+
+    def set_learning_rates(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
+        """Change learning rates between steps (TTUR, if on, still ties lr_d to lr_g)."""
+        for value, name in ((lr_g, "lr_g"), (lr_d, "lr_d")):
+            if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name}={value!r} must be a positive number")
+        if lr_g is not None:
+            for group in self.opt_g.param_groups:
+                group["lr"] = float(lr_g)
+        new_d = self._lr_d(self.opt_g.param_groups[0]["lr"], lr_d if lr_d is not None else self.opt_d.param_groups[0]["lr"])
+        for group in self.opt_d.param_groups:
+            group["lr"] = float(new_d)
+
+    def _instance_noise(self) -> float:
+        sigma = self.recipe.instance_noise
+        if sigma <= 0:
+            return 0.0
+        return sigma * max(0.0, 1.0 - self.step_count / max(self.config.steps, 1))
+
+    # ----- the two halves -----
+    def _real_fake(self, detach_fake: bool):
+        b = self.config.optim.batch_size
+        real, y = self.data.sample(b, self.data_rng)
+        z = self._noise(b, self.rng)
+        y_fake = self._labels(b, self.rng) if y is None or not self.n_classes else y
+        if detach_fake:
+            with torch.no_grad():
+                fake = self.G(z, y_fake)
+        else:
+            fake = self.G(z, y_fake)
+        if not self.n_classes:
+            y = y_fake = None
+        noise = self._instance_noise()
+        if noise > 0:
+            real = real + noise * torch.randn(real.shape, generator=self.rng, device=self.device)
+            fake = fake + noise * torch.randn(fake.shape, generator=self.rng, device=self.device)
+        return real, fake, y, y_fake
+
+    def _d_logits(self, real: torch.Tensor, fake: torch.Tensor, y, y_fake):
+        m = self.recipe.pack
+        pr, pf = pack(real, m), pack(fake, m)
+        ys = None if y is None else torch.cat([y, y_fake])
+        logits = self.D(torch.cat([pr, pf]), ys)  # one pass over real and fake: D has no batch norm
+        return logits[: pr.shape[0]], logits[pr.shape[0]:], pr, pf
+
+    def _d_step(self) -> torch.Tensor:
+        r = self.recipe
+        real, fake, y, y_fake = self._real_fake(detach_fake=True)  # detach: D's step must not move G
+        if r.r1_gamma > 0:
+            real.requires_grad_(True)
+        lr_, lf, pr, pf = self._d_logits(real, fake, y, y_fake)
+        loss = self.objective.d_loss(lr_, lf)
+        total = loss
+        if r.gp_lambda > 0:
+            total = total + r.gp_lambda * gradient_penalty(self.D, pr.detach(), pf.detach(), self.rng, y)
+        if r.r1_gamma > 0:
+            total = total + 0.5 * r.r1_gamma * r1_penalty(lr_, real)
+        self.opt_d.zero_grad(set_to_none=True)
+        total.backward()
+        grad = _norm([p.grad for p in self.D.parameters() if p.grad is not None])
+        self.opt_d.step()
+        if r.clip > 0:
+            clip_weights(self.D, r.clip)
+        with torch.no_grad():
+            if self.objective.probability:
+                dr, df = torch.sigmoid(lr_).mean(), torch.sigmoid(lf).mean()
+            else:
+                dr, df = lr_.mean(), lf.mean()
+        return torch.stack([loss.detach(), dr, df, grad])
+
+    def _g_step(self) -> torch.Tensor:
+        r = self.recipe
+        real, fake, y, y_fake = self._real_fake(detach_fake=False)
+        pf = pack(fake, r.pack)
+        if r.unroll > 0:
+            from torch.func import functional_call
+
+            was_training = self.D.training
+            self.D.eval()  # spectral norm: no power-iteration update inside the look-ahead
+            params = unrolled_params(self.D, self.opt_d, self.objective, pack(real, r.pack), pf, r.unroll,
+                                     self.opt_d.param_groups[0]["lr"], y)
+            logits = functional_call(self.D, params, (pf, y_fake))
+            self.D.train(was_training)
+        else:
+            logits = self.D(pf, y_fake)
+        loss = self.objective.g_loss(logits)
+        self.opt_g.zero_grad(set_to_none=True)
+        # Only G's parameters receive gradients; D's weights are left exactly as they were.
+        g_params = list(self.G.parameters())
+        grads = torch.autograd.grad(loss, g_params)
+        for p, g in zip(g_params, grads):
+            p.grad = g
+        grad = _norm(list(grads))
+        self.opt_g.step()
+        if self.G_ema is not None:
+            ema_update(self.G_ema, self.G, r.ema)
+        return torch.stack([loss.detach(), grad])
+
+    def step_discriminator(self) -> DStepResult:
+        """One discriminator update (no change to G)."""
+        t = time.perf_counter()
+        values = self._d_step().tolist()
+        self._check(("D loss", "D(x)", "D(G(z))", "D gradient norm"), values)
+        self._last_d = DStepResult(*values)
+        self.elapsed += time.perf_counter() - t
+        return self._last_d
+
+    def step_generator(self) -> StepResult:
+        """One generator update (no change to D); completes an iteration and logs it."""
+        t = time.perf_counter()
+        values = self._g_step().tolist()
+        self._check(("G loss", "G gradient norm"), values)
+        self.elapsed += time.perf_counter() - t
+        return self._finish_iteration(GStepResult(*values))
+
+    def step(self) -> StepResult:
+        """One iteration: n_critic D steps, then one G step."""
+        t = time.perf_counter()
+        d_vals = None
+        for _ in range(self.n_critic):
+            d_vals = self._d_step()
+        g_vals = self._g_step()
+        values = torch.cat([d_vals, g_vals]).tolist()  # one host sync per iteration
+        self._check(("D loss", "D(x)", "D(G(z))", "D gradient norm", "G loss", "G gradient norm"), values)
+        self._last_d = DStepResult(*values[:4])
+        self.elapsed += time.perf_counter() - t
+        return self._finish_iteration(GStepResult(*values[4:]))
+
+    def _check(self, names: tuple[str, ...], values: list[float]) -> None:
+        for name, v in zip(names, values):
+            if not math.isfinite(v) or abs(v) > EXPLODED:
+                raise TrainingDiverged(self.step_count + 1, name, v)
+
+    def _finish_iteration(self, g: GStepResult) -> StepResult:
+        self.step_count += 1
+        d = self._last_d
+        res = StepResult(self.step_count, d.d_loss, g.g_loss, d.d_real, d.d_fake, d.d_grad, g.g_grad, self.elapsed)
+        cfg = self.config
+        last = self.step_count == cfg.steps
+        log = self.step_count % cfg.log_every == 0 or last or self.step_count == 1
+        evaluate = (cfg.eval_every and self.step_count % cfg.eval_every == 0) or last
+        if log or evaluate:
+            weights = _norm(list(self.G.parameters()) + list(self.D.parameters())).item()
+            if not math.isfinite(weights):
+                raise TrainingDiverged(self.step_count, "the weights' norm", weights)
+            row = asdict(res)
+            row["lr_g"] = self.opt_g.param_groups[0]["lr"]
+            row["lr_d"] = self.opt_d.param_groups[0]["lr"]
+            if evaluate:
+                t = time.perf_counter()
+                self.last_eval = self.evaluate()
+                self.elapsed += time.perf_counter() - t
+                row.update(self.last_eval)
+                row["wall_time"] = self.elapsed
+            self.rows.append(row)
+            if self.step_count % 100 == 0 or evaluate:
+                self._last_good = copy.deepcopy(self.state_dict(with_history=False))
+        return res
+
+    # ----- sampling and metrics -----
+    @property
+    def sampler(self) -> torch.nn.Module:
+        return self.G_ema if self.G_ema is not None else self.G
+
+    @torch.inference_mode()
+    def sample(self, n: int, seed: int = 0, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """n samples from G (its EMA copy if the variant keeps one), without touching the training RNG."""
+        g = torch.Generator(device=self.device).manual_seed(seed)
+        z = self._noise(n, g)
+        y = None
+        if self.n_classes:
+            y = labels.to(self.device) if labels is not None else self._labels(n, g)
+        return self.generate(z, y)
+
+    @torch.inference_mode()
+    def generate(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        g = self.sampler
+        was = g.training
+        g.eval()
+        out = torch.cat([g(z[i:i + 4096], None if y is None else y[i:i + 4096]) for i in range(0, len(z), 4096)])
+        g.train(was)
+        return out
+
+    def evaluate(self) -> dict:
+        """The metrics of the current generator on `eval_samples` samples (a seed fixed per step)."""
+        cfg = self.config
+        fake = self.sample(cfg.eval_samples, seed=cfg.seed * 7919 + self.step_count)
+        if not cfg.data.is_image:
+            pts = fake.cpu().numpy()
+            out: dict = {}
+            if self.data.mixture is not None:
+                out.update(mode_metrics(pts, self.data.mixture.centres, self.data.mixture.sigma).as_dict())
+            g = torch.Generator(device=self.device).manual_seed(cfg.seed + 4)
+            real = self.data.source.sample(cfg.eval_samples, g).cpu().numpy()
+            out.update(grid_divergences(real, pts, self.data.source.bounds()))
+            return out
+        if self._evaluator is None:
+            from .image_eval import ImageEvaluator
+
+            self._evaluator = ImageEvaluator(cfg.data)
+        return self._evaluator(fake)
+
+    # ----- state -----
+    @property
+    def history(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows)
+
+    def state_dict(self, with_history: bool = True) -> dict:
+        state = {
+            "step": self.step_count,
+            "elapsed": self.elapsed,
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": self.rng.get_state(),
+            "data_rng": self.data_rng.get_state(),
+            "data": self.data.state(),
+            "recipe": asdict(self.recipe),
+        }
+        if self.G_ema is not None:
+            state["G_ema"] = self.G_ema.state_dict()
+        if with_history:
+            state["rows"] = [dict(r) for r in self.rows]
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.step_count = int(state["step"])
+        self.elapsed = float(state["elapsed"])
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.rng.set_state(state["rng"])
+        self.data_rng.set_state(state["data_rng"])
+        self.data.load_state(state["data"])
+        self.recipe = Recipe(**state["recipe"])
+        if self.G_ema is not None and "G_ema" in state:
+            self.G_ema.load_state_dict(state["G_ema"])
+        if "rows" in state:
+            self.rows = [dict(r) for r in state["rows"]]
+
+    def restore_last_good(self) -> None:
+        """After TrainingDiverged: go back to the last state whose numbers were all finite."""
+        if self._last_good is None:
+            raise RuntimeError("there is no earlier good state to go back to; reset the run instead")
+        keep = self.rows
+        self.load_state_dict(copy.deepcopy(self._last_good))
+        self.rows = [r for r in keep if r["step"] <= self.step_count]
+
+    def train(self, steps: int | None = None, callback=None) -> pd.DataFrame:
+        """Run until `steps` iterations in all (default: config.steps); callback(result) after each."""
+        target = self.config.steps if steps is None else steps
+        while self.step_count < target:
+            res = self.step()
+            if callback is not None:
+                callback(res)
+        return self.history
+
+
+def samples_to_numpy(x: torch.Tensor) -> np.ndarray:
+    return x.detach().cpu().numpy()

@@ -1,0 +1,245 @@
+"""GAN variants: named recipes, each an objective plus stabilisers on the same architecture.
+
+A variant never changes the networks' layers: it picks the loss (see `losses.py`) and switches on
+stabilisers that act on the training step (penalties, unrolling, packing the discriminator's input,
+spectral normalisation of D's weights, ...). Names combine with '+': `hinge+sn`, `pacgan-2+wgan-gp`,
+`unrolled-5`. At most one part may pick the objective.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .losses import OBJECTIVES
+
+if TYPE_CHECKING:
+    from .config import TrainConfig
+
+
+@dataclass
+class Recipe:
+    """The resolved settings of a variant. Fields may change between steps (the trainer rereads them)."""
+
+    objective: str = "ns"
+    unroll: int = 0              # D steps unrolled inside G's update (Metz et al. 2016)
+    pack: int = 1                # samples D sees at once (PacGAN, Lin et al. 2018)
+    spectral_norm: bool = False  # spectral normalisation of D's layers (Miyato et al. 2018)
+    mbstd: bool = False          # minibatch standard deviation feature in D (Karras et al. 2018)
+    gp_lambda: float = 0.0       # gradient penalty weight (Gulrajani et al. 2017)
+    r1_gamma: float = 0.0        # R1 penalty weight on real data (Mescheder et al. 2018)
+    clip: float = 0.0            # weight clipping bound of D (Arjovsky et al. 2017)
+    instance_noise: float = 0.0  # std of Gaussian noise added to D's inputs, annealed to 0 (Sonderby et al. 2017)
+    ema: float = 0.0             # decay of an exponential moving average of G's weights (Yazici et al. 2019)
+    ttur_ratio: float = 1.0      # lr_d / lr_g imposed when > 1 (Heusel et al. 2017); 1 keeps the configured rates
+    n_critic: int = 0            # D steps per G step imposed by the variant (0: keep optim.n_critic)
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    name: str
+    settings: dict
+    about: str
+    reference: str
+
+
+def _v(name: str, settings: dict, about: str, reference: str) -> VariantInfo:
+    return VariantInfo(name, settings, about, reference)
+
+
+# Objective variants: exactly one of these (or none, meaning "ns") per combination.
+OBJECTIVE_VARIANTS: dict[str, VariantInfo] = {
+    v.name: v for v in [
+        _v("vanilla", {"objective": "minimax"},
+           "The original minimax game: D maximises log D(x) + log(1 - D(G(z))) and G minimises the same. "
+           "Its generator gradient vanishes when D wins, so early training can stall.",
+           "Goodfellow et al. 2014, Generative Adversarial Nets"),
+        _v("ns", {"objective": "ns"},
+           "Non-saturating GAN: G maximises log D(G(z)) instead, which gives strong gradients when D is confident. "
+           "The default objective of most practical GANs.",
+           "Goodfellow et al. 2014, section 3"),
+        _v("lsgan", {"objective": "lsgan"},
+           "Least-squares GAN: D regresses real to 1 and fake to 0, G pushes fakes towards 1. "
+           "Penalising distance to the target rather than a log keeps gradients alive for far-off fakes.",
+           "Mao et al. 2017, Least Squares Generative Adversarial Networks"),
+        _v("wgan", {"objective": "wasserstein", "clip": 0.01, "n_critic": 5},
+           "Wasserstein GAN: a critic estimates the earth-mover distance and is kept Lipschitz by clipping its "
+           "weights to [-0.01, 0.01]; it trains 5 critic steps per generator step.",
+           "Arjovsky et al. 2017, Wasserstein GAN"),
+        _v("wgan-gp", {"objective": "wasserstein", "gp_lambda": 10.0, "n_critic": 5},
+           "Wasserstein GAN with gradient penalty: instead of clipping, the critic's gradient norm on points between "
+           "real and fake is pulled towards 1 (weight 10). It trains 5 critic steps per generator step.",
+           "Gulrajani et al. 2017, Improved Training of Wasserstein GANs"),
+        _v("hinge", {"objective": "hinge"},
+           "Hinge loss: D is penalised only for real scores below 1 and fake scores above -1; G raises D's score on "
+           "fakes. Used by SAGAN and BigGAN, usually with spectral normalisation.",
+           "Lim & Ye 2017; Miyato et al. 2018"),
+    ]
+}
+
+# Stabiliser variants: any number of these, combined with at most one objective variant.
+STABILISER_VARIANTS: dict[str, VariantInfo] = {
+    v.name: v for v in [
+        _v("unrolled-k", {"unroll": "k"},
+           "Unrolled GAN: G's update looks k discriminator steps ahead, differentiating through them, so G is "
+           "punished for moves D would answer by dropping a mode (k = 1..10).",
+           "Metz et al. 2016, Unrolled Generative Adversarial Networks"),
+        _v("pacgan-m", {"pack": "m"},
+           "PacGAN: D judges m samples packed together, so a generator that repeats itself is easy to spot "
+           "(m = 2..4). Only D's input layer grows.",
+           "Lin et al. 2018, PacGAN: The power of two samples in generative adversarial networks"),
+        _v("sn", {"spectral_norm": True},
+           "Spectral normalisation: every layer of D is divided by its largest singular value. "
+           "That keeps D 1-Lipschitz per layer and its gradients well-behaved.",
+           "Miyato et al. 2018, Spectral Normalization for Generative Adversarial Networks"),
+        _v("mbstd", {"mbstd": True},
+           "Minibatch standard deviation: D gets one extra feature, the average spread of the batch. "
+           "A collapsed batch then looks different from a real one.",
+           "Karras et al. 2018, Progressive Growing of GANs"),
+        _v("r1", {"r1_gamma": 1.0},
+           "R1 penalty: D's gradient on real data is penalised (weight gamma/2). "
+           "This stops D from overshooting and makes training converge locally.",
+           "Mescheder et al. 2018, Which Training Methods for GANs do actually Converge?"),
+        _v("noise", {"instance_noise": 0.1},
+           "Instance noise: Gaussian noise (std 0.1, fading to 0 over the run) is added to both real and fake "
+           "inputs of D, so their distributions overlap and D cannot be perfect.",
+           "Sonderby et al. 2017, Amortised MAP Inference for Image Super-resolution"),
+        _v("ema", {"ema": 0.999},
+           "Generator EMA: samples come from a moving average of G's weights (decay 0.999), which smooths out "
+           "the oscillation of the adversarial game.",
+           "Yazici et al. 2019, The Unusual Effectiveness of Averaging in GAN Training"),
+        _v("ttur", {"ttur_ratio": 4.0},
+           "Two time-scale update rule: D learns 4 times faster than G (lr_d = 4 * lr_g). "
+           "With separate rates the game provably converges to a local Nash equilibrium under mild conditions.",
+           "Heusel et al. 2017, GANs Trained by a Two Time-Scale Update Rule"),
+    ]
+}
+
+# Named recipes: tuned combinations.
+RECIPES: dict[str, VariantInfo] = {
+    v.name: v for v in [
+        _v("classroom", {"objective": "ns", "pack": 2, "spectral_norm": False},
+           "The app's default: a non-saturating GAN whose discriminator sees pairs of samples (PacGAN-2). "
+           "Chosen because it covers every mode of ring8 and grid25 quickly on a laptop CPU.",
+           "Lin et al. 2018 (packing) on Goodfellow et al. 2014 (non-saturating loss)"),
+    ]
+}
+
+_PARAM = re.compile(r"^(unrolled|pacgan)-(\d+)$")
+_LIMITS = {"unrolled": (1, 10), "pacgan": (2, 4)}
+
+
+def all_variant_names() -> list[str]:
+    return list(OBJECTIVE_VARIANTS) + list(STABILISER_VARIANTS) + list(RECIPES)
+
+
+def describe(name: str) -> VariantInfo:
+    """The explanation of one part of a variant name (`unrolled-5` -> the unrolled-k entry)."""
+    match = _PARAM.match(name)
+    if match:
+        return STABILISER_VARIANTS[f"{match.group(1)}-{'k' if match.group(1) == 'unrolled' else 'm'}"]
+    for table in (OBJECTIVE_VARIANTS, STABILISER_VARIANTS, RECIPES):
+        if name in table:
+            return table[name]
+    raise ValueError(_unknown(name))
+
+
+def _unknown(part: str) -> str:
+    return (f"unknown variant {part!r}; valid variants: {', '.join(OBJECTIVE_VARIANTS)}, "
+            f"unrolled-1..unrolled-10, pacgan-2..pacgan-4, {', '.join(n for n in STABILISER_VARIANTS if not n.endswith(('-k', '-m')))}, "
+            f"{', '.join(RECIPES)}; combine them with '+', e.g. 'hinge+sn' or 'pacgan-2+wgan-gp'")
+
+
+def parse_variant(name: str) -> Recipe:
+    """Turn 'pacgan-2+wgan-gp' into a Recipe, refusing unknown names and combinations that make no sense."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(_unknown(str(name)))
+    settings: dict = {}
+    objective_from: str | None = None
+    parts = [p.strip().lower() for p in name.split("+")]
+    if len(set(parts)) != len(parts):
+        raise ValueError(f"variant {name!r} names the same part twice")
+    for part in parts:
+        match = _PARAM.match(part)
+        if match:
+            family, k = match.group(1), int(match.group(2))
+            lo, hi = _LIMITS[family]
+            if not lo <= k <= hi:
+                raise ValueError(f"{part!r}: {family}-N needs N between {lo} and {hi}")
+            key = "unroll" if family == "unrolled" else "pack"
+            if key in settings:
+                raise ValueError(f"variant {name!r} sets {family} twice")
+            settings[key] = k
+            continue
+        if part in OBJECTIVE_VARIANTS or part in RECIPES:
+            info = OBJECTIVE_VARIANTS.get(part) or RECIPES[part]
+            if objective_from is not None:
+                raise ValueError(f"variant {name!r} combines two objectives ({objective_from!r} and {part!r}); "
+                                 f"pick one of {', '.join(OBJECTIVE_VARIANTS)}")
+            objective_from = part
+            settings.update(info.settings)
+            continue
+        if part in STABILISER_VARIANTS and not part.endswith(("-k", "-m")):
+            settings.update(STABILISER_VARIANTS[part].settings)
+            continue
+        raise ValueError(_unknown(part))
+    recipe = Recipe(**settings)
+    _check_recipe(recipe, name)
+    return recipe
+
+
+def _check_recipe(r: Recipe, name: str) -> None:
+    if r.objective not in OBJECTIVES:
+        raise ValueError(f"objective {r.objective!r} unknown; choose one of {', '.join(OBJECTIVES)}")
+    if r.clip and r.gp_lambda:
+        raise ValueError(f"variant {name!r} uses both weight clipping and a gradient penalty; use wgan or wgan-gp, not both")
+    if r.clip and r.spectral_norm:
+        raise ValueError(f"variant {name!r} combines weight clipping with spectral normalisation; both bound D, pick one")
+    if r.objective == "wasserstein" and not (r.clip or r.gp_lambda or r.spectral_norm):
+        raise ValueError("the Wasserstein objective needs a Lipschitz constraint: use 'wgan', 'wgan-gp' or add '+sn'")
+    if r.unroll and r.ema:
+        pass  # allowed: EMA only changes which weights sample
+
+
+RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
+_OPTION_RANGES = {
+    "unroll": (0, 10), "pack": (1, 4), "gp_lambda": (0.0, 1000.0), "r1_gamma": (0.0, 1000.0),
+    "clip": (0.0, 10.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
+    "n_critic": (0, 20),
+}
+
+
+def apply_options(recipe: Recipe, options: dict) -> Recipe:
+    """A copy of `recipe` with user overrides, each checked against its allowed range."""
+    from .config import check_choice, check_float, check_int
+
+    out = dataclasses.replace(recipe)
+    for key, value in options.items():
+        if key not in RECIPE_FIELDS:
+            raise ValueError(f"variant option {key!r} unknown; known options: {', '.join(RECIPE_FIELDS)}")
+        if key == "objective":
+            check_choice("variant_options.objective", value, tuple(OBJECTIVES))
+        elif key in ("spectral_norm", "mbstd"):
+            if not isinstance(value, bool):
+                raise ValueError(f"variant_options.{key}={value!r} must be true or false")
+        elif key in ("unroll", "pack", "n_critic"):
+            check_int(f"variant_options.{key}", value, *_OPTION_RANGES[key])
+        else:
+            check_float(f"variant_options.{key}", value, *_OPTION_RANGES[key])
+        setattr(out, key, value)
+    _check_recipe(out, "with options " + repr(options))
+    return out
+
+
+def resolve_recipe(config: "TrainConfig") -> Recipe:
+    """The recipe a config trains with: its variant, its overrides, checked against data and batch size."""
+    recipe = apply_options(parse_variant(config.variant), config.variant_options)
+    if config.optim.batch_size % recipe.pack:
+        raise ValueError(f"optim.batch_size={config.optim.batch_size} must be a multiple of the pack size {recipe.pack} "
+                         f"(variant {config.variant!r})")
+    if recipe.pack > 1 and config.model.conditional:
+        raise ValueError("packing (pacgan-m) and a conditional model cannot be combined: a pack would mix labels")
+    if recipe.mbstd and config.optim.batch_size // recipe.pack < 2:
+        raise ValueError("minibatch std needs at least 2 (packed) samples per batch; raise optim.batch_size")
+    return recipe

@@ -1,0 +1,30 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# Small models train fastest on one thread, and a test never waits on the other core.
+torch.set_num_threads(1)
+
+
+@pytest.fixture
+def tiny_config():
+    from gan_core import TrainConfig
+
+    def make(**kw):
+        base = {"steps": 20, "log_every": 5, "eval_every": 10, "eval_samples": 200,
+                "model": {"g_hidden": [16, 16], "d_hidden": [16, 16], "z_dim": 4},
+                "optim": {"batch_size": 32}}
+        for k, v in kw.items():
+            if isinstance(v, dict) and k in base:
+                base[k] = {**base[k], **v}
+            else:
+                base[k] = v
+        return TrainConfig.from_dict(base)
+
+    return make

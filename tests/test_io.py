@@ -1,0 +1,69 @@
+"""Run folders: safetensors only, mismatches named, saves atomic."""
+import json
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from gan_core import Trainer
+from gan_core.io import RunFolderError, atomic_write, load_generator, save_run
+
+
+@pytest.fixture
+def saved(tiny_config, tmp_path):
+    t = Trainer(tiny_config(steps=5))
+    t.train()
+    return save_run(t, tmp_path / "run"), t
+
+
+def test_load_generator_rebuilds_the_same_network(saved):
+    folder, t = saved
+    g, cfg, shape, _ = load_generator(folder)
+    z = torch.randn(10, cfg.model.z_dim)
+    assert torch.equal(g(z), t.G.eval()(z)) and shape == (2,)
+
+
+def test_a_pickle_is_refused(saved):
+    folder, t = saved
+    torch.save(t.G.state_dict(), folder / "generator.safetensors")  # a .pt file under the safetensors name
+    with pytest.raises(RunFolderError, match="pickle"):
+        load_generator(folder)
+
+
+def test_wrong_shapes_name_the_tensor(saved):
+    folder, t = saved
+    state = {k: v.clone() for k, v in t.G.state_dict().items()}
+    state["net.0.weight"] = torch.zeros(3, 3)
+    save_file(state, folder / "generator.safetensors")
+    with pytest.raises(RunFolderError, match=r"net\.0\.weight.*shape"):
+        load_generator(folder)
+
+
+def test_config_that_does_not_match_is_refused(saved):
+    folder, _ = saved
+    cfg = json.loads((folder / "config.json").read_text())
+    cfg["model"]["g_hidden"] = [32, 32]
+    (folder / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(RunFolderError, match="tensor"):
+        load_generator(folder)
+
+
+def test_truncated_file_is_refused(saved):
+    folder, _ = saved
+    data = (folder / "generator.safetensors").read_bytes()
+    (folder / "generator.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(RunFolderError, match="damaged"):
+        load_generator(folder)
+
+
+def test_interrupted_save_leaves_the_previous_file_whole(tmp_path):
+    target = tmp_path / "f.bin"
+    atomic_write(target, b"old contents")
+
+    def crash():
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        atomic_write(target, b"new contents that never land", before_replace=crash)
+    assert target.read_bytes() == b"old contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]  # no temporary left behind

@@ -1,0 +1,61 @@
+import math
+
+import numpy as np
+import pytest
+
+from gan_core.data2d import MIXTURES
+from gan_core.metrics2d import grid_divergences, mode_metrics
+
+RING = MIXTURES["ring8"]
+
+
+def test_all_on_one_centre_is_one_mode_and_full_collapse_kl():
+    s = np.repeat(RING.centres[:1], 2500, axis=0)
+    m = mode_metrics(s, RING.centres, RING.sigma)
+    assert m.modes == 1 and m.hq == 1.0 and m.kl == pytest.approx(math.log(8))
+
+
+def test_exactly_uniform_is_every_mode_and_zero_kl():
+    s = np.repeat(RING.centres, 100, axis=0)
+    m = mode_metrics(s, RING.centres, RING.sigma)
+    assert m.modes == 8 and m.hq == 1.0 and m.kl == pytest.approx(0.0, abs=1e-12)
+
+
+def test_all_far_away_is_zero_hq():
+    s = np.full((2500, 2), 10.0)
+    m = mode_metrics(s, RING.centres, RING.sigma)
+    assert m.hq == 0.0 and m.modes == 0 and m.kl == pytest.approx(math.log(8))
+
+
+def test_hq_threshold_is_three_sigma():
+    c = RING.centres[0]
+    inside = c + np.array([2.99 * RING.sigma, 0.0])
+    outside = c + np.array([3.01 * RING.sigma, 0.0])
+    m = mode_metrics(np.stack([inside, outside]), RING.centres, RING.sigma)
+    assert m.hq == 0.5 and m.modes == 1
+
+
+def test_kl_of_two_thirds_one_third_by_hand():
+    grid = MIXTURES["grid25"]
+    s = np.concatenate([np.repeat(grid.centres[:1], 2, 0), grid.centres[1:2]])
+    m = mode_metrics(s, grid.centres, grid.sigma)
+    p = np.array([2 / 3, 1 / 3])
+    assert m.kl == pytest.approx(float((p * np.log(25 * p)).sum()))
+    assert m.modes == 2
+
+
+def test_nan_samples_are_not_high_quality():
+    s = np.array([[np.nan, 0.0], RING.centres[0]])
+    m = mode_metrics(s, RING.centres, RING.sigma)
+    assert m.hq == 0.5 and m.modes == 1
+
+
+def test_grid_kl_js():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(20000, 2))
+    same = grid_divergences(a, a, (-3, 3, -3, 3))
+    assert same["grid_kl"] == pytest.approx(0.0, abs=1e-9) and same["grid_js"] == pytest.approx(0.0, abs=1e-9)
+    far = grid_divergences(np.full((50, 2), -2.0), np.full((50, 2), 2.0), (-3, 3, -3, 3))
+    assert far["grid_js"] == pytest.approx(math.log(2), rel=1e-6)
+    near = grid_divergences(a, rng.normal(size=(20000, 2)), (-3, 3, -3, 3))
+    assert 0 < near["grid_js"] < 0.05
