@@ -96,9 +96,11 @@ class Trainer:
         self.G = build_generator(m, self.data.shape, self.n_classes, init_gen).to(self.device)
         self.D = build_discriminator(m, self.data.shape, self.recipe, self.n_classes, init_gen).to(self.device)
         self.G_ema = copy.deepcopy(self.G).eval() if self.recipe.ema > 0 else None
-        self.opt_g = self._optimizer(self.G, config.optim.lr_g, config.optim.beta1_g, config.optim.beta2_g)
-        self.opt_d = self._optimizer(self.D, self._lr_d(config.optim.lr_g, config.optim.lr_d),
-                                     config.optim.beta1_d, config.optim.beta2_d)
+        # Base rates: the config's, unless the variant imposes its own; a schedule scales them per step.
+        self.base_lr_g = self.recipe.lr_g or config.optim.lr_g
+        self.base_lr_d = self._lr_d(self.base_lr_g, self.recipe.lr_d or config.optim.lr_d)
+        self.opt_g = self._optimizer(self.G, self.base_lr_g, config.optim.beta1_g, config.optim.beta2_g)
+        self.opt_d = self._optimizer(self.D, self.base_lr_d, config.optim.beta1_d, config.optim.beta2_d)
 
         # Separate streams: training noise, data batches, and the fixed progress batch.
         self.rng = torch.Generator(device=self.device).manual_seed(config.seed + 1)
@@ -153,11 +155,31 @@ class Trainer:
             if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name}={value!r} must be a positive number")
         if lr_g is not None:
-            for group in self.opt_g.param_groups:
-                group["lr"] = float(lr_g)
-        new_d = self._lr_d(self.opt_g.param_groups[0]["lr"], lr_d if lr_d is not None else self.opt_d.param_groups[0]["lr"])
-        for group in self.opt_d.param_groups:
-            group["lr"] = float(new_d)
+            self.base_lr_g = float(lr_g)
+        self.base_lr_d = self._lr_d(self.base_lr_g, float(lr_d) if lr_d is not None else self.base_lr_d)
+        self._apply_schedule()
+
+    LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "clip", "instance_noise", "unroll", "n_critic", "lr_decay")
+
+    def update_recipe(self, **changes) -> None:
+        """Change the variant's weights while training (gp_lambda, r1_gamma, clip, ...). Options that
+        change D's layers (pack, spectral_norm, mbstd) or the objective need a new run."""
+        from .variants import apply_options
+
+        fixed = [k for k in changes if k not in self.LIVE_OPTIONS]
+        if fixed:
+            raise ValueError(f"{', '.join(fixed)} cannot change during a run; live options: {', '.join(self.LIVE_OPTIONS)}")
+        self.recipe = apply_options(self.recipe, changes)
+        self._apply_schedule()
+
+    def _apply_schedule(self) -> None:
+        """Set the optimisers' rates: base rates times the variant's linear decay at this step."""
+        factor = 1.0
+        if self.recipe.lr_decay > 0:
+            factor = 1.0 - self.recipe.lr_decay * min(1.0, self.step_count / max(self.config.steps, 1))
+        for opt, base in ((self.opt_g, self.base_lr_g), (self.opt_d, self.base_lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = base * factor
 
     def _instance_noise(self) -> float:
         sigma = self.recipe.instance_noise
@@ -281,6 +303,8 @@ class Trainer:
 
     def _finish_iteration(self, g: GStepResult) -> StepResult:
         self.step_count += 1
+        if self.recipe.lr_decay > 0:
+            self._apply_schedule()
         d = self._last_d
         res = StepResult(self.step_count, d.d_loss, g.g_loss, d.d_real, d.d_fake, d.d_grad, g.g_grad, self.elapsed)
         cfg = self.config
@@ -365,6 +389,7 @@ class Trainer:
             "data_rng": self.data_rng.get_state(),
             "data": self.data.state(),
             "recipe": asdict(self.recipe),
+            "base_lr": [self.base_lr_g, self.base_lr_d],
         }
         if self.G_ema is not None:
             state["G_ema"] = self.G_ema.state_dict()
@@ -383,6 +408,7 @@ class Trainer:
         self.data_rng.set_state(state["data_rng"])
         self.data.load_state(state["data"])
         self.recipe = Recipe(**state["recipe"])
+        self.base_lr_g, self.base_lr_d = state.get("base_lr", [self.base_lr_g, self.base_lr_d])
         if self.G_ema is not None and "G_ema" in state:
             self.G_ema.load_state_dict(state["G_ema"])
         if "rows" in state:

@@ -34,6 +34,9 @@ class Recipe:
     ema: float = 0.0             # decay of an exponential moving average of G's weights (Yazici et al. 2019)
     ttur_ratio: float = 1.0      # lr_d / lr_g imposed when > 1 (Heusel et al. 2017); 1 keeps the configured rates
     n_critic: int = 0            # D steps per G step imposed by the variant (0: keep optim.n_critic)
+    lr_g: float = 0.0            # generator learning rate imposed by the variant (0: keep optim.lr_g)
+    lr_d: float = 0.0            # discriminator learning rate imposed by the variant (0: keep optim.lr_d)
+    lr_decay: float = 0.0        # linear decay: the rates end at (1 - lr_decay) of their start at config.steps
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,7 @@ RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
 _OPTION_RANGES = {
     "unroll": (0, 10), "pack": (1, 4), "gp_lambda": (0.0, 1000.0), "r1_gamma": (0.0, 1000.0),
     "clip": (0.0, 10.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
-    "n_critic": (0, 20),
+    "n_critic": (0, 20), "lr_g": (0.0, 1.0), "lr_d": (0.0, 1.0), "lr_decay": (0.0, 0.999),
 }
 
 

@@ -123,3 +123,21 @@ def test_ns_gan_learns_two_gaussians():
     t.train()
     assert t.last_eval["modes"] == 2
     assert t.last_eval["hq"] >= 0.90
+
+
+def test_variant_weights_change_live_but_not_the_layers(tiny_config):
+    t = Trainer(tiny_config(variant="wgan-gp"))
+    t.step()
+    t.update_recipe(gp_lambda=2.5)
+    assert t.recipe.gp_lambda == 2.5
+    t.step()
+    with pytest.raises(ValueError, match="pack"):
+        t.update_recipe(pack=2)
+    with pytest.raises(ValueError, match="gp_lambda"):
+        t.update_recipe(gp_lambda=-1.0)
+
+
+def test_linear_lr_decay(tiny_config):
+    t = Trainer(tiny_config(variant="ns", variant_options={"lr_decay": 0.5}, steps=10, optim={"lr_g": 1e-3}))
+    t.train()
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.5e-3)
