@@ -1,0 +1,288 @@
+"""The evaluation classifier: a small CNN whose outputs and penultimate features score GAN images.
+
+Architecture (input: 1-channel 28 x 28 in [-1, 1], the `image_data.to_tensor` convention):
+    conv3x3(1 -> c1) ReLU maxpool2       # (B, c1, 14, 14)
+    conv3x3(c1 -> c2) ReLU maxpool2      # (B, c2, 7, 7)
+    dropout(p_conv) flatten              # (B, c2 * 49)
+    fc(c2 * 49 -> hidden) ReLU           # (B, hidden)   <- `features(x)`
+    dropout(p_fc) fc(hidden -> classes)  # (B, classes)  <- `forward(x)` (logits)
+With the defaults (32, 64, 128, 10): 421,642 parameters, 1.7 MB as float32.
+
+Training: Adam, cross-entropy, one-cycle learning rate (warm-up, then cosine decay), random
+shifts of up to `max_shift` pixels as augmentation, batches from `ImageSampler` (seeded).
+Training is deterministic for a given seed and thread count. A trained model is a folder:
+    config.json         architecture, data, seed, epochs, held-out accuracy, wall time, command
+    model.safetensors   the weights (no pickle)
+    README.md           a model card
+
+    python -m gan_core.classifier --data mnist --out pretrained/mnist-classifier --epochs 20 --seed 0
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from .image_data import ImageSampler, load_images, to_tensor
+
+PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
+TRAINABLE_DATA = ("mnist", "mnist-full", "fashion-mnist")
+# Which shipped classifier scores which data set (Stacked MNIST: the MNIST one, per channel).
+DEFAULT_FOLDER = {
+    "mnist": "mnist-classifier",
+    "mnist-full": "mnist-classifier",
+    "stacked-mnist": "mnist-classifier",
+    "fashion-mnist": "fashion-classifier",
+    "fashion": "fashion-classifier",
+}
+MACHINE = "2-core x86_64 CPU"
+
+
+class Classifier(nn.Module):
+    """Small CNN for 28 x 28 images in [-1, 1]; see the module docstring for the layers."""
+
+    def __init__(self, in_channels: int = 1, n_classes: int = 10, channels: tuple[int, int] = (32, 64),
+                 hidden: int = 128, p_conv: float = 0.25, p_fc: float = 0.5) -> None:
+        super().__init__()
+        c1, c2 = channels
+        self.arch = {"in_channels": in_channels, "n_classes": n_classes, "channels": [c1, c2],
+                     "hidden": hidden, "p_conv": p_conv, "p_fc": p_fc}
+        self.conv1 = nn.Conv2d(in_channels, c1, 3, padding=1)
+        self.conv2 = nn.Conv2d(c1, c2, 3, padding=1)
+        self.drop_conv = nn.Dropout(p_conv)
+        self.fc1 = nn.Linear(c2 * 7 * 7, hidden)
+        self.drop_fc = nn.Dropout(p_fc)
+        self.fc2 = nn.Linear(hidden, n_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate features (B, hidden): the ReLU output of the first fully connected layer."""
+        c = self.arch["in_channels"]
+        if x.ndim != 4 or x.shape[1] != c or x.shape[2:] != (28, 28):
+            raise ValueError(f"the classifier takes (B, {c}, 28, 28) images in [-1, 1]; got shape {tuple(x.shape)} (use image_data.to_tensor)")
+        h = F.max_pool2d(F.relu(self.conv1(x)), 2)  # (B, c1, 14, 14)
+        h = F.max_pool2d(F.relu(self.conv2(h)), 2)  # (B, c2, 7, 7)
+        h = self.drop_conv(h).flatten(1)  # (B, c2 * 49)
+        return F.relu(self.fc1(h))  # (B, hidden)
+
+    def head(self, features: torch.Tensor) -> torch.Tensor:
+        """Logits (B, n_classes) from penultimate features (B, hidden)."""
+        return self.fc2(self.drop_fc(features))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits (B, n_classes)."""
+        return self.head(self.features(x))
+
+
+# --------------------------------------------------------------------------- training
+
+def random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) -> torch.Tensor:
+    """Translate each image by its own (dy, dx) in [-max_shift, max_shift], filling with -1 (background)."""
+    if max_shift == 0:
+        return x
+    b, _, h, w = x.shape
+    padded = F.pad(x, (max_shift,) * 4, value=-1.0)  # (B, C, H + 2s, W + 2s)
+    dy, dx = torch.randint(0, 2 * max_shift + 1, (2, b), generator=generator)  # (B,), (B,)
+    rows = (dy[:, None] + torch.arange(h))[:, :, None]  # (B, H, 1)
+    cols = (dx[:, None] + torch.arange(w))[:, None, :]  # (B, 1, W)
+    batch = torch.arange(b)[:, None, None]  # (B, 1, 1)
+    return padded.permute(0, 2, 3, 1)[batch, rows, cols].permute(0, 3, 1, 2)  # (B, C, H, W)
+
+
+@torch.inference_mode()
+def accuracy(model: Classifier, images_uint8: np.ndarray, labels: np.ndarray, batch_size: int = 500) -> float:
+    """Fraction of images whose arg-max class equals the label."""
+    model.eval()
+    correct = 0
+    for start in range(0, len(images_uint8), batch_size):
+        x = to_tensor(images_uint8[start:start + batch_size])  # (b, 1, 28, 28)
+        pred = model(x).argmax(1).numpy()
+        correct += int((pred == labels[start:start + batch_size]).sum())
+    return correct / len(images_uint8)
+
+
+def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, seed: int = 0, *,
+                     batch_size: int = 128, lr: float = 2e-3, max_shift: int = 2,
+                     data_dir: str | Path | None = None, command: str | None = None) -> dict:
+    """Train on the training split, measure accuracy on the held-out split, save the folder.
+
+    Returns the config dict written to out_dir/config.json.
+    """
+    if dataset_name not in TRAINABLE_DATA:
+        raise ValueError(f"cannot train a classifier on {dataset_name!r}; choose one of: {', '.join(TRAINABLE_DATA)}")
+    for name, value, lo in (("epochs", epochs, 1), ("batch_size", batch_size, 1), ("max_shift", max_shift, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+            raise ValueError(f"{name}={value!r} must be a whole number of at least {lo}")
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr={lr!r} must be a positive number")
+
+    started = time.perf_counter()
+    train_x, train_y = load_images(dataset_name, "train", data_dir)
+    test_x, test_y = load_images(dataset_name, "test", data_dir)
+    torch.manual_seed(seed)
+    model = Classifier()
+    sampler = ImageSampler(train_x, train_y, batch_size=batch_size, seed=seed)
+    shift_gen = torch.Generator().manual_seed(seed + 1)
+    steps = epochs * sampler.batches_per_epoch
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.15)
+
+    model.train()
+    for epoch in range(epochs):
+        total = 0.0
+        for _ in range(sampler.batches_per_epoch):
+            x, y = sampler.next()  # (B, 1, 28, 28), (B,)
+            loss = F.cross_entropy(model(random_shift(x, max_shift, shift_gen)), y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item()
+        print(f"epoch {epoch + 1}/{epochs}: train loss {total / sampler.batches_per_epoch:.4f} "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)
+
+    held_out = accuracy(model, test_x, test_y)
+    wall = time.perf_counter() - started
+    config = {
+        "architecture": model.arch,
+        "dataset": dataset_name,
+        "train_split": {"name": "train", "size": int(len(train_x))},
+        "heldout_split": {"name": "test", "size": int(len(test_x))},
+        "heldout_accuracy": round(held_out, 6),
+        "seed": seed,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "lr": lr,
+        "max_shift": max_shift,
+        "n_parameters": sum(p.numel() for p in model.parameters()),
+        "wall_time_s": round(wall, 1),
+        "machine": MACHINE,
+        "torch": torch.__version__.split("+")[0],
+        "command": command or f"python -m gan_core.classifier --data {dataset_name} --out {out_dir} --epochs {epochs} --seed {seed}",
+    }
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(out / "model.safetensors"))
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (out / "README.md").write_text(model_card(config))
+    print(f"held-out accuracy {held_out:.4f} on {len(test_x)} images; {wall:.0f} s; saved to {out}")
+    return config
+
+
+def model_card(config: dict) -> str:
+    a = config["architecture"]
+    c1, c2 = a["channels"]
+    pretty = {"mnist": "the bundled 10,000 MNIST digits (gan_core/assets/mnist10k.npz)",
+              "mnist-full": "the 70,000 MNIST digits (IDX files)",
+              "fashion-mnist": "Fashion-MNIST (IDX files; 70,000 images)"}[config["dataset"]]
+    return f"""# Evaluation classifier: {config['dataset']}
+
+A small CNN used to score generated images (class coverage, confidence, and the penultimate
+features behind FID, precision/recall and density/coverage). It is not a state-of-the-art
+classifier; it only has to be good enough to tell the classes apart.
+
+| | |
+|---|---|
+| data | {pretty} |
+| trained on | `{config['train_split']['name']}` split, {config['train_split']['size']:,} images |
+| **held-out accuracy** | **{100 * config['heldout_accuracy']:.2f}%** on the `{config['heldout_split']['name']}` split ({config['heldout_split']['size']:,} images, never seen in training) |
+| architecture | conv3x3({a['in_channels']}->{c1}) ReLU pool, conv3x3({c1}->{c2}) ReLU pool, dropout {a['p_conv']}, fc({c2 * 49}->{a['hidden']}) ReLU [features], dropout {a['p_fc']}, fc({a['hidden']}->{a['n_classes']}) |
+| parameters | {config['n_parameters']:,} ({4 * config['n_parameters'] / 1e6:.2f} MB as float32) |
+| training | Adam, one-cycle learning rate (max {config['lr']}), batch {config['batch_size']}, {config['epochs']} epochs, random shifts of up to {config['max_shift']} px |
+| seed | {config['seed']} |
+| wall time | {config['wall_time_s']:.0f} s (data loading, training and evaluation) |
+| machine | {config['machine']}, torch {config['torch']} |
+
+Input: `(B, 1, 28, 28)` float in [-1, 1] (`gan_core.image_data.to_tensor`: pixel / 255 * 2 - 1).
+
+Trained with:
+
+```bash
+{config['command']}
+```
+
+Load it with `gan_core.classifier.load_classifier("<this folder>")` (weights in
+`model.safetensors`, settings in `config.json`).
+"""
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_classifier(path: str | Path, device: str | torch.device = "cpu") -> Classifier:
+    """A trained classifier (eval mode) from its folder (config.json + model.safetensors)."""
+    folder = Path(path)
+    if folder.is_file():
+        folder = folder.parent
+    config_path, weights_path = folder / "config.json", folder / "model.safetensors"
+    for needed in (config_path, weights_path):
+        if not needed.is_file():
+            raise ValueError(f"{needed} not found: {folder} is not a classifier folder "
+                             "(train one with: python -m gan_core.classifier --data mnist --out FOLDER)")
+    try:
+        arch = json.loads(config_path.read_text())["architecture"]
+        model = Classifier(in_channels=arch["in_channels"], n_classes=arch["n_classes"], channels=tuple(arch["channels"]),
+                           hidden=arch["hidden"], p_conv=arch["p_conv"], p_fc=arch["p_fc"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"{config_path} has no valid 'architecture' section ({type(err).__name__}: {err})") from err
+
+    tensors = load_file(str(weights_path))
+    expected = model.state_dict()
+    for name in expected:
+        if name not in tensors:
+            raise ValueError(f"{weights_path} lacks tensor {name!r} that config.json's architecture needs")
+        if tuple(tensors[name].shape) != tuple(expected[name].shape):
+            raise ValueError(f"{weights_path}: tensor {name!r} has shape {tuple(tensors[name].shape)}, "
+                             f"config.json's architecture needs {tuple(expected[name].shape)}")
+    for name in tensors:
+        if name not in expected:
+            raise ValueError(f"{weights_path} holds tensor {name!r} that config.json's architecture does not have")
+    model.load_state_dict({k: v.float() for k, v in tensors.items()})
+    return model.to(device).eval()
+
+
+def default_classifier(dataset: str, device: str | torch.device = "cpu") -> Classifier:
+    """The shipped classifier for a data set: pretrained/mnist-classifier or pretrained/fashion-classifier."""
+    if dataset not in DEFAULT_FOLDER:
+        raise ValueError(f"no shipped classifier for {dataset!r}; known: {', '.join(DEFAULT_FOLDER)}")
+    return load_classifier(PRETRAINED_DIR / DEFAULT_FOLDER[dataset], device)
+
+
+def heldout_accuracy(path: str | Path, data_dir: str | Path | None = None) -> tuple[float, float]:
+    """(accuracy measured now, accuracy recorded in config.json) of a classifier folder on its held-out split."""
+    model = load_classifier(path)
+    config = json.loads((Path(path) / "config.json").read_text())
+    x, y = load_images(config["dataset"], config["heldout_split"]["name"], data_dir)
+    return accuracy(model, x, y), float(config["heldout_accuracy"])
+
+
+# --------------------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m gan_core.classifier", description="Train an evaluation classifier.")
+    parser.add_argument("--data", required=True, choices=TRAINABLE_DATA, help="data set to train on (its train split)")
+    parser.add_argument("--out", required=True, help="folder to write config.json, model.safetensors and README.md to")
+    parser.add_argument("--epochs", type=int, default=20, help="passes over the training split")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (weights, batch order, augmentation)")
+    parser.add_argument("--batch-size", type=int, default=128, help="images per training batch")
+    parser.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate of the one-cycle schedule")
+    parser.add_argument("--max-shift", type=int, default=2, help="largest random shift in pixels (0 = no augmentation)")
+    parser.add_argument("--data-dir", default=None, help="folder with the IDX files (mnist-full, fashion-mnist)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    command = shlex.join(["python", "-m", "gan_core.classifier", *(sys.argv[1:] if argv is None else argv)])
+    train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
+                     max_shift=args.max_shift, data_dir=args.data_dir, command=command)
+
+
+if __name__ == "__main__":
+    main()
