@@ -122,7 +122,8 @@ class Trainer:
         name = self.config.optim.optimizer
         params = list(module.parameters())
         if name == "adam":
-            return torch.optim.Adam(params, lr=lr, betas=(b1, b2), foreach=True)
+            # fused: one kernel for all parameters instead of a loop of small ops per tensor.
+            return torch.optim.Adam(params, lr=lr, betas=(b1, b2), fused=True)
         if name == "rmsprop":
             return torch.optim.RMSprop(params, lr=lr, alpha=b2, momentum=b1, foreach=True)
         return torch.optim.SGD(params, lr=lr, momentum=b1, foreach=True)
@@ -213,9 +214,10 @@ class Trainer:
         logits = self.D(torch.cat([pr, pf]), ys)  # one pass over real and fake: D has no batch norm
         return logits[: pr.shape[0]], logits[pr.shape[0]:], pr, pf
 
-    def _d_step(self) -> torch.Tensor:
+    def _d_step(self, batch=None) -> torch.Tensor:
         r = self.recipe
-        real, fake, y, y_fake = self._real_fake(detach_fake=True)  # detach: D's step must not move G
+        real, fake, y, y_fake = batch if batch is not None else self._real_fake(detach_fake=True)
+        fake = fake.detach()  # detach: D's step must not move G
         if r.r1_gamma > 0:
             real.requires_grad_(True)
         lr_, lf, pr, pf = self._d_logits(real, fake, y, y_fake)
@@ -238,9 +240,9 @@ class Trainer:
                 dr, df = lr_.mean(), lf.mean()
         return torch.stack([loss.detach(), dr, df, grad])
 
-    def _g_step(self) -> torch.Tensor:
+    def _g_step(self, batch=None) -> torch.Tensor:
         r = self.recipe
-        real, fake, y, y_fake = self._real_fake(detach_fake=False)
+        real, fake, y, y_fake = batch if batch is not None else self._real_fake(detach_fake=False)
         pf = pack(fake, r.pack)
         if r.unroll > 0:
             from torch.func import functional_call
@@ -286,10 +288,17 @@ class Trainer:
     def step(self) -> StepResult:
         """One iteration: n_critic D steps, then one G step."""
         t = time.perf_counter()
-        d_vals = None
-        for _ in range(self.n_critic):
-            d_vals = self._d_step()
-        g_vals = self._g_step()
+        if self.n_critic == 1 and self.recipe.unroll == 0:
+            # The tutorial's shortcut: D's fakes, generated with their graph, serve G's update too (one
+            # G forward and one noise batch per iteration instead of two). D is updated in between, so
+            # G is scored by the new D, exactly as in the two-pass version.
+            batch = self._real_fake(detach_fake=False)
+            d_vals = self._d_step(batch)
+            g_vals = self._g_step(batch)
+        else:
+            for _ in range(self.n_critic):
+                d_vals = self._d_step()
+            g_vals = self._g_step()
         values = torch.cat([d_vals, g_vals]).tolist()  # one host sync per iteration
         self._check(("D loss", "D(x)", "D(G(z))", "D gradient norm", "G loss", "G gradient norm"), values)
         self._last_d = DStepResult(*values[:4])
