@@ -24,7 +24,7 @@ class UsageError(ValueError):
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
-_TOP_FIELDS = ("variant", "steps", "seed", "log_every", "eval_every", "eval_samples")
+_TOP_FIELDS = ("variant", "steps", "seed", "log_every", "eval_every", "eval_samples", "precision")
 
 
 def _int_list(text: str) -> list[int]:

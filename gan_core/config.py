@@ -20,6 +20,7 @@ ModelKind = Literal["mlp", "dcgan"]
 Activation = Literal["relu", "leaky_relu", "tanh"]
 NoiseDist = Literal["normal", "uniform"]
 OptimizerName = Literal["adam", "rmsprop", "sgd"]
+Precision = Literal["float32", "bfloat16", "auto"]
 
 DATA_2D: tuple[str, ...] = ("two-gaussians", "ring8", "ring8-pacgan", "grid25", "spiral", "moons", "circles", "points")
 DATA_IMAGES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist")
@@ -149,6 +150,8 @@ class TrainConfig:
     log_every: int = _help("write a metrics.csv row every N steps", 10)
     eval_every: int = _help("compute the mode / image metrics every N steps (0 = only at the end)", 500)
     eval_samples: int = _help("generated samples used by the metrics", 2500)
+    precision: Precision = _help("matrix precision: float32, bfloat16 (mixed, weights stay float32) or auto "
+                                 "(bfloat16 where the processor computes it natively)", "float32")
 
     def __post_init__(self) -> None:
         if isinstance(self.data, dict):
@@ -166,6 +169,7 @@ class TrainConfig:
         check_int("log_every", self.log_every, 1, 1_000_000)
         check_int("eval_every", self.eval_every, 0, 10_000_000)
         check_int("eval_samples", self.eval_samples, 10, 100_000)
+        check_choice("precision", self.precision, get_args(Precision))
         if self.model.kind == "dcgan" and not self.data.is_image:
             raise ValueError(f"model.kind='dcgan' needs image data; {self.data.name!r} is 2D: use model.kind='mlp'")
         if self.model.conditional and not self.data.is_image:

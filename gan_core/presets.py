@@ -15,6 +15,7 @@ PRESETS: dict[str, dict] = {
         "optim": {"optimizer": "adam", "lr_g": 2e-4, "lr_d": 2e-4, "beta1_g": 0.5, "beta2_g": 0.999,
                   "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 64, "n_critic": 1},
         "variant": "ns",
+        "precision": "auto",
     },
     # DCGAN for 28x28 images (Radford et al. 2016 settings: Adam 2e-4, beta1 0.5, batch 64).
     "dcgan": {
@@ -23,6 +24,7 @@ PRESETS: dict[str, dict] = {
         "optim": {"optimizer": "adam", "lr_g": 2e-4, "lr_d": 2e-4, "beta1_g": 0.5, "beta2_g": 0.999,
                   "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 64, "n_critic": 1},
         "variant": "ns",
+        "precision": "auto",
     },
     # Conditional DCGAN: the label enters G (embedding + concatenation) and D (projection).
     "cgan": {
@@ -31,6 +33,7 @@ PRESETS: dict[str, dict] = {
         "optim": {"optimizer": "adam", "lr_g": 2e-4, "lr_d": 2e-4, "beta1_g": 0.5, "beta2_g": 0.999,
                   "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 64, "n_critic": 1},
         "variant": "ns",
+        "precision": "auto",
     },
 }
 

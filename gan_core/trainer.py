@@ -77,6 +77,16 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
+def bf16_native(device: torch.device) -> bool:
+    """Does this device multiply bfloat16 matrices natively (AVX512-BF16 / AMX on CPUs, Ampere+ GPUs)?"""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def _norm(tensors: list[torch.Tensor]) -> torch.Tensor:
     if not tensors:
         return torch.zeros(())
@@ -109,6 +119,9 @@ class Trainer:
         self.fixed_z = self._noise(FIXED_BATCH, fixed)  # (64, z_dim)
         self.fixed_y = (torch.arange(FIXED_BATCH, device=self.device) % max(self.n_classes, 1)) if self.n_classes else None
 
+        # Mixed precision: matrix products in bfloat16, weights, losses and optimiser state in float32.
+        want = config.precision
+        self.amp = want == "bfloat16" or (want == "auto" and bf16_native(self.device))
         self.step_count = 0
         self.elapsed = 0.0
         self.rows: list[dict] = []
@@ -194,11 +207,8 @@ class Trainer:
         real, y = self.data.sample(b, self.data_rng)
         z = self._noise(b, self.rng)
         y_fake = self._labels(b, self.rng) if y is None or not self.n_classes else y
-        if detach_fake:
-            with torch.no_grad():
-                fake = self.G(z, y_fake)
-        else:
-            fake = self.G(z, y_fake)
+        with self._autocast(), torch.set_grad_enabled(not detach_fake):
+            fake = self.G(z, y_fake).float()
         if not self.n_classes:
             y = y_fake = None
         noise = self._instance_noise()
@@ -211,8 +221,12 @@ class Trainer:
         m = self.recipe.pack
         pr, pf = pack(real, m), pack(fake, m)
         ys = None if y is None else torch.cat([y, y_fake])
-        logits = self.D(torch.cat([pr, pf]), ys)  # one pass over real and fake: D has no batch norm
+        with self._autocast():
+            logits = self.D(torch.cat([pr, pf]), ys).float()  # one pass over real and fake: D has no batch norm
         return logits[: pr.shape[0]], logits[pr.shape[0]:], pr, pf
+
+    def _autocast(self):
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
 
     def _d_step(self, batch=None) -> torch.Tensor:
         r = self.recipe
@@ -249,12 +263,14 @@ class Trainer:
 
             was_training = self.D.training
             self.D.eval()  # spectral norm: no power-iteration update inside the look-ahead
-            params = unrolled_params(self.D, self.opt_d, self.objective, pack(real, r.pack), pf, r.unroll,
-                                     self.opt_d.param_groups[0]["lr"], y)
-            logits = functional_call(self.D, params, (pf, y_fake))
+            with self._autocast():
+                params = unrolled_params(self.D, self.opt_d, self.objective, pack(real, r.pack), pf, r.unroll,
+                                         self.opt_d.param_groups[0]["lr"], y)
+                logits = functional_call(self.D, params, (pf, y_fake)).float()
             self.D.train(was_training)
         else:
-            logits = self.D(pf, y_fake)
+            with self._autocast():
+                logits = self.D(pf, y_fake).float()
         loss = self.objective.g_loss(logits)
         self.opt_g.zero_grad(set_to_none=True)
         # Only G's parameters receive gradients; D's weights are left exactly as they were.
@@ -358,7 +374,9 @@ class Trainer:
         g = self.sampler
         was = g.training
         g.eval()
-        out = torch.cat([g(z[i:i + 4096], None if y is None else y[i:i + 4096]) for i in range(0, len(z), 4096)])
+        with self._autocast():
+            out = torch.cat([g(z[i:i + 4096], None if y is None else y[i:i + 4096]).float()
+                             for i in range(0, len(z), 4096)])
         g.train(was)
         return out
 
