@@ -69,7 +69,10 @@ class DataConfig:
         if self.name == "points":
             if not self.points:
                 raise ValueError("data.name='points' needs data.points: give a CSV of x,y points (--points FILE.csv) or draw some")
-            pts = [list(map(float, p)) for p in self.points]
+            try:
+                pts = [[float(v) for v in p] for p in self.points]
+            except (TypeError, ValueError):
+                raise ValueError("data.points must be a list of [x, y] number pairs") from None
             if any(len(p) != 2 for p in pts):
                 raise ValueError("data.points must be pairs [x, y]")
             if any(not (math.isfinite(a) and math.isfinite(b)) for a, b in pts):
@@ -96,8 +99,11 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         check_choice("model.kind", self.kind, get_args(ModelKind))
-        self.g_hidden = tuple(self.g_hidden)
-        self.d_hidden = tuple(self.d_hidden)
+        for name in ("g_hidden", "d_hidden"):
+            value = getattr(self, name)
+            if not isinstance(value, (list, tuple)):
+                raise ValueError(f"model.{name}={value!r} must be a list of layer widths, e.g. [128, 128]")
+            setattr(self, name, tuple(value))
         for name, hidden in (("model.g_hidden", self.g_hidden), ("model.d_hidden", self.d_hidden)):
             if len(hidden) > MAX_HIDDEN_LAYERS:
                 raise ValueError(f"{name} has {len(hidden)} layers; at most {MAX_HIDDEN_LAYERS} hidden layers are allowed")
@@ -160,6 +166,9 @@ class TrainConfig:
             self.model = ModelConfig(**_known("model", ModelConfig, self.model))
         if isinstance(self.optim, dict):
             self.optim = OptimConfig(**_known("optim", OptimConfig, self.optim))
+        for name, cls in (("data", DataConfig), ("model", ModelConfig), ("optim", OptimConfig)):
+            if not isinstance(getattr(self, name), cls):
+                raise ValueError(f"{name} must be a JSON object with the fields {', '.join(field_help(cls))}")
         if not isinstance(self.variant, str) or not self.variant:
             raise ValueError(f"variant={self.variant!r} must be a variant name such as 'ns' or 'wgan-gp'")
         if not isinstance(self.variant_options, dict):
@@ -203,6 +212,8 @@ class TrainConfig:
 
 
 def _known(section: str, cls: type, d: dict) -> dict:
+    if any(not isinstance(k, str) for k in d):
+        raise ValueError(f"{section} has a non-text field name")
     names = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(d) - names)
     if unknown:
