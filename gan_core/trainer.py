@@ -125,6 +125,9 @@ class Trainer:
         self.step_count = 0
         self.elapsed = 0.0
         self.rows: list[dict] = []
+        # None keeps every logged row (the CLI's metrics.csv); a number thins the older rows to keep
+        # memory flat in a long interactive session (every other row dropped when full, last kept).
+        self.max_rows: int | None = None
         self.last_eval: dict = {}
         self._last_d = DStepResult(math.nan, math.nan, math.nan, math.nan)
         self._evaluator = None
@@ -350,6 +353,8 @@ class Trainer:
                 row.update(self.last_eval)
                 row["wall_time"] = self.elapsed
             self.rows.append(row)
+            if self.max_rows is not None and len(self.rows) > self.max_rows:
+                self.rows = self.rows[:-1:2] + self.rows[-1:]
             if self.step_count % 100 == 0 or evaluate:
                 self._last_good = copy.deepcopy(self.state_dict(with_history=False))
         return res

@@ -141,3 +141,11 @@ def test_linear_lr_decay(tiny_config):
     t = Trainer(tiny_config(variant="ns", variant_options={"lr_decay": 0.5}, steps=10, optim={"lr_g": 1e-3}))
     t.train()
     assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.5e-3)
+
+
+def test_history_can_be_capped_for_long_sessions(tiny_config):
+    t = Trainer(tiny_config(steps=400, log_every=1, eval_every=0))
+    t.max_rows = 50
+    t.train()
+    steps = list(t.history["step"])
+    assert len(steps) <= 50 and steps[-1] == 400 and steps == sorted(steps) and steps[0] == 1
