@@ -1,0 +1,118 @@
+"""Measure the `classroom` recipe against its targets, seed by seed, on one CPU thread.
+
+For each seed it trains `--variant` (default: classroom) on `--data` for `--steps` iterations with the
+app's default architecture (TrainConfig defaults unless overridden), checks the mode metrics
+(2,500 samples, the protocol's definitions in gan_core/metrics2d.py) every `--check-every` steps and reports:
+
+- `first_ok`: step and training seconds at which the full target was first met
+  (ring8: 8/8 modes, >= 95% HQ, reverse KL <= 0.02; grid25: 25/25, >= 95% HQ, KL <= 0.03);
+- `first_show`: step and seconds at which all modes first showed with >= 90% HQ;
+- the final metrics and the total training seconds.
+
+Times are training time only (`Trainer.elapsed` without the checks this script adds), on one thread.
+
+    python bench/classroom_recipe.py --data ring8 --steps 2000 --seeds 0-4
+    python bench/classroom_recipe.py --data grid25 --steps 6000 --seeds 0-4 --option ema=0.995
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gan_core import TrainConfig, Trainer  # noqa: E402
+from gan_core.cli import _parse_option  # noqa: E402
+
+TARGETS = {  # data: (modes, min HQ, max KL)
+    "ring8": (8, 0.95, 0.02),
+    "ring8-pacgan": (8, 0.95, 0.02),
+    "grid25": (25, 0.95, 0.03),
+}
+
+
+def parse_seeds(text: str) -> list[int]:
+    if "-" in text:
+        a, b = text.split("-")
+        return list(range(int(a), int(b) + 1))
+    return [int(s) for s in text.split(",")]
+
+
+def measure(data: str, variant: str, steps: int, seed: int, options: dict, check_every: int,
+            batch_size: int | None = None, lr_g: float | None = None) -> dict:
+    cfg = {"data": {"name": data}, "variant": variant, "variant_options": options, "steps": steps, "seed": seed,
+           "eval_every": 0, "log_every": 1000}
+    optim = {}
+    if batch_size:
+        optim["batch_size"] = batch_size
+    if lr_g:
+        optim["lr_g"] = lr_g
+    if optim:
+        cfg["optim"] = optim
+    trainer = Trainer(TrainConfig.from_dict(cfg), "cpu")
+    k, min_hq, max_kl = TARGETS[data]
+    out = {"seed": seed, "ok_step": None, "ok_s": None, "show_step": None, "show_s": None}
+    train_s = 0.0
+    m: dict = {}
+    while trainer.step_count < steps:
+        t = time.perf_counter()
+        for _ in range(min(check_every, steps - trainer.step_count)):
+            trainer.step()
+        train_s += time.perf_counter() - t
+        m = trainer.evaluate()
+        if out["show_step"] is None and m["modes"] == k and m["hq"] >= 0.90:
+            out["show_step"], out["show_s"] = trainer.step_count, train_s
+        if out["ok_step"] is None and m["modes"] == k and m["hq"] >= min_hq and m["kl"] <= max_kl:
+            out["ok_step"], out["ok_s"] = trainer.step_count, train_s
+    out.update(modes=m["modes"], hq=m["hq"], kl=m["kl"], total_s=train_s,
+               final_ok=m["modes"] == k and m["hq"] >= min_hq and m["kl"] <= max_kl)
+    return out
+
+
+def fmt(v, spec: str) -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--data", default="ring8", choices=sorted(TARGETS), help="mixture to learn")
+    p.add_argument("--variant", default="classroom", help="variant to measure (default: the classroom recipe)")
+    p.add_argument("--steps", type=int, default=2000, help="training iterations (the recipe's lr_decay spans these)")
+    p.add_argument("--seeds", default="0-4", help="seeds, e.g. 0-4 or 0,3")
+    p.add_argument("--check-every", type=int, default=50, help="check the targets every N steps")
+    p.add_argument("--batch-size", type=int, default=None, help="batch size (default: the config default, 512)")
+    p.add_argument("--lr-g", type=float, default=None, help="generator learning rate of the config (default 1e-3)")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE", help="override a recipe setting")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    options = dict(_parse_option(o) for o in args.option)
+    k, min_hq, max_kl = TARGETS[args.data]
+    print(f"{args.variant} {options or ''} on {args.data}, {args.steps} steps, batch {args.batch_size or 512}, "
+          f"1 thread; target {k}/{k} modes, HQ >= {min_hq:.0%}, KL <= {max_kl}", flush=True)
+    print("| seed | all modes & HQ >= 90%: step / s | target met: step / s | final modes | final % HQ | final KL | total s |")
+    print("|---|---|---|---|---|---|---|", flush=True)
+    rows = []
+    for seed in parse_seeds(args.seeds):
+        r = measure(args.data, args.variant, args.steps, seed, options, args.check_every, args.batch_size, args.lr_g)
+        rows.append(r)
+        print(f"| {seed} | {fmt(r['show_step'], 'd')} / {fmt(r['show_s'], '.1f')} | {fmt(r['ok_step'], 'd')} / "
+              f"{fmt(r['ok_s'], '.1f')} | {r['modes']}/{k} | {100 * r['hq']:.1f} | {r['kl']:.4f} | {r['total_s']:.1f} |",
+              flush=True)
+    final_ok = sum(r["final_ok"] for r in rows)
+    reached = [r["ok_s"] for r in rows if r["ok_s"] is not None]
+    shown = [r["show_s"] for r in rows if r["show_s"] is not None]
+    print(f"\nfinal target met on {final_ok}/{len(rows)} seeds; median total {statistics.median(r['total_s'] for r in rows):.1f} s")
+    if reached:
+        print(f"target first met on {len(reached)}/{len(rows)} seeds, median {statistics.median(reached):.1f} s")
+    if shown:
+        print(f"all modes with >= 90% HQ first shown on {len(shown)}/{len(rows)} seeds, median {statistics.median(shown):.1f} s")
+    return 0 if final_ok == len(rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

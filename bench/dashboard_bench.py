@@ -1,0 +1,244 @@
+"""The dashboard's costs, measured in a real browser (Debian's chromium via Playwright) on loopback.
+
+    python bench/dashboard_bench.py [--window 15] [--slider-moves 15] [--sessions 10] [--write]
+
+(a) Training throughput: steps/s of the default run (ring8, variant classroom, the Unrolled-style
+    networks) with the Train page open and redrawing twice a second, against the same Trainer
+    stepping headless in a fresh process for the same window. Both are read after a 3 s warm-up.
+(b) Latent slider: from the key press that moves z[0] (the thumb is focused, ArrowRight) to the new
+    picture painted (a MutationObserver on the chart sees its SVG change). Median and p90.
+(c) Start-up: from `streamlit run` to the Train button being clickable in a fresh page.
+(d) Server memory (VmRSS of the streamlit process) with 1 and with N open Train pages (each a session).
+
+The browser runs on the same machine as the server here, so (a) is a worst case: in a classroom the
+pages are drawn on the pupils' machines. --write stores the table in bench/results/dashboard.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = os.environ.get("BENCH_APP", "dashboard/streamlit_app.py")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+RESULTS = ROOT / "bench" / "results" / "dashboard.md"
+
+
+# ----------------------------------------------------------------------------- helpers (also used by load.py)
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true"]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError("streamlit exited early")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError("streamlit did not answer")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def rss_mb(pid: int) -> float:
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) / 1024
+
+
+def launch(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
+def open_train(browser, port: int, timeout: float = 60.0):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(30_000)
+    page.goto(f"http://127.0.0.1:{port}/", timeout=timeout * 1000)
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=timeout * 1000)
+    return page
+
+
+def step_count(page) -> int:
+    box = page.locator('[data-testid="stMetric"]', has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile("^Step$")))
+    return int(box.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+
+
+WATCH_JS = """() => {
+  const el = document.querySelector('.js-plotly-plot');
+  window.__changed = null;
+  const obs = new MutationObserver(() => { if (window.__changed === null) { window.__changed = performance.now(); } });
+  obs.observe(el, {subtree: true, childList: true, attributes: true});
+  window.__obs = obs;
+  return performance.now();
+}"""
+
+
+def slider_latency(page) -> float:
+    """ms from an ArrowRight on the focused z[0] thumb to the chart's DOM changing."""
+    t0 = page.evaluate(WATCH_JS)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.__changed !== null", timeout=15_000)
+    t1 = page.evaluate("() => { window.__obs.disconnect(); return window.__changed; }")
+    return t1 - t0
+
+
+def open_latent(page) -> None:
+    page.get_by_role("link", name="Latent explorer").click()
+    slider = page.get_by_role("slider").first
+    slider.wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot").first.wait_for()
+    time.sleep(1.0)
+    slider.focus()
+
+
+# ----------------------------------------------------------------------------- (a) headless reference
+
+HEADLESS = """
+import sys, time, torch
+sys.path.insert(0, {root!r})
+torch.set_num_threads(1)
+from gan_core import TrainConfig, Trainer
+from dashboard.settings import DEFAULTS, build_config
+t = Trainer(build_config(dict(DEFAULTS)).replace(steps=10_000_000))
+end = time.monotonic() + 3
+while time.monotonic() < end:
+    t.step()
+s0, t0 = t.step_count, time.monotonic()
+while time.monotonic() - t0 < {window}:
+    t.step()
+print((t.step_count - s0) / (time.monotonic() - t0))
+"""
+
+
+def headless_rate(window: float) -> float:
+    out = subprocess.run([sys.executable, "-c", HEADLESS.format(root=str(ROOT), window=window)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=window + 120, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def page_rate(page, window: float) -> float:
+    page.get_by_role("button", name="Train", exact=True).click()
+    time.sleep(3.0)
+    s0, t0 = step_count(page), time.monotonic()
+    time.sleep(window)
+    s1, t1 = step_count(page), time.monotonic()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Resume", exact=True).wait_for()
+    return (s1 - s0) / (t1 - t0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--window", type=float, default=15.0, help="seconds over which steps/s are measured")
+    ap.add_argument("--slider-moves", type=int, default=15)
+    ap.add_argument("--sessions", type=int, default=10, help="open Train pages for the memory figure")
+    ap.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    results: dict[str, str] = {}
+    before = headless_rate(args.window)
+    print(f"headless trainer (before): {before:.1f} steps/s", flush=True)
+    port = free_port()
+    with sync_playwright() as p:
+        browser = launch(p)
+        t_start = time.monotonic()
+        proc = start_server(port)
+        try:
+            wait_healthy(port, proc)
+            page = open_train(browser, port)
+            startup = time.monotonic() - t_start
+            print(f"start-up to interactive: {startup:.1f} s", flush=True)
+            mem1 = rss_mb(proc.pid)
+            live = page_rate(page, args.window)
+            print(f"with the Train page open: {live:.1f} steps/s", flush=True)
+            open_latent(page)
+            lat = [slider_latency(page) for _ in range(args.slider_moves)]
+            med, p90 = statistics.median(lat), sorted(lat)[int(0.9 * (len(lat) - 1))]
+            print(f"slider to picture: median {med:.0f} ms, p90 {p90:.0f} ms", flush=True)
+            pages = [open_train(browser, port) for _ in range(args.sessions - 1)]
+            time.sleep(2.0)
+            memn = rss_mb(proc.pid)
+            print(f"server memory: {mem1:.0f} MB with 1 session, {memn:.0f} MB with {args.sessions}", flush=True)
+            for pg in pages:
+                pg.close()
+        finally:
+            stop_server(proc)
+            browser.close()
+    after = headless_rate(args.window)  # the machine is shared: the reference is taken on both sides
+    headless = (before + after) / 2
+    print(f"headless trainer (after): {after:.1f} steps/s; live / headless = {live / headless:.0%}", flush=True)
+    results = {
+        "headless": f"{headless:.1f}", "live": f"{live:.1f}", "ratio": f"{live / headless:.0%}",
+        "median": f"{med:.0f}", "p90": f"{p90:.0f}", "startup": f"{startup:.1f}", "mem1": f"{mem1:.0f}",
+        "memn": f"{memn:.0f}", "n": str(args.sessions), "moves": str(args.slider_moves), "window": f"{args.window:g}",
+    }
+    if args.write:
+        write(results, argv)
+    return 0
+
+
+def write(r: dict, argv: list[str] | None) -> None:
+    cmd = "python bench/dashboard_bench.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    text = f"""# Dashboard benchmarks
+
+Command: `{cmd.strip()}` (server and headless chromium on the same machine; {platform.machine()},
+{os.cpu_count()} cores shared with other work, Python {platform.python_version()}).
+
+| measure | result | goal |
+|---|---|---|
+| training steps/s, ring8 / classroom, headless Trainer | {r['headless']} | |
+| training steps/s with the Train page open (redrawn twice a second) | {r['live']} ({r['ratio']} of headless) | >= 90% |
+| latent slider released -> new picture painted, median / p90 of {r['moves']} moves | {r['median']} ms / {r['p90']} ms | median <= 200 ms |
+| `streamlit run` -> Train page interactive | {r['startup']} s | |
+| server memory (RSS), 1 session | {r['mem1']} MB | |
+| server memory (RSS), {r['n']} sessions (Train pages open, idle) | {r['memn']} MB | |
+
+Steps/s are read from the page's step counter over {r['window']} s after a 3 s warm-up; the headless
+figure is the same configuration stepping in a fresh process for the same time, measured just before
+and just after the browser session (mean of the two), because the machine is shared. The browser draws on
+the same two cores here, so the live figure is a worst case for a classroom, where each pupil's browser
+draws on their own machine.
+"""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""The arena runner: drives gan_core.arena.run_arena in a background thread; the page polls snapshots.
+
+It takes its workers from the same TrainingPool as the Train page (first one slot, waiting in the queue
+if needed, then any other free ones up to one per run), so a class never runs more trainings at once
+than the machine has cores. No Streamlit here.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from dashboard.runner import TrainingPool, default_pool
+
+try:  # written beside this page; the page says so when it is missing
+    from gan_core import arena as arena_mod
+except ImportError:  # pragma: no cover - depends on the checkout
+    arena_mod = None
+
+
+@dataclass(frozen=True)
+class ArenaSnapshot:
+    status: str = "idle"                      # idle | queued | running | done | stopped | error
+    data: str = ""
+    variants: tuple[str, ...] = ()
+    evals: pd.DataFrame = field(default_factory=pd.DataFrame)   # variant, seed, step, modes, hq, kl, wall_time
+    samples: dict = field(default_factory=dict)                 # variant -> latest (N, 2) points (first seed)
+    finals: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per finished run
+    done_runs: int = 0
+    total_runs: int = 0
+    workers: int = 0
+    queue_position: int | None = None
+    message: str = ""
+    errors: tuple[str, ...] = ()
+    started: float = 0.0
+    elapsed: float = 0.0
+
+
+class ArenaRunner:
+    def __init__(self, pool: TrainingPool | None = None):
+        self.pool = pool or default_pool()
+        self._lock = threading.Lock()
+        self._snap = ArenaSnapshot()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._tickets: list[object] = []
+        self._waiting = object()
+        self._closed = False
+
+    @property
+    def available(self) -> bool:
+        return arena_mod is not None
+
+    def start(self, data: str, variants: list[str], seeds: int, steps: int, eval_every: int = 250) -> None:
+        """Check the plan (ValueError on bad input) and start it in the background."""
+        if arena_mod is None:
+            raise RuntimeError("the arena (gan_core/arena.py) is not available in this installation")
+        if self.running:
+            raise RuntimeError("an arena is already running; stop it first")
+        configs = arena_mod.plan_runs(data, variants, seeds, steps, eval_every)  # validates everything up front
+        self._stop = threading.Event()
+        self._set(ArenaSnapshot(status="queued", data=data, variants=tuple(variants), total_runs=len(configs),
+                                started=time.monotonic()))
+        self._thread = threading.Thread(target=self._run, args=(data, list(variants), seeds, steps, eval_every,
+                                                                len(configs)), name="gan-arena", daemon=True)
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.pool.cancel(self._waiting)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        self._closed = True
+        self.stop()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=30)
+
+    def snapshot(self) -> ArenaSnapshot:
+        snap = self._snap
+        if snap.status == "queued":
+            from dataclasses import replace
+
+            snap = replace(snap, queue_position=self.pool.position(self._waiting))
+        return snap
+
+    def _set(self, snap: ArenaSnapshot) -> None:
+        with self._lock:
+            self._snap = snap
+
+    def _update(self, **changes) -> None:
+        from dataclasses import replace
+
+        with self._lock:
+            self._snap = replace(self._snap, **changes)
+
+    def _run(self, data: str, variants: list[str], seeds: int, steps: int, eval_every: int, total: int) -> None:
+        tickets: list[object] = []
+        try:
+            if not self.pool.acquire(self._waiting, self._stop.is_set):
+                self._update(status="stopped", message="Stopped before it started.")
+                return
+            tickets.append(self._waiting)
+            while len(tickets) < min(total, self.pool.slots):
+                extra = object()
+                if not self.pool.try_acquire(extra):
+                    break
+                tickets.append(extra)
+            self._update(status="running", workers=len(tickets), started=time.monotonic())
+            evals: list[dict] = []
+            finals: list[dict] = []
+            samples: dict = {}
+            errors: list[str] = []
+            first_seed: dict[str, int] = {}
+            last_push = 0.0
+            for ev in arena_mod.run_arena(data, variants, seeds, steps, eval_every=eval_every, workers=len(tickets),
+                                          stop=self._stop):
+                if ev.kind == "eval":
+                    evals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),
+                                  "wall_time": ev.wall_time})
+                    if ev.samples is not None and first_seed.setdefault(ev.variant, ev.seed) == ev.seed:
+                        samples[ev.variant] = ev.samples[:1000]
+                elif ev.kind == "done":
+                    finals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),
+                                   "wall_time": ev.wall_time})
+                else:
+                    errors.append(f"{ev.variant} (seed {ev.seed}): {ev.message or 'failed'}")
+                now = time.monotonic()
+                if now - last_push > 0.3 or ev.kind != "eval":
+                    self._update(evals=pd.DataFrame(evals), samples=dict(samples), finals=pd.DataFrame(finals),
+                                 done_runs=ev.done_runs, errors=tuple(errors), elapsed=now - self._snap.started)
+                    last_push = now
+            self._update(evals=pd.DataFrame(evals), samples=dict(samples), finals=pd.DataFrame(finals),
+                         errors=tuple(errors), elapsed=time.monotonic() - self._snap.started,
+                         status="stopped" if self._stop.is_set() else "done")
+        except Exception as err:  # reported on the page, never raised into Streamlit
+            self._update(status="error", message=f"{type(err).__name__}: {err}")
+        finally:
+            for t in tickets:
+                self.pool.release(t)
+            self.pool.cancel(self._waiting)
+
+
+def _scalars(metrics: dict) -> dict:
+    return {k: v for k, v in metrics.items() if np.isscalar(v)}
+
+
+# ----------------------------------------------------------------------------- the verdict in words
+
+def ranking(finals: pd.DataFrame) -> pd.DataFrame:
+    """Variants ranked by modes covered (more is better), then reverse KL (lower), then % HQ (higher)."""
+    if finals.empty:
+        return finals
+    g = finals.groupby("variant").agg(modes=("modes", "mean"), hq=("hq", "mean"), kl=("kl", "mean"),
+                                      runs=("seed", "count"), seconds=("wall_time", "mean")).reset_index()
+    g = g.sort_values(["modes", "kl", "hq"], ascending=[False, True, False]).reset_index(drop=True)
+    g.insert(0, "rank", np.arange(1, len(g) + 1))
+    g["hq"] = (100 * g["hq"]).round(1)
+    return g
+
+
+def _where(centre: np.ndarray, ring: bool) -> str:
+    if ring:
+        angle = math.degrees(math.atan2(centre[1], centre[0])) % 360
+        return f"{angle:.0f} deg"
+    return f"({centre[0]:g}, {centre[1]:g})"
+
+
+def explain(variant: str, samples: np.ndarray | None, data: str, final: dict | None = None) -> str:
+    """One plain sentence on what a variant's samples did: modes covered, where they piled up."""
+    from gan_core.data2d import MIXTURES
+    from gan_core.metrics2d import mode_metrics
+
+    mix = MIXTURES.get(data)
+    if mix is None or samples is None or len(samples) == 0:
+        return f"{variant}: no samples to look at."
+    m = mode_metrics(samples, mix.centres, mix.sigma)
+    counts = np.asarray(m.counts)
+    ring = data.startswith("ring") or data == "two-gaussians"
+    total_hq = counts.sum()
+    text = f"**{variant}** covered {m.modes} of {m.k} modes"
+    if total_hq == 0:
+        return text + (f": none of its samples landed close enough to a centre (within 3 sigma); they are "
+                       f"spread out or sit between the modes ({m.hq:.0%} high quality).")
+    top = np.argsort(-counts)[:3]
+    share = counts[top[0]] / total_hq
+    if m.modes == m.k:
+        spread = "evenly" if m.kl < 0.1 else "unevenly"
+        text += f", {spread} (reverse KL {m.kl:.2f}; 0 is perfectly even), with {m.hq:.0%} of samples high quality."
+    elif m.modes <= max(1, m.k // 3):
+        where = ", ".join(_where(mix.centres[i], ring) for i in top if counts[i] > 0)
+        text += (f": its samples piled onto {where} ({share:.0%} of its good samples on the busiest one); "
+                 f"that is mode collapse.")
+    else:
+        missed = [i for i in range(m.k) if counts[i] == 0]
+        where = ", ".join(_where(mix.centres[i], ring) for i in missed[:6])
+        text += f"; it missed {where}{'...' if len(missed) > 6 else ''} ({m.hq:.0%} of samples high quality)."
+    return text

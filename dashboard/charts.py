@@ -1,0 +1,183 @@
+"""Plotly figures for the pages, built from plain numbers (snapshots, arrays). No Streamlit here.
+
+Sized for a projector: large fonts, thick lines, few colours (real = grey, fake = red, D's map from
+blue "fake" to orange "real"), and every axis labelled.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+FONT = dict(size=15)
+REAL = "#7f7f7f"
+FAKE = "#d62728"
+G_COLOUR = "#1f77b4"
+D_COLOUR = "#ff7f0e"
+COVERED = "#2ca02c"
+MISSED = "#d62728"
+MAX_CURVE_POINTS = 400
+
+
+def _figure(traces: list[dict], title: str, height: int = 300, show_legend: bool = True, **layout) -> go.Figure:
+    """One go.Figure from plain dicts: built in one go, ~10x faster than add_trace / update_layout
+    (this runs twice a second while training, beside the training thread)."""
+    base = dict(title=dict(text=title, font=dict(size=17)), height=height, font=FONT,
+                margin=dict(l=10, r=10, t=44, b=10), showlegend=show_legend,
+                legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+                uirevision="keep")  # keep the zoom between live redraws
+    for key, value in layout.items():
+        base[key] = {**base[key], **value} if isinstance(base.get(key), dict) and isinstance(value, dict) else value
+    return go.Figure(dict(data=traces, layout=base))
+
+
+def _note(text: str) -> dict:
+    return dict(text=text, showarrow=False, font=dict(size=16, color="#888"), xref="paper", yref="paper", x=0.5, y=0.5)
+
+
+def thin(df: pd.DataFrame, n: int = MAX_CURVE_POINTS) -> pd.DataFrame:
+    if len(df) <= n:
+        return df
+    return df.iloc[np.linspace(0, len(df) - 1, n).astype(int)]
+
+
+def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: str,
+           colours: tuple[str, ...] = (D_COLOUR, G_COLOUR), height: int = 240, log_y: bool = False) -> go.Figure:
+    """Line chart of some history columns against the step ({column: legend name})."""
+    h = thin(history)
+    traces = [dict(type="scatter", x=h["step"].to_numpy(), y=h[col].to_numpy(), mode="lines", name=name,
+                   line=dict(width=3, color=colour))
+              for (col, name), colour in zip(columns.items(), colours) if col in h]
+    notes = [] if len(h) else [_note("press Train to start")]
+    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
+                   yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear"))
+
+
+def mode_metrics_chart(evals: pd.DataFrame, k: int | None, height: int = 260) -> go.Figure:
+    """Modes covered (left axis) and % high-quality samples (right axis) over time."""
+    traces, notes = [], []
+    if not evals.empty and "modes" in evals:
+        e = thin(evals)
+        traces = [dict(type="scatter", x=e["step"].to_numpy(), y=e["modes"].to_numpy(), name="modes covered",
+                       mode="lines+markers", line=dict(width=3, color=COVERED)),
+                  dict(type="scatter", x=e["step"].to_numpy(), y=100 * e["hq"].to_numpy(), name="% high quality",
+                       mode="lines", line=dict(width=3, color="#9467bd", dash="dot"), yaxis="y2")]
+    else:
+        notes = [_note("the metrics appear after the first evaluation")]
+    return _figure(traces, "Modes covered and sample quality", height, annotations=notes,
+                   xaxis=dict(title=dict(text="step")),
+                   yaxis=dict(title=dict(text="modes"), range=[0, (k or 1) + 0.5]),
+                   yaxis2=dict(title=dict(text="% HQ"), overlaying="y", side="right", range=[0, 100], showgrid=False))
+
+
+def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Line segments a[i] -> b[i] as one polyline broken by NaNs."""
+    nan = np.full(len(a), np.nan)
+    return (np.column_stack([a[:, 0], b[:, 0], nan]).ravel(), np.column_stack([a[:, 1], b[:, 1], nan]).ravel())
+
+
+def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) -> go.Figure:
+    """GAN Lab's main picture: D's decision map, real and fake points, the generator's manifold,
+    the gradient arrows on fakes and the mixture centres (covered green, missed red)."""
+    x0, x1, y0, y1 = v.bounds
+    traces: list[dict] = []
+    if show.get("heatmap", True):
+        if v.d_is_probability:
+            zmin, zmax, label = 0.0, 1.0, "D(x)"
+        else:
+            lim = float(np.nanmax(np.abs(v.d_map))) or 1.0
+            zmin, zmax, label = -lim, lim, "D score"
+        traces.append(dict(type="heatmap", x=v.grid_x, y=v.grid_y, z=v.d_map, zmin=zmin, zmax=zmax,
+                           colorscale="RdBu_r", opacity=0.55, showscale=True, hoverinfo="skip", name="D",
+                           colorbar=dict(title=dict(text=label), thickness=14, len=0.8)))
+    if show.get("manifold", True) and v.manifold is not None:
+        lines = v.manifold
+        pad = np.full((len(lines), 1), np.nan)
+        xs = np.concatenate([lines[:, :, 0], pad], axis=1).ravel()
+        ys = np.concatenate([lines[:, :, 1], pad], axis=1).ravel()
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="G's manifold", hoverinfo="skip",
+                           line=dict(width=1, color="rgba(31,119,180,0.5)")))
+    if show.get("real", True) and len(v.real):
+        r = v.real[:max_points]
+        traces.append(dict(type="scatter", x=r[:, 0], y=r[:, 1], mode="markers", name="real",
+                           marker=dict(size=5, color=REAL, opacity=0.6)))
+    if show.get("fake", True):
+        f = v.fake[:max_points]
+        traces.append(dict(type="scatter", x=f[:, 0], y=f[:, 1], mode="markers", name="fake",
+                           marker=dict(size=5, color=FAKE, opacity=0.75)))
+    if show.get("arrows", True) and len(v.arrow_from):
+        span = 0.05 * max(x1 - x0, y1 - y0)
+        tips = v.arrow_from + span * v.arrow_dir
+        xs, ys = _segments(v.arrow_from, tips)
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="G's gradient", hoverinfo="skip",
+                           line=dict(width=1.5, color="rgba(20,20,20,0.7)")))
+    if show.get("modes", True) and v.centres is not None:
+        colours = [COVERED if c else MISSED for c in v.covered]
+        traces.append(dict(type="scatter", x=v.centres[:, 0], y=v.centres[:, 1], mode="markers",
+                           name="modes (green = covered)",
+                           marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(width=3, color=colours))))
+    return _figure(traces, "Real (grey) and fake (red) over D's map (red = D says real)", height,
+                   xaxis=dict(range=[x0, x1], showgrid=False, zeroline=False),
+                   yaxis=dict(range=[y0, y1], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
+                   legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0.0),
+                   margin=dict(t=44, b=40))
+
+
+def points_picker(candidates: np.ndarray, chosen: np.ndarray, height: int = 460) -> go.Figure:
+    """A grid of candidate points to click / box-select (grey) with the chosen ones drawn on top (red)."""
+    traces = [dict(type="scatter", x=candidates[:, 0], y=candidates[:, 1], mode="markers", name="click or box-select",
+                   marker=dict(size=7, color="rgba(127,127,127,0.25)"))]
+    if len(chosen):
+        traces.append(dict(type="scatter", x=chosen[:, 0], y=chosen[:, 1], mode="markers", name="your data",
+                           marker=dict(size=8, color=FAKE), hoverinfo="skip"))
+    return _figure(traces, "Draw your data: click points, or drag a box / lasso to fill a region", height,
+                   yaxis=dict(scaleanchor="x", scaleratio=1), dragmode="select", clickmode="event+select")
+
+
+def scatter_points(points: np.ndarray, title: str, height: int = 380, colour: str = FAKE,
+                   highlight: np.ndarray | None = None, bounds=None) -> go.Figure:
+    traces = [dict(type="scatter", x=points[:, 0], y=points[:, 1], mode="markers", name="samples",
+                   marker=dict(size=5, color=colour, opacity=0.6))]
+    if highlight is not None:
+        traces.append(dict(type="scatter", x=highlight[:, 0], y=highlight[:, 1], mode="markers+lines", name="your z",
+                           marker=dict(size=16, color="#111", symbol="star"), line=dict(color="#111", width=2)))
+    xaxis, yaxis = {}, dict(scaleanchor="x", scaleratio=1)
+    if bounds is not None:
+        xaxis["range"], yaxis["range"] = list(bounds[:2]), list(bounds[2:])
+    return _figure(traces, title, height, xaxis=xaxis, yaxis=yaxis)
+
+
+def class_histogram(counts: np.ndarray, names: list[str] | None = None, height: int = 260) -> go.Figure:
+    names = names or [str(i) for i in range(len(counts))]
+    return _figure([dict(type="bar", x=names, y=np.asarray(counts), marker=dict(color=G_COLOUR))],
+                   "Which classes the generator makes", height, show_legend=False,
+                   xaxis=dict(title=dict(text="class the classifier sees"), type="category"),
+                   yaxis=dict(title=dict(text="samples")))
+
+
+def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height: int = 280) -> go.Figure:
+    """One line per variant (mean over seeds) of an arena metric over steps."""
+    traces = []
+    if not df.empty:
+        mean = df.groupby(["variant", "step"], as_index=False, sort=False)[metric].mean().sort_values("step", kind="stable")
+        for name, part in mean.groupby("variant", sort=False):
+            traces.append(dict(type="scatter", x=part["step"].to_numpy(), y=part[metric].to_numpy(), name=name,
+                               mode="lines+markers", line=dict(width=3)))
+    return _figure(traces, title, height, xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)))
+
+
+def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: str, height: int = 300) -> go.Figure:
+    """One variant's samples with its mixture's centres (green ring = covered, red = missed)."""
+    from gan_core.metrics2d import mode_metrics
+
+    covered = np.asarray(mode_metrics(points, centres, sigma).counts) > 0
+    lo, hi = centres.min(0) - 1.0, centres.max(0) + 1.0
+    traces = [dict(type="scatter", x=points[:, 0], y=points[:, 1], mode="markers", name="samples",
+                   marker=dict(size=4, color=FAKE, opacity=0.5)),
+              dict(type="scatter", x=centres[:, 0], y=centres[:, 1], mode="markers", name="modes",
+                   marker=dict(size=14, color="rgba(0,0,0,0)",
+                               line=dict(width=3, color=[COVERED if c else MISSED for c in covered])))]
+    return _figure(traces, title, height, show_legend=False,
+                   xaxis=dict(range=[lo[0], hi[0]], showgrid=False, zeroline=False),
+                   yaxis=dict(range=[lo[1], hi[1]], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
+                   margin=dict(t=40))

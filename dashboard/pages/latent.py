@@ -1,0 +1,271 @@
+"""Latent explorer: slide the latent vector of a trained generator and watch the picture change.
+
+Sources: the shipped generators (pretrained/*/generator.safetensors, found at run time) and the one
+trained in this session. The math lives in gan_core/latent.py; this page only draws.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from dashboard import charts
+from dashboard.pictures import gif_bytes, upscale
+from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
+from gan_core import latent as L
+from gan_core.sampling import image_grid, noise, to_uint8_images
+
+N_SLIDERS = 8
+SESSION = "This session's run"
+ss = st.session_state
+runner = session_runner()
+
+st.title("Latent explorer")
+
+# ----------------------------------------------------------------------------- the generator
+sources = list_pretrained()
+snap = runner.snapshot()
+if runner.trainer is not None and snap.step > 0:
+    sources = [SESSION, *sources]
+if not sources:
+    st.info("No generator yet. Train one on the **Train live** page (a few hundred steps are enough), "
+            "or add a shipped one under `pretrained/<name>/`.")
+    st.stop()
+
+top = st.columns([2, 3])
+source = top[0].selectbox("Generator", sources, key="lat_source",
+                          help="shipped generators (pretrained/) and the one you trained in this session")
+if source == SESSION:
+    cached = ss.get("lat_session_g")
+    if cached is None or cached[0] != snap.step:
+        ss.lat_session_g = (snap.step, *runner.generator_copy())
+    _, G, config, shape, n_classes = ss.lat_session_g
+    top[1].caption(f"Trained here: {config.data.name}, variant `{config.variant}`, step {snap.step:,}. "
+                   "It refreshes when you come back after more training.")
+else:
+    try:
+        G, config, shape, n_classes = load_pretrained(source)
+    except Exception as err:  # a damaged folder is explained, not raised
+        st.error(f"Could not load pretrained/{source}: {err}")
+        st.stop()
+    card = PRETRAINED / source / "README.md"
+    first = next((ln.strip("# ").strip() for ln in card.read_text().splitlines() if ln.strip()), "") if card.is_file() else ""
+    top[1].caption(f"{first}  \nData {config.data.name}, variant `{config.variant}`, noise {config.model.noise}, "
+                   f"z dim {config.model.z_dim}.")
+
+z_dim, dist = config.model.z_dim, config.model.noise
+is_image = len(shape) > 1
+conditional = bool(config.model.conditional)
+lim = 1.0 if dist == "uniform" else 3.0
+prefix = f"lat_{source}_"  # slider keys per generator: switching generators starts fresh
+
+
+@torch.no_grad()
+def render(z: torch.Tensor, label: int | None = None) -> torch.Tensor:
+    """G(z) for (N, z_dim) latents (the shared generator is only read)."""
+    y = None if not conditional else torch.full((len(z),), int(label or 0), dtype=torch.long)
+    return G(z, y)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cloud(source_key: str, step: int, n: int = 1000) -> np.ndarray:
+    """2D generators: where 1,000 random latents land (the backdrop of the sliders' point)."""
+    return render(noise(n, z_dim, dist, 7)).numpy()
+
+
+def base_z(seed: int) -> torch.Tensor:
+    override = ss.get(prefix + "override")
+    if override is not None:
+        return override.clone()
+    return noise(1, z_dim, dist, seed)[0]
+
+
+def show(x: torch.Tensor, caption: str = "", width: int = 280) -> None:
+    if is_image:
+        img = to_uint8_images(x[:1])[0]
+        st.image(upscale(img, 10), caption=caption, width=width)
+
+
+label = None
+if conditional:
+    label = st.segmented_control("Class (the style z stays fixed)", list(range(n_classes)), default=0,
+                                 key=prefix + "label")
+
+# One view at a time (a tab strip would compute and send every view on every slider move).
+VIEWS = ["Sliders", "Interpolate", "Principal directions", *(["Invert a real image"] if is_image else []),
+         *(["Latent map"] if not is_image and z_dim == 2 else [])]
+if ss.get("lat_view") not in VIEWS:
+    ss.lat_view = "Sliders"
+view = st.segmented_control("View", VIEWS, key="lat_view", label_visibility="collapsed") or "Sliders"
+
+# ----------------------------------------------------------------------------- sliders
+def sliders_view() -> None:
+    """A slider move reruns only this fragment: the picture comes back without redrawing the page."""
+    k = min(N_SLIDERS, z_dim)
+    c_seed, c_rand, c_reset, _ = st.columns([1.2, 1, 1, 3])
+    seed = c_seed.number_input("Seed for the other dimensions", 0, 2**31 - 1, 0, key=prefix + "seed",
+                               on_change=lambda: ss.pop(prefix + "override", None))
+    z0 = base_z(int(seed))
+    saved = ss.get(prefix + "saved", {})  # widget values vanish while another view is shown
+    for i in range(k):
+        ss.setdefault(prefix + f"z{i}", saved.get(i, round(float(z0[i]), 2)))
+
+    def _randomise() -> None:
+        ss.pop(prefix + "override", None)
+        r = np.random.default_rng()
+        for i in range(k):
+            ss[prefix + f"z{i}"] = round(float(r.uniform(-lim, lim) if dist == "uniform" else r.normal()), 2)
+
+    def _reset() -> None:
+        z = base_z(int(ss[prefix + "seed"]))
+        for i in range(k):
+            ss[prefix + f"z{i}"] = round(float(z[i]), 2)
+
+    c_rand.button("Randomise", on_click=_randomise, key=prefix + "rand", width="stretch")
+    c_reset.button("Reset", on_click=_reset, key=prefix + "reset", width="stretch")
+    left, right = st.columns([1.3, 1])
+    with left:
+        cols = st.columns(2)
+        for i in range(k):
+            cols[i % 2].slider(f"z[{i}]", -lim, lim, step=0.05, key=prefix + f"z{i}")
+        if z_dim > k:
+            st.caption(f"The other {z_dim - k} dimensions come from the seed (or the inverted image).")
+    z = z0.clone()
+    z[:k] = torch.tensor([ss[prefix + f"z{i}"] for i in range(k)])
+    ss[prefix + "current"] = z
+    ss[prefix + "saved"] = {i: ss[prefix + f"z{i}"] for i in range(k)}
+    out = render(z[None], label)
+    with right:
+        if is_image:
+            show(out, "G(z)", width=336)
+        else:
+            pts = cloud(source, snap.step if source == SESSION else 0)
+            st.plotly_chart(charts.scatter_points(pts, "Where z lands (star) among 1,000 random samples",
+                                                  highlight=out.numpy()), key="lat_scatter",
+                            config={"displayModeBar": False})
+
+
+if view == "Sliders":
+    st.fragment(sliders_view)()
+
+# ----------------------------------------------------------------------------- interpolation
+if view == "Interpolate":
+    c = st.columns([1, 1, 1, 1.4])
+    seed_a = c[0].number_input("Seed A", 0, 2**31 - 1, 1, key=prefix + "seed_a")
+    seed_b = c[1].number_input("Seed B", 0, 2**31 - 1, 2, key=prefix + "seed_b")
+    n_steps = c[2].slider("Steps", 3, 16, 8, key=prefix + "n_steps")
+    method = c[3].radio("Path", ["slerp", "lerp"], horizontal=True, key=prefix + "method",
+                        help="slerp follows the sphere where Gaussian latents live; lerp cuts straight through")
+    za, zb = noise(1, z_dim, dist, int(seed_a))[0], noise(1, z_dim, dist, int(seed_b))[0]
+    path = L.interpolate(za, zb, n_steps, method)
+    outs = render(path, label)
+    st.caption(f"The two latents are {L.angle_between(za, zb):.0f} degrees apart. Along lerp the norm dips to "
+               f"{float(L.interpolate(za, zb, 3, 'lerp')[1].norm()):.1f} in the middle (ends: {float(za.norm()):.1f}, "
+               f"{float(zb.norm()):.1f}); slerp keeps it.")
+    if is_image:
+        imgs = to_uint8_images(outs)
+        st.image(upscale(image_grid(imgs, cols=n_steps), 4), caption=f"{method} from seed {seed_a} to seed {seed_b}")
+        from PIL import Image
+
+        frames = [Image.fromarray(upscale(im, 8)) for im in [*imgs, *imgs[::-1][1:-1]]]
+        st.image(gif_bytes(frames, 140), caption="the same walk as an animation", width=224)
+    else:
+        pts = cloud(source, snap.step if source == SESSION else 0)
+        st.plotly_chart(charts.scatter_points(pts, f"{method} path from seed {seed_a} to {seed_b}",
+                                              highlight=outs.numpy()), key="lat_path")
+
+# ----------------------------------------------------------------------------- principal directions
+if view == "Principal directions":
+    st.caption("GANSpace's recipe: 2,000 random latents go through G's first layer; PCA finds the axes along "
+               "which those activations vary most, and a regression carries each axis back to a latent direction "
+               "(then made orthonormal). Start from the Sliders tab's z and move along each direction.")
+
+    @st.cache_data(show_spinner="Finding the principal directions...", max_entries=8)
+    def directions(source_key: str, step: int, lab: int | None):
+        y = None if lab is None else torch.tensor([lab])
+        return L.principal_directions(G, z_dim, k=N_SLIDERS, seed=0, noise=dist, y=y)
+
+    dirs, var = directions(source, snap.step if source == SESSION else 0, label if conditional else None)
+    base = ss.get(prefix + "current", base_z(0))
+    left, right = st.columns([1.3, 1])
+    weights = []
+    with left:
+        cols = st.columns(2)
+        for i in range(len(dirs)):
+            weights.append(cols[i % 2].slider(f"direction {i + 1} ({var[i]:.0%} of the variance)", -4.0, 4.0, 0.0,
+                                              0.1, key=prefix + f"pc{i}"))
+    zd = base + torch.tensor(weights) @ dirs
+    out_d = render(zd[None], label)
+    with right:
+        if is_image:
+            show(out_d, "G(z + sum of w_i d_i)", width=336)
+        else:
+            pts = cloud(source, snap.step if source == SESSION else 0)
+            st.plotly_chart(charts.scatter_points(pts, "Along the principal directions", highlight=out_d.numpy()),
+                            key="lat_dirs")
+
+# ----------------------------------------------------------------------------- inversion
+if view == "Invert a real image":
+    st.caption("Pick a real digit (or upload a picture): Adam moves z until G(z) looks like it "
+               "(mean squared error over the pixels). Then the Sliders tab starts from that z.")
+    how = st.radio("Picture", ["a held-out digit", "upload a PNG"], horizontal=True, key=prefix + "inv_src")
+    target, target_label = None, None
+    if how == "a held-out digit":
+        try:
+            from gan_core.image_data import load_mnist_bundled
+
+            test_x, test_y = load_mnist_bundled("test")
+            idx = st.slider("Which digit of the held-out set", 0, len(test_x) - 1, 0, key=prefix + "inv_idx")
+            target, target_label = test_x[idx], int(test_y[idx])
+        except Exception as err:
+            st.warning(f"The bundled digits are not available: {err}")
+    else:
+        up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 2 MB)", type=["png", "jpg", "jpeg"],
+                              key=prefix + "inv_up")
+        if up is not None:
+            try:
+                target = L.image_from_upload(up.getvalue())
+            except ValueError as err:
+                st.error(f"That picture cannot be used: {err}")
+    steps = st.slider("Optimisation steps", 50, 600, 200, 50, key=prefix + "inv_steps")
+    if target is not None:
+        c1, c2, c3 = st.columns([1, 1, 2])
+        c1.image(upscale(target, 8), caption="target", width=224)
+        if c3.button("Find its latent code", type="primary", key=prefix + "inv_go"):
+            bar = c3.progress(0.0, text="optimising z...")
+
+            def tick(i: int, mse: float) -> None:
+                if i % 10 == 0 or i == steps:
+                    bar.progress(i / steps, text=f"step {i}/{steps}: pixel error {mse:.4f}")
+
+            y = None
+            if conditional:
+                y = torch.tensor(target_label if target_label is not None else int(label or 0))
+            z_found, losses = L.invert(G, L.to_unit(target), steps=steps, seed=0, y=y, z_dim=z_dim,
+                                       progress_callback=tick)
+            ss[prefix + "override"] = z_found
+            for i in range(min(N_SLIDERS, z_dim)):
+                ss[prefix + f"z{i}"] = round(max(-lim, min(lim, float(z_found[i]))), 2)
+            ss[prefix + "inv_result"] = (render(z_found[None], label), losses[0], losses[-1])
+        result = ss.get(prefix + "inv_result")
+        if result is not None:
+            show_img = to_uint8_images(result[0])[0]
+            c2.image(upscale(show_img, 8), caption="G(z found)", width=224)
+            c3.success(f"Pixel error fell from {result[1]:.3f} to {result[2]:.3f}. Open the Sliders tab to "
+                       "move from this z.")
+
+# ----------------------------------------------------------------------------- latent map (z_dim 2)
+if view == "Latent map":
+    st.caption("Click a point of the latent plane (left) to see where G sends it (right).")
+    t = np.linspace(-lim, lim, 25, dtype=np.float32)
+    zz = np.stack(np.meshgrid(t, t), -1).reshape(-1, 2)
+    left, right = st.columns(2)
+    with left:
+        ev = st.plotly_chart(charts.scatter_points(zz, "Latent plane: click a point", colour="#1f77b4"),
+                             key="lat_map", on_select="rerun", selection_mode=("points",))
+    picked = [p["point_index"] for p in ev.selection.points] if ev and ev.selection.points else [312]
+    zp = torch.from_numpy(zz[picked])
+    with right:
+        pts = cloud(source, snap.step if source == SESSION else 0)
+        st.plotly_chart(charts.scatter_points(pts, "... lands here (stars)", highlight=render(zp).numpy()),
+                        key="lat_map_out")

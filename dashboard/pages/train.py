@@ -1,0 +1,433 @@
+"""Train live: pick data, a model and a GAN variant, press Train and watch the generator chase the data.
+
+The page never runs training itself: this session's TrainingRunner trains in a background thread and
+the live views redraw from its snapshots in a fragment that reruns twice a second while training.
+Settings live in the URL, so a link opens the same experiment.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard import settings as S
+from dashboard.pictures import upscale
+from dashboard.resources import real_images, session_runner
+from gan_core.config import DATA_IMAGES, field_help, ModelConfig, OptimConfig
+from gan_core.trainer import Trainer
+from gan_core.variants import describe
+
+LR_STEPS = [1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 10.0]
+SPEEDS = ["1", "2", "5", "10", "20", "50", "100", "max"]
+LIVE = ("running", "queued")
+HELP_M, HELP_O = field_help(ModelConfig), field_help(OptimConfig)
+
+runner = session_runner()
+ss = st.session_state
+
+# ----------------------------------------------------------------------------- settings state
+# Widget values are kept in `train_settings` (widget keys vanish when another page is shown).
+if "train_settings" not in ss:
+    loaded, warnings = S.from_query({k: st.query_params[k] for k in st.query_params})
+    ss.train_settings = loaded
+    ss.url_warnings = warnings
+    ss.drawn = []                # indices into the candidate grid
+    ss.drawn_seen = ()           # the last selection already added
+    ss.uploaded_points = None
+persist: dict = ss.train_settings
+for key, value in persist.items():
+    if f"w_{key}" not in ss:
+        ss[f"w_{key}"] = value
+
+
+def _family_changed() -> None:
+    """Switching between 2D and image data loads that family's defaults (architecture, rates, variant)."""
+    new = ss.w_data
+    if (new in S.DATA_CHOICES_IMAGES) != (persist["data"] in S.DATA_CHOICES_IMAGES):
+        for key, value in S.defaults_for(new).items():
+            ss[f"w_{key}"] = value
+            persist[key] = value
+
+
+def _live_lr() -> None:
+    """Learning rates change while the run trains (applied between two steps)."""
+    if runner.trainer is not None and runner.trainer.step_count > 0:
+        try:
+            runner.set_learning_rates(ss.w_lr_g, ss.w_lr_d)
+            ss.live_note = f"Learning rates now G {ss.w_lr_g:g}, D {ss.w_lr_d:g} (live)."
+        except ValueError as err:
+            ss.live_note = str(err)
+
+
+def _lr_widget(label: str, key: str, help_text: str):
+    options = sorted(set(LR_STEPS) | {ss[key]})
+    return st.select_slider(label, options=options, key=key, format_func=lambda v: f"{v:g}", help=help_text,
+                            on_change=_live_lr)
+
+
+errors: dict[str, st.delta_generator.DeltaGenerator] = {}
+
+with st.sidebar:
+    st.header("Experiment")
+    st.selectbox("Data", S.CHOICES["data"], key="w_data", format_func=S.DATA_LABELS.get, on_change=_family_changed,
+                  help="2D mixtures count their modes; draw or upload your own points; image sets need their files.")
+    errors["data"] = st.empty()
+    data = ss.w_data
+    is_image = data in S.DATA_CHOICES_IMAGES
+    if data == "upload":
+        up = st.file_uploader("CSV of points (columns x,y)", type=["csv", "txt"], key="w_upload",
+                              help="A header x,y (optional) and one point per line; at most 100,000 points and 5 MB; "
+                                   "coordinates within +-1e6.")
+        st.caption("Limits: 5 MB, 100,000 points, two numeric columns x,y, no NaN or infinity.")
+        if up is not None:
+            pts, problem = S.read_points_upload(up.getvalue())
+            if problem:
+                st.error(f"That file cannot be used: {problem}")
+                ss.uploaded_points = None
+            else:
+                ss.uploaded_points = pts
+                st.success(f"{len(pts):,} points loaded.")
+
+    st.subheader("GAN variant")
+    st.selectbox("Objective", S.OBJECTIVES, key="w_objective", help="The loss the two networks play.")
+    st.multiselect("Stabilisers", S.STABILISERS, key="w_stabilisers",
+                   help="Tricks that act on the training step; they never change the layers.")
+    if "unrolled" in ss.w_stabilisers:
+        st.slider("Unrolled steps k", 1, 10, key="w_unroll_k")
+    if "pacgan" in ss.w_stabilisers:
+        st.slider("PacGAN pack size m", 2, 4, key="w_pack_m")
+    errors["variant"] = st.empty()
+    variant = S.variant_name(ss.w_objective, ss.w_stabilisers, ss.w_unroll_k, ss.w_pack_m)
+    with st.expander(f"What is `{variant}`?", expanded=False):
+        for part in variant.split("+"):
+            try:
+                info = describe(part)
+                st.markdown(f"**{part}**: {info.about}  \n*{info.reference}*")
+            except ValueError as err:
+                st.warning(str(err))
+
+    st.subheader("Networks")
+    if is_image:
+        st.selectbox("Network family", S.NETWORKS, key="w_net", help=HELP_M["kind"])
+    net = ss.w_net if is_image else "mlp"
+    if net == "mlp":
+        c1, c2 = st.columns(2)
+        c1.number_input("G layers", 0, 6, key="w_g_layers", help="hidden layers of the generator")
+        c2.number_input("G units", 1, 1024, key="w_g_units", help="units per hidden layer")
+        errors["g_units"] = st.empty()
+        c1, c2 = st.columns(2)
+        c1.number_input("D layers", 0, 6, key="w_d_layers", help="hidden layers of the discriminator")
+        c2.number_input("D units", 1, 1024, key="w_d_units", help="units per hidden layer")
+        errors["d_units"] = st.empty()
+        st.selectbox("Activation", S.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
+    else:
+        st.number_input("DCGAN width", 4, 256, key="w_width", help=HELP_M["width"])
+        errors["width"] = st.empty()
+    c1, c2 = st.columns(2)
+    c1.number_input("Noise dim", 1, 1024, key="w_z", help=HELP_M["z_dim"])
+    c2.selectbox("Noise", S.NOISES, key="w_noise", help=HELP_M["noise"])
+    errors["z"] = st.empty()
+
+    st.subheader("Optimisation")
+    st.selectbox("Optimiser", S.OPTIMIZERS, key="w_opt", help=HELP_O["optimizer"])
+    _lr_widget("G learning rate", "w_lr_g", HELP_O["lr_g"] + " (changes live)")
+    errors["lr_g"] = st.empty()
+    _lr_widget("D learning rate", "w_lr_d", HELP_O["lr_d"] + " (changes live)")
+    errors["lr_d"] = st.empty()
+    c1, c2 = st.columns(2)
+    c1.number_input("Batch size", 2, 8192, key="w_batch", help=HELP_O["batch_size"])
+    c2.number_input("D steps per G step", 1, 20, key="w_n_critic", help=HELP_O["n_critic"])
+    errors["batch"] = st.empty()
+    errors["n_critic"] = st.empty()
+    st.number_input("Seed", 0, 2**31 - 1, key="w_seed", help="the same seed and settings give the same run")
+    errors["seed"] = st.empty()
+
+    st.subheader("Stop")
+    st.number_input("Step budget", 1, 1_000_000, key="w_steps", step=500,
+                    help="training stops at this many steps (also the horizon of learning-rate decay)")
+    errors["steps"] = st.empty()
+    stop_target = st.checkbox("Stop when every mode is covered", key="w_stop_target",
+                              help="2D mixtures: stop once all modes are covered with enough high-quality samples")
+    hq_target = st.slider("... with at least this % of high-quality samples", 0, 100, 50, key="w_hq_target",
+                          disabled=not stop_target)
+
+for key in persist:
+    if f"w_{key}" in ss:
+        persist[key] = ss[f"w_{key}"]
+s = dict(persist)
+if not is_image:
+    s["net"] = "mlp"
+
+# ----------------------------------------------------------------------------- the user's points
+points = None
+if data == "draw":
+    grid = S.candidate_grid()
+    chosen = grid[ss.drawn] if ss.drawn else np.zeros((0, 2), np.float32)
+    with st.expander(f"Your data: {len(ss.drawn)} points drawn", expanded=runner.snapshot().step == 0):
+        event = st.plotly_chart(charts.points_picker(grid, chosen), key="draw_chart", on_select="rerun",
+                                selection_mode=("points", "box", "lasso"))
+        picked = tuple(sorted(p["point_index"] for p in event.selection.points if p.get("curve_number", 0) == 0))
+        if picked and picked != ss.drawn_seen:
+            ss.drawn_seen = picked
+            ss.drawn = sorted(set(ss.drawn) | set(picked))
+            st.rerun()
+        c1, c2 = st.columns([1, 5])
+        if c1.button("Clear drawing"):
+            ss.drawn, ss.drawn_seen = [], ()
+            st.rerun()
+        c2.caption("Click single points, or drag a box or a lasso (tools at the chart's top right) to fill a region. "
+                   "Each drawn point becomes a small cloud of 8 samples.")
+    if ss.drawn:
+        rng = np.random.default_rng(0)
+        cloud = np.repeat(grid[ss.drawn], 8, axis=0) + rng.normal(0, 0.05, (8 * len(ss.drawn), 2))
+        points = cloud.astype(np.float32).tolist()
+elif data == "upload":
+    points = ss.uploaded_points
+
+# ----------------------------------------------------------------------------- config
+config, problem = None, None
+try:
+    config = S.build_config(s, points)
+except ValueError as err:
+    problem = str(err)
+    slot = errors.get(S.field_of(problem)) or errors["variant"]
+    slot.error(problem)
+
+if ss.url_warnings:
+    for w in ss.url_warnings:
+        st.warning(w)
+    ss.url_warnings = []
+st.query_params.from_dict(S.to_query(s))
+
+LIVE_KEYS = ("steps",)
+
+
+def _core(cfg) -> dict:
+    """The parts of a config that need a new run when they change (not the rates or the budget)."""
+    d = cfg.to_dict()
+    d.pop("steps")
+    d["optim"] = {k: v for k, v in d["optim"].items() if k not in ("lr_g", "lr_d")}
+    return d
+
+
+snap = runner.snapshot()
+needs_reset = False
+if config is not None:
+    if runner.trainer is None or (snap.step == 0 and snap.status not in LIVE and _core(config) != _core(runner.config)):
+        try:
+            with st.spinner("Building the networks..."):
+                runner.configure(config)
+        except (ValueError, OSError) as err:  # e.g. an image set whose files are missing
+            problem = str(err)
+            st.error(f"This run cannot start: {problem}")
+            config = None
+    elif _core(config) != _core(runner.config):
+        needs_reset = True
+    elif config.steps != runner.config.steps:
+        runner.set_budget(config.steps)
+    runner.set_target(
+        int(runner.trainer.data.mixture.k) if stop_target and runner.trainer is not None and runner.trainer.data.mixture
+        is not None else None, hq_target / 100)
+snap = runner.snapshot()
+
+# ----------------------------------------------------------------------------- controls
+st.title("Train live")
+status = snap.status
+c = st.columns([1.2, 1, 1, 1, 1, 2.2, 2.4])
+if status in LIVE:
+    if c[0].button("Pause", type="primary", key="btn_pause", width="stretch"):
+        runner.pause()
+        st.rerun()
+else:
+    label = {"idle": "Train", "paused": "Resume", "finished": "Continue"}.get(status, "Train")
+    can_start = runner.trainer is not None and problem is None and status not in ("diverged", "error") and not needs_reset
+    if c[0].button(label, type="primary", key="btn_train", width="stretch", disabled=not can_start):
+        if status == "finished" and snap.step >= snap.budget:
+            runner.set_budget(snap.budget + max(1000, snap.budget // 2))
+        runner.start()
+        st.rerun()
+manual_ok = status in ("idle", "paused", "finished") and runner.trainer is not None
+if c[1].button("Reset", key="btn_reset", width="stretch", disabled=config is None,
+               help="back to step 0 with the settings on the left"):
+    runner.configure(config)
+    st.rerun()
+if c[2].button("Step D", key="btn_step_d", width="stretch", disabled=not manual_ok,
+               help="one discriminator update: only D's weights change"):
+    runner.step_d()
+if c[3].button("Step G", key="btn_step_g", width="stretch", disabled=not manual_ok,
+               help="one generator update: only G's weights change"):
+    runner.step_g()
+if c[4].button("Step both", key="btn_step_both", width="stretch", disabled=not manual_ok,
+               help="one full iteration: D then G"):
+    runner.step_both()
+speed = c[5].select_slider("Speed (steps/s)", SPEEDS, value="max", key="w_speed",
+                           help="slow the training down to watch each move")
+runner.set_speed(None if speed == "max" else float(speed))
+with c[6]:
+    slow = st.toggle("Slow motion", key="w_slow",
+                     help="advance one named sub-step at a time (5 for D, 5 for G) with a sentence each")
+    if slow:
+        secs = st.slider("seconds per sub-step", 0.5, 5.0, 1.5, 0.5, key="w_slow_secs")
+        runner.set_slow_motion(secs)
+        if st.button("Next sub-step", key="btn_sub", disabled=not manual_ok):
+            runner.next_substep()
+    else:
+        runner.set_slow_motion(0)
+
+if needs_reset:
+    st.info("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
+            "(learning rates and the step budget change live).")
+if ss.get("live_note"):
+    st.toast(ss.pop("live_note"))
+if status == "diverged":
+    st.error(snap.message)
+    d1, d2, _ = st.columns([1.4, 2.6, 3])
+    if d1.button("Reset the run", key="btn_div_reset"):
+        runner.reset()
+        st.rerun()
+    if d2.button("Restore the last good state and lower the learning rates 10x", key="btn_recover"):
+        runner.recover(0.1)
+        st.rerun()
+elif status == "error":
+    st.error(snap.message)
+
+# Live options of the variant, changed between two steps.
+if runner.trainer is not None:
+    recipe = runner.trainer.recipe
+    knobs = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "clip": (0.001, 0.5), "instance_noise": (0.0, 1.0),
+             "unroll": (1, 10)}
+    shown = {k: r for k, r in knobs.items() if getattr(recipe, k) > 0}
+    with st.expander("Live knobs: change the variant while it trains", expanded=False):
+        cols = st.columns(max(2, len(shown) + 2))
+        for col, (name, (lo, hi)) in zip(cols, shown.items()):
+            value = getattr(recipe, name)
+            new = col.slider(name, lo, hi, value, key=f"knob_{name}")
+            if new != value:
+                runner.update_recipe(**{name: new})
+        n_c = cols[-2].slider("D steps per G step", 1, 20, runner.trainer.n_critic, key="knob_n_critic")
+        if n_c != runner.trainer.n_critic:
+            runner.update_recipe(n_critic=n_c)
+        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(recipe.lr_decay), 0.01, key="knob_lr_decay",
+                                help="the rates fall linearly to (1 - decay) of their start at the step budget")
+        if decay != recipe.lr_decay:
+            runner.update_recipe(lr_decay=decay)
+
+# ----------------------------------------------------------------------------- live views
+SHOW = ["D's map", "real", "fake", "manifold", "gradients", "modes"]
+
+
+def _metrics_row(snap) -> None:
+    cols = st.columns(8)
+    cols[0].metric("Step", f"{snap.step:,}")
+    cols[1].metric("Steps/s", f"{snap.steps_per_s:.0f}")
+    cols[2].metric("Examples/s", f"{snap.examples_per_s:,.0f}", help="real + fake samples D and G see per second")
+    last = snap.last
+    cols[3].metric("D loss", "-" if last is None else f"{last.d_loss:.3f}")
+    cols[4].metric("G loss", "-" if last is None else f"{last.g_loss:.3f}")
+    m = snap.metrics
+    if "modes" in m and snap.views is not None and getattr(snap.views, "centres", None) is not None:
+        cols[5].metric("Modes covered", f"{m['modes']} / {len(snap.views.centres)}")
+        cols[6].metric("High quality", f"{m['hq']:.0%}")
+        cols[7].metric("Reverse KL", f"{m['kl']:.2f}", help="0 = every mode equally covered")
+    elif "fid" in m:
+        cols[5].metric("Classifier FID", f"{m['fid']:.1f}", help="lower is closer to the real images")
+        cols[6].metric("Classes seen", f"{m.get('coverage', '-')} / 10")
+        cols[7].metric("Confidence", f"{m.get('mean_confidence', 0):.0%}")
+    elif "grid_js" in m:
+        cols[5].metric("Grid JS", f"{m['grid_js']:.3f}", help="GAN Lab's Jensen-Shannon on a 30x30 grid; 0 = same")
+        cols[6].metric("Grid KL", f"{m['grid_kl']:.2f}")
+
+
+def _status_line(snap) -> None:
+    if snap.status == "queued":
+        pos = snap.queue_position
+        st.info(f"Every training slot is busy: you are number {pos or 1} in the queue. Training starts by itself "
+                f"when a slot frees up (Pause cancels the wait).")
+    elif snap.status == "finished" and snap.message:
+        st.success(snap.message)
+    elif snap.status == "paused" and snap.message:
+        st.info(snap.message)
+    if snap.substep:
+        who = "Discriminator" if snap.phase == "D" else "Generator"
+        st.markdown(f"#### {who} step: {snap.substep}\n{snap.narration}")
+
+
+def _live(prev_status: str) -> None:
+    """The live views. Every run emits the same elements in the same order (a fixed slot for messages,
+    then the same charts), so the browser updates each chart in place instead of drawing it anew."""
+    snap = runner.snapshot()
+    if snap.status != prev_status and (prev_status in LIVE) != (snap.status in LIVE):
+        st.rerun(scope="app")  # the buttons and the polling rate follow the new status
+    with st.container():
+        _status_line(snap)
+    _metrics_row(snap)
+    v = snap.views
+    is_2d = v is None or hasattr(v, "d_map")
+    left, right = st.columns([1.25, 1])
+    with left:
+        if is_2d:
+            chosen = ss.get("w_show", SHOW)
+            show = {"heatmap": "D's map" in chosen, "real": "real" in chosen, "fake": "fake" in chosen,
+                    "manifold": "manifold" in chosen, "arrows": "gradients" in chosen, "modes": "modes" in chosen}
+            if v is None:
+                st.plotly_chart(charts.curves(snap.history, {}, "Samples", ""), key="view2d")
+            else:
+                st.plotly_chart(charts.view_2d(v, show), key="view2d", config={"displayModeBar": False})
+        else:
+            st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
+            st.image(upscale(v.grid, 3), width="stretch")
+    with right:
+        h = snap.history
+        st.plotly_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss",
+                        config={"displayModeBar": False})
+        st.plotly_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says",
+                                      "D output", colours=(charts.REAL, charts.FAKE)), key="c_d",
+                        config={"displayModeBar": False})
+        st.plotly_chart(charts.curves(h, {"d_grad": "D", "g_grad": "G"}, "Gradient norms", "norm", log_y=True),
+                        key="c_grad", config={"displayModeBar": False})
+    e = snap.evals
+    if is_2d:
+        k = None if v is None or v.centres is None else len(v.centres)
+        if k is not None:
+            st.plotly_chart(charts.mode_metrics_chart(e, k), key="c_modes", config={"displayModeBar": False})
+        else:
+            st.plotly_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
+                                          "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"),
+                            key="c_modes", config={"displayModeBar": False})
+    else:
+        c1, c2 = st.columns(2)
+        counts = v.class_counts if v.class_counts is not None else np.zeros(10)
+        c1.plotly_chart(charts.class_histogram(counts), key="c_hist", config={"displayModeBar": False})
+        c2.plotly_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)",
+                                      "FID", colours=(charts.G_COLOUR,)), key="c_fid", config={"displayModeBar": False})
+
+
+if runner.trainer is not None and not runner.trainer.config.data.is_image:
+    st.pills("Show", SHOW, selection_mode="multi", default=SHOW, key="w_show", label_visibility="collapsed")
+live_every = 0.5 if snap.status in LIVE else None
+st.fragment(run_every=live_every)(_live)(snap.status)
+
+# ----------------------------------------------------------------------------- image data: the real thing
+if is_image and runner.trainer is not None:
+    with st.expander("Real images the generator learns from"):
+        try:
+            imgs, _ = real_images(data)
+            from gan_core.sampling import image_grid
+
+            st.image(upscale(image_grid(imgs, cols=16), 2))
+        except Exception as err:  # a missing data set is explained, not raised
+            st.warning(f"Could not show real images: {err}")
+
+# ----------------------------------------------------------------------------- save and share
+with st.expander("Save and share"):
+    c1, c2, c3 = st.columns(3)
+    has_run = runner.trainer is not None and snap.step > 0
+    c1.download_button("Download the run (.zip)", data=lambda: runner.run_zip(), file_name="gan-run.zip",
+                       mime="application/zip", disabled=not has_run, on_click="ignore",
+                       help="config.json, generator and discriminator weights (safetensors), metrics.csv: "
+                            "reload it with `python -m gan_core sample --run FOLDER`")
+    c2.download_button("Download a GIF timelapse", data=lambda: runner.timelapse_gif() or b"",
+                       file_name="gan-timelapse.gif", mime="image/gif", disabled=snap.frames < 2, on_click="ignore",
+                       help=f"one frame per second of training ({snap.frames} frames so far, at most 120)")
+    c3.markdown("**Share this experiment**: the address bar holds every setting; copy the link and hand it out.")

@@ -1,0 +1,61 @@
+"""Raster pictures without a plotting library: 2D scatter frames, upscaled images, GIF timelapses (PIL)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+REAL_RGB = (150, 150, 150)
+FAKE_RGB = (214, 39, 40)
+
+
+def scatter_frame(fake: np.ndarray, bounds: tuple[float, float, float, float], real: np.ndarray | None = None,
+                  size: int = 360, label: str = "") -> Image.Image:
+    """One picture of fake points (red) over real points (grey) in the view `bounds`."""
+    x0, x1, y0, y1 = bounds
+    img = Image.new("RGB", (size, size), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+
+    def px(p: np.ndarray) -> np.ndarray:
+        u = (p[:, 0] - x0) / (x1 - x0) * (size - 1)
+        v = (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)
+        return np.stack([u, v], 1)
+
+    for pts, rgb, r in ((real, REAL_RGB, 1), (fake, FAKE_RGB, 2)):
+        if pts is None or len(pts) == 0:
+            continue
+        finite = np.isfinite(pts).all(1)
+        for u, v in px(pts[finite]):
+            if -r <= u <= size + r and -r <= v <= size + r:
+                draw.ellipse((u - r, v - r, u + r, v + r), fill=rgb)
+    if label:
+        draw.text((6, 4), label, fill=(0, 0, 0))
+    return img
+
+
+def upscale(image: np.ndarray, factor: int = 8) -> np.ndarray:
+    """Nearest-neighbour upscaling of an (H, W) or (H, W, C) uint8 picture, for a projector."""
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def frames_to_gif(frames: list, bounds: tuple[float, float, float, float], real: np.ndarray | None,
+                  size: int = 360, ms_per_frame: int = 120) -> bytes:
+    """An animated GIF: frames are (N, 2) point sets (2D runs) or uint8 image grids (image runs)."""
+    pictures = []
+    for i, f in enumerate(frames):
+        if f is None:
+            continue
+        if f.ndim == 2 and f.shape[1] == 2 and f.dtype != np.uint8:
+            pictures.append(scatter_frame(f, bounds, real, size, label=f"frame {i + 1}/{len(frames)}"))
+        else:
+            img = Image.fromarray(f)
+            scale = max(1, size // max(img.size))
+            pictures.append(img.resize((img.size[0] * scale, img.size[1] * scale), Image.NEAREST).convert("RGB"))
+    return gif_bytes(pictures, ms_per_frame)
+
+
+def gif_bytes(pictures: list[Image.Image], ms_per_frame: int = 120) -> bytes:
+    buf = io.BytesIO()
+    pictures[0].save(buf, format="GIF", save_all=True, append_images=pictures[1:], duration=ms_per_frame, loop=0)
+    return buf.getvalue()

@@ -1,0 +1,68 @@
+"""Shared and per-session resources of the app.
+
+- Shared, read-only (st.cache_resource, global): the list of shipped generators and the generators
+  themselves, the evaluation classifiers. Nobody mutates them: pages copy a tensor before editing it.
+- Per session (st.cache_resource(scope="session")): the training runner and the arena runner. When the
+  browser tab closes, Streamlit drops the session's entries and `on_release` stops their threads; the
+  runner also closes itself when nobody has read it for a long time (its heartbeat).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+PRETRAINED = ROOT / "pretrained"
+
+
+def list_pretrained() -> list[str]:
+    """Names of shipped generators: pretrained/<name>/generator.safetensors (found at run time)."""
+    return sorted(p.parent.name for p in PRETRAINED.glob("*/generator.safetensors") if (p.parent / "config.json").is_file())
+
+
+@st.cache_resource(show_spinner="Loading the generator...", max_entries=8)
+def load_pretrained(name: str):
+    """(G in eval mode, config, data shape, n_classes) of pretrained/<name>. Shared: never modify it."""
+    from gan_core.io import load_generator
+
+    return load_generator(PRETRAINED / name)
+
+
+@st.cache_resource(show_spinner="Loading the evaluation classifier...")
+def load_classifier(dataset: str):
+    from gan_core.classifier import default_classifier
+
+    return default_classifier(dataset).eval()
+
+
+def _close(resource) -> None:
+    resource.close()
+
+
+def _open(resource) -> bool:
+    return not resource.closed  # a runner that closed itself (idle heartbeat) is replaced by a fresh one
+
+
+@st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)
+def session_runner():
+    """This browser session's training runner (its thread stops when the session ends)."""
+    from dashboard.runner import TrainingRunner
+
+    return TrainingRunner()
+
+
+@st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)
+def session_arena():
+    from dashboard.arena_runner import ArenaRunner
+
+    return ArenaRunner()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def real_images(dataset: str, n: int = 32):
+    """A few real training images (uint8, (n, 28, 28)) to show beside the fakes."""
+    from gan_core.image_data import load_images
+
+    images, labels = load_images(dataset, "test")
+    return images[:n], labels[:n]

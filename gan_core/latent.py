@@ -1,0 +1,196 @@
+"""Latent-space tools for a trained generator: interpolation, principal directions, inversion.
+
+Pure functions of tensors (no UI). Shapes: z (z_dim,) or (N, z_dim); images (C, H, W) in [-1, 1].
+
+Principal directions (GANSpace, Harkonen et al. 2020, their BigGAN recipe): draw N latents z, take the
+activations h = G_1(z) of G's first hidden layer, run PCA on h, and regress each latent onto its PCA
+coordinates (least squares, z ~ c @ U) to carry the principal axes of h back into latent space. The
+directions U are then orthonormalised in order of importance (Gram-Schmidt via QR), so each slider
+moves along its own axis. For a generator whose first layer is linear in z the result matches PCA
+of z mapped through that layer.
+"""
+from __future__ import annotations
+
+import io
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_PIXELS = 4096 * 4096
+
+
+def lerp(z0: torch.Tensor, z1: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
+    """(1 - t) z0 + t z1."""
+    return torch.lerp(z0, z1, torch.as_tensor(t, dtype=z0.dtype))
+
+
+def slerp(z0: torch.Tensor, z1: torch.Tensor, t: float, eps: float = 1e-7) -> torch.Tensor:
+    """Spherical interpolation along the great circle from z0 to z1 (Shoemake 1985), with the norm
+    interpolated linearly: sin((1-t)w)/sin(w) z0_hat + sin(tw)/sin(w) z1_hat, times (1-t)|z0| + t|z1|.
+
+    Gaussian latents live near a sphere of radius sqrt(z_dim); lerp cuts through the inside (samples
+    that G rarely saw), slerp stays on it. Falls back to lerp when z0 and z1 are (anti)parallel.
+    """
+    n0, n1 = z0.norm(dim=-1, keepdim=True), z1.norm(dim=-1, keepdim=True)
+    u0, u1 = z0 / n0.clamp_min(eps), z1 / n1.clamp_min(eps)
+    cos = (u0 * u1).sum(-1, keepdim=True).clamp(-1.0, 1.0)
+    omega = torch.arccos(cos)
+    so = torch.sin(omega)
+    if bool((so.abs() < 1e-4).any()):
+        return lerp(z0, z1, t)
+    direction = (torch.sin((1 - t) * omega) / so) * u0 + (torch.sin(t * omega) / so) * u1
+    return direction * ((1 - t) * n0 + t * n1)
+
+
+def interpolate(z0: torch.Tensor, z1: torch.Tensor, n: int, method: str = "slerp") -> torch.Tensor:
+    """n latents from z0 to z1 inclusive, (n, z_dim)."""
+    if method not in ("lerp", "slerp"):
+        raise ValueError(f"method={method!r}: choose 'lerp' or 'slerp'")
+    if n < 2:
+        raise ValueError("an interpolation needs at least 2 steps")
+    f = slerp if method == "slerp" else lerp
+    return torch.stack([f(z0, z1, float(t)) for t in np.linspace(0.0, 1.0, n)])
+
+
+def first_hidden(G: torch.nn.Module) -> Callable[[torch.Tensor, torch.Tensor | None], torch.Tensor]:
+    """The map z -> activations of G's first hidden layer, (N, F), for the models in gan_core.models."""
+    def run(z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        embed = getattr(G, "embed", None)
+        if embed is not None and y is not None:
+            z = torch.cat([z, embed(y)], dim=1)
+        if hasattr(G, "project"):          # DCGAN: linear + batch norm + ReLU
+            return G.project(z)
+        net = G.net                        # MLP: Linear, activation, ...
+        h = net[0](z)
+        return net[1](h) if len(net) > 1 else h
+    return run
+
+
+@torch.no_grad()
+def principal_directions(G: torch.nn.Module, z_dim: int, k: int = 8, n: int = 2000, seed: int = 0,
+                         noise: str = "normal", y: torch.Tensor | None = None) -> tuple[torch.Tensor, np.ndarray]:
+    """(directions (k, z_dim) with orthonormal rows, share of the activation variance each PCA axis explains (k,))."""
+    k = max(1, min(k, z_dim))
+    g = torch.Generator().manual_seed(seed)
+    z = torch.rand(n, z_dim, generator=g) * 2 - 1 if noise == "uniform" else torch.randn(n, z_dim, generator=g)
+    labels = None
+    if y is not None:
+        labels = y.expand(n) if y.numel() == 1 else y
+    was = G.training
+    G.eval()
+    try:
+        h = first_hidden(G)(z, labels).flatten(1).double()  # (n, F)
+    finally:
+        G.train(was)
+    h = h - h.mean(0)
+    _, s, vt = torch.linalg.svd(h, full_matrices=False)
+    k_eff = min(k, vt.shape[0])
+    coords = h @ vt[:k_eff].T                               # (n, k) PCA coordinates
+    u = torch.linalg.lstsq(coords, z.double()).solution     # (k, z_dim): z ~ coords @ u
+    q, _ = torch.linalg.qr(u.T)                             # orthonormal columns, in order of importance
+    dirs = q.T[:k_eff]
+    signs = torch.sign((dirs * u[:k_eff]).sum(1, keepdim=True))  # keep each axis pointing like its regression
+    dirs = dirs * torch.where(signs == 0, torch.ones_like(signs), signs)
+    var = (s ** 2) / (s ** 2).sum()
+    return dirs.float(), var[:k_eff].numpy()
+
+
+def invert(G: torch.nn.Module, target: torch.Tensor, steps: int = 200, seed: int = 0, lr: float = 0.05,
+           y: torch.Tensor | None = None, prior: float = 1e-3, z_dim: int | None = None,
+           progress_callback: Callable[[int, float], None] | None = None) -> tuple[torch.Tensor, list[float]]:
+    """Find a latent z with G(z) close to `target` (C, H, W) in [-1, 1]: Adam on z, minimising
+    MSE(G(z), target) + prior * mean(z^2) (the small prior keeps z where G was trained). Returns
+    (z (z_dim,), the loss after each step). progress_callback(step, mse) is called every step.
+    """
+    if steps < 1:
+        raise ValueError("steps must be at least 1")
+    if z_dim is None:
+        z_dim = _z_dim(G)
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(1, z_dim, generator=g).requires_grad_(True)
+    target = target.unsqueeze(0).float()
+    opt = torch.optim.Adam([z], lr=lr)
+    labels = None if y is None else y.reshape(1)
+    was = G.training
+    G.eval()
+    params = [p.requires_grad for p in G.parameters()]
+    for p in G.parameters():
+        p.requires_grad_(False)  # only z moves; the shared generator is never changed
+    losses = []
+    try:
+        for i in range(steps):
+            out = G(z, labels)
+            mse = torch.mean((out - target) ** 2)
+            loss = mse + prior * torch.mean(z ** 2)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(float(mse.detach()))
+            if progress_callback is not None:
+                progress_callback(i + 1, losses[-1])
+    finally:
+        for p, r in zip(G.parameters(), params):
+            p.requires_grad_(r)
+        G.train(was)
+    return z.detach()[0], losses
+
+
+def _z_dim(G: torch.nn.Module) -> int:
+    first = G.project[0] if hasattr(G, "project") else G.net[0]
+    extra = G.embed.embedding_dim if getattr(G, "embed", None) is not None else 0
+    return first.in_features - extra
+
+
+def image_from_upload(data: bytes, size: int = 28, max_bytes: int = MAX_UPLOAD_BYTES,
+                      max_pixels: int = MAX_UPLOAD_PIXELS) -> np.ndarray:
+    """An uploaded picture as a (size, size) uint8 MNIST-style image (light strokes on black), or ValueError.
+
+    Guards: at most `max_bytes` bytes and `max_pixels` pixels, checked on the header before any decoding
+    (a decompression bomb is refused, not decoded). The picture is made grey, fitted into a square, and
+    inverted when its background is light (most photos of digits are dark ink on white paper).
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > max_bytes:
+        raise ValueError(f"the picture is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+    try:
+        img = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError):
+        raise ValueError("that file is not a picture PIL can read; upload a PNG or JPEG") from None
+    w, h = img.size
+    if w * h > max_pixels or w < 1 or h < 1:
+        raise ValueError(f"the picture is {w} x {h} pixels; the limit is {max_pixels:,} pixels")
+    if img.format not in ("PNG", "JPEG", "GIF", "BMP", "WEBP"):
+        raise ValueError(f"{img.format} pictures are not accepted; upload a PNG or JPEG")
+    try:
+        img.load()
+    except (OSError, Image.DecompressionBombError) as err:
+        raise ValueError(f"the picture could not be decoded ({err})") from None
+    if img.mode in ("RGBA", "LA", "P"):
+        img = img.convert("RGBA")
+        background = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, img)
+    grey = np.asarray(img.convert("L"), dtype=np.float32)
+    if grey.mean() > 127:  # dark ink on light paper -> MNIST's light ink on black
+        grey = 255 - grey
+    side = max(grey.shape)
+    square = np.zeros((side, side), np.float32)
+    oy, ox = (side - grey.shape[0]) // 2, (side - grey.shape[1]) // 2
+    square[oy:oy + grey.shape[0], ox:ox + grey.shape[1]] = grey
+    small = Image.fromarray(square.clip(0, 255).astype(np.uint8)).resize((size, size), Image.BILINEAR)
+    return np.asarray(small, dtype=np.uint8)
+
+
+def to_unit(image_uint8: np.ndarray) -> torch.Tensor:
+    """(H, W) or (H, W, C) uint8 -> (C, H, W) float in [-1, 1]."""
+    x = torch.from_numpy(np.asarray(image_uint8, dtype=np.float32)) / 127.5 - 1
+    return x[None] if x.dim() == 2 else x.permute(2, 0, 1)
+
+
+def angle_between(a: torch.Tensor, b: torch.Tensor) -> float:
+    """The angle in degrees between two latents (for the page's explanation of slerp)."""
+    cos = float((a @ b) / (a.norm() * b.norm()).clamp_min(1e-12))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))

@@ -1,0 +1,140 @@
+"""The mode-collapse arena on a tiny budget: well-formed results, mean +- s.e. right, deterministic, clear errors."""
+import math
+import re
+import statistics
+import threading
+
+import pandas as pd
+import pytest
+
+from gan_core import TrainConfig
+from gan_core.arena import RESULT_COLUMNS, ArenaEvent, run_arena, write_results
+from gan_core.cli import main
+
+TINY = {"model": {"g_hidden": [16, 16], "d_hidden": [16, 16], "z_dim": 4}, "optim": {"batch_size": 64},
+        "eval_samples": 300}
+VARIANTS = ["ns", "pacgan-2"]
+STEPS = 30
+
+
+@pytest.fixture(scope="module")
+def base():
+    return TrainConfig.from_dict(TINY)
+
+
+@pytest.fixture(scope="module")
+def one_worker(base):
+    return list(run_arena("ring8", VARIANTS, 2, STEPS, eval_every=10, base_config=base, workers=1))
+
+
+def _metrics(events):
+    return sorted((e.kind, e.variant, e.seed, e.step, tuple(sorted(e.metrics.items())), e.samples is None
+                   or float(e.samples.sum())) for e in events)
+
+
+def test_events_cover_every_run(one_worker):
+    done = [e for e in one_worker if e.kind == "done"]
+    assert sorted((e.variant, e.seed) for e in done) == [("ns", 0), ("ns", 1), ("pacgan-2", 0), ("pacgan-2", 1)]
+    assert all(isinstance(e, ArenaEvent) and e.total_runs == 4 for e in one_worker)
+    assert [e.done_runs for e in done] == [1, 2, 3, 4]
+    evals = [e for e in one_worker if e.kind == "eval"]
+    assert len(evals) == 4 * 3  # steps 10, 20, 30 of each run
+    for e in evals:
+        assert e.samples.shape == (300, 2) and e.step in (10, 20, 30) and e.data == "ring8"
+        assert {"modes", "hq", "kl"} <= set(e.metrics)
+    for e in done:
+        assert e.step == STEPS and e.wall_time > 0
+
+
+def test_results_csv_and_summary(one_worker, tmp_path):
+    out = write_results(one_worker, tmp_path / "arena")
+    df = pd.read_csv(out / "results.csv")
+    assert tuple(df.columns) == RESULT_COLUMNS
+    assert len(df) == 4 and set(df["data"]) == {"ring8"} and set(df["steps"]) == {STEPS}
+    assert sorted(zip(df["variant"], df["seed"])) == [("ns", 0), ("ns", 1), ("pacgan-2", 0), ("pacgan-2", 1)]
+    text = (out / "summary.md").read_text()
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and not ln.startswith("| variant")]
+    assert len(rows) == 2
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        variant, runs = cells[0], int(cells[1])
+        mine = df[df["variant"] == variant]
+        assert runs == len(mine) == 2
+        for cell, values, digits in ((cells[2], mine["modes"], 2), (cells[3], 100 * mine["hq"], 1),
+                                     (cells[4], mine["kl"], 3), (cells[5], mine["wall_time"], 1)):
+            mean, se = (float(x) for x in re.match(r"^(\S+) ± (\S+)$", cell).groups())
+            values = [float(v) for v in values]
+            assert mean == pytest.approx(round(sum(values) / len(values), digits), abs=1.01 * 10 ** -digits)
+            assert se == pytest.approx(statistics.stdev(values) / math.sqrt(len(values)), abs=1.01 * 10 ** -digits)
+    for variant in VARIANTS:
+        assert (out / f"{variant}.png").stat().st_size > 0
+
+
+def test_same_numbers_whichever_worker_runs_them(one_worker, base):
+    two = list(run_arena("ring8", VARIANTS, 2, STEPS, eval_every=10, base_config=base, workers=2))
+    assert _metrics(two) == _metrics(one_worker)
+
+
+@pytest.mark.parametrize("variants, needle", [
+    (["ns", "gan-gp"], "valid variants"),
+    (["vanilla+hinge"], "combines two objectives"),
+    (["unrolled-11"], "between 1 and 10"),
+    (["ns", "ns"], "twice"),
+])
+def test_bad_variants_are_refused_before_anything_runs(base, variants, needle):
+    with pytest.raises(ValueError, match=needle) as err:
+        run_arena("ring8", variants, 1, 10, base_config=base)
+    if needle == "valid variants":
+        for name in ("vanilla", "wgan-gp", "unrolled-1..unrolled-10", "pacgan-2..pacgan-4", "sn"):
+            assert name in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    ({"data": "spiral"}, "ring8"), ({"seeds": 0}, "seeds"), ({"steps": 0}, "steps"), ({"workers": 0}, "workers"),
+    ({"seeds": [1, 1]}, "repeat"),
+])
+def test_bad_arguments_are_refused(base, kwargs, needle):
+    args = {"data": "ring8", "variants": ["ns"], "seeds": 1, "steps": 10, "base_config": base, **kwargs}
+    with pytest.raises(ValueError, match=needle):
+        run_arena(**args)
+
+
+def test_stop_ends_the_arena_early(base):
+    stop = threading.Event()
+    stop.set()
+    events = list(run_arena("ring8", VARIANTS, 2, 100_000, eval_every=0, base_config=base, workers=2, stop=stop))
+    assert not [e for e in events if e.kind == "done"]
+
+
+def test_cli_arena_tiny_budget(tmp_path, capsys):
+    out = tmp_path / "cli"
+    code = main(["arena", "--data", "ring8", "--variants", "ns,pacgan-2", "--seeds", "2", "--steps", "20",
+                 "--eval-every", "10", "--batch-size", "64", "--out", str(out), "--workers", "2", "--quiet",
+                 "--device", "cpu"])
+    assert code == 0
+    df = pd.read_csv(out / "results.csv")
+    assert len(df) == 4 and set(df["steps"]) == {20}
+    assert "| ns | 2 |" in (out / "summary.md").read_text()
+    assert "| pacgan-2 | 2 |" in capsys.readouterr().out
+
+
+def test_cli_arena_bad_variant_exits_2(tmp_path, capsys):
+    code = main(["arena", "--variants", "vanilla,nope", "--steps", "10", "--out", str(tmp_path / "x"), "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "unknown variant 'nope'" in err and "wgan-gp" in err and "Traceback" not in err
+
+
+def test_arena_help_lists_the_variants(capsys):
+    with pytest.raises(SystemExit):
+        main(["arena", "--help"])
+    text = capsys.readouterr().out
+    for name in ("--variants", "--seeds", "--workers", "--eval-every", "unrolled-1..10", "pacgan-2..4", "Metz et al. 2016"):
+        assert name in text
+
+
+def test_leaving_early_stops_the_workers(base):
+    events = run_arena("ring8", VARIANTS, 2, 100_000, eval_every=5, base_config=base, workers=2)
+    first = next(events)
+    assert first.kind == "eval"
+    events.close()  # the consumer walks away: pending runs are cancelled, running ones stop, nothing hangs

@@ -1,0 +1,146 @@
+"""The dashboard as a user sees it, through Streamlit's AppTest (no browser, no network).
+
+Each test runs the router (dashboard/streamlit_app.py) in a fresh session. The bad-CSV test drives the
+real file uploader (AppTest supports uploads in this Streamlit version).
+"""
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from dashboard.runner import live_runners
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "streamlit_app.py")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def app():
+    from streamlit.testing.v1 import AppTest
+
+    before = set(map(id, live_runners()))
+    at = AppTest.from_file(APP, default_timeout=60)
+    yield at
+    for r in live_runners():  # the session's runner: stop its thread (the tab "closes")
+        if id(r) not in before:
+            r.close()
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def session_runner(before=()):
+    fresh = [r for r in live_runners() if r.trainer is not None and id(r) not in before]
+    assert fresh, "the page made no runner"
+    return fresh[-1]
+
+
+def until(at, cond, timeout=30.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        time.sleep(0.4)
+        at.run()
+        if cond():
+            return True
+    return False
+
+
+def test_every_page_loads(app):
+    app.run()
+    assert not app.exception
+    assert metric(app, "Step") == "0"
+    keys = {c.proto.id for c in app.get("plotly_chart")}
+    assert len(app.get("plotly_chart")) >= 4, keys  # D's map, losses, D's outputs, gradient norms, modes
+    for page, title in [("pages/latent.py", "Latent explorer"), ("pages/arena.py", "Mode-collapse arena"),
+                        ("pages/about.py", "GAN Classroom"), ("pages/train.py", "Train live")]:
+        app.switch_page(page).run()
+        assert not app.exception, page
+        assert any(t.value == title for t in app.title), page
+
+
+def test_train_advances_and_pause_holds(app):
+    app.run()
+    app.button(key="btn_train").click().run()
+    assert until(app, lambda: int(metric(app, "Step").replace(",", "")) > 10)
+    assert not app.exception
+    app.button(key="btn_pause").click().run()
+    held = metric(app, "Step")
+    time.sleep(0.6)
+    app.run()
+    assert metric(app, "Step") == held
+    assert app.button(key="btn_train").label == "Resume"
+
+
+def test_step_d_changes_only_d(app):
+    before = set(map(id, live_runners()))
+    app.run()
+    runner = session_runner(before)
+    g0 = [p.detach().clone() for p in runner.trainer.G.parameters()]
+    d0 = [p.detach().clone() for p in runner.trainer.D.parameters()]
+    app.button(key="btn_step_d").click().run()
+    assert until(app, lambda: runner.snapshot().substep == "update D", timeout=10)
+    assert all(torch.equal(a, b) for a, b in zip(g0, runner.trainer.G.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(d0, runner.trainer.D.parameters()))
+    assert metric(app, "Step") == "0"  # half an iteration: the step count waits for G
+
+
+def test_latent_slider_changes_the_picture(app):
+    app.run()
+    for _ in range(3):
+        app.button(key="btn_step_both").click().run()
+    time.sleep(0.3)
+    app.switch_page("pages/latent.py").run()
+    assert not app.exception
+    first = [c.proto.spec for c in app.get("plotly_chart")]
+    slider = next(s for s in app.slider if s.label == "z[0]")
+    slider.set_value(2.5).run()
+    assert not app.exception
+    second = [c.proto.spec for c in app.get("plotly_chart")]
+    assert first[0] != second[0]
+
+
+def test_bad_csv_upload_shows_an_error(app):
+    app.run()
+    app.selectbox(key="w_data").set_value("upload").run()
+    assert not app.exception
+    app.get("file_uploader")[0].upload("points.csv", b"x;y\n1;2\n3;4\n", "text/csv").run()
+    assert not app.exception
+    assert any("cannot be used" in e.value and "commas" in e.value for e in app.error)
+    app.get("file_uploader")[0].upload("points.csv", b"x,y\n0,0\n1,1\n2,0\n", "text/csv").run()
+    assert not app.exception
+    assert any("3 points loaded" in s.value for s in app.success)
+
+
+def test_bad_values_in_the_link_fall_back_to_defaults(app):
+    app.query_params.update({"lr_g": "banana", "objective": "nope", "z": "4", "data": "grid25"})
+    app.run()
+    assert not app.exception
+    warnings = " ".join(w.value for w in app.warning)
+    assert "lr_g" in warnings and "objective" in warnings
+    assert app.number_input(key="w_z").value == 4
+    assert app.selectbox(key="w_data").value == "grid25"
+
+
+def test_invalid_setting_is_shown_next_to_it(app):
+    app.run()
+    app.selectbox(key="w_objective").set_value("wgan").run()
+    app.multiselect(key="w_stabilisers").set_value(["sn"]).run()
+    assert not app.exception
+    assert any("spectral" in e.value for e in app.error)
+    assert app.button(key="btn_train").disabled
+
+
+def test_mnist_shows_a_grid_of_samples(app):
+    app.run()
+    app.selectbox(key="w_data").set_value("mnist").run()
+    assert not app.exception
+    assert app.number_input(key="w_z").value == 100  # the image family's defaults were loaded
+    app.button(key="btn_step_both").click().run()
+    time.sleep(1.0)
+    app.run()
+    assert not app.exception
+    assert len(app.get("image")) >= 2  # the fixed-batch samples and the real images
+    assert len(app.get("plotly_chart")) >= 4  # curves, class histogram, FID

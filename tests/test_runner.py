@@ -1,0 +1,203 @@
+"""The training runner behind the Train page: controls, the pool's queue, divergence, clean-up, bounds."""
+import threading
+import time
+
+import pytest
+import torch
+
+from dashboard.runner import HISTORY_CAP, Thinned, TrainingPool, TrainingRunner
+
+
+def wait_for(cond, timeout=20.0, every=0.02):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(every)
+    return False
+
+
+@pytest.fixture
+def make_runner(tiny_config):
+    made = []
+
+    def make(pool=None, **cfg):
+        cfg.setdefault("steps", 100_000)
+        r = TrainingRunner(tiny_config(**cfg), pool=pool or TrainingPool(2), view_every=0.05)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def params(module):
+    return [p.detach().clone() for p in module.parameters()]
+
+
+def same(a, b):
+    return all(torch.equal(x, y) for x, y in zip(a, b))
+
+
+def test_start_advances_and_pause_holds(make_runner):
+    r = make_runner()
+    assert r.snapshot().status == "idle" and r.snapshot().step == 0
+    r.start()
+    assert wait_for(lambda: r.snapshot().step >= 20)
+    assert r.snapshot().status == "running"
+    r.pause()
+    held = r.snapshot().step
+    time.sleep(0.3)
+    assert r.snapshot().step == held
+    assert r.snapshot().status == "paused"
+    assert r.snapshot().history["step"].iloc[-1] == held
+    r.resume()
+    assert wait_for(lambda: r.snapshot().step > held + 5)
+
+
+def test_step_d_changes_only_d(make_runner):
+    r = make_runner()
+    g0, d0 = params(r.trainer.G), params(r.trainer.D)
+    r.step_d()
+    assert wait_for(lambda: r.snapshot().substep == "update D")
+    assert same(params(r.trainer.G), g0)
+    assert not same(params(r.trainer.D), d0)
+    g1, d1 = params(r.trainer.G), params(r.trainer.D)
+    r.step_g()
+    assert wait_for(lambda: r.snapshot().step == 1)
+    assert same(params(r.trainer.D), d1) and not same(params(r.trainer.G), g1)
+
+
+def test_reset_goes_back_to_step_zero(make_runner):
+    r = make_runner()
+    r.step_both()
+    assert wait_for(lambda: r.snapshot().step == 1)
+    r.reset()
+    snap = r.snapshot()
+    assert snap.step == 0 and snap.status == "idle" and snap.history.empty
+
+
+def test_queue_position_and_cancel(make_runner):
+    pool = TrainingPool(1)
+    a, b, c = make_runner(pool), make_runner(pool), make_runner(pool)
+    a.start()
+    assert wait_for(lambda: a.snapshot().status == "running")
+    b.start()
+    assert wait_for(lambda: b.snapshot().queue_position == 1)
+    c.start()
+    assert wait_for(lambda: c.snapshot().queue_position == 2)
+    assert b.snapshot().status == "queued" and b.snapshot().step == 0
+    b.cancel()  # leaves the queue: c moves up
+    assert wait_for(lambda: c.snapshot().queue_position == 1)
+    assert b.snapshot().queue_position is None and pool.waiting == 1
+    a.pause()  # frees the slot: c runs
+    assert wait_for(lambda: c.snapshot().status == "running" and c.snapshot().step > 0)
+    assert pool.running == 1
+
+
+def test_divergence_pauses_with_message_and_keeps_history(make_runner):
+    r = make_runner(optim={"batch_size": 32, "lr_g": 1e6, "lr_d": 1e6})
+    r.start()
+    assert wait_for(lambda: r.snapshot().status == "diverged")
+    snap = r.snapshot()
+    assert "diverged" in snap.message and "learning rate" in snap.message
+    assert r.pool.running == 0  # a diverged run holds no slot
+    kept = len(r.full_history())
+    r.recover(0.1)
+    snap = r.snapshot()
+    assert snap.status == "paused" and "lowered the learning rates" in snap.message
+    assert len(r.full_history()) <= kept
+    assert r.trainer.base_lr_g == pytest.approx(1e5)
+
+
+def test_live_learning_rate_and_options(make_runner):
+    r = make_runner(variant="wgan-gp")
+    r.start()
+    assert wait_for(lambda: r.snapshot().step >= 2)
+    r.set_learning_rates(lr_g=0.005)
+    r.update_recipe(gp_lambda=3.0)
+    assert wait_for(lambda: r.trainer.opt_g.param_groups[0]["lr"] == pytest.approx(0.005))
+    assert r.trainer.recipe.gp_lambda == 3.0
+    with pytest.raises(ValueError):
+        r.set_learning_rates(lr_g=-1)
+    with pytest.raises(ValueError):
+        r.update_recipe(pack=2)
+
+
+def test_budget_and_target_stop(make_runner):
+    r = make_runner(steps=15)
+    r.start()
+    assert wait_for(lambda: r.snapshot().status == "finished")
+    assert r.snapshot().step == 15 and "budget" in r.snapshot().message
+    r2 = make_runner(data={"name": "two-gaussians"}, eval_every=5)
+    r2.set_target(0, 0.0)  # trivially met at the first evaluation
+    r2.start()
+    assert wait_for(lambda: r2.snapshot().status == "finished")
+    assert r2.snapshot().step == 5 and "target" in r2.snapshot().message
+
+
+def test_slow_motion_names_the_substeps(make_runner):
+    r = make_runner()
+    r.set_slow_motion(0.01)
+    r.start()
+    seen = set()
+    assert wait_for(lambda: seen.add(r.snapshot().substep) or {"sample noise", "update D", "update G"} <= seen)
+    r.pause()
+    assert r.snapshot().narration
+
+
+def test_thread_stops_on_close_and_when_nobody_polls(tiny_config):
+    r = TrainingRunner(tiny_config(steps=100_000), pool=TrainingPool(1))
+    r.start()
+    assert wait_for(lambda: r.snapshot().step > 0)
+    r.close()
+    assert not r.thread_alive and r.snapshot().status == "closed"
+    assert r.pool.running == 0
+    quiet = TrainingRunner(tiny_config(steps=100_000), pool=TrainingPool(1), idle_timeout=0.3)
+    quiet.start()
+    assert wait_for(lambda: not quiet.thread_alive, timeout=10)  # its heartbeat stopped: it closed itself
+    assert quiet.closed and quiet.pool.running == 0
+
+
+def test_history_stays_bounded():
+    t = Thinned(100)
+    for i in range(10_000):
+        t.add(i)
+    assert len(t) <= 100
+    steps = t.items
+    assert steps[0] == 0 and steps[-1] > 9_000  # still spans the whole run, evenly
+    gaps = {b - a for a, b in zip(steps, steps[1:])}
+    assert len(gaps) == 1
+    assert HISTORY_CAP <= 2000
+
+
+def test_views_and_downloads(make_runner, tmp_path):
+    r = make_runner(data={"name": "ring8"})
+    r.step_both()
+    assert wait_for(lambda: r.snapshot().step == 1)
+    v = r.snapshot().views
+    assert v.d_map.shape == (len(v.grid_y), len(v.grid_x)) and v.fake.shape[1] == 2
+    assert v.centres.shape == (8, 2) and len(v.arrow_from) == len(v.arrow_dir)
+    import io
+    import zipfile
+
+    names = set(zipfile.ZipFile(io.BytesIO(r.run_zip(runs_dir=tmp_path))).namelist())
+    assert {"gan-run/config.json", "gan-run/generator.safetensors", "gan-run/discriminator.safetensors",
+            "gan-run/metrics.csv"} <= names
+
+
+def test_pool_is_fifo_and_cancellable():
+    pool = TrainingPool(1)
+    a, b = object(), object()
+    assert pool.acquire(a)
+    got = []
+    t = threading.Thread(target=lambda: got.append(pool.acquire(b, timeout=5)))
+    t.start()
+    assert wait_for(lambda: pool.position(b) == 1)
+    pool.release(a)
+    t.join(5)
+    assert got == [True] and pool.running == 1
+    pool.release(b)
+    assert not pool.acquire(object(), cancelled=lambda: True)
+    assert pool.waiting == 0
