@@ -223,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def device(sp):
         sp.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to compute: auto picks CUDA when present")
+        sp.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice, one per core)")
 
     t = sub.add_parser("train", help="train a GAN and write a run folder", description="Train a GAN and write config.json, weights and metrics.csv into --out.")
     t.add_argument("--out", required=True, help="run folder to write (created if missing)")
@@ -265,6 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .io import RunFolderError
+
+    threads = getattr(args, "threads", None)
+    if threads is not None:
+        if not 1 <= threads <= 256:
+            print(f"error: --threads={threads} must be between 1 and 256", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        import torch
+
+        torch.set_num_threads(threads)
 
     try:
         return args.func(args)
