@@ -28,7 +28,7 @@ class ArenaSnapshot:
     data: str = ""
     variants: tuple[str, ...] = ()
     evals: pd.DataFrame = field(default_factory=pd.DataFrame)   # variant, seed, step, modes, hq, kl, wall_time
-    samples: dict = field(default_factory=dict)                 # variant -> latest (N, 2) points (first seed)
+    samples: dict = field(default_factory=dict)                 # variant -> latest evaluated (N, 2) points (first seed)
     finals: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per finished run
     done_runs: int = 0
     total_runs: int = 0
@@ -130,7 +130,7 @@ class ArenaRunner:
                     evals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),
                                   "wall_time": ev.wall_time})
                     if ev.samples is not None and first_seed.setdefault(ev.variant, ev.seed) == ev.seed:
-                        samples[ev.variant] = ev.samples[:1000]
+                        samples[ev.variant] = ev.samples  # all of them: the verdict counts modes on them
                 elif ev.kind == "done":
                     finals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),
                                    "wall_time": ev.wall_time})

@@ -50,7 +50,7 @@ def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: 
               for (col, name), colour in zip(columns.items(), colours) if col in h]
     notes = [] if len(h) else [_note("press Train to start")]
     return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
-                   yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear"))
+                   yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **({"dtick": 1} if log_y else {})))
 
 
 def mode_metrics_chart(evals: pd.DataFrame, k: int | None, height: int = 260) -> go.Figure:
@@ -155,24 +155,35 @@ def class_histogram(counts: np.ndarray, names: list[str] | None = None, height: 
                    yaxis=dict(title=dict(text="samples")))
 
 
-def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height: int = 280) -> go.Figure:
-    """One line per variant (mean over seeds) of an arena metric over steps."""
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+
+
+def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height: int = 280,
+                order: tuple[str, ...] | list[str] = ()) -> go.Figure:
+    """One line per variant (mean over seeds) of an arena metric over steps; a variant keeps its colour
+    (its place in `order`) in every chart."""
     traces = []
     if not df.empty:
-        mean = df.groupby(["variant", "step"], as_index=False, sort=False)[metric].mean().sort_values("step", kind="stable")
-        for name, part in mean.groupby("variant", sort=False):
-            traces.append(dict(type="scatter", x=part["step"].to_numpy(), y=part[metric].to_numpy(), name=name,
-                               mode="lines+markers", line=dict(width=3)))
-    return _figure(traces, title, height, xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)))
+        mean = df.groupby(["variant", "step"], as_index=False)[metric].mean()
+        names = list(order) or list(dict.fromkeys(df["variant"]))
+        for i, name in enumerate(names):
+            part = mean[mean["variant"] == name].sort_values("step")
+            if len(part):
+                traces.append(dict(type="scatter", x=part["step"].to_numpy(), y=part[metric].to_numpy(), name=name,
+                                   mode="lines+markers", line=dict(width=3, color=PALETTE[i % len(PALETTE)])))
+    return _figure(traces, title, height, xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)),
+                   legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0.0),
+                   margin=dict(b=10))
 
 
 def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: str, height: int = 300) -> go.Figure:
     """One variant's samples with its mixture's centres (green ring = covered, red = missed)."""
     from gan_core.metrics2d import mode_metrics
 
-    covered = np.asarray(mode_metrics(points, centres, sigma).counts) > 0
+    covered = np.asarray(mode_metrics(points, centres, sigma).counts) > 0  # on every evaluated sample
     lo, hi = centres.min(0) - 1.0, centres.max(0) + 1.0
-    traces = [dict(type="scatter", x=points[:, 0], y=points[:, 1], mode="markers", name="samples",
+    shown = points[:1000]
+    traces = [dict(type="scatter", x=shown[:, 0], y=shown[:, 1], mode="markers", name="samples",
                    marker=dict(size=4, color=FAKE, opacity=0.5)),
               dict(type="scatter", x=centres[:, 0], y=centres[:, 1], mode="markers", name="modes",
                    marker=dict(size=14, color="rgba(0,0,0,0)",

@@ -4,7 +4,7 @@
   themselves, the evaluation classifiers. Nobody mutates them: pages copy a tensor before editing it.
 - Per session (st.cache_resource(scope="session")): the training runner and the arena runner. When the
   browser tab closes, Streamlit drops the session's entries and `on_release` stops their threads; the
-  runner also closes itself when nobody has read it for a long time (its heartbeat).
+  runner also pauses and ends its thread when nobody has read it for 15 minutes (its heartbeat).
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _close(resource) -> None:
 
 
 def _open(resource) -> bool:
-    return not resource.closed  # a runner that closed itself (idle heartbeat) is replaced by a fresh one
+    return not resource.closed  # a closed runner (its session was released) is replaced by a fresh one
 
 
 @st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)

@@ -40,7 +40,7 @@ N_POINTS = 2000             # generated / real points drawn for the 2D views
 N_ARROWS = 80               # fake points that carry a gradient arrow
 GRID = 60                   # resolution of D's decision heatmap
 VIEW_EVERY = 0.4            # seconds between two snapshots with fresh pictures while running
-IDLE_TIMEOUT = 900.0        # a runner nobody has looked at for this long closes itself
+IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
 
 # Slow motion: the named sub-steps of one iteration and what a teacher would say at each.
 D_SUBSTEPS: tuple[tuple[str, str], ...] = (
@@ -418,7 +418,7 @@ class TrainingRunner:
 
     # ----- reading -----
     def snapshot(self) -> Snapshot:
-        """The latest published state (also the heartbeat: a runner nobody reads closes itself)."""
+        """The latest published state (also the heartbeat: a run nobody reads pauses and its thread ends)."""
         self._last_poll = time.monotonic()
         snap = self._snapshot
         if snap.status == "queued":
@@ -504,13 +504,14 @@ class TrainingRunner:
         try:
             while True:
                 with self._cond:
+                    idle = False
                     while not self._closed and not self._want_run and not self._commands:
                         if time.monotonic() - self._last_poll > self.idle_timeout:
-                            self._closed = True
+                            idle = True
                             break
                         self._cond.wait(0.25)
-                    if self._closed:
-                        break
+                    if self._closed or idle:
+                        break  # the thread ends; the run is kept and a later command starts a new thread
                     command = self._commands.pop(0) if self._commands and not self._want_run else None
                 if command is not None:
                     self._manual(command)
@@ -529,7 +530,7 @@ class TrainingRunner:
                         self._rate_t, self._rate_step = time.monotonic(), self._require().step_count
                         self._publish()
                 if time.monotonic() - self._last_poll > self.idle_timeout:
-                    self._closed = True
+                    self._unwatched()
                     break
                 self._run_once()
         finally:
@@ -537,6 +538,18 @@ class TrainingRunner:
                 self._release_slot()
                 self._status = "closed" if self._closed else self._status
                 self._publish()
+
+    def _unwatched(self) -> None:
+        """Nobody has read this runner for `idle_timeout` seconds (the tab is gone): pause, free the slot."""
+        with self._cond:
+            self._want_run = False
+        with self.lock:
+            self._release_slot()
+            if self._status in ("running", "queued"):
+                self._status = "paused"
+                self._message = (f"Paused after {self.idle_timeout / 60:.0f} minutes without anyone watching; "
+                                 "press Resume to go on.")
+            self._publish()
 
     def _run_once(self) -> None:
         t0 = time.monotonic()

@@ -1,6 +1,8 @@
 """GAN Classroom: the router. `streamlit run dashboard/streamlit_app.py` from the repository root.
 
-One navigation (st.navigation + st.Page), the pages in dashboard/pages/. Torch's thread count is
+One navigation (st.navigation + st.Page), the pages in dashboard/app_pages/. (Not `pages/`: Streamlit
+treats a `pages/` folder beside the main script as the old automatic multipage app, and the first visitor
+of a fresh server arriving on a direct link such as /arena would get that page without this router.) Torch's thread count is
 process-wide, so it is set here once: the training pool runs one training per core, each on
 max(1, cores // pool size) threads.
 """
@@ -50,9 +52,9 @@ def _warm_up() -> int:
 _warm_up()
 st.set_page_config(layout="wide", page_title="GAN Classroom", page_icon=":material/blur_on:")
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "app_pages"
 pages = [
-    st.Page(PAGES / "train.py", title="Train live", icon=":material/play_circle:", url_path="train", default=True),
+    st.Page(PAGES / "train.py", title="Train live", icon=":material/play_circle:", default=True),
     st.Page(PAGES / "latent.py", title="Latent explorer", icon=":material/tune:", url_path="latent"),
     st.Page(PAGES / "arena.py", title="Mode-collapse arena", icon=":material/leaderboard:", url_path="arena"),
     st.Page(PAGES / "about.py", title="About", icon=":material/info:", url_path="about"),

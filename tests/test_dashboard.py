@@ -54,8 +54,8 @@ def test_every_page_loads(app):
     assert metric(app, "Step") == "0"
     keys = {c.proto.id for c in app.get("plotly_chart")}
     assert len(app.get("plotly_chart")) >= 4, keys  # D's map, losses, D's outputs, gradient norms, modes
-    for page, title in [("pages/latent.py", "Latent explorer"), ("pages/arena.py", "Mode-collapse arena"),
-                        ("pages/about.py", "GAN Classroom"), ("pages/train.py", "Train live")]:
+    for page, title in [("app_pages/latent.py", "Latent explorer"), ("app_pages/arena.py", "Mode-collapse arena"),
+                        ("app_pages/about.py", "GAN Classroom"), ("app_pages/train.py", "Train live")]:
         app.switch_page(page).run()
         assert not app.exception, page
         assert any(t.value == title for t in app.title), page
@@ -92,7 +92,7 @@ def test_latent_slider_changes_the_picture(app):
     for _ in range(3):
         app.button(key="btn_step_both").click().run()
     time.sleep(0.3)
-    app.switch_page("pages/latent.py").run()
+    app.switch_page("app_pages/latent.py").run()
     assert not app.exception
     first = [c.proto.spec for c in app.get("plotly_chart")]
     slider = next(s for s in app.slider if s.label == "z[0]")
@@ -144,3 +144,19 @@ def test_mnist_shows_a_grid_of_samples(app):
     assert not app.exception
     assert len(app.get("image")) >= 2  # the fixed-batch samples and the real images
     assert len(app.get("plotly_chart")) >= 4  # curves, class histogram, FID
+
+
+def test_latent_slider_on_a_shipped_image_generator(app):
+    from dashboard.resources import list_pretrained
+
+    shipped = [n for n in list_pretrained() if n.startswith("mnist")]
+    if not shipped:
+        pytest.skip("no shipped MNIST generator under pretrained/ in this checkout")
+    app.run()
+    app.switch_page("app_pages/latent.py").run()
+    app.selectbox(key="lat_source").set_value(shipped[0]).run()
+    assert not app.exception
+    before = [i.proto.imgs[0].url for i in app.get("image")]
+    next(s for s in app.slider if s.label == "z[0]").set_value(2.5).run()
+    after = [i.proto.imgs[0].url for i in app.get("image")]
+    assert not app.exception and before and before != after

@@ -156,8 +156,13 @@ def test_thread_stops_on_close_and_when_nobody_polls(tiny_config):
     assert r.pool.running == 0
     quiet = TrainingRunner(tiny_config(steps=100_000), pool=TrainingPool(1), idle_timeout=0.3)
     quiet.start()
-    assert wait_for(lambda: not quiet.thread_alive, timeout=10)  # its heartbeat stopped: it closed itself
-    assert quiet.closed and quiet.pool.running == 0
+    assert wait_for(lambda: not quiet.thread_alive, timeout=10)  # nobody read it: its thread stopped itself
+    assert quiet.pool.running == 0 and not quiet.closed
+    assert quiet._snapshot.status == "paused" and "without anyone watching" in quiet._snapshot.message
+    held = quiet.snapshot().step  # reading it again (the tab came back): the run is still there
+    quiet.start()
+    assert wait_for(lambda: quiet.snapshot().step > held)
+    quiet.close()
 
 
 def test_history_stays_bounded():

@@ -23,7 +23,7 @@ runner = session_runner()
 st.title("Latent explorer")
 
 # ----------------------------------------------------------------------------- the generator
-sources = list_pretrained()
+sources = sorted(list_pretrained(), key=lambda n: (n != "mnist-dcgan", n))  # the clearest one first
 snap = runner.snapshot()
 if runner.trainer is not None and snap.step > 0:
     sources = [SESSION, *sources]
@@ -65,6 +65,15 @@ def render(z: torch.Tensor, label: int | None = None) -> torch.Tensor:
     """G(z) for (N, z_dim) latents (the shared generator is only read)."""
     y = None if not conditional else torch.full((len(z),), int(label or 0), dtype=torch.long)
     return G(z, y)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def held_out(dataset: str):
+    """The test split of the generator's data set (never downloaded here)."""
+    from gan_core.image_data import load_images
+
+    name = "mnist" if dataset in ("mnist", "mnist-full") else dataset
+    return load_images(name, "test", download=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -178,7 +187,7 @@ if view == "Interpolate":
 if view == "Principal directions":
     st.caption("GANSpace's recipe: 2,000 random latents go through G's first layer; PCA finds the axes along "
                "which those activations vary most, and a regression carries each axis back to a latent direction "
-               "(then made orthonormal). Start from the Sliders tab's z and move along each direction.")
+               "(then made orthonormal). Start from the Sliders view's z and move along each direction.")
 
     @st.cache_data(show_spinner="Finding the principal directions...", max_entries=8)
     def directions(source_key: str, step: int, lab: int | None):
@@ -206,19 +215,17 @@ if view == "Principal directions":
 
 # ----------------------------------------------------------------------------- inversion
 if view == "Invert a real image":
-    st.caption("Pick a real digit (or upload a picture): Adam moves z until G(z) looks like it "
-               "(mean squared error over the pixels). Then the Sliders tab starts from that z.")
-    how = st.radio("Picture", ["a held-out digit", "upload a PNG"], horizontal=True, key=prefix + "inv_src")
+    st.caption("Pick a real picture the generator never trained on (or upload one): Adam moves z until G(z) "
+               "looks like it (mean squared error over the pixels). Then the Sliders view starts from that z.")
+    how = st.radio("Picture", ["a held-out picture", "upload a PNG"], horizontal=True, key=prefix + "inv_src")
     target, target_label = None, None
-    if how == "a held-out digit":
+    if how == "a held-out picture":
         try:
-            from gan_core.image_data import load_mnist_bundled
-
-            test_x, test_y = load_mnist_bundled("test")
-            idx = st.slider("Which digit of the held-out set", 0, len(test_x) - 1, 0, key=prefix + "inv_idx")
+            test_x, test_y = held_out(config.data.name)
+            idx = st.slider("Which picture of the held-out set", 0, len(test_x) - 1, 0, key=prefix + "inv_idx")
             target, target_label = test_x[idx], int(test_y[idx])
-        except Exception as err:
-            st.warning(f"The bundled digits are not available: {err}")
+        except Exception as err:  # a data set whose files are missing is explained, not raised
+            st.warning(f"The held-out pictures of {config.data.name} are not available here: {err}")
     else:
         up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 2 MB)", type=["png", "jpg", "jpeg"],
                               key=prefix + "inv_up")
@@ -251,7 +258,7 @@ if view == "Invert a real image":
         if result is not None:
             show_img = to_uint8_images(result[0])[0]
             c2.image(upscale(show_img, 8), caption="G(z found)", width=224)
-            c3.success(f"Pixel error fell from {result[1]:.3f} to {result[2]:.3f}. Open the Sliders tab to "
+            c3.success(f"Pixel error fell from {result[1]:.3f} to {result[2]:.3f}. Open the Sliders view to "
                        "move from this z.")
 
 # ----------------------------------------------------------------------------- latent map (z_dim 2)

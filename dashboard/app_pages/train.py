@@ -376,7 +376,7 @@ def _live(prev_status: str) -> None:
                 st.plotly_chart(charts.view_2d(v, show), key="view2d", config={"displayModeBar": False})
         else:
             st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
-            st.image(upscale(v.grid, 3), width="stretch")
+            st.image(upscale(v.grid, 2), width=560)
     with right:
         h = snap.history
         st.plotly_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss",

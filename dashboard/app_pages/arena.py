@@ -76,7 +76,7 @@ def _live() -> None:
                 title = name
                 if last is not None and len(last):
                     r = last.iloc[0]
-                    title = f"{name}: {int(r['modes'])}/{len(mix.centres)} modes, {100 * r['hq']:.0f}% HQ (step {int(r['step'])})"
+                    title = f"{name}: {int(r['modes'])}/{len(mix.centres)} modes, {100 * r['hq']:.0f}% HQ"
                 if pts is None:
                     st.markdown(f"**{name}**: waiting for its first evaluation...")
                 else:
@@ -84,10 +84,10 @@ def _live() -> None:
                                     config={"displayModeBar": False})
     if not s.evals.empty:
         c1, c2, c3 = st.columns(3)
-        c1.plotly_chart(charts.arena_lines(s.evals, "modes", "Modes covered", "modes"), key="ar_modes")
+        c1.plotly_chart(charts.arena_lines(s.evals, "modes", "Modes covered", "modes", order=names), key="ar_modes")
         hq = s.evals.assign(hq=100 * s.evals["hq"])
-        c2.plotly_chart(charts.arena_lines(hq, "hq", "% high-quality samples", "% HQ"), key="ar_hq")
-        c3.plotly_chart(charts.arena_lines(s.evals, "kl", "Reverse KL (0 = even)", "KL"), key="ar_kl")
+        c2.plotly_chart(charts.arena_lines(hq, "hq", "% high-quality samples", "% HQ", order=names), key="ar_hq")
+        c3.plotly_chart(charts.arena_lines(s.evals, "kl", "Reverse KL (0 = even)", "KL", order=names), key="ar_kl")
     if s.status in ("done", "stopped") and not s.finals.empty:
         st.subheader("Ranking")
         st.dataframe(ranking(s.finals), hide_index=True,

@@ -1,0 +1,160 @@
+"""The app in a real browser: Debian's chromium driven by Playwright against `streamlit run` on loopback.
+
+Presses Train and watches the step count and the loss chart move, pauses, moves a latent slider with
+the keyboard and sees the picture change, opens the arena. Screenshots of every page go to
+artifacts/screenshots/ (not committed). Skipped only when chromium or Playwright is missing.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+LOG = subprocess.PIPE
+SHOTS = ROOT / "artifacts" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
+    pytest.mark.skipif(sync_playwright is None, reason="Playwright for Python is not installed (pip install playwright)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true"]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=LOG,
+                            start_new_session=True)
+
+
+def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 40.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError("streamlit did not answer within 40 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def metric_value(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]', has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
+    return box.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=10_000)
+
+
+def step_count(page) -> int:
+    return int(metric_value(page, "Step").replace(",", ""))
+
+
+def wait_until(cond, timeout: float, every: float = 0.3) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if cond():
+                return True
+        except Exception:  # the page is mid-redraw
+            pass
+        time.sleep(every)
+    return False
+
+
+def loss_trace(page) -> str:
+    """The drawn path of the loss chart's first curve (changes whenever new steps are plotted)."""
+    return page.locator(".st-key-c_loss path.js-line").first.get_attribute("d", timeout=5_000) or ""
+
+
+def test_the_app_in_a_browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    proc = start_server(port)
+    try:
+        wait_healthy(port, proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                page.set_default_timeout(20_000)
+                page.goto(f"http://127.0.0.1:{port}/", timeout=30_000)
+                train = page.get_by_role("button", name="Train", exact=True)
+                train.wait_for(timeout=30_000)
+                assert step_count(page) == 0
+
+                # Train: the step count grows and the loss chart changes.
+                train.click()
+                assert wait_until(lambda: step_count(page) > 30, 30), "the step count did not grow"
+                page.locator(".st-key-c_loss path.js-line").first.wait_for()
+                first = loss_trace(page)
+                assert wait_until(lambda: loss_trace(page) != first, 15), "the loss chart did not change"
+                page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
+
+                # Pause: the count holds.
+                page.get_by_role("button", name="Pause", exact=True).click()
+                page.get_by_role("button", name="Resume", exact=True).wait_for()
+                held = step_count(page)
+                time.sleep(1.5)
+                assert step_count(page) == held
+
+                # Latent explorer: a slider moved with the keyboard changes the picture.
+                page.get_by_role("link", name="Latent explorer").click()
+                slider = page.get_by_role("slider").first
+                slider.wait_for(timeout=30_000)
+                chart = page.locator(".js-plotly-plot").first
+                chart.wait_for()
+                time.sleep(1.0)
+                before = chart.inner_html()
+                slider.focus()
+                for _ in range(10):
+                    page.keyboard.press("ArrowRight")
+                assert wait_until(lambda: chart.inner_html() != before, 15), "the picture did not change"
+                time.sleep(0.5)
+                page.screenshot(path=str(SHOTS / "latent.png"), full_page=True)
+
+                # The arena and the about page open.
+                page.get_by_role("link", name="Mode-collapse arena").click()
+                page.get_by_role("button", name="Start the arena").wait_for(timeout=30_000)
+                page.screenshot(path=str(SHOTS / "arena.png"), full_page=True)
+                page.get_by_role("link", name="About").click()
+                page.get_by_text("Watch a").first.wait_for()
+                page.screenshot(path=str(SHOTS / "about.png"), full_page=True)
+                assert page.locator('[data-testid="stException"]').count() == 0
+            finally:
+                browser.close()
+    finally:
+        stop_server(proc)
