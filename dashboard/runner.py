@@ -271,6 +271,7 @@ class TrainingRunner:
     def configure(self, config: TrainConfig) -> None:
         """A fresh trainer for `config` (stops the current run; its history is dropped)."""
         trainer = Trainer(config, self.device)
+        trainer.max_rows = HISTORY_CAP  # an interactive run may go on for hours: keep its log bounded
         with self.lock:
             self._want_run = False
             self._commands.clear()
