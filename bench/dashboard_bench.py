@@ -20,61 +20,26 @@ import os
 import platform
 import re
 import shlex
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("BENCH_APP", "dashboard/streamlit_app.py")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+sys.path.insert(0, str(ROOT))
+from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, stop_server, wait_healthy  # noqa: E402,F401
+from dashboard.local_server import start_server as _start  # noqa: E402
+
+
+def start_server(port: int) -> subprocess.Popen:
+    return _start(port, APP)
+
 RESULTS = ROOT / "bench" / "results" / "dashboard.md"
 
 
 # ----------------------------------------------------------------------------- helpers (also used by load.py)
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true"]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-
-
-def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError("streamlit exited early")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError("streamlit did not answer")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
 
 def rss_mb(pid: int) -> float:
     text = Path(f"/proc/{pid}/status").read_text()

@@ -12,7 +12,6 @@ timeouts). Only 127.0.0.1 is used; at most 12 sessions and 180 s.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path

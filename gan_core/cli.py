@@ -91,7 +91,7 @@ def _parse_option(text: str):
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     from .data2d import parse_points_csv
-    from .presets import PRESETS, merge, preset
+    from .presets import merge, preset
 
     base = TrainConfig().to_dict()
     if args.config is not None:

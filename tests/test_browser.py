@@ -6,25 +6,18 @@ artifacts/screenshots/ (not committed). Skipped only when chromium or Playwright
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-LOG = subprocess.PIPE
 SHOTS = ROOT / "artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
+sys.path.insert(0, str(ROOT))
+from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, start_server, stop_server, wait_healthy  # noqa: E402
 
 try:
     from playwright.sync_api import sync_playwright
@@ -35,43 +28,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
     pytest.mark.skipif(sync_playwright is None, reason="Playwright for Python is not installed (pip install playwright)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/streamlit_app.py", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true"]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=LOG,
-                            start_new_session=True)
-
-
-def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 40.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise TimeoutError("streamlit did not answer within 40 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def metric_value(page, label: str) -> str:
@@ -103,7 +59,7 @@ def loss_trace(page) -> str:
 def test_the_app_in_a_browser():
     SHOTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    proc = start_server(port)
+    proc = start_server(port, stderr=subprocess.PIPE)
     try:
         wait_healthy(port, proc)
         with sync_playwright() as p:

@@ -4,7 +4,6 @@ it is asked for; the tutorial preset is exactly the tutorial's network."""
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 import torch.nn as nn

@@ -1,5 +1,4 @@
 """Property-based tests: the parsers and configs never crash; they accept or refuse with ValueError."""
-import json
 import math
 
 import numpy as np
@@ -7,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig
+from gan_core.config import ModelConfig, OptimConfig, TrainConfig
 from gan_core.data2d import parse_points_csv
 from gan_core.uploads import parse_image, parse_image_zip
 from gan_core.variants import parse_variant

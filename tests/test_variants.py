@@ -5,7 +5,7 @@ import torch
 
 from gan_core import Trainer
 from gan_core.models import pack
-from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS, describe, parse_variant
+from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, describe, parse_variant
 
 ALL = [*OBJECTIVE_VARIANTS, "unrolled-2", "pacgan-2", "pacgan-4", "sn", "mbstd", "r1", "noise", "ema", "ttur", *RECIPES,
        "hinge+sn", "pacgan-2+wgan-gp", "lsgan+mbstd+r1", "unrolled-1+ema"]

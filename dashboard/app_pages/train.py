@@ -7,15 +7,13 @@ Settings live in the URL, so a link opens the same experiment.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts
 from dashboard import settings as S
 from dashboard.pictures import upscale
 from dashboard.resources import real_images, session_runner
-from gan_core.config import DATA_IMAGES, field_help, ModelConfig, OptimConfig
-from gan_core.trainer import Trainer
+from gan_core.config import field_help, ModelConfig, OptimConfig
 from gan_core.variants import describe
 
 LR_STEPS = [1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 10.0]
