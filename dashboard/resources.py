@@ -38,6 +38,10 @@ def load_classifier(dataset: str):
 
 def _close(resource) -> None:
     resource.close()
+    from dashboard.runner import TrainingRunner, park
+
+    if isinstance(resource, TrainingRunner):
+        park(resource)  # kept for a while: reopening the page with ?run=<id> offers to reattach
 
 
 def _open(resource) -> bool:

@@ -19,6 +19,7 @@ import copy
 import io
 import math
 import os
+import secrets
 import threading
 import time
 import zipfile
@@ -33,6 +34,8 @@ import torch
 from gan_core import TrainConfig, Trainer, TrainingDiverged
 
 HISTORY_COLUMNS = ["step", "d_loss", "g_loss", "d_real", "d_fake", "d_grad", "g_grad"]
+EVAL_KEYS = ("modes", "hq", "kl", "grid_kl", "grid_js", "fid", "is", "coverage", "class_kl", "precision", "recall",
+             "density", "coverage_dc", "mean_confidence")
 HISTORY_CAP = 2000          # points kept per history curve (then every other point is dropped)
 FRAME_CAP = 120             # GIF timelapse frames kept (same thinning)
 ROWS_CAP = 20_000           # trainer.rows kept for metrics.csv on very long runs (evaluation rows always kept)
@@ -131,6 +134,48 @@ class TrainingPool:
 
 
 import weakref
+
+# ----------------------------------------------------------------------------- parked runs
+# When a tab closes or reloads, its session ends and its runner's thread stops; the trainer itself is
+# parked here for PARK_SECONDS so that the page, reopened with ?run=<id>, can offer to reattach to it.
+# After that it is dropped and its memory freed.
+PARK_SECONDS = 600.0
+_PARKED: dict[str, tuple[float, "Trainer"]] = {}
+_PARK_LOCK = threading.Lock()
+
+
+def _purge(now: float) -> None:
+    for key in [k for k, (t, _) in _PARKED.items() if now - t > PARK_SECONDS]:
+        del _PARKED[key]
+
+
+def park(runner: "TrainingRunner") -> None:
+    """Keep a closed runner's trainer for a while (only runs that made progress are worth it)."""
+    t = runner.trainer
+    if t is None or t.step_count == 0 or not runner.run_id:
+        return
+    with _PARK_LOCK:
+        now = time.monotonic()
+        _purge(now)
+        _PARKED[runner.run_id] = (now, t)
+
+
+def parked(run_id: str) -> tuple["Trainer", float] | None:
+    """(trainer, seconds left) of a parked run, without claiming it."""
+    with _PARK_LOCK:
+        now = time.monotonic()
+        _purge(now)
+        item = _PARKED.get(run_id)
+        return None if item is None else (item[1], PARK_SECONDS - (now - item[0]))
+
+
+def claim(run_id: str) -> "Trainer | None":
+    """Take a parked trainer out of the registry (one session gets it)."""
+    with _PARK_LOCK:
+        _purge(time.monotonic())
+        item = _PARKED.pop(run_id, None)
+        return None if item is None else item[1]
+
 
 _LIVE_RUNNERS: "weakref.WeakSet[TrainingRunner]" = weakref.WeakSet()
 
@@ -262,6 +307,7 @@ class TrainingRunner:
         self._view_z: torch.Tensor | None = None
         self._view_trainer: Trainer | None = None
         self.trainer: Trainer | None = None
+        self.run_id = ""                       # names the run in the URL, to reattach after a reload
         self._reset_series()
         _LIVE_RUNNERS.add(self)
         if config is not None:
@@ -272,6 +318,22 @@ class TrainingRunner:
         """A fresh trainer for `config` (stops the current run; its history is dropped)."""
         trainer = Trainer(config, self.device)
         trainer.max_rows = HISTORY_CAP  # an interactive run may go on for hours: keep its log bounded
+        self._install(trainer, secrets.token_hex(4))
+
+    def adopt(self, trainer: Trainer, run_id: str) -> None:
+        """Take over a parked trainer (see `park`), paused where it stopped, its logged history redrawn."""
+        self._install(trainer, run_id)
+        with self.lock:
+            for row in trainer.rows:
+                self._hist.add(tuple(row.get(c, float("nan")) for c in HISTORY_COLUMNS))
+                metrics = {k: v for k, v in row.items() if k in EVAL_KEYS and v == v}
+                if metrics:
+                    self._evals.add({"step": row["step"], **metrics})
+            self._status = "paused" if trainer.step_count else "idle"
+            self._publish(views=True)
+
+    def _install(self, trainer: Trainer, run_id: str) -> None:
+        self.run_id = run_id
         with self.lock:
             self._want_run = False
             self._commands.clear()

@@ -114,3 +114,34 @@ def test_the_app_in_a_browser():
                 browser.close()
     finally:
         stop_server(proc)
+
+
+def test_reloading_the_page_offers_to_reattach_to_the_run():
+    """Close the tab after training; the same link, opened again, offers the run back, paused where it was."""
+    port = free_port()
+    proc = start_server(port, stderr=subprocess.PIPE)
+    try:
+        wait_healthy(port, proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+                page.get_by_role("button", name="Train").first.click(timeout=60_000)
+                page.get_by_role("button", name="Pause").first.wait_for(timeout=30_000)
+                time.sleep(3)
+                page.get_by_role("button", name="Pause").first.click(timeout=30_000)
+                page.wait_for_url(re.compile(r"run=[0-9a-f]{8}"), timeout=30_000)
+                link = page.url
+                page.close()  # the session ends: its thread stops and its run is parked
+                time.sleep(3)
+                page = browser.new_page(viewport={"width": 1600, "height": 1000})
+                page.goto(link, timeout=60_000)
+                page.get_by_role("button", name="Reattach to it").click(timeout=60_000)
+                page.get_by_role("button", name="Resume").first.wait_for(timeout=30_000)
+                step = int(metric_value(page, "Step").replace(",", ""))
+                assert step > 0
+            finally:
+                browser.close()
+    finally:
+        stop_server(proc)

@@ -206,3 +206,29 @@ def test_pool_is_fifo_and_cancellable():
     pool.release(b)
     assert not pool.acquire(object(), cancelled=lambda: True)
     assert pool.waiting == 0
+
+
+def test_a_closed_runs_trainer_is_parked_and_can_be_reattached(monkeypatch):
+    from dashboard import runner as R
+    from gan_core import TrainConfig
+
+    first = R.TrainingRunner(TrainConfig(steps=50, eval_every=10, log_every=5,
+                                         model={"g_hidden": [8], "d_hidden": [8], "z_dim": 2},
+                                         optim={"batch_size": 32}), pool=R.TrainingPool(1))
+    first.trainer.train(20)  # the runner's thread is never started: nothing else touches the trainer
+    run_id = first.run_id
+    first.close()
+    R.park(first)
+    trainer, left = R.parked(run_id)
+    assert trainer.step_count == 20 and 0 < left <= R.PARK_SECONDS
+    second = R.TrainingRunner(pool=R.TrainingPool(1))
+    second.adopt(R.claim(run_id), run_id)
+    snap = second.snapshot()
+    assert snap.status == "paused" and snap.step == 20 and second.run_id == run_id
+    assert len(snap.history) >= 4 and "modes" in snap.evals.columns
+    assert R.claim(run_id) is None  # one session gets it
+    # expiry frees it
+    R.park(second)
+    monkeypatch.setattr(R, "PARK_SECONDS", -1.0)
+    assert R.parked(run_id) is None
+    second.close()

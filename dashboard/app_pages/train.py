@@ -13,6 +13,7 @@ from dashboard import charts
 from dashboard import settings as S
 from dashboard.pictures import upscale
 from dashboard.resources import real_images, session_runner
+from dashboard.runner import claim, parked
 from gan_core.config import field_help, ModelConfig, OptimConfig
 from gan_core.variants import describe
 
@@ -196,7 +197,13 @@ if ss.url_warnings:
     for w in ss.url_warnings:
         st.warning(w)
     ss.url_warnings = []
-st.query_params.from_dict(S.to_query(s))
+query = S.to_query(s)
+pending_run = st.query_params.get("run", "")
+if runner.trainer is not None and runner.trainer.step_count > 0:
+    query["run"] = runner.run_id  # a reload of this link can reattach to the run (see runner.park)
+elif pending_run:
+    query["run"] = pending_run    # kept until it is reattached or has expired
+st.query_params.from_dict(query)
 
 LIVE_KEYS = ("steps",)
 
@@ -231,6 +238,19 @@ snap = runner.snapshot()
 
 # ----------------------------------------------------------------------------- controls
 st.title("Train live")
+if pending_run and pending_run != runner.run_id and snap.step == 0:
+    found = parked(pending_run)
+    if found is not None:
+        old_run, seconds_left = found
+        box = st.container(border=True)
+        box.info(f"The run **{pending_run}** that was open here before the page was closed or reloaded is kept, paused "
+                 f"at step {old_run.step_count:,} ({old_run.config.data.name}, variant {old_run.config.variant}), "
+                 f"for {max(1, round(seconds_left / 60))} more minute(s).")
+        if box.button("Reattach to it", key="btn_reattach", type="primary"):
+            claimed = claim(pending_run)
+            if claimed is not None:
+                runner.adopt(claimed, pending_run)
+            st.rerun()
 status = snap.status
 c = st.columns([1.2, 1, 1, 1, 1, 2.2, 2.4])
 if status in LIVE:
