@@ -7,7 +7,7 @@
 (or their own run when none is shipped) and move z[0] with the keyboard, one session after another,
 for `--duration` seconds. Reported: slider latency percentiles (key press -> new picture), each
 training's steps/s and queue state, the server's memory, and errors (exceptions shown on a page,
-timeouts). Only 127.0.0.1 is used; at most 12 sessions and 180 s.
+timeouts). Only 127.0.0.1 is used; at most 30 sessions and 180 s.
 """
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=40.0)
     ap.add_argument("--write", action="store_true", help=f"append the results to {RESULTS.name}")
     args = ap.parse_args(argv)
-    n = max(1, min(args.sessions, 12))
+    n = max(1, min(args.sessions, 30))
     trainers = max(0, min(args.trainers, n))
     duration = max(5.0, min(args.duration, 180.0))
     from playwright.sync_api import sync_playwright
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         proc = start_server(port)
         try:
             wait_healthy(port, proc)
+            mem_base = rss_mb(proc.pid)
             pages = [open_train(browser, port) for _ in range(n)]
             mem_open = rss_mb(proc.pid)
             train_pages, slider_pages = pages[:trainers], pages[trainers:]
@@ -92,6 +93,16 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.6)
                 rates.append((step_count(pg) - s0) / (time.monotonic() - t0))
             mem_end = rss_mb(proc.pid)
+            alive = 0
+            for pg in pages:
+                try:  # the app is still mounted and not showing Streamlit's "connection lost" box
+                    ok = pg.evaluate("() => !!document.querySelector('[data-testid=\"stApp\"]')")
+                    lost = pg.get_by_text("Connection error").count()
+                    alive += int(ok and not lost)
+                    if not ok or lost:
+                        errors.append("a session lost its connection")
+                except Exception:
+                    errors.append("a session stopped answering")
             for pg in pages:
                 shown = pg.locator('[data-testid="stException"]').count()
                 if shown:
@@ -103,9 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     pct = (lambda f: q[min(len(q) - 1, int(f * len(q)))]) if q else (lambda f: float("nan"))
     lines = [
         f"sessions {n} ({trainers} training, {n - trainers} moving sliders), {duration:g} s",
-        f"slider -> picture: {len(q)} moves, p50 {pct(0.5):.0f} ms, p90 {pct(0.9):.0f} ms, max {q[-1] if q else float('nan'):.0f} ms",
+        f"slider -> picture: {len(q)} moves, p50 {pct(0.5):.0f} ms, p90 {pct(0.9):.0f} ms, p95 {pct(0.95):.0f} ms, "
+        f"max {q[-1] if q else float('nan'):.0f} ms",
         "training steps/s per run: " + ", ".join(f"{r:.1f}" for r in rates) + " (the pool runs one per core; the rest queue)",
-        f"server memory: {mem_open:.0f} MB with the pages open, {mem_end:.0f} MB at the end",
+        f"server memory: {mem_base:.0f} MB before any session, {mem_open:.0f} MB with the pages open "
+        f"({(mem_open - mem_base) / n:.1f} MB per session), {mem_end:.0f} MB at the end",
+        f"sessions still answering at the end: {alive} of {n}",
         f"errors: {len(errors)}" + (f" ({'; '.join(sorted(set(errors)))})" if errors else ""),
     ]
     print("\n".join(lines))

@@ -11,15 +11,12 @@ of z mapped through that layer.
 """
 from __future__ import annotations
 
-import io
 import math
 from typing import Callable
 
 import numpy as np
 import torch
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_UPLOAD_PIXELS = 4096 * 4096
 
 
 def lerp(z0: torch.Tensor, z1: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
@@ -142,46 +139,6 @@ def _z_dim(G: torch.nn.Module) -> int:
     first = G.project[0] if hasattr(G, "project") else G.net[0]
     extra = G.embed.embedding_dim if getattr(G, "embed", None) is not None else 0
     return first.in_features - extra
-
-
-def image_from_upload(data: bytes, size: int = 28, max_bytes: int = MAX_UPLOAD_BYTES,
-                      max_pixels: int = MAX_UPLOAD_PIXELS) -> np.ndarray:
-    """An uploaded picture as a (size, size) uint8 MNIST-style image (light strokes on black), or ValueError.
-
-    Guards: at most `max_bytes` bytes and `max_pixels` pixels, checked on the header before any decoding
-    (a decompression bomb is refused, not decoded). The picture is made grey, fitted into a square, and
-    inverted when its background is light (most photos of digits are dark ink on white paper).
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    if len(data) > max_bytes:
-        raise ValueError(f"the picture is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
-    try:
-        img = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError):
-        raise ValueError("that file is not a picture PIL can read; upload a PNG or JPEG") from None
-    w, h = img.size
-    if w * h > max_pixels or w < 1 or h < 1:
-        raise ValueError(f"the picture is {w} x {h} pixels; the limit is {max_pixels:,} pixels")
-    if img.format not in ("PNG", "JPEG", "GIF", "BMP", "WEBP"):
-        raise ValueError(f"{img.format} pictures are not accepted; upload a PNG or JPEG")
-    try:
-        img.load()
-    except (OSError, Image.DecompressionBombError) as err:
-        raise ValueError(f"the picture could not be decoded ({err})") from None
-    if img.mode in ("RGBA", "LA", "P"):
-        img = img.convert("RGBA")
-        background = Image.new("RGBA", img.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(background, img)
-    grey = np.asarray(img.convert("L"), dtype=np.float32)
-    if grey.mean() > 127:  # dark ink on light paper -> MNIST's light ink on black
-        grey = 255 - grey
-    side = max(grey.shape)
-    square = np.zeros((side, side), np.float32)
-    oy, ox = (side - grey.shape[0]) // 2, (side - grey.shape[1]) // 2
-    square[oy:oy + grey.shape[0], ox:ox + grey.shape[1]] = grey
-    small = Image.fromarray(square.clip(0, 255).astype(np.uint8)).resize((size, size), Image.BILINEAR)
-    return np.asarray(small, dtype=np.uint8)
 
 
 def to_unit(image_uint8: np.ndarray) -> torch.Tensor:

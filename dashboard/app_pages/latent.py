@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+
+from gan_core.uploads import parse_image
 import torch
 
 from dashboard import charts
@@ -231,7 +233,7 @@ if view == "Invert a real image":
                               key=prefix + "inv_up")
         if up is not None:
             try:
-                target = L.image_from_upload(up.getvalue())
+                target = parse_image(up.getvalue())  # size, pixel and bomb guards: gan_core.uploads
             except ValueError as err:
                 st.error(f"That picture cannot be used: {err}")
     steps = st.slider("Optimisation steps", 50, 600, 200, 50, key=prefix + "inv_steps")
