@@ -229,7 +229,7 @@ if view == "Invert a real image":
         except Exception as err:  # a data set whose files are missing is explained, not raised
             st.warning(f"The held-out pictures of {config.data.name} are not available here: {err}")
     else:
-        up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 2 MB)", type=["png", "jpg", "jpeg"],
+        up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB and 4096 x 4096 pixels)", type=["png", "jpg", "jpeg"],
                               key=prefix + "inv_up")
         if up is not None:
             try:
