@@ -7,6 +7,7 @@ artifacts/screenshots/ (not committed). Skipped only when chromium or Playwright
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 import subprocess
 import sys
 import time
@@ -56,8 +57,9 @@ def loss_trace(page) -> str:
     return page.locator(".st-key-c_loss path.js-line").first.get_attribute("d", timeout=5_000) or ""
 
 
-def test_the_app_in_a_browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def served_app():
+    """`streamlit run` on a free loopback port and a headless chromium; both stopped on the way out."""
     port = free_port()
     proc = start_server(port, stderr=subprocess.PIPE)
     try:
@@ -65,83 +67,79 @@ def test_the_app_in_a_browser():
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             try:
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.set_default_timeout(20_000)
-                page.goto(f"http://127.0.0.1:{port}/", timeout=30_000)
-                train = page.get_by_role("button", name="Train", exact=True)
-                train.wait_for(timeout=30_000)
-                assert step_count(page) == 0
-
-                # Train: the step count grows and the loss chart changes.
-                train.click()
-                assert wait_until(lambda: step_count(page) > 30, 30), "the step count did not grow"
-                page.locator(".st-key-c_loss path.js-line").first.wait_for()
-                first = loss_trace(page)
-                assert wait_until(lambda: loss_trace(page) != first, 15), "the loss chart did not change"
-                page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
-
-                # Pause: the count holds.
-                page.get_by_role("button", name="Pause", exact=True).click()
-                page.get_by_role("button", name="Resume", exact=True).wait_for()
-                held = step_count(page)
-                time.sleep(1.5)
-                assert step_count(page) == held
-
-                # Latent explorer: a slider moved with the keyboard changes the picture.
-                page.get_by_role("link", name="Latent explorer").click()
-                slider = page.get_by_role("slider").first
-                slider.wait_for(timeout=30_000)
-                chart = page.locator(".js-plotly-plot").first
-                chart.wait_for()
-                time.sleep(1.0)
-                before = chart.inner_html()
-                slider.focus()
-                for _ in range(10):
-                    page.keyboard.press("ArrowRight")
-                assert wait_until(lambda: chart.inner_html() != before, 15), "the picture did not change"
-                time.sleep(0.5)
-                page.screenshot(path=str(SHOTS / "latent.png"), full_page=True)
-
-                # The arena and the about page open.
-                page.get_by_role("link", name="Mode-collapse arena").click()
-                page.get_by_role("button", name="Start the arena").wait_for(timeout=30_000)
-                page.screenshot(path=str(SHOTS / "arena.png"), full_page=True)
-                page.get_by_role("link", name="About").click()
-                page.get_by_text("Watch a").first.wait_for()
-                page.screenshot(path=str(SHOTS / "about.png"), full_page=True)
-                assert page.locator('[data-testid="stException"]').count() == 0
+                yield port, browser
             finally:
                 browser.close()
     finally:
         stop_server(proc)
+
+
+def test_the_app_in_a_browser():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with served_app() as (port, browser):
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.set_default_timeout(20_000)
+        page.goto(f"http://127.0.0.1:{port}/", timeout=30_000)
+        train = page.get_by_role("button", name="Train", exact=True)
+        train.wait_for(timeout=30_000)
+        assert step_count(page) == 0
+
+        # Train: the step count grows and the loss chart changes.
+        train.click()
+        assert wait_until(lambda: step_count(page) > 30, 30), "the step count did not grow"
+        page.locator(".st-key-c_loss path.js-line").first.wait_for()
+        first = loss_trace(page)
+        assert wait_until(lambda: loss_trace(page) != first, 15), "the loss chart did not change"
+        page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
+
+        # Pause: the count holds.
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.get_by_role("button", name="Resume", exact=True).wait_for()
+        held = step_count(page)
+        time.sleep(1.5)
+        assert step_count(page) == held
+
+        # Latent explorer: a slider moved with the keyboard changes the picture.
+        page.get_by_role("link", name="Latent explorer").click()
+        slider = page.get_by_role("slider").first
+        slider.wait_for(timeout=30_000)
+        chart = page.locator(".js-plotly-plot").first
+        chart.wait_for()
+        time.sleep(1.0)
+        before = chart.inner_html()
+        slider.focus()
+        for _ in range(10):
+            page.keyboard.press("ArrowRight")
+        assert wait_until(lambda: chart.inner_html() != before, 15), "the picture did not change"
+        time.sleep(0.5)
+        page.screenshot(path=str(SHOTS / "latent.png"), full_page=True)
+
+        # The arena and the about page open.
+        page.get_by_role("link", name="Mode-collapse arena").click()
+        page.get_by_role("button", name="Start the arena").wait_for(timeout=30_000)
+        page.screenshot(path=str(SHOTS / "arena.png"), full_page=True)
+        page.get_by_role("link", name="About").click()
+        page.get_by_text("Watch a").first.wait_for()
+        page.screenshot(path=str(SHOTS / "about.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_reloading_the_page_offers_to_reattach_to_the_run():
     """Close the tab after training; the same link, opened again, offers the run back, paused where it was."""
-    port = free_port()
-    proc = start_server(port, stderr=subprocess.PIPE)
-    try:
-        wait_healthy(port, proc)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
-                page.get_by_role("button", name="Train").first.click(timeout=60_000)
-                page.get_by_role("button", name="Pause").first.wait_for(timeout=30_000)
-                time.sleep(3)
-                page.get_by_role("button", name="Pause").first.click(timeout=30_000)
-                page.wait_for_url(re.compile(r"run=[0-9a-f]{8}"), timeout=30_000)
-                link = page.url
-                page.close()  # the session ends: its thread stops and its run is parked
-                time.sleep(3)
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.goto(link, timeout=60_000)
-                page.get_by_role("button", name="Reattach to it").click(timeout=60_000)
-                page.get_by_role("button", name="Resume").first.wait_for(timeout=30_000)
-                step = int(metric_value(page, "Step").replace(",", ""))
-                assert step > 0
-            finally:
-                browser.close()
-    finally:
-        stop_server(proc)
+    with served_app() as (port, browser):
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        page.get_by_role("button", name="Train").first.click(timeout=60_000)
+        page.get_by_role("button", name="Pause").first.wait_for(timeout=30_000)
+        time.sleep(3)
+        page.get_by_role("button", name="Pause").first.click(timeout=30_000)
+        page.wait_for_url(re.compile(r"run=[0-9a-f]{8}"), timeout=30_000)
+        link = page.url
+        page.close()  # the session ends: its thread stops and its run is parked
+        time.sleep(3)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(link, timeout=60_000)
+        page.get_by_role("button", name="Reattach to it").click(timeout=60_000)
+        page.get_by_role("button", name="Resume").first.wait_for(timeout=30_000)
+        step = int(metric_value(page, "Step").replace(",", ""))
+        assert step > 0
