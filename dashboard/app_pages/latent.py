@@ -97,6 +97,16 @@ def show(x: torch.Tensor, caption: str = "", width: int = 280) -> None:
         st.image(upscale(img, 10), caption=caption, width=width)
 
 
+def show_result(out: torch.Tensor, caption: str, scatter_title: str, key: str) -> None:
+    """The picture G made (images), or where the point lands among G's samples (2D data)."""
+    if is_image:
+        show(out, caption, width=336)
+    else:
+        pts = cloud(source, snap.step if source == SESSION else 0)
+        st.plotly_chart(charts.scatter_points(pts, scatter_title, highlight=out.numpy()), key=key,
+                        config={"displayModeBar": False})
+
+
 label = None
 if conditional:
     label = st.segmented_control("Class (the style z stays fixed)", list(range(n_classes)), default=0,
@@ -147,13 +157,7 @@ def sliders_view() -> None:
     ss[prefix + "saved"] = {i: ss[prefix + f"z{i}"] for i in range(k)}
     out = render(z[None], label)
     with right:
-        if is_image:
-            show(out, "G(z)", width=336)
-        else:
-            pts = cloud(source, snap.step if source == SESSION else 0)
-            st.plotly_chart(charts.scatter_points(pts, "Where z lands (star) among 1,000 random samples",
-                                                  highlight=out.numpy()), key="lat_scatter",
-                            config={"displayModeBar": False})
+        show_result(out, "G(z)", "Where z lands (star) among 1,000 random samples", "lat_scatter")
 
 
 if view == "Sliders":
@@ -208,12 +212,7 @@ if view == "Principal directions":
     zd = base + torch.tensor(weights) @ dirs
     out_d = render(zd[None], label)
     with right:
-        if is_image:
-            show(out_d, "G(z + sum of w_i d_i)", width=336)
-        else:
-            pts = cloud(source, snap.step if source == SESSION else 0)
-            st.plotly_chart(charts.scatter_points(pts, "Along the principal directions", highlight=out_d.numpy()),
-                            key="lat_dirs")
+        show_result(out_d, "G(z + sum of w_i d_i)", "Along the principal directions", "lat_dirs")
 
 # ----------------------------------------------------------------------------- inversion
 if view == "Invert a real image":
