@@ -13,7 +13,6 @@ import math
 import time
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import pandas as pd
 import torch
 
@@ -462,7 +461,3 @@ class Trainer:
             if callback is not None:
                 callback(res)
         return self.history
-
-
-def samples_to_numpy(x: torch.Tensor) -> np.ndarray:
-    return x.detach().cpu().numpy()

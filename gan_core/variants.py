@@ -203,8 +203,6 @@ def _check_recipe(r: Recipe, name: str) -> None:
         raise ValueError(f"variant {name!r} combines weight clipping with spectral normalisation; both bound D, pick one")
     if r.objective == "wasserstein" and not (r.clip or r.gp_lambda or r.spectral_norm):
         raise ValueError("the Wasserstein objective needs a Lipschitz constraint: use 'wgan', 'wgan-gp' or add '+sn'")
-    if r.unroll and r.ema:
-        pass  # allowed: EMA only changes which weights sample
 
 
 RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
