@@ -142,6 +142,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         trainer = load_trainer(args.out, args.device)
         if args.steps is not None:
             trainer.config = trainer.config.replace(steps=args.steps)
+        if trainer.rng_reseeded:
+            print(f"note: the checkpoint's random state was saved on another kind of device; resuming on "
+                  f"{trainer.device.type} with fresh random streams seeded from the run's seed and step", file=sys.stderr)
     else:
         config = config_from_args(args)
         trainer = Trainer(config, args.device)

@@ -112,6 +112,7 @@ class Trainer:
         self.opt_d = self._optimizer(self.D, self.base_lr_d, config.optim.beta1_d, config.optim.beta2_d)
 
         # Separate streams: training noise, data batches, and the fixed progress batch.
+        self.rng_reseeded = False  # set when a checkpoint from another device type had to be reseeded
         self.rng = torch.Generator(device=self.device).manual_seed(config.seed + 1)
         self.data_rng = torch.Generator(device=self.device).manual_seed(config.seed + 2)
         fixed = torch.Generator(device=self.device).manual_seed(config.seed + 3)
@@ -435,8 +436,8 @@ class Trainer:
         self.D.load_state_dict(state["D"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
-        self.rng.set_state(state["rng"])
-        self.data_rng.set_state(state["data_rng"])
+        self._set_rng(self.rng, state["rng"], 1)
+        self._set_rng(self.data_rng, state["data_rng"], 2)
         self.data.load_state(state["data"])
         self.recipe = Recipe(**state["recipe"])
         self.base_lr_g, self.base_lr_d = state.get("base_lr", [self.base_lr_g, self.base_lr_d])
@@ -444,6 +445,16 @@ class Trainer:
             self.G_ema.load_state_dict(state["G_ema"])
         if "rows" in state:
             self.rows = [dict(r) for r in state["rows"]]
+
+    def _set_rng(self, generator: torch.Generator, saved: torch.Tensor, salt: int) -> None:
+        """Restore a random generator; a state saved on another kind of device (a CPU checkpoint resumed on
+        CUDA, or back) cannot be carried over, so the generator is reseeded from the seed and the step instead:
+        the run goes on reproducibly, but not with the exact numbers it would have drawn on the first device."""
+        if saved.numel() == generator.get_state().numel():
+            generator.set_state(saved)
+        else:
+            generator.manual_seed(self.config.seed + salt + 1_000_003 * self.step_count)
+            self.rng_reseeded = True
 
     def restore_last_good(self) -> None:
         """After TrainingDiverged: go back to the last state whose numbers were all finite."""

@@ -87,6 +87,21 @@ def test_save_and_resume_continue_identically(tiny_config, tmp_path):
                                   check_exact=True, check_dtype=False)
 
 
+def test_a_checkpoint_from_another_device_type_resumes_with_reseeded_streams(tiny_config):
+    """A CUDA generator's state (16 bytes of Philox) cannot go into a CPU generator (and back): the run resumes
+    with streams reseeded from seed and step, flags it, and two such resumes continue identically."""
+    cfg = tiny_config(steps=20)
+    src = Trainer(cfg)
+    src.train(10)
+    state = src.state_dict()
+    state["rng"] = state["data_rng"] = torch.zeros(16, dtype=torch.uint8)  # as saved by a CUDA generator
+    a, b = Trainer(cfg), Trainer(cfg)
+    a.load_state_dict(copy.deepcopy(state)); b.load_state_dict(copy.deepcopy(state))
+    assert a.rng_reseeded and b.rng_reseeded and not src.rng_reseeded
+    a.train(); b.train()
+    assert a.step_count == 20 and _same(_params(a.G), _params(b.G))
+
+
 def test_a_huge_learning_rate_ends_in_training_diverged(tiny_config):
     t = Trainer(tiny_config(optim={"lr_g": 1e6, "lr_d": 1e6}, variant="lsgan", steps=500))
     with pytest.raises(TrainingDiverged) as err:
