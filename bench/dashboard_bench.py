@@ -3,7 +3,7 @@
     python bench/dashboard_bench.py [--window 15] [--slider-moves 15] [--sessions 10] [--write]
 
 (a) Training throughput: steps/s of the default run (ring8, variant classroom, the Unrolled-style
-    networks) with the Train page open and redrawing twice a second, against the same Trainer
+    networks) with the Train page open and redrawing once a second, against the same Trainer
     stepping headless in a fresh process for the same window. Both are read after a 3 s warm-up.
 (b) Latent slider: from the key press that moves z[0] (the thumb is focused, ArrowRight) to the new
     picture painted (a MutationObserver on the chart sees its SVG change). Median and p90.
@@ -188,7 +188,7 @@ Command: `{cmd.strip()}` (server and headless chromium on the same machine; {pla
 | measure | result | goal |
 |---|---|---|
 | training steps/s, ring8 / classroom, headless Trainer | {r['headless']} | |
-| training steps/s with the Train page open (redrawn twice a second) | {r['live']} ({r['ratio']} of headless) | >= 90% |
+| training steps/s with the Train page open (redrawn once a second) | {r['live']} ({r['ratio']} of headless) | >= 90% |
 | latent slider released -> new picture painted, median / p90 of {r['moves']} moves | {r['median']} ms / {r['p90']} ms | median <= 200 ms |
 | `streamlit run` -> Train page interactive | {r['startup']} s | |
 | server memory (RSS), 1 session | {r['mem1']} MB | |

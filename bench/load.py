@@ -3,7 +3,7 @@
     python bench/load.py [--sessions 6] [--trainers 2] [--duration 40] [--write]
 
 `--trainers` sessions press Train on the default run (ring8, classroom) and keep their Train page open
-(redrawn twice a second); the other sessions open the Latent explorer on a shipped image generator
+(redrawn once a second); the other sessions open the Latent explorer on a shipped image generator
 (or their own run when none is shipped) and move z[0] with the keyboard, one session after another,
 for `--duration` seconds. Reported: slider latency percentiles (key press -> new picture), each
 training's steps/s and queue state, the server's memory, and errors (exceptions shown on a page,

@@ -42,7 +42,10 @@ ROWS_CAP = 20_000           # trainer.rows kept for metrics.csv on very long run
 N_POINTS = 2000             # generated / real points drawn for the 2D views
 N_ARROWS = 80               # fake points that carry a gradient arrow
 GRID = 60                   # resolution of D's decision heatmap
-VIEW_EVERY = 0.4            # seconds between two snapshots with fresh pictures while running
+REDRAW_EVERY = 1.0          # seconds between two redraws of the Train page's live views while running
+VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures (one fresh picture per redraw)
+# Once a second keeps a projector's picture live while the browser drawing it needs about half a core:
+# at twice a second, the browser on the same 2-core laptop took a whole core from training (BENCHMARKS.md).
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
 
 # Slow motion: the named sub-steps of one iteration and what a teacher would say at each.

@@ -26,7 +26,7 @@ from dashboard.runner import default_pool, torch_threads_for  # noqa: E402
 def _warm_up() -> int:
     """Once per server process: torch's thread count, and the garbage collector told to skip what is loaded.
 
-    Every rerun (twice a second per training page) makes enough objects to trigger a full collection,
+    Every rerun (once a second per training page) makes enough objects to trigger a full collection,
     which walks every object torch, pandas and plotly created at import: ~150 ms of CPU per rerun.
     gc.freeze() moves those long-lived objects out of the collector's sight (measured: a polling page
     used 0.47 CPU cores of server time at two redraws a second, 0.06 after). Garbage made later is collected as usual.

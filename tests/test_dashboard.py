@@ -160,3 +160,64 @@ def test_latent_slider_on_a_shipped_image_generator(app):
     next(s for s in app.slider if s.label == "z[0]").set_value(2.5).run()
     after = [i.proto.imgs[0].url for i in app.get("image")]
     assert not app.exception and before and before != after
+
+
+def _zip_of_digits(n: int, traversal: bool = False) -> bytes:
+    import io
+    import zipfile
+
+    import numpy as np
+    from PIL import Image
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(n):
+            img = np.zeros((40, 40), np.uint8)
+            img[8:32, 16 + i % 4:22 + i % 4] = 255  # a bar, shifted a little per picture
+            png = io.BytesIO()
+            Image.fromarray(img).save(png, format="PNG")
+            zf.writestr(f"class/digits/{i}.png", png.getvalue())
+        if traversal:
+            zf.writestr("../../escape.png", png.getvalue())
+    return buf.getvalue()
+
+
+def _open_inversion(app, source: str) -> str:
+    app.run()
+    app.switch_page("app_pages/latent.py").run()
+    app.selectbox(key="lat_source").set_value(source).run()
+    app.segmented_control(key="lat_view").set_value("Invert a real image").run()
+    prefix = f"lat_{source}_"
+    app.radio(key=prefix + "inv_src").set_value("upload a zip of pictures").run()
+    return prefix
+
+
+def test_a_zip_of_pictures_can_be_inverted_one_by_one(app):
+    from dashboard.resources import list_pretrained
+
+    shipped = [n for n in list_pretrained() if n.startswith("mnist")]
+    if not shipped:
+        pytest.skip("no shipped MNIST generator under pretrained/ in this checkout")
+    prefix = _open_inversion(app, shipped[0])
+    app.file_uploader(key=prefix + "inv_zip").set_value(("class.zip", _zip_of_digits(3), "application/zip")).run()
+    assert not app.exception and not app.error
+    assert any("3 pictures read" in c.value for c in app.caption)
+    pick = app.slider(key=prefix + "inv_zip_idx")
+    assert (pick.min, pick.max) == (0, 2)
+    pick.set_value(2).run()
+    assert any("picture 2: class/digits/2.png" in c.value for c in app.caption)
+    app.button(key=prefix + "inv_go").click().run()
+    assert not app.exception and any("Pixel error fell" in s.value for s in app.success)
+
+
+def test_a_zip_that_climbs_out_of_its_folder_is_refused_with_a_message(app):
+    from dashboard.resources import list_pretrained
+
+    shipped = [n for n in list_pretrained() if n.startswith("mnist")]
+    if not shipped:
+        pytest.skip("no shipped MNIST generator under pretrained/ in this checkout")
+    prefix = _open_inversion(app, shipped[0])
+    app.file_uploader(key=prefix + "inv_zip").set_value(("bad.zip", _zip_of_digits(2, traversal=True),
+                                                        "application/zip")).run()
+    assert not app.exception
+    assert any("cannot be used" in e.value and "unsafe name" in e.value for e in app.error)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from gan_core.uploads import parse_image
+from gan_core.uploads import MAX_ZIP_BYTES, MAX_ZIP_IMAGES, parse_image, parse_image_zip
 import torch
 
 from dashboard import charts
@@ -218,7 +218,8 @@ if view == "Principal directions":
 if view == "Invert a real image":
     st.caption("Pick a real picture the generator never trained on (or upload one): Adam moves z until G(z) "
                "looks like it (mean squared error over the pixels). Then the Sliders view starts from that z.")
-    how = st.radio("Picture", ["a held-out picture", "upload a PNG"], horizontal=True, key=prefix + "inv_src")
+    how = st.radio("Picture", ["a held-out picture", "upload a PNG", "upload a zip of pictures"], horizontal=True,
+                   key=prefix + "inv_src")
     target, target_label = None, None
     if how == "a held-out picture":
         try:
@@ -227,6 +228,21 @@ if view == "Invert a real image":
             target, target_label = test_x[idx], int(test_y[idx])
         except Exception as err:  # a data set whose files are missing is explained, not raised
             st.warning(f"The held-out pictures of {config.data.name} are not available here: {err}")
+    elif how == "upload a zip of pictures":
+        up = st.file_uploader(f"A zip of pictures, one digit each (PNG, JPEG, BMP or GIF; at most {MAX_ZIP_IMAGES:,} "
+                              f"pictures and {MAX_ZIP_BYTES // 2**20} MB; folders inside are fine)", type=["zip"],
+                              key=prefix + "inv_zip")
+        if up is not None:
+            try:
+                pics, names = parse_image_zip(up.getvalue())  # traversal, link, bomb and size guards
+            except ValueError as err:
+                st.error(f"That zip cannot be used: {err}")
+            else:
+                st.image([upscale(p, 2) for p in pics[:32]], caption=[n.rsplit("/", 1)[-1][:14] for n in names[:32]])
+                idx = st.slider("Which picture of the zip", 0, len(pics) - 1, 0, key=prefix + "inv_zip_idx") \
+                    if len(pics) > 1 else 0
+                target = pics[idx]
+                st.caption(f"{len(pics)} pictures read; picture {idx}: {names[idx]}")
     else:
         up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB and 4096 x 4096 pixels)", type=["png", "jpg", "jpeg"],
                               key=prefix + "inv_up")

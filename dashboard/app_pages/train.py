@@ -1,7 +1,7 @@
 """Train live: pick data, a model and a GAN variant, press Train and watch the generator chase the data.
 
 The page never runs training itself: this session's TrainingRunner trains in a background thread and
-the live views redraw from its snapshots in a fragment that reruns twice a second while training.
+the live views redraw from its snapshots in a fragment that reruns once a second while training.
 Settings live in the URL, so a link opens the same experiment.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dashboard import charts
 from dashboard import settings as S
 from dashboard.pictures import upscale
 from dashboard.resources import real_images, session_runner
-from dashboard.runner import claim, parked
+from dashboard.runner import REDRAW_EVERY, claim, parked
 from gan_core.config import field_help, ModelConfig, OptimConfig
 from gan_core.variants import describe
 
@@ -423,7 +423,7 @@ def _live(prev_status: str) -> None:
 
 if runner.trainer is not None and not runner.trainer.config.data.is_image:
     st.pills("Show", SHOW, selection_mode="multi", default=SHOW, key="w_show", label_visibility="collapsed")
-live_every = 0.5 if snap.status in LIVE else None
+live_every = REDRAW_EVERY if snap.status in LIVE else None
 st.fragment(run_every=live_every)(_live)(snap.status)
 
 # ----------------------------------------------------------------------------- image data: the real thing
