@@ -12,8 +12,10 @@ app's default architecture (TrainConfig defaults unless overridden), checks the 
 
 Times are training time only (`Trainer.elapsed` without the checks this script adds), on one thread.
 
-    python bench/classroom_recipe.py --data ring8 --steps 2000 --seeds 0-4
-    python bench/classroom_recipe.py --data grid25 --steps 6000 --seeds 0-4 --option ema=0.995
+    python bench/classroom_recipe.py --data ring8 --seeds 0-4 --write     # 5,000 steps
+    python bench/classroom_recipe.py --data grid25 --seeds 0-4 --write    # 24,000 steps
+
+`--write` puts the table into bench/results/classroom-<data>.md (assembled into BENCHMARKS.md by collect.py).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gan_core import TrainConfig, Trainer  # noqa: E402
 from gan_core.cli import _parse_option  # noqa: E402
 
+DEFAULT_STEPS = {"ring8": 5000, "ring8-pacgan": 5000, "grid25": 24000}
 TARGETS = {  # data: (modes, min HQ, max KL)
     "ring8": (8, 0.95, 0.02),
     "ring8-pacgan": (8, 0.95, 0.02),
@@ -86,40 +89,59 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default="ring8", choices=sorted(TARGETS), help="mixture to learn")
     p.add_argument("--variant", default="classroom", help="variant to measure (default: the classroom recipe)")
-    p.add_argument("--steps", type=int, default=2000, help="training iterations (the recipe's lr_decay spans these)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="training iterations (the recipe's lr_decay spans these; default: ring8 5000, grid25 24000)")
     p.add_argument("--seeds", default="0-4", help="seeds, e.g. 0-4 or 0,3")
     p.add_argument("--check-every", type=int, default=50, help="check the targets every N steps")
     p.add_argument("--batch-size", type=int, default=None, help="batch size (default: the config default, 512)")
     p.add_argument("--lr-g", type=float, default=None, help="generator learning rate of the config (default 1e-3)")
     p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE", help="override a recipe setting")
+    p.add_argument("--write", action="store_true", help="write bench/results/classroom-<data>.md")
     args = p.parse_args(argv)
+    if args.steps is None:
+        args.steps = DEFAULT_STEPS[args.data]
     torch.set_num_threads(1)
     options = dict(_parse_option(o) for o in args.option)
     k, min_hq, max_kl = TARGETS[args.data]
-    print(f"{args.variant} {options or ''} on {args.data}, {args.steps} steps, batch {args.batch_size or 512}, "
-          f"1 thread; target {k}/{k} modes, HQ >= {min_hq:.0%}, KL <= {max_kl}", flush=True)
-    print("| seed | all modes: step / s | all modes & HQ >= 90%: step / s | target met: step / s | final modes "
-          "| final % HQ | final KL | total s |")
-    print("|---|---|---|---|---|---|---|---|", flush=True)
+    out: list[str] = []
+
+    def say(line: str = "") -> None:
+        out.append(line)
+        print(line, flush=True)
+
+    say(f"{args.variant} {options or ''} on {args.data}, {args.steps} steps, batch {args.batch_size or 512}, "
+        f"1 thread; target {k}/{k} modes, HQ >= {min_hq:.0%}, KL <= {max_kl}")
+    say()
+    say("| seed | all modes: step / s | all modes & HQ >= 90%: step / s | target met: step / s | final modes "
+        "| final % HQ | final KL | total s |")
+    say("|---|---|---|---|---|---|---|---|")
     rows = []
     for seed in parse_seeds(args.seeds):
         r = measure(args.data, args.variant, args.steps, seed, options, args.check_every, args.batch_size, args.lr_g)
         rows.append(r)
-        print(f"| {seed} | {fmt(r['all_step'], 'd')} / {fmt(r['all_s'], '.1f')} | "
-              f"{fmt(r['show_step'], 'd')} / {fmt(r['show_s'], '.1f')} | {fmt(r['ok_step'], 'd')} / "
-              f"{fmt(r['ok_s'], '.1f')} | {r['modes']}/{k} | {100 * r['hq']:.1f} | {r['kl']:.4f} | {r['total_s']:.1f} |",
-              flush=True)
+        say(f"| {seed} | {fmt(r['all_step'], 'd')} / {fmt(r['all_s'], '.1f')} | "
+            f"{fmt(r['show_step'], 'd')} / {fmt(r['show_s'], '.1f')} | {fmt(r['ok_step'], 'd')} / "
+            f"{fmt(r['ok_s'], '.1f')} | {r['modes']}/{k} | {100 * r['hq']:.1f} | {r['kl']:.4f} | {r['total_s']:.1f} |")
     final_ok = sum(r["final_ok"] for r in rows)
     reached = [r["ok_s"] for r in rows if r["ok_s"] is not None]
     shown = [r["show_s"] for r in rows if r["show_s"] is not None]
     covered = [r["all_s"] for r in rows if r["all_s"] is not None]
-    print(f"\nfinal target met on {final_ok}/{len(rows)} seeds; median total {statistics.median(r['total_s'] for r in rows):.1f} s")
+    say()
+    say(f"- final target met on {final_ok}/{len(rows)} seeds; median training time of the whole run "
+        f"{statistics.median(r['total_s'] for r in rows):.1f} s")
     if covered:
-        print(f"all modes first captured on {len(covered)}/{len(rows)} seeds, median {statistics.median(covered):.1f} s")
+        say(f"- all modes first captured on {len(covered)}/{len(rows)} seeds, median {statistics.median(covered):.1f} s")
     if reached:
-        print(f"target first met on {len(reached)}/{len(rows)} seeds, median {statistics.median(reached):.1f} s")
+        say(f"- target first met on {len(reached)}/{len(rows)} seeds, median {statistics.median(reached):.1f} s")
     if shown:
-        print(f"all modes with >= 90% HQ first shown on {len(shown)}/{len(rows)} seeds, median {statistics.median(shown):.1f} s")
+        say(f"- all modes with >= 90% HQ first shown on {len(shown)}/{len(rows)} seeds, median "
+            f"{statistics.median(shown):.1f} s")
+    if args.write:
+        cmd = "python bench/classroom_recipe.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        path = Path(__file__).resolve().parent / "results" / f"classroom-{args.data}.md"
+        path.write_text(f"## The classroom recipe on {args.data}\n\nCommand: `{cmd.strip()}` (one thread; times are "
+                        f"training time from the first step, checks excluded).\n\n" + "\n".join(out) + "\n")
+        print(f"wrote {path}")
     return 0 if final_ok == len(rows) else 1
 
 

@@ -47,6 +47,7 @@ VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures 
 # Once a second keeps a projector's picture live while the browser drawing it needs about half a core:
 # at twice a second, the browser on the same 2-core laptop took a whole core from training (BENCHMARKS.md).
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
+TRAINING_NICE = 10          # training threads run at this OS niceness: a slider or a click never waits behind them
 
 # Slow motion: the named sub-steps of one iteration and what a teacher would say at each.
 D_SUBSTEPS: tuple[tuple[str, str], ...] = (
@@ -199,6 +200,18 @@ def default_pool() -> TrainingPool:
         if _DEFAULT_POOL is None:
             _DEFAULT_POOL = TrainingPool(os.cpu_count() or 1)
         return _DEFAULT_POOL
+
+
+def lower_thread_priority(niceness: int = TRAINING_NICE) -> bool:
+    """Give the calling thread a lower CPU priority (Linux: per-thread niceness). Training only uses what
+    the interactive work (page reruns, the server's own threads) leaves, so a class full of training
+    runs still gets its slider answers at once. Returns False where the OS does not allow it."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(niceness, os.getpriority(os.PRIO_PROCESS, tid)))
+        return True
+    except (AttributeError, OSError):
+        return False
 
 
 def torch_threads_for(pool: TrainingPool) -> int:
@@ -567,6 +580,7 @@ class TrainingRunner:
 
     # ----- the worker -----
     def _loop(self) -> None:
+        lower_thread_priority()
         try:
             while True:
                 with self._cond:

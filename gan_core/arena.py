@@ -101,6 +101,15 @@ def _variant_list(variants: str | Iterable[str]) -> list[str]:
     return out
 
 
+def reference_config() -> TrainConfig:
+    """The setup every arena run shares unless told otherwise: the Unrolled-GAN / VEEGAN 2D reference
+    (preset `unrolled-2d`: G and D 2 x 128 tanh, z 256, Adam 1e-3 / 1e-4, batch 512), so the tables can stand
+    beside the papers'. The app's own default network (TrainConfig()) is the classroom one."""
+    from .presets import merge, preset
+
+    return TrainConfig.from_dict(merge(TrainConfig().to_dict(), preset("unrolled-2d")))
+
+
 def plan_runs(data: str, variants: str | Iterable[str], seeds: int | Iterable[int], steps: int, eval_every: int = 500,
               base_config: TrainConfig | None = None) -> list[TrainConfig]:
     """The validated configs of an arena, one per (variant, seed); raises ValueError on any bad input."""
@@ -111,7 +120,7 @@ def plan_runs(data: str, variants: str | Iterable[str], seeds: int | Iterable[in
     seed_list = _seed_list(seeds)
     check_int("steps", steps, 1, 10_000_000)
     check_int("eval_every", eval_every, 0, 10_000_000)
-    base = base_config if base_config is not None else TrainConfig()
+    base = base_config if base_config is not None else reference_config()
     if not isinstance(base, TrainConfig):
         raise ValueError("base_config must be a TrainConfig")
     if base.model.kind != "mlp":
@@ -201,7 +210,7 @@ def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int
     data: a 2D mixture (ring8, ring8-pacgan, grid25, two-gaussians); variants: names such as 'vanilla',
     'unrolled-5', 'pacgan-4', 'wgan-gp', 'hinge+sn'; seeds: a count (seeds 0..n-1) or a list; steps: training
     iterations of every run; eval_every: log the mode metrics every N steps (0: only at the end); base_config:
-    everything else (architecture, batch, optimiser; default TrainConfig()); workers: processes (default
+    everything else (architecture, batch, optimiser; default `reference_config()`, the Unrolled-GAN setup); workers: processes (default
     os.cpu_count(), never more than the runs), each on one thread; stop: set it to cancel the pending runs and
     stop the running ones within a step (the iterator then ends). All input is checked before anything starts:
     a bad value raises ValueError saying what is allowed.
@@ -462,7 +471,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
     import pandas as pd
     from tqdm import tqdm
 
-    base = TrainConfig()
+    base = reference_config()
     if args.batch_size is not None:
         base = base.replace(optim={"batch_size": args.batch_size})
     device = "cpu" if args.device == "auto" else args.device

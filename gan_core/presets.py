@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 PRESETS: dict[str, dict] = {
-    # The Unrolled-GAN / VEEGAN reference setup for 2D mixtures (also TrainConfig's defaults).
+    # The Unrolled-GAN / VEEGAN reference setup for 2D mixtures: what the arena trains every variant on.
     "unrolled-2d": {
         "model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128, 128], "activation": "tanh", "z_dim": 256},
         "optim": {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-4, "beta1_g": 0.5, "beta1_d": 0.5, "batch_size": 512},

@@ -56,6 +56,25 @@ def test_start_advances_and_pause_holds(make_runner):
     assert wait_for(lambda: r.snapshot().step > held + 5)
 
 
+def _niceness(tid: int) -> int:
+    with open(f"/proc/self/task/{tid}/stat") as fh:
+        return int(fh.read().rsplit(")", 1)[1].split()[16])  # field 19 of proc(5): nice
+
+
+@pytest.mark.skipif(not hasattr(threading, "get_native_id") or not __import__("os").path.exists("/proc/self/task"),
+                    reason="per-thread niceness is read from Linux's /proc")
+def test_the_training_thread_runs_below_the_pages_priority(make_runner):
+    """The worker lowers only its own priority: the thread that serves the pages keeps niceness 0."""
+    from dashboard.runner import TRAINING_NICE
+
+    r = make_runner()
+    mine = _niceness(threading.get_native_id())
+    r.start()
+    assert wait_for(lambda: r.snapshot().step >= 5)
+    assert _niceness(r._thread.native_id) == max(mine, TRAINING_NICE)
+    assert _niceness(threading.get_native_id()) == mine
+
+
 def test_step_d_changes_only_d(make_runner):
     r = make_runner()
     g0, d0 = params(r.trainer.G), params(r.trainer.D)
