@@ -50,10 +50,10 @@ def launch(p):
     return p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
 
 
-def open_train(browser, port: int, timeout: float = 60.0):
+def open_train(browser, port: int, timeout: float = 60.0, query: str = ""):
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     page.set_default_timeout(30_000)
-    page.goto(f"http://127.0.0.1:{port}/", timeout=timeout * 1000)
+    page.goto(f"http://127.0.0.1:{port}/{query}", timeout=timeout * 1000)
     page.get_by_role("button", name="Train", exact=True).wait_for(timeout=timeout * 1000)
     return page
 
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         proc = start_server(port)
         try:
             wait_healthy(port, proc)
-            page = open_train(browser, port)
+            page = open_train(browser, port, query="?steps=1000000")  # no run ends inside the window
             startup = time.monotonic() - t_start
             print(f"start-up to interactive: {startup:.1f} s", flush=True)
             mem1 = rss_mb(proc.pid)

@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             wait_healthy(port, proc)
             mem_base = rss_mb(proc.pid)
-            pages = [open_train(browser, port) for _ in range(n)]
+            # trainers get a step budget that outlasts the test (the default 5,000 steps end within ~20 s)
+            pages = [open_train(browser, port, query="?steps=1000000" if i < trainers else "") for i in range(n)]
             mem_open = rss_mb(proc.pid)
             train_pages, slider_pages = pages[:trainers], pages[trainers:]
             for pg in train_pages:
