@@ -22,7 +22,9 @@ CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "classroom", "u
            "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
 DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in arena_mod.ARENA_DATA]
 
-st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
+st.markdown("Every variant gets the same networks (the Unrolled-GAN paper's: G and D with two hidden layers of 128 "
+            "tanh units, 256-d noise, batch 512, so the numbers can stand beside the papers'), data, seeds and step "
+            "budget; only the GAN variant differs. "
             "The metrics follow the VEEGAN / PacGAN protocol: a sample is **high quality** within 3 sigma of a "
             "centre, a mode is **covered** when at least one such sample is nearest to it, and the **reverse KL** "
             "is 0 when every mode gets the same share.")
