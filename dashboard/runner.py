@@ -45,7 +45,7 @@ GRID = 60                   # resolution of D's decision heatmap
 REDRAW_EVERY = 1.0          # seconds between two redraws of the Train page's live views while running
 VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures (one fresh picture per redraw)
 # Once a second keeps a projector's picture live while the browser drawing it needs about half a core:
-# at twice a second, the browser on the same 2-core laptop took a whole core from training (BENCHMARKS.md).
+# at twice a second, the browser on the same 2-core laptop took nearly a whole core from training (BENCHMARKS.md).
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
 TRAINING_NICE = 10          # training threads run at this OS niceness: a slider or a click never waits behind them
 

@@ -89,8 +89,9 @@ class DataConfig:
 @dataclass
 class ModelConfig:
     kind: ModelKind = _help("network family: mlp (any data) or dcgan (28x28 images)", "mlp")
-    # The classroom defaults: a deeper, narrower G than the Unrolled-GAN setup (preset unrolled-2d: G 2x128, z 256)
-    # makes the sharp jumps between modes that >= 95% high-quality samples need (bench/results/classroom.md).
+    # The classroom defaults: a deeper, narrower G than the Unrolled-GAN setup (preset unrolled-2d: G 2x128,
+    # z 256) makes the sharp jumps between modes that >= 95% high-quality samples need (BENCHMARKS.md,
+    # "The `classroom` recipe").
     g_hidden: tuple[int, ...] = _help("generator hidden layer widths, e.g. 64,64,64,64 (0-6 layers, 1-1024 units)",
                                       (64, 64, 64, 64))
     d_hidden: tuple[int, ...] = _help("discriminator hidden layer widths (0-6 layers, 1-1024 units)", (128, 128))

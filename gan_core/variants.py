@@ -127,7 +127,7 @@ RECIPES: dict[str, VariantInfo] = {
            "rates raised to 0.002 and decayed linearly to 1% of that by the last step, sampling from a moving average "
            "of G's weights (decay 0.99). With the default network (G 4 x 64, z 64) it shows all 8 ring8 modes within "
            "a few seconds on a 2-core CPU and ends 5,000 steps with about 97% of the samples on a mode; grid25 needs "
-           "24,000 steps (bench/results/classroom.md).",
+           "24,000 steps (BENCHMARKS.md, \"The classroom recipe\").",
            "Lin et al. 2018 (packing) on Goodfellow et al. 2014 (non-saturating loss)"),
     ]
 }
