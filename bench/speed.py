@@ -147,7 +147,7 @@ def main() -> None:
     p.add_argument("--write", action="store_true", help="write bench/results/speed.md")
     a = p.parse_args()
     threads = torch.get_num_threads()
-    lines = ["## Speed of the tutorial MLP GAN on MNIST (issue: speed on a laptop CPU)", "",
+    lines = ["## Speed of the tutorial MLP GAN on MNIST", "",
              f"Command: `python bench/speed.py --steps {a.steps} --rounds {a.rounds} --quality-steps {a.quality_steps} "
              f"--seeds {a.seeds}`  ", f"Machine: {platform.machine()} CPU, {threads} torch threads, torch {torch.__version__}; "
              f"ours runs `python -m gan_core train --preset tutorial-mlp --data mnist` (precision auto = bfloat16 "
