@@ -35,6 +35,11 @@ from .variants import describe, parse_variant
 
 RESULT_COLUMNS = ("data", "variant", "seed", "steps", "modes", "hq", "kl", "wall_time")
 ARENA_DATA: tuple[str, ...] = tuple(MIXTURES)  # data with known centres, so modes can be counted
+# Image data: the evaluation classifier counts the modes (MNIST / Fashion-MNIST: the 10 classes found among the
+# samples; Stacked MNIST: the digit triples, of 1,000). % HQ becomes the classifier's mean confidence and the
+# reverse KL the KL of the class histogram to uniform.
+IMAGE_ARENA_DATA: tuple[str, ...] = ("mnist", "fashion-mnist", "stacked-mnist")
+STACKED_SAMPLES = 26_000  # the protocol's sample count for Stacked MNIST
 MAX_WORKERS = 64
 
 
@@ -101,29 +106,46 @@ def _variant_list(variants: str | Iterable[str]) -> list[str]:
     return out
 
 
-def reference_config() -> TrainConfig:
-    """The setup every arena run shares unless told otherwise: the Unrolled-GAN / VEEGAN 2D reference
+def reference_config(data: str = "ring8") -> TrainConfig:
+    """The setup every arena run shares unless told otherwise. 2D mixtures: the Unrolled-GAN / VEEGAN reference
     (preset `unrolled-2d`: G and D 2 x 128 tanh, z 256, Adam 1e-3 / 1e-4, batch 512), so the tables can stand
-    beside the papers'. The app's own default network (TrainConfig()) is the classroom one."""
+    beside the papers'; the app's own default network (TrainConfig()) is the classroom one. Image data: the
+    `dcgan` preset (PacGAN's Stacked MNIST setup but for normal noise), scored on 26,000 samples for Stacked MNIST."""
     from .presets import merge, preset
 
+    if data in IMAGE_ARENA_DATA:
+        extra = {"eval_samples": STACKED_SAMPLES} if data == "stacked-mnist" else {}
+        return TrainConfig.from_dict(merge(merge(TrainConfig().to_dict(), preset("dcgan")),
+                                           {"data": {"name": data}, **extra}))
     return TrainConfig.from_dict(merge(TrainConfig().to_dict(), preset("unrolled-2d")))
+
+
+def arena_metrics(metrics: dict, data: str) -> dict:
+    """The arena's modes / hq / kl of a run's metrics (image data: classes found, mean confidence, class KL),
+    with the other scalar metrics kept beside them."""
+    out = {k: v for k, v in metrics.items() if np.isscalar(v)}
+    if data in IMAGE_ARENA_DATA:
+        out["modes"] = metrics.get("modes", metrics.get("coverage"))
+        out["hq"] = metrics.get("mean_confidence", float("nan"))
+        out["kl"] = metrics.get("kl", metrics.get("class_kl"))
+    return out
 
 
 def plan_runs(data: str, variants: str | Iterable[str], seeds: int | Iterable[int], steps: int, eval_every: int = 500,
               base_config: TrainConfig | None = None) -> list[TrainConfig]:
     """The validated configs of an arena, one per (variant, seed); raises ValueError on any bad input."""
-    if data not in ARENA_DATA:
-        raise ValueError(f"data={data!r} cannot be used in the arena: it needs a mixture with known centres to count "
-                         f"modes; choose one of {', '.join(ARENA_DATA)}")
+    if data not in ARENA_DATA + IMAGE_ARENA_DATA:
+        raise ValueError(f"data={data!r} cannot be used in the arena: it needs known modes to count (a mixture with "
+                         f"known centres, or images the evaluation classifier labels); choose one of "
+                         f"{', '.join(ARENA_DATA + IMAGE_ARENA_DATA)}")
     names = _variant_list(variants)
     seed_list = _seed_list(seeds)
     check_int("steps", steps, 1, 10_000_000)
     check_int("eval_every", eval_every, 0, 10_000_000)
-    base = base_config if base_config is not None else reference_config()
+    base = base_config if base_config is not None else reference_config(data)
     if not isinstance(base, TrainConfig):
         raise ValueError("base_config must be a TrainConfig")
-    if base.model.kind != "mlp":
+    if data in ARENA_DATA and base.model.kind != "mlp":
         raise ValueError(f"the arena trains 2D data; base_config.model.kind must be 'mlp', not {base.model.kind!r}")
     configs = []
     for seed in seed_list:
@@ -176,9 +198,13 @@ def _run_one(index: int, config_dict: dict, device: str) -> None:
             trainer.step()
             step, wall = trainer.step_count, trainer.elapsed
             if (every and step % every == 0) or step == config.steps:
-                last = {k: v for k, v in trainer.last_eval.items()}
-                # The exact points the metrics were computed on (same seed as Trainer.evaluate).
-                pts = trainer.sample(config.eval_samples, seed=config.seed * 7919 + step).cpu().numpy().astype(np.float32)
+                last = arena_metrics(trainer.last_eval, config.data.name)
+                if config.data.is_image:  # a picture of 32 samples for the results folder
+                    from .sampling import to_uint8_images
+
+                    pts = to_uint8_images(trainer.sample(32, seed=config.seed * 7919 + step))
+                else:  # the exact points the metrics were computed on (same seed as Trainer.evaluate)
+                    pts = trainer.sample(config.eval_samples, seed=config.seed * 7919 + step).cpu().numpy().astype(np.float32)
                 q.put(("eval", index, step, last, pts, wall, ""))
         q.put(("done", index, step, last, None, wall, ""))
     except TrainingDiverged as e:
@@ -355,9 +381,15 @@ def write_results(events_or_rows: Iterable, out_dir: str | Path, title: str | No
     steps = sorted(set(int(s) for s in df["steps"]))
     seeds = sorted(set(int(s) for s in df["seed"]))
     head = title or f"Arena on {', '.join(datas)}"
+    if any(d in IMAGE_ARENA_DATA for d in datas):
+        meaning = ("Modes: classes the evaluation classifier finds among the samples (of 10; Stacked MNIST: digit "
+                   "triples, of 1,000); % HQ: the classifier's mean confidence; reverse KL: KL(class histogram || "
+                   "uniform)")
+    else:
+        meaning = ("Modes: captured modes (at least one sample within 3 sigma of the centre); % HQ: samples within "
+                   "3 sigma of their nearest centre; reverse KL: KL(HQ histogram || uniform)")
     text = (f"# {head}\n\n{', '.join(map(str, steps))} steps per run, seeds {', '.join(map(str, seeds))}; "
-            f"mean ± standard error over seeds. Modes: captured modes (at least one sample within 3 sigma of the centre); "
-            f"% HQ: samples within 3 sigma of their nearest centre; reverse KL: KL(HQ histogram || uniform); "
+            f"mean ± standard error over seeds. {meaning}; "
             f"wall time: seconds of training of one run on one thread.\n\n{summary_table(df.to_dict('records'))}\n")
     failed = [e for e in items if isinstance(e, ArenaEvent) and e.kind == "error"]
     if failed:
@@ -368,6 +400,17 @@ def write_results(events_or_rows: Iterable, out_dir: str | Path, title: str | No
     for e in items:
         if isinstance(e, ArenaEvent) and e.kind == "eval" and e.samples is not None:
             samples[(e.variant, e.seed)] = e.samples
+    if samples and len(datas) == 1 and datas[0] in IMAGE_ARENA_DATA:
+        from PIL import Image
+
+        from .sampling import image_grid
+
+        for variant in order:
+            grids = [image_grid(samples[(variant, s)], cols=8) for s in seeds if (variant, s) in samples]
+            if grids:
+                gap = np.zeros((grids[0].shape[0], 8, *grids[0].shape[2:]), np.uint8)
+                row = np.concatenate([x for g in grids for x in (g, gap)][:-1], axis=1)
+                Image.fromarray(row).save(out / f"{_safe(variant)}.png")  # one 8 x 4 grid per seed, side by side
     if samples and len(datas) == 1 and datas[0] in MIXTURES:
         for variant in order:
             panels = [(s, samples[(variant, s)], df[(df.variant == variant) & (df.seed == s)].iloc[0])
@@ -451,7 +494,9 @@ def add_arena_parser(sub, device, func) -> argparse.ArgumentParser:
                     "the mode-collapse protocol (modes, % high-quality samples, reverse KL; mean ± s.e. over seeds) and "
                     "write results.csv, summary.md and one picture per variant into --out.",
         epilog=_variants_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    a.add_argument("--data", default="ring8", help=f"2D mixture to learn: {', '.join(ARENA_DATA)} (default ring8)")
+    a.add_argument("--data", default="ring8", help=f"data with countable modes: the 2D mixtures {', '.join(ARENA_DATA)} "
+                   f"(Unrolled-GAN networks) or the images {', '.join(IMAGE_ARENA_DATA)} (DCGAN; modes counted by "
+                   f"the evaluation classifier) (default ring8)")
     a.add_argument("--variants", default="vanilla,unrolled-5,pacgan-4,wgan-gp",
                    help="comma-separated variants to compare (default vanilla,unrolled-5,pacgan-4,wgan-gp)")
     a.add_argument("--seeds", type=_seeds_arg, default=5, help="how many seeds (5 = seeds 0-4), or a list 0,2,4 or range 0-4")
@@ -471,7 +516,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
     import pandas as pd
     from tqdm import tqdm
 
-    base = reference_config()
+    base = reference_config(args.data)
     if args.batch_size is not None:
         base = base.replace(optim={"batch_size": args.batch_size})
     device = "cpu" if args.device == "auto" else args.device

@@ -138,3 +138,31 @@ def test_leaving_early_stops_the_workers(base):
     first = next(events)
     assert first.kind == "eval"
     events.close()  # the consumer walks away: pending runs are cancelled, running ones stop, nothing hangs
+
+
+def test_the_arena_counts_mnist_classes_with_the_evaluation_classifier(tmp_path):
+    """Image data: modes = classes the shipped classifier finds (of 10), % HQ = its mean confidence,
+    KL = class histogram against uniform; one picture of samples per variant."""
+    from gan_core.arena import reference_config
+
+    base = reference_config("mnist").replace(model={"width": 8}, optim={"batch_size": 16}, eval_samples=200)
+    assert base.model.kind == "dcgan"
+    events = list(run_arena("mnist", ["ns", "ns+pacgan-2"], 1, 5, eval_every=0, base_config=base, workers=2))
+    done = [e for e in events if e.kind == "done"]
+    assert len(done) == 2 and not [e for e in events if e.kind == "error"]
+    for e in done:
+        m = e.metrics
+        assert 1 <= m["modes"] <= 10 and 0.0 < m["hq"] <= 1.0 and 0.0 <= m["kl"] <= math.log(10) + 1e-9
+        assert m["modes"] == m["coverage"] and m["hq"] == m["mean_confidence"] and "fid" in m
+    out = write_results(events, tmp_path / "arena", variants=["ns", "ns+pacgan-2"])
+    df = pd.read_csv(out / "results.csv")
+    assert list(df["variant"]) == ["ns", "ns+pacgan-2"] and set(df["data"]) == {"mnist"}
+    assert "classifier" in (out / "summary.md").read_text()
+    assert (out / "ns.png").is_file() and (out / "ns_pacgan-2.png").is_file()
+
+
+def test_stacked_mnist_is_scored_on_the_protocols_26000_samples():
+    from gan_core.arena import reference_config
+
+    assert reference_config("stacked-mnist").eval_samples == 26_000
+    assert reference_config("ring8").model.g_hidden == (128, 128)  # the Unrolled-GAN networks for 2D data
