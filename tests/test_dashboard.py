@@ -221,3 +221,18 @@ def test_a_zip_that_climbs_out_of_its_folder_is_refused_with_a_message(app):
                                                         "application/zip")).run()
     assert not app.exception
     assert any("cannot be used" in e.value and "unsafe name" in e.value for e in app.error)
+
+
+def test_the_step_budget_follows_the_data_unless_the_user_set_it(app):
+    """grid25 needs 24,000 steps with the classroom recipe: a default budget follows the data, a chosen one stays."""
+    from dashboard.settings import default_steps
+
+    app.run()
+    assert app.number_input(key="w_steps").value == default_steps("ring8") == 5000
+    app.selectbox(key="w_data").set_value("grid25").run()
+    assert not app.exception and app.number_input(key="w_steps").value == 24_000
+    app.selectbox(key="w_data").set_value("ring8").run()
+    assert app.number_input(key="w_steps").value == 5000
+    app.number_input(key="w_steps").set_value(1234).run()
+    app.selectbox(key="w_data").set_value("grid25").run()
+    assert app.number_input(key="w_steps").value == 1234

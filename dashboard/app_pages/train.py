@@ -41,12 +41,15 @@ for key, value in persist.items():
 
 
 def _family_changed() -> None:
-    """Switching between 2D and image data loads that family's defaults (architecture, rates, variant)."""
-    new = ss.w_data
-    if (new in S.DATA_CHOICES_IMAGES) != (persist["data"] in S.DATA_CHOICES_IMAGES):
+    """Switching between 2D and image data loads that family's defaults (architecture, rates, variant); a step
+    budget left at its default follows the data (grid25 needs more steps than ring8)."""
+    new, old = ss.w_data, persist["data"]
+    if (new in S.DATA_CHOICES_IMAGES) != (old in S.DATA_CHOICES_IMAGES):
         for key, value in S.defaults_for(new).items():
             ss[f"w_{key}"] = value
             persist[key] = value
+    elif ss.get("w_steps", persist["steps"]) == S.default_steps(old):  # a budget the user left alone follows the data
+        ss.w_steps = persist["steps"] = S.default_steps(new)
 
 
 def _live_lr() -> None:
