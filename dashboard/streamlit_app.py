@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,6 @@ def _warm_up() -> int:
     import gan_core.latent  # noqa: F401
 
     go.Figure(dict(data=[dict(type=t) for t in ("scatter", "heatmap", "bar")]))  # load plotly's validators
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # the first optimiser imports torch's compiler stack
     gc.collect()
     gc.freeze()
     return n
@@ -62,3 +62,17 @@ pages = [
 # Less empty space above the title: on a projector every row counts.
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.2rem;padding-bottom:2rem}</style>")
 st.navigation(pages, position="top").run()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_optimiser() -> threading.Thread:
+    """Once per server process, after the first page is drawn: build a throwaway optimiser in the background.
+    The first torch optimiser of a process imports torch._dynamo (about a second); paid here, it is not paid
+    before the first page appears (Trainer builds its optimisers on first use) nor when Train is first pressed."""
+    thread = threading.Thread(target=lambda: torch.optim.Adam([torch.zeros(1, requires_grad=True)]),
+                              name="warm-up-optimiser", daemon=True)
+    thread.start()
+    return thread
+
+
+_warm_up_optimiser()

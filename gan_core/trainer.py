@@ -108,8 +108,10 @@ class Trainer:
         # Base rates: the config's, unless the variant imposes its own; a schedule scales them per step.
         self.base_lr_g = self.recipe.lr_g or config.optim.lr_g
         self.base_lr_d = self._lr_d(self.base_lr_g, self.recipe.lr_d or config.optim.lr_d)
-        self.opt_g = self._optimizer(self.G, self.base_lr_g, config.optim.beta1_g, config.optim.beta2_g)
-        self.opt_d = self._optimizer(self.D, self.base_lr_d, config.optim.beta1_d, config.optim.beta2_d)
+        # The optimisers are built on first use: a page can show a fresh run's pictures without them (the
+        # first torch optimiser of a process imports torch._dynamo, about a second here).
+        self._opt_g: torch.optim.Optimizer | None = None
+        self._opt_d: torch.optim.Optimizer | None = None
 
         # Separate streams: training noise, data batches, and the fixed progress batch.
         self.rng_reseeded = False  # set when a checkpoint from another device type had to be reseeded
@@ -131,7 +133,21 @@ class Trainer:
         self.last_eval: dict = {}
         self._last_d = DStepResult(math.nan, math.nan, math.nan, math.nan)
         self._evaluator = None
-        self._last_good: dict | None = copy.deepcopy(self.state_dict(with_history=False))
+        self._last_good: dict | None = None  # taken before the first update (see _remember_start)
+
+    @property
+    def opt_g(self) -> torch.optim.Optimizer:
+        if self._opt_g is None:
+            o = self.config.optim
+            self._opt_g = self._optimizer(self.G, self.base_lr_g, o.beta1_g, o.beta2_g)
+        return self._opt_g
+
+    @property
+    def opt_d(self) -> torch.optim.Optimizer:
+        if self._opt_d is None:
+            o = self.config.optim
+            self._opt_d = self._optimizer(self.D, self.base_lr_d, o.beta1_d, o.beta2_d)
+        return self._opt_d
 
     # ----- set-up helpers -----
     def _optimizer(self, module: torch.nn.Module, lr: float, b1: float, b2: float) -> torch.optim.Optimizer:
@@ -287,8 +303,14 @@ class Trainer:
             ema_update(self.G_ema, self.G, r.ema)
         return torch.stack([loss.detach(), grad])
 
+    def _remember_start(self) -> None:
+        """The state to go back to should the very first updates diverge (later: every 100 steps)."""
+        if self._last_good is None:
+            self._last_good = copy.deepcopy(self.state_dict(with_history=False))
+
     def step_discriminator(self) -> DStepResult:
         """One discriminator update (no change to G)."""
+        self._remember_start()
         t = time.perf_counter()
         values = self._d_step().tolist()
         self._check(("D loss", "D(x)", "D(G(z))", "D gradient norm"), values)
@@ -298,6 +320,7 @@ class Trainer:
 
     def step_generator(self) -> StepResult:
         """One generator update (no change to D); completes an iteration and logs it."""
+        self._remember_start()
         t = time.perf_counter()
         values = self._g_step().tolist()
         self._check(("G loss", "G gradient norm"), values)
@@ -306,6 +329,7 @@ class Trainer:
 
     def step(self) -> StepResult:
         """One iteration: n_critic D steps, then one G step."""
+        self._remember_start()
         t = time.perf_counter()
         if self.n_critic == 1 and self.recipe.unroll == 0:
             # The tutorial's shortcut: D's fakes, generated with their graph, serve G's update too (one
