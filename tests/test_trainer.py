@@ -164,3 +164,17 @@ def test_history_can_be_capped_for_long_sessions(tiny_config):
     t.train()
     steps = list(t.history["step"])
     assert len(steps) <= 50 and steps[-1] == 400 and steps == sorted(steps) and steps[0] == 1
+
+
+def test_optimisers_wait_for_the_first_step_and_the_start_is_still_restorable(tiny_config):
+    """A page can draw a fresh run without building its optimisers (the first one of a process imports
+    torch._dynamo); the first update still remembers the starting state, so a run that diverges at once goes back."""
+    t = Trainer(tiny_config(optim={"lr_g": 1e6, "lr_d": 1e6}, variant="lsgan", steps=500, eval_every=0))
+    start = _params(t.G)
+    t.sample(8)
+    assert t._opt_g is None and t._opt_d is None
+    with pytest.raises(TrainingDiverged) as err:
+        t.train()
+    assert t._opt_g is not None and err.value.step < 100  # before the first periodic snapshot (step 100)
+    t.restore_last_good()
+    assert t.step_count == 0 and _same(_params(t.G), start)
