@@ -21,17 +21,16 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gan_core import TrainConfig, Trainer  # noqa: E402
-from gan_core.presets import merge, preset  # noqa: E402
+from gan_core import Trainer  # noqa: E402
+from gan_core.presets import preset_config  # noqa: E402
 
 TARGET = 0.9
 
 
 def measure(name: str, variant: str, steps: int, check_every: int, seed: int = 0) -> dict:
-    cfg = merge(merge(TrainConfig().to_dict(), preset(name)),
-                {"data": {"name": "mnist"}, "variant": variant, "steps": steps, "seed": seed, "eval_every": 0,
-                 "eval_samples": 1000, "log_every": 50})
-    t = Trainer(TrainConfig.from_dict(cfg), "cpu")
+    cfg = preset_config(name, {"data": {"name": "mnist"}, "variant": variant, "steps": steps, "seed": seed,
+                               "eval_every": 0, "eval_samples": 1000, "log_every": 50})
+    t = Trainer(cfg, "cpu")
     train_s, first, curve = 0.0, None, []
     while t.step_count < steps:
         t0 = time.perf_counter()

@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gan_core import DataConfig, TrainConfig, Trainer  # noqa: E402
+from gan_core import DataConfig, Trainer  # noqa: E402
 from gan_core.image_data import load_images, to_tensor  # noqa: E402
 from gan_core.image_eval import ImageEvaluator  # noqa: E402
-from gan_core.presets import merge, preset  # noqa: E402
+from gan_core.presets import preset_config  # noqa: E402
 from gan_core.sampling import evaluate_run  # noqa: E402
 from plain_loops import plain_gan_loop, tutorial_mlp_models  # noqa: E402
 
@@ -131,8 +131,7 @@ def plain_seconds(model: str, steps: int) -> float:
 
 
 def our_seconds(model: str, steps: int) -> float:
-    cfg = TrainConfig.from_dict(merge(merge(TrainConfig().to_dict(), preset(model)),
-                                      {"steps": 10_000_000, "eval_every": 0, "seed": 0}))
+    cfg = preset_config(model, {"steps": 10_000_000, "eval_every": 0, "seed": 0})
     t = Trainer(cfg, "cpu")
     t.step()
     t.step()  # warm-up outside the clock, like the plain loop's

@@ -32,13 +32,12 @@ def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | No
     import torch
 
     torch.set_num_threads(1)
-    from gan_core import TrainConfig, Trainer
-    from gan_core.presets import merge, preset
+    from gan_core import Trainer
+    from gan_core.presets import preset_config
 
-    cfg = merge(merge(TrainConfig().to_dict(), preset("dcgan")),
-                {"data": {"name": "stacked-mnist"}, "variant": variant, "steps": 10_000_000, "seed": seed,
-                 "eval_every": 0, "eval_samples": samples, "log_every": 100})
-    t = Trainer(TrainConfig.from_dict(cfg), "cpu")
+    cfg = preset_config("dcgan", {"data": {"name": "stacked-mnist"}, "variant": variant, "steps": 10_000_000,
+                                  "seed": seed, "eval_every": 0, "eval_samples": samples, "log_every": 100})
+    t = Trainer(cfg, "cpu")
     budget, spent = 60.0 * minutes, 0.0
     while spent < budget:
         t0 = time.perf_counter()

@@ -111,13 +111,12 @@ def reference_config(data: str = "ring8") -> TrainConfig:
     (preset `unrolled-2d`: G and D 2 x 128 tanh, z 256, Adam 1e-3 / 1e-4, batch 512), so the tables can stand
     beside the papers'; the app's own default network (TrainConfig()) is the classroom one. Image data: the
     `dcgan` preset (PacGAN's Stacked MNIST setup but for normal noise), scored on 26,000 samples for Stacked MNIST."""
-    from .presets import merge, preset
+    from .presets import preset_config
 
     if data in IMAGE_ARENA_DATA:
         extra = {"eval_samples": STACKED_SAMPLES} if data == "stacked-mnist" else {}
-        return TrainConfig.from_dict(merge(merge(TrainConfig().to_dict(), preset("dcgan")),
-                                           {"data": {"name": data}, **extra}))
-    return TrainConfig.from_dict(merge(TrainConfig().to_dict(), preset("unrolled-2d")))
+        return preset_config("dcgan", {"data": {"name": data}, **extra})
+    return preset_config("unrolled-2d")
 
 
 def arena_metrics(metrics: dict, data: str) -> dict:

@@ -53,3 +53,10 @@ def preset(name: str) -> dict:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
     return PRESETS[name]
+
+
+def preset_config(name: str, overrides: dict | None = None):
+    """The TrainConfig of a preset: the defaults, then the preset, then `overrides` (nested, merged key by key)."""
+    from .config import TrainConfig
+
+    return TrainConfig.from_dict(merge(merge(TrainConfig().to_dict(), preset(name)), overrides or {}))

@@ -32,6 +32,15 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
+def shipped_mnist_generators() -> list[str]:
+    """The MNIST generators under pretrained/: the project ships them, so a missing one is a failure."""
+    from dashboard.resources import list_pretrained
+
+    shipped = [n for n in list_pretrained() if n.startswith("mnist")]
+    assert shipped, "pretrained/ holds no MNIST generator; the app's Latent explorer relies on the shipped ones"
+    return shipped
+
+
 def session_runner(before=()):
     fresh = [r for r in live_runners() if r.trainer is not None and id(r) not in before]
     assert fresh, "the page made no runner"
@@ -147,11 +156,7 @@ def test_mnist_shows_a_grid_of_samples(app):
 
 
 def test_latent_slider_on_a_shipped_image_generator(app):
-    from dashboard.resources import list_pretrained
-
-    shipped = [n for n in list_pretrained() if n.startswith("mnist")]
-    if not shipped:
-        pytest.skip("no shipped MNIST generator under pretrained/ in this checkout")
+    shipped = shipped_mnist_generators()
     app.run()
     app.switch_page("app_pages/latent.py").run()
     app.selectbox(key="lat_source").set_value(shipped[0]).run()
@@ -193,11 +198,7 @@ def _open_inversion(app, source: str) -> str:
 
 
 def test_a_zip_of_pictures_can_be_inverted_one_by_one(app):
-    from dashboard.resources import list_pretrained
-
-    shipped = [n for n in list_pretrained() if n.startswith("mnist")]
-    if not shipped:
-        pytest.skip("no shipped MNIST generator under pretrained/ in this checkout")
+    shipped = shipped_mnist_generators()
     prefix = _open_inversion(app, shipped[0])
     app.file_uploader(key=prefix + "inv_zip").set_value(("class.zip", _zip_of_digits(3), "application/zip")).run()
     assert not app.exception and not app.error
@@ -211,11 +212,7 @@ def test_a_zip_of_pictures_can_be_inverted_one_by_one(app):
 
 
 def test_a_zip_that_climbs_out_of_its_folder_is_refused_with_a_message(app):
-    from dashboard.resources import list_pretrained
-
-    shipped = [n for n in list_pretrained() if n.startswith("mnist")]
-    if not shipped:
-        pytest.skip("no shipped MNIST generator under pretrained/ in this checkout")
+    shipped = shipped_mnist_generators()
     prefix = _open_inversion(app, shipped[0])
     app.file_uploader(key=prefix + "inv_zip").set_value(("bad.zip", _zip_of_digits(2, traversal=True),
                                                         "application/zip")).run()
