@@ -28,7 +28,7 @@ class ArenaSnapshot:
     data: str = ""
     variants: tuple[str, ...] = ()
     evals: pd.DataFrame = field(default_factory=pd.DataFrame)   # variant, seed, step, modes, hq, kl, wall_time
-    samples: dict = field(default_factory=dict)                 # variant -> latest evaluated (N, 2) points (first seed)
+    samples: dict = field(default_factory=dict)  # variant -> latest evaluated (N, 2) points or (32, H, W[, C]) images (first seed)
     finals: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per finished run
     done_runs: int = 0
     total_runs: int = 0
@@ -206,4 +206,33 @@ def explain(variant: str, samples: np.ndarray | None, data: str, final: dict | N
         missed = [i for i in range(m.k) if counts[i] == 0]
         where = ", ".join(_where(mix.centres[i], ring) for i in missed[:6])
         text += f"; it missed {where}{'...' if len(missed) > 6 else ''} ({m.hq:.0%} of samples high quality)."
+    return text
+
+
+# Modes of the image data in the arena: the classes the evaluation classifier tells apart.
+IMAGE_MODES = {"mnist": 10, "fashion-mnist": 10, "stacked-mnist": 1000}
+
+
+def explain_images(variant: str, finals: pd.DataFrame, data: str) -> str:
+    """One plain sentence on an image variant's final runs: classes found, how evenly, how confidently."""
+    rows = finals[finals["variant"] == variant] if not finals.empty else finals
+    if rows.empty:
+        return f"{variant}: no finished run to look at."
+    k = IMAGE_MODES.get(data, 10)
+    modes = float(rows["modes"].mean())
+    kl = float(rows["kl"].mean())
+    runs = f" (mean of {len(rows)} runs)" if len(rows) > 1 else ""
+    what = "digit triples" if data == "stacked-mnist" else "classes"
+    text = f"**{variant}** produced {modes:.4g} of the {k:,} {what}{runs}"
+    if modes >= k:
+        text += f", {'evenly' if kl < 0.1 else 'unevenly'} (KL of the class shares to uniform {kl:.2f}; 0 is even)"
+    elif modes <= max(1, k // 3):
+        text += f": most of its pictures fall into a few {what}; that is mode collapse (KL {kl:.2f})"
+    else:
+        text += f"; {k - modes:.4g} never appeared among its samples (KL {kl:.2f})"
+    hq = rows["hq"].mean() if "hq" in rows else float("nan")
+    if np.isfinite(hq):
+        text += f"; the classifier is {hq:.0%} sure of its pictures on average."
+    else:
+        text += "."
     return text

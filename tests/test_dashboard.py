@@ -233,3 +233,40 @@ def test_the_step_budget_follows_the_data_unless_the_user_set_it(app):
     app.number_input(key="w_steps").set_value(1234).run()
     app.selectbox(key="w_data").set_value("grid25").run()
     assert app.number_input(key="w_steps").value == 1234
+
+
+def test_the_arena_page_runs_variants_on_mnist_and_shows_their_digits(app):
+    """Image data in the arena page: the runs train the DCGAN, the page shows each variant's digits, the classes
+    found and the verdict in words."""
+    app.switch_page("app_pages/arena.py").run()
+    app.selectbox(key="ar_data").set_value("mnist").run()
+    assert not app.exception
+    assert any("evaluation classifier" in m.value for m in app.markdown)
+    app.multiselect(key="ar_variants_images").set_value(["ns", "pacgan-2"])
+    app.number_input(key="ar_steps_images").set_value(10)
+    app.number_input(key="ar_every_images").set_value(10)
+    app.button[0].click().run()  # the form's "Start the arena"
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert until(app, lambda: any(m.value.startswith("- **") for m in app.markdown), timeout=120)
+    assert not app.exception
+    ranking = app.dataframe[0].value  # the ranking table
+    assert sorted(ranking["variant"]) == ["ns", "pacgan-2"] and ranking["modes"].between(1, 10).all()
+    captions = [c for img in app.get("image") for c in img.captions]
+    assert len(captions) == 2 and all("/10 classes" in c for c in captions), captions
+    verdicts = [m.value for m in app.markdown if m.value.startswith("- **")]
+    assert len(verdicts) == 2 and all("of the 10 classes" in v for v in verdicts), verdicts
+
+
+def test_the_image_verdict_names_collapse_and_evenness():
+    import pandas as pd
+
+    from dashboard.arena_runner import explain_images
+
+    finals = pd.DataFrame([{"variant": "a", "seed": 0, "modes": 10, "hq": 0.8, "kl": 0.02},
+                           {"variant": "b", "seed": 0, "modes": 2, "hq": 0.95, "kl": 1.5},
+                           {"variant": "c", "seed": 0, "modes": 700, "hq": float("nan"), "kl": 0.6}])
+    assert "evenly" in explain_images("a", finals, "mnist") and "80% sure" in explain_images("a", finals, "mnist")
+    assert "mode collapse" in explain_images("b", finals, "mnist")
+    c = explain_images("c", finals, "stacked-mnist")
+    assert "700 of the 1,000 digit triples" in c and "300 never appeared" in c and "sure" not in c
+    assert "no finished run" in explain_images("zzz", finals, "mnist")

@@ -1,12 +1,15 @@
 """Mode-collapse arena: several GAN variants train side by side; count the modes each one loses."""
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from dashboard import charts
-from dashboard.arena_runner import arena_mod, explain, ranking
+from dashboard.arena_runner import IMAGE_MODES, arena_mod, explain, explain_images, ranking
+from dashboard.pictures import upscale
 from dashboard.resources import session_arena
 from gan_core.data2d import MIXTURES
+from gan_core.sampling import image_grid
 
 st.title("Mode-collapse arena")
 if arena_mod is None:
@@ -21,21 +24,44 @@ busy = snap.status in ("queued", "running")
 CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "classroom", "unrolled-5", "pacgan-2", "pacgan-4",
            "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
 DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in arena_mod.ARENA_DATA]
+DATA += [d for d in ("mnist", "fashion-mnist", "stacked-mnist") if d in getattr(arena_mod, "IMAGE_ARENA_DATA", ())]
+LABELS = {"ring8": "ring8 (8 Gaussians on a circle)", "grid25": "grid25 (5 x 5 Gaussians)",
+          "ring8-pacgan": "ring8-pacgan (PacGAN's ring)", "two-gaussians": "two-gaussians",
+          "mnist": "MNIST digits (10 classes)", "fashion-mnist": "Fashion-MNIST (10 classes)",
+          "stacked-mnist": "Stacked MNIST (1,000 digit triples)"}
+# Per kind of data: default variants, steps, evaluation interval and the step range a class can afford.
+PLAN = {"2d": (["vanilla", "ns", "pacgan-2", "classroom"], 2000, 250, 200, 20000),
+        "images": (["ns", "pacgan-2", "hinge+sn"], 600, 200, 10, 5000)}
 
-st.markdown("Every variant gets the same networks (the Unrolled-GAN paper's: G and D with two hidden layers of 128 "
-            "tanh units, 256-d noise, batch 512, so the numbers can stand beside the papers'), data, seeds and step "
-            "budget; only the GAN variant differs. "
-            "The metrics follow the VEEGAN / PacGAN protocol: a sample is **high quality** within 3 sigma of a "
-            "centre, a mode is **covered** when at least one such sample is nearest to it, and the **reverse KL** "
-            "is 0 when every mode gets the same share.")
-with st.form("arena_form", border=True):
-    c = st.columns([1, 3, 1, 1, 1])
-    data = c[0].selectbox("Data", DATA, key="ar_data")
-    variants = c[1].multiselect("Variants (up to six)", CHOICES, default=["vanilla", "ns", "pacgan-2", "classroom"],
-                                max_selections=6, key="ar_variants")
-    steps = c[2].number_input("Steps per run", 200, 20000, 2000, 100, key="ar_steps")
-    seeds = c[3].number_input("Seeds", 1, 5, 1, key="ar_seeds", help="runs per variant, seeds 0..n-1")
-    every = c[4].number_input("Evaluate every", 50, 5000, 250, 50, key="ar_every")
+data = st.selectbox("Data", DATA, format_func=lambda d: LABELS.get(d, d), key="ar_data", disabled=busy)
+images = data in IMAGE_MODES
+kind = "images" if images else "2d"
+default_variants, default_steps, default_every, min_steps, max_steps = PLAN[kind]
+if images:
+    what = ("digit triple (one digit per colour channel, 1,000 in all)" if data == "stacked-mnist" else "class")
+    st.markdown(f"Every variant gets the same DCGAN (the `dcgan` preset: the network of PacGAN's Stacked MNIST "
+                f"experiment), data, seeds and step budget; only the GAN variant differs. The shipped evaluation "
+                f"classifier labels the samples: a mode is a {what}, and it is **covered** when at least one sample "
+                f"is classified as it. The **KL** compares the class shares with a uniform one (0 = every class "
+                f"equally often)" + (", and **% confidence** is how sure the classifier is of the samples on average."
+                                     if data != "stacked-mnist" else "; Stacked MNIST is scored on 26,000 samples, as "
+                                     "in the PacGAN paper, so each evaluation takes a while."))
+    st.caption("A DCGAN step costs far more than a 2D one on a laptop CPU: a few hundred steps already show which "
+               "variants start with only some of the classes.")
+else:
+    st.markdown("Every variant gets the same networks (the Unrolled-GAN paper's: G and D with two hidden layers of "
+                "128 tanh units, 256-d noise, batch 512, so the numbers can stand beside the papers'), data, seeds "
+                "and step budget; only the GAN variant differs. "
+                "The metrics follow the VEEGAN / PacGAN protocol: a sample is **high quality** within 3 sigma of a "
+                "centre, a mode is **covered** when at least one such sample is nearest to it, and the **reverse KL** "
+                "is 0 when every mode gets the same share.")
+with st.form(f"arena_form_{kind}", border=True):
+    c = st.columns([3, 1, 1, 1])
+    variants = c[0].multiselect("Variants (up to six)", CHOICES, default=default_variants, max_selections=6,
+                                key=f"ar_variants_{kind}")
+    steps = c[1].number_input("Steps per run", min_steps, max_steps, default_steps, min_steps, key=f"ar_steps_{kind}")
+    seeds = c[2].number_input("Seeds", 1, 5, 1, key=f"ar_seeds_{kind}", help="runs per variant, seeds 0..n-1")
+    every = c[3].number_input("Evaluate every", min_steps, max_steps, default_every, min_steps, key=f"ar_every_{kind}")
     go = st.form_submit_button("Start the arena", type="primary", disabled=busy)
 if go:
     try:
@@ -46,6 +72,29 @@ if go:
 if busy and st.button("Stop the arena", key="ar_stop"):
     arena.stop()
     st.rerun()
+
+
+def _title(name: str, s, k: int) -> str:
+    last = s.evals[s.evals["variant"] == name].tail(1) if not s.evals.empty else None
+    if last is None or not len(last):
+        return name
+    r = last.iloc[0]
+    if s.data in IMAGE_MODES:
+        text = f"{name} at step {int(r['step']):,}: {int(r['modes']):,}/{k:,} {'triples' if k > 10 else 'classes'}"
+        return text + (f", {100 * r['hq']:.0f}% confidence" if np.isfinite(r.get("hq", np.nan)) else "")
+    return f"{name}: {int(r['modes'])}/{k} modes, {100 * r['hq']:.0f}% HQ"
+
+
+def _panel(name: str, s, k: int) -> None:
+    pts = s.samples.get(name)
+    if pts is None:
+        st.markdown(f"**{name}**: waiting for its first evaluation...")
+    elif s.data in IMAGE_MODES:
+        st.image(upscale(image_grid(pts[:32], cols=8), 2), caption=_title(name, s, k))
+    else:
+        mix = MIXTURES[s.data]
+        st.plotly_chart(charts.arena_panel(pts, mix.centres, mix.sigma, _title(name, s, k)), key=f"ar_panel_{name}",
+                        config={"displayModeBar": False})
 
 
 def _live() -> None:
@@ -62,44 +111,44 @@ def _live() -> None:
     elif s.status == "error":
         st.error(f"The arena stopped: {s.message}")
     frac = s.done_runs / max(s.total_runs, 1)
-    st.progress(frac, text=f"{s.done_runs} of {s.total_runs} runs finished, {s.workers} at a time, "
-                           f"{s.elapsed:.0f} s so far ({s.status})")
+    st.progress(frac, text=f"{s.done_runs} of {s.total_runs} runs on {LABELS.get(s.data, s.data)} finished, "
+                           f"{s.workers} at a time, {s.elapsed:.0f} s so far ({s.status})")
     for e in s.errors:
         st.warning(e)
-    mix = MIXTURES.get(s.data)
+    on_images = s.data in IMAGE_MODES
+    k = IMAGE_MODES[s.data] if on_images else len(MIXTURES[s.data].centres)
     names = list(s.variants)
     per_row = 3 if len(names) > 4 else max(1, len(names))
     for row in range(0, len(names), per_row):
         cols = st.columns(per_row)
         for col, name in zip(cols, names[row:row + per_row]):
             with col:
-                pts = s.samples.get(name)
-                last = s.evals[s.evals["variant"] == name].tail(1) if not s.evals.empty else None
-                title = name
-                if last is not None and len(last):
-                    r = last.iloc[0]
-                    title = f"{name}: {int(r['modes'])}/{len(mix.centres)} modes, {100 * r['hq']:.0f}% HQ"
-                if pts is None:
-                    st.markdown(f"**{name}**: waiting for its first evaluation...")
-                else:
-                    st.plotly_chart(charts.arena_panel(pts, mix.centres, mix.sigma, title), key=f"ar_panel_{name}",
-                                    config={"displayModeBar": False})
+                _panel(name, s, k)
     if not s.evals.empty:
-        c1, c2, c3 = st.columns(3)
-        c1.plotly_chart(charts.arena_lines(s.evals, "modes", "Modes covered", "modes", order=names), key="ar_modes")
-        hq = s.evals.assign(hq=100 * s.evals["hq"])
-        c2.plotly_chart(charts.arena_lines(hq, "hq", "% high-quality samples", "% HQ", order=names), key="ar_hq")
-        c3.plotly_chart(charts.arena_lines(s.evals, "kl", "Reverse KL (0 = even)", "KL", order=names), key="ar_kl")
+        if on_images:
+            charts_to_draw = [("modes", f"{'Digit triples' if k > 10 else 'Classes'} found (of {k:,})", "modes", 1),
+                              ("kl", "KL of the class shares to uniform (0 = even)", "KL", 1)]
+            if s.evals["hq"].notna().any():
+                charts_to_draw.insert(1, ("hq", "Classifier's mean confidence", "% confidence", 100))
+        else:
+            charts_to_draw = [("modes", "Modes covered", "modes", 1), ("hq", "% high-quality samples", "% HQ", 100),
+                              ("kl", "Reverse KL (0 = even)", "KL", 1)]
+        for col, (metric, title, axis, scale) in zip(st.columns(len(charts_to_draw)), charts_to_draw):
+            df = s.evals.assign(**{metric: scale * s.evals[metric]}) if scale != 1 else s.evals
+            col.plotly_chart(charts.arena_lines(df, metric, title, axis, order=names), key=f"ar_{metric}")
     if s.status in ("done", "stopped") and not s.finals.empty:
         st.subheader("Ranking")
+        hq_label = "% confidence" if on_images else "% HQ"
         st.dataframe(ranking(s.finals), hide_index=True,
-                     column_config={"hq": st.column_config.NumberColumn("% HQ", format="%.1f"),
-                                    "kl": st.column_config.NumberColumn("reverse KL", format="%.2f"),
+                     column_config={"hq": st.column_config.NumberColumn(hq_label, format="%.1f"),
+                                    "kl": st.column_config.NumberColumn("KL" if on_images else "reverse KL",
+                                                                        format="%.2f"),
                                     "modes": st.column_config.NumberColumn("modes", format="%.1f"),
                                     "seconds": st.column_config.NumberColumn("seconds per run", format="%.1f")})
         st.subheader("What collapse looked like")
         for name in ranking(s.finals)["variant"]:
-            st.markdown("- " + explain(name, s.samples.get(name), s.data))
+            st.markdown("- " + (explain_images(name, s.finals, s.data) if on_images
+                                else explain(name, s.samples.get(name), s.data)))
     elif not s.evals.empty:
         latest = s.evals.sort_values("step").groupby(["variant", "seed"]).tail(1)
         st.dataframe(latest[["variant", "seed", "step", "modes", "hq", "kl"]], hide_index=True)
