@@ -27,11 +27,12 @@ NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 NETWORKS = ("mlp", "dcgan")
 
-# 2D defaults: TrainConfig's (the classroom network: G 4 x 64, D 2 x 128, z 64) with the classroom variant.
+# 2D defaults: TrainConfig's network (the classroom one: G 4 x 64, D 2 x 128, z 64) with the classroom variant and
+# the learning rates that recipe imposes (dashboard and recipe agree, so the sidebar shows what trains).
 DEFAULTS_2D: dict[str, Any] = {
     "data": "ring8", "objective": "classroom", "stabilisers": (), "unroll_k": 5, "pack_m": 2,
     "net": "mlp", "g_layers": 4, "g_units": 64, "d_layers": 2, "d_units": 128, "act": "tanh",
-    "z": 64, "noise": "normal", "width": 32, "opt": "adam", "lr_g": 1e-3, "lr_d": 1e-4, "batch": 512,
+    "z": 64, "noise": "normal", "width": 32, "opt": "adam", "lr_g": 2e-3, "lr_d": 2e-3, "batch": 512,
     "n_critic": 1, "seed": 0, "steps": 5000,
 }
 # Image defaults: the DCGAN preset (Radford et al. settings at width 32).
@@ -112,7 +113,7 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
                   "noise": s["noise"], "width": s["width"]},
         "optim": {"optimizer": s["opt"], "lr_g": s["lr_g"], "lr_d": s["lr_d"], "batch_size": s["batch"],
                   "n_critic": s["n_critic"]},
-        "variant": variant, "steps": s["steps"], "seed": s["seed"],
+        "variant": variant, "variant_options": _page_overrides(variant, s), "steps": s["steps"], "seed": s["seed"],
         # The page shows the mode metrics over time: evaluate often on 2D data (a few ms each).
         "eval_every": 100 if name in DATA_2D else 500, "log_every": 10,
         "eval_samples": 2500 if name in DATA_2D else 1000,
@@ -120,11 +121,25 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
     return TrainConfig.from_dict(d)
 
 
+def _page_overrides(variant: str, s: dict[str, Any]) -> dict[str, Any]:
+    """The page's learning rates as variant options where the variant imposes its own (the classroom recipe's
+    0.002 / 0.002): the run then trains at the rates the sidebar shows, never at others behind the user's back.
+    (D steps per G step stay the variant's, wgan's 5 say: the live knobs show the count that trains.)"""
+    from gan_core.variants import parse_variant
+
+    try:
+        recipe = parse_variant(variant)
+    except ValueError:
+        return {}  # TrainConfig reports the bad variant
+    return {k: s[k] for k in ("lr_g", "lr_d") if getattr(recipe, k)}
+
+
 def field_of(message: str) -> str:
     """Which page setting a config error is about ('optim.lr_g=...' -> 'lr_g'), '' when unknown."""
     head = message.split("=", 1)[0].split(" ", 1)[0].strip("'\"")
     table = {
         "optim.lr_g": "lr_g", "optim.lr_d": "lr_d", "optim.batch_size": "batch", "optim.n_critic": "n_critic",
+        "variant_options.lr_g": "lr_g", "variant_options.lr_d": "lr_d",
         "optim.optimizer": "opt", "model.z_dim": "z", "model.g_hidden": "g_units", "model.d_hidden": "d_units",
         "model.activation": "act", "model.noise": "noise", "model.width": "width", "model.kind": "net",
         "data.points": "data", "data.name": "data", "seed": "seed", "steps": "steps",

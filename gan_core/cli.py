@@ -119,6 +119,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     if args.options:
         explicit["variant_options"] = dict(_parse_option(o) for o in args.options)
     cfg = merge(base, explicit)
+    _typed_beats_recipe(cfg, explicit)
     if args.points is not None:
         if cfg["data"]["name"] != "points":
             raise UsageError("--points is only used with --data points")
@@ -130,6 +131,23 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             raise UsageError(f"--points {args.points}: {e}") from None
         cfg["data"]["points"] = pts.tolist()
     return TrainConfig.from_dict(cfg)
+
+
+def _typed_beats_recipe(cfg: dict, explicit: dict) -> None:
+    """A learning rate or D-step count typed on the command line wins over one the variant imposes (the classroom
+    recipe sets both rates to 0.002, wgan 5 D steps): it becomes a variant option, unless --option already sets
+    that one."""
+    from .variants import IMPOSED, parse_variant
+
+    try:
+        recipe = parse_variant(cfg.get("variant", "ns"))
+    except ValueError:
+        return  # TrainConfig reports the bad variant
+    options = cfg.setdefault("variant_options", {})
+    for field, dotted in IMPOSED.items():
+        section, name = dotted.split(".")
+        if getattr(recipe, field) and name in explicit.get(section, {}) and field not in options:
+            options[field] = explicit[section][name]
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -212,6 +212,8 @@ _OPTION_RANGES = {
     "clip": (0.0, 10.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
     "n_critic": (0, 20), "lr_g": (0.0, 1.0), "lr_d": (0.0, 1.0), "lr_decay": (0.0, 0.999),
 }
+# Optimisation settings a variant may impose, with the config field each one replaces.
+IMPOSED = {"lr_g": "optim.lr_g", "lr_d": "optim.lr_d", "n_critic": "optim.n_critic"}
 
 
 def apply_options(recipe: Recipe, options: dict) -> Recipe:

@@ -66,3 +66,33 @@ def test_spectral_norm_bounds_each_layer(tiny_config):
 def test_ttur_ties_lr_d_to_lr_g(tiny_config):
     t = Trainer(tiny_config(variant="ttur", optim={"lr_g": 1e-4, "lr_d": 1e-3}))
     assert t.opt_d.param_groups[0]["lr"] == pytest.approx(4e-4)
+
+
+def test_a_rate_or_d_step_count_typed_on_the_command_line_beats_the_recipe():
+    from gan_core.cli import build_parser, config_from_args
+
+    def config(*args):
+        return config_from_args(build_parser().parse_args(["train", "--out", "unused", *args]))
+
+    t = Trainer(config("--variant", "classroom"))
+    assert (t.base_lr_g, t.base_lr_d) == (0.002, 0.002)  # the recipe's rates
+    cfg = config("--variant", "classroom", "--lr-g", "0.0005")
+    assert cfg.variant_options == {"lr_g": 0.0005}
+    assert (Trainer(cfg).base_lr_g, Trainer(cfg).base_lr_d) == (0.0005, 0.002)
+    cfg = config("--variant", "wgan", "--n-critic", "2")
+    assert cfg.variant_options == {"n_critic": 2} and Trainer(cfg).n_critic == 2
+    assert Trainer(config("--variant", "wgan")).n_critic == 5
+    cfg = config("--variant", "classroom", "--lr-g", "0.0005", "--option", "lr_g=0.003")
+    assert cfg.variant_options == {"lr_g": 0.003}  # --option names the variant's setting itself: it stays
+    assert config("--variant", "ns", "--lr-g", "0.0005").variant_options == {}  # nothing imposed, nothing moved
+
+
+def test_the_dashboard_trains_at_the_rates_its_sidebar_shows():
+    from dashboard.settings import DEFAULTS, build_config
+
+    t = Trainer(build_config(dict(DEFAULTS)))
+    assert (t.base_lr_g, t.base_lr_d) == (DEFAULTS["lr_g"], DEFAULTS["lr_d"]) == (0.002, 0.002)
+    t = Trainer(build_config(dict(DEFAULTS, lr_g=0.0005, lr_d=0.001)))
+    assert (t.base_lr_g, t.base_lr_d) == (0.0005, 0.001)
+    t = Trainer(build_config(dict(DEFAULTS, objective="wgan", lr_g=0.0005)))
+    assert t.n_critic == 5 and t.base_lr_g == 0.0005
