@@ -20,6 +20,7 @@ Times are training time only (`Trainer.elapsed` without the checks this script a
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -48,7 +49,7 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def measure(data: str, variant: str, steps: int, seed: int, options: dict, check_every: int,
-            batch_size: int | None = None, lr_g: float | None = None) -> dict:
+            batch_size: int | None = None, lr_g: float | None = None, sets: dict | None = None) -> dict:
     cfg = {"data": {"name": data}, "variant": variant, "variant_options": options, "steps": steps, "seed": seed,
            "eval_every": 0, "log_every": 1000}
     optim = {}
@@ -58,6 +59,8 @@ def measure(data: str, variant: str, steps: int, seed: int, options: dict, check
         optim["lr_g"] = lr_g
     if optim:
         cfg["optim"] = optim
+    for (section, name), value in (sets or {}).items():  # --set model.d_hidden=[256,256]
+        cfg.setdefault(section, {})[name] = value
     trainer = Trainer(TrainConfig.from_dict(cfg), "cpu")
     k, min_hq, max_kl = TARGETS[data]
     out = {"seed": seed, "ok_step": None, "ok_s": None, "show_step": None, "show_s": None, "all_step": None,
@@ -96,12 +99,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-size", type=int, default=None, help="batch size (default: the config default, 512)")
     p.add_argument("--lr-g", type=float, default=None, help="generator learning rate of the config (default 1e-3)")
     p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE", help="override a recipe setting")
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON",
+                   help="override a config field, e.g. --set 'model.d_hidden=[256,256]'")
     p.add_argument("--write", action="store_true", help="write bench/results/classroom-<data>.md")
     args = p.parse_args(argv)
     if args.steps is None:
         args.steps = DEFAULT_STEPS[args.data]
     torch.set_num_threads(1)
     options = dict(_parse_option(o) for o in args.option)
+    sets = {}
+    for text in args.set:
+        key, _, value = text.partition("=")
+        section, _, name = key.partition(".")
+        if not (section and name and value):
+            p.error(f"--set {text!r} must look like SECTION.FIELD=JSON, e.g. model.d_hidden=[256,256]")
+        sets[(section, name)] = json.loads(value)
     k, min_hq, max_kl = TARGETS[args.data]
     out: list[str] = []
 
@@ -109,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         out.append(line)
         print(line, flush=True)
 
-    say(f"{args.variant} {options or ''} on {args.data}, {args.steps} steps, batch {args.batch_size or 512}, "
+    say(f"{args.variant} {options or ''} {' '.join(args.set)} on {args.data}, {args.steps} steps, batch {args.batch_size or 512}, "
         f"1 thread; target {k}/{k} modes, HQ >= {min_hq:.0%}, KL <= {max_kl}")
     say()
     say("| seed | all modes: step / s | all modes & HQ >= 90%: step / s | target met: step / s | final modes "
@@ -117,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     say("|---|---|---|---|---|---|---|---|")
     rows = []
     for seed in parse_seeds(args.seeds):
-        r = measure(args.data, args.variant, args.steps, seed, options, args.check_every, args.batch_size, args.lr_g)
+        r = measure(args.data, args.variant, args.steps, seed, options, args.check_every, args.batch_size, args.lr_g,
+                    sets)
         rows.append(r)
         say(f"| {seed} | {fmt(r['all_step'], 'd')} / {fmt(r['all_s'], '.1f')} | "
             f"{fmt(r['show_step'], 'd')} / {fmt(r['show_s'], '.1f')} | {fmt(r['ok_step'], 'd')} / "
