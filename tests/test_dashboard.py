@@ -270,3 +270,18 @@ def test_the_image_verdict_names_collapse_and_evenness():
     c = explain_images("c", finals, "stacked-mnist")
     assert "700 of the 1,000 digit triples" in c and "300 never appeared" in c and "sure" not in c
     assert "no finished run" in explain_images("zzz", finals, "mnist")
+
+
+def test_a_new_learning_rate_applies_live_without_asking_for_a_reset(app):
+    """The classroom recipe's rates come from the sidebar: moving one changes the running trainer's rate and
+    does not ask for a new run."""
+    before = set(map(id, live_runners()))
+    app.run()
+    runner = session_runner(before)
+    assert runner.trainer.base_lr_g == 0.002  # what the sidebar shows by default
+    app.button(key="btn_step_both").click().run()
+    assert until(app, lambda: metric(app, "Step") == "1", timeout=10)
+    app.select_slider(key="w_lr_g").set_value(0.001).run()
+    assert not app.exception
+    assert runner.trainer.base_lr_g == 0.001
+    assert not any("Press **Reset**" in i.value for i in app.info), [i.value for i in app.info]

@@ -17,7 +17,7 @@ from dashboard.runner import REDRAW_EVERY, claim, parked
 from gan_core.config import field_help, ModelConfig, OptimConfig
 from gan_core.variants import describe
 
-LR_STEPS = [1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 10.0]
+LR_STEPS = [1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 10.0]
 SPEEDS = ["1", "2", "5", "10", "20", "50", "100", "max"]
 LIVE = ("running", "queued")
 HELP_M, HELP_O = field_help(ModelConfig), field_help(OptimConfig)
@@ -216,6 +216,7 @@ def _core(cfg) -> dict:
     d = cfg.to_dict()
     d.pop("steps")
     d["optim"] = {k: v for k, v in d["optim"].items() if k not in ("lr_g", "lr_d")}
+    d["variant_options"] = {k: v for k, v in d["variant_options"].items() if k not in ("lr_g", "lr_d")}  # live too
     return d
 
 
