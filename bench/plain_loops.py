@@ -26,22 +26,26 @@ def unrolled_style_models():
     return G, D
 
 
-def tutorial_mlp_models():
-    """The tutorial's MNIST MLP GAN: G 100-256-512-1024-784 (LeakyReLU 0.2, Tanh), D mirrored with Sigmoid."""
+def tutorial_mlp_models(logits: bool = False):
+    """The tutorial's MNIST MLP GAN: G 100-256-512-1024-784 (LeakyReLU 0.2, Tanh), D mirrored with Sigmoid.
+
+    logits=True drops D's final Sigmoid (use it with BCEWithLogitsLoss): the same model and loss in exact
+    arithmetic, computed the numerically stable way, as gan_core does."""
     G = nn.Sequential(nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
                       nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 784), nn.Tanh())
     D = nn.Sequential(nn.Linear(784, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 512), nn.LeakyReLU(0.2),
-                      nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), nn.Sigmoid())
+                      nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), *([] if logits else [nn.Sigmoid()]))
     return G, D
 
 
 def plain_gan_loop(G, D, next_real, z_dim: int, steps: int, lr_g: float, lr_d: float, betas=(0.5, 0.999),
-                   log: list | None = None) -> float:
+                   log: list | None = None, logits: bool = False) -> float:
     """The tutorial loop: BCE, D on real then on fake.detach(), G on D(fake), losses logged with .item().
+    logits=True: D outputs logits (see `tutorial_mlp_models`) and the loss is BCEWithLogitsLoss.
 
     Returns the wall seconds of `steps` iterations.
     """
-    criterion = nn.BCELoss()
+    criterion = nn.BCEWithLogitsLoss() if logits else nn.BCELoss()
     opt_d = torch.optim.Adam(D.parameters(), lr=lr_d, betas=betas)
     opt_g = torch.optim.Adam(G.parameters(), lr=lr_g, betas=betas)
     t0 = time.perf_counter()
