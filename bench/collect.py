@@ -7,7 +7,7 @@ Each section names the command that produced it; rerun that command, then this s
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["throughput.md", "speed.md", "arena.md", "images.md", "dashboard.md", "load.md", "soak.md"]
+ORDER = ["throughput.md", "speed.md", "tutorial-numerics.md", "arena.md", "images.md", "dashboard.md", "load.md", "soak.md"]
 
 HEADER = """# Benchmarks
 

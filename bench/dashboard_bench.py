@@ -110,6 +110,69 @@ print((t.step_count - s0) / (time.monotonic() - t0))
 """
 
 
+RUNNER = """
+import sys, time, torch
+sys.path.insert(0, {root!r})
+from dashboard.runner import TrainingRunner, default_pool, torch_threads_for
+from dashboard.settings import DEFAULTS, build_config
+torch.set_num_threads(torch_threads_for(default_pool()))
+r = TrainingRunner(build_config(dict(DEFAULTS)).replace(steps=10_000_000))
+r.start()
+time.sleep(3)
+s0, t0 = r.snapshot().step, time.monotonic()
+while time.monotonic() - t0 < {window}:
+    time.sleep(1.0)
+    r.snapshot()  # as the page does once a second
+print((r.snapshot().step - s0) / (time.monotonic() - t0))
+r.close()
+"""
+
+
+def runner_rate(window: float) -> float:
+    """The page's training thread (TrainingRunner: pictures every 0.9 s, history, niceness) with no page open."""
+    out = subprocess.run([sys.executable, "-c", RUNNER.format(root=str(ROOT), window=window)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=window + 120, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU seconds of these processes so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / HZ
+
+
+def chromium_pids() -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if b"chromium" in (d / "cmdline").read_bytes():
+                    out.append(int(d.name))
+            except OSError:
+                pass
+    return out
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    out = {}
+    for t in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (t / "stat").read_text().rsplit(")", 1)[1].split()
+            out[int(t.name)] = (int(fields[11]) + int(fields[12])) / HZ
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
 def headless_rate(window: float) -> float:
     out = subprocess.run([sys.executable, "-c", HEADLESS.format(root=str(ROOT), window=window)], cwd=ROOT,
                          capture_output=True, text=True, timeout=window + 120, check=True)
@@ -145,15 +208,20 @@ def startup_warm_browser(p, rounds: int = 3) -> list[float]:
     return times
 
 
-def page_rate(page, window: float) -> float:
+def page_rate(page, window: float, server_pid: int | None = None) -> tuple[float, float, float]:
+    """(steps/s, chromium cores, cores of the busiest server thread, i.e. the training thread) over `window`."""
     page.get_by_role("button", name="Train", exact=True).click()
     time.sleep(3.0)
+    pids = chromium_pids()
+    c0, th0 = cpu_seconds(pids), thread_cpu(server_pid) if server_pid else {}
     s0, t0 = step_count(page), time.monotonic()
     time.sleep(window)
     s1, t1 = step_count(page), time.monotonic()
+    c1, th1 = cpu_seconds(pids), thread_cpu(server_pid) if server_pid else {}
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Resume", exact=True).wait_for()
-    return (s1 - s0) / (t1 - t0)
+    busiest = max((th1[k] - th0.get(k, 0.0) for k in th1), default=0.0)
+    return (s1 - s0) / (t1 - t0), (c1 - c0) / (t1 - t0), busiest / (t1 - t0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,8 +247,9 @@ def main(argv: list[str] | None = None) -> int:
             startup = time.monotonic() - t_start
             print(f"start-up to interactive: {startup:.1f} s", flush=True)
             mem1 = rss_mb(proc.pid)
-            live = page_rate(page, args.window)
-            print(f"with the Train page open: {live:.1f} steps/s", flush=True)
+            live, chrome_cores, train_cores = page_rate(page, args.window, proc.pid)
+            print(f"with the Train page open: {live:.1f} steps/s (chromium {chrome_cores:.2f} cores, training "
+                  f"thread {train_cores:.2f} cores)", flush=True)
             open_latent(page)
             lat = [slider_latency(page) for _ in range(args.slider_moves)]
             med, p90 = statistics.median(lat), sorted(lat)[int(0.9 * (len(lat) - 1))]
@@ -198,9 +267,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"start-up with a warmed browser profile: {', '.join(f'{w:.1f}' for w in warm)} s", flush=True)
     after = headless_rate(args.window)  # the machine is shared: the reference is taken on both sides
     headless = (before + after) / 2
+    runner = runner_rate(args.window)
+    print(f"training thread with no page open: {runner:.1f} steps/s ({runner / headless:.0%} of headless)", flush=True)
     print(f"headless trainer (after): {after:.1f} steps/s; live / headless = {live / headless:.0%}", flush=True)
     results = {
         "headless": f"{headless:.1f}", "live": f"{live:.1f}", "ratio": f"{live / headless:.0%}",
+        "runner": f"{runner:.1f}", "runner_ratio": f"{runner / headless:.0%}", "chrome": f"{chrome_cores:.2f}",
+        "train_cores": f"{train_cores:.2f}",
         "median": f"{med:.0f}", "p90": f"{p90:.0f}", "startup": f"{startup:.1f}",
         "warm": ", ".join(f"{w:.1f}" for w in warm), "warm_median": f"{statistics.median(warm):.1f}", "mem1": f"{mem1:.0f}",
         "memn": f"{memn:.0f}", "n": str(args.sessions), "moves": str(args.slider_moves), "window": f"{args.window:g}",
@@ -220,7 +293,9 @@ Command: `{cmd.strip()}` (server and headless chromium on the same machine; {pla
 | measure | result | goal |
 |---|---|---|
 | training steps/s, ring8 / classroom, headless Trainer | {r['headless']} | |
+| training steps/s in the app's training thread, no page open | {r['runner']} ({r['runner_ratio']} of headless) | |
 | training steps/s with the Train page open (redrawn once a second) | {r['live']} ({r['ratio']} of headless) | >= 90% |
+| ... meanwhile: chromium's CPU / the training thread's CPU | {r['chrome']} cores / {r['train_cores']} cores | |
 | latent slider released -> new picture painted, median / p90 of {r['moves']} moves | {r['median']} ms / {r['p90']} ms | median <= 200 ms |
 | `streamlit run` -> Train page interactive, fresh browser profile | {r['startup']} s | |
 | `streamlit run` -> Train page interactive, browser that has seen the app (3 restarts) | median {r['warm_median']} s ({r['warm']}) | < 5 s |
