@@ -62,6 +62,10 @@ class ArenaRunner:
         if self.running:
             raise RuntimeError("an arena is already running; stop it first")
         configs = arena_mod.plan_runs(data, variants, seeds, steps, eval_every)  # validates everything up front
+        if data == "fashion-mnist":  # not bundled: say where to get it now, not once per run
+            from gan_core.image_data import load_idx_dataset
+
+            load_idx_dataset("fashion-mnist", "test")  # DatasetUnavailable (a ValueError) explains what to install
         self._stop = threading.Event()
         self._set(ArenaSnapshot(status="queued", data=data, variants=tuple(variants), total_runs=len(configs),
                                 started=time.monotonic()))

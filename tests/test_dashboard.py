@@ -285,3 +285,18 @@ def test_a_new_learning_rate_applies_live_without_asking_for_a_reset(app):
     assert not app.exception
     assert runner.trainer.base_lr_g == 0.001
     assert not any("Press **Reset**" in i.value for i in app.info), [i.value for i in app.info]
+
+
+def test_an_arena_on_missing_fashion_mnist_says_where_to_get_it(monkeypatch, tmp_path):
+    """Fashion-MNIST is not bundled: without its files (and offline) the arena refuses to start with the
+    data set's own message, instead of failing every run."""
+    import gan_core.image_data as image_data
+    from dashboard.arena_runner import ArenaRunner
+    from dashboard.runner import TrainingPool
+
+    monkeypatch.setattr(image_data, "idx_search_dirs", lambda name, data_dir=None: [tmp_path])
+    monkeypatch.setattr(image_data, "_download_with_torchvision", lambda name: "failed (network disabled in tests)")
+    runner = ArenaRunner(TrainingPool(1))
+    with pytest.raises(ValueError, match="Fashion-MNIST .* is not available"):
+        runner.start("fashion-mnist", ["ns"], 1, 10, 10)
+    assert not runner.running and runner.snapshot().status == "idle"
