@@ -121,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         out.append(line)
         print(line, flush=True)
 
-    say(f"{args.variant} {options or ''} {' '.join(args.set)} on {args.data}, {args.steps} steps, batch {args.batch_size or 512}, "
+    from gan_core.variants import apply_options, parse_variant
+
+    growth = apply_options(parse_variant(args.variant), options).batch_growth
+    batch = f"batch {args.batch_size or 512}" + (f" (x{growth} from step {args.steps // 2:,} on)" if growth > 1 else "")
+    say(f"{args.variant} {options or ''} {' '.join(args.set)} on {args.data}, {args.steps} steps, {batch}, "
         f"1 thread; target {k}/{k} modes, HQ >= {min_hq:.0%}, KL <= {max_kl}")
     say()
     say("| seed | all modes: step / s | all modes & HQ >= 90%: step / s | target met: step / s | final modes "

@@ -807,7 +807,7 @@ class TrainingRunner:
         self._version += 1
         self._snapshot = Snapshot(
             status=status, step=t.step_count, budget=t.config.steps, steps_per_s=rate,
-            examples_per_s=rate * t.config.optim.batch_size * (t.n_critic + 1),
+            examples_per_s=rate * t.batch_size * (t.n_critic + 1),
             last=self._last if t.step_count else None, history=hist, evals=evals,
             metrics=dict(t.last_eval), views=v, message=self._message,
             queue_position=self.pool.position(self._ticket) if status == "queued" else None,

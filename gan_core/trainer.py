@@ -221,8 +221,16 @@ class Trainer:
         return sigma * max(0.0, 1.0 - self.step_count / max(self.config.steps, 1))
 
     # ----- the two halves -----
-    def _real_fake(self, detach_fake: bool):
+    @property
+    def batch_size(self) -> int:
+        """Samples per batch at the current step: the config's, times the recipe's batch_growth from half the
+        step budget on."""
         b = self.config.optim.batch_size
+        growth = self.recipe.batch_growth
+        return b * growth if growth > 1 and self.step_count >= self.config.steps // 2 else b
+
+    def _real_fake(self, detach_fake: bool):
+        b = self.batch_size
         real, y = self.data.sample(b, self.data_rng)
         z = self._noise(b, self.rng)
         y_fake = self._labels(b, self.rng) if y is None or not self.n_classes else y

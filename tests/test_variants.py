@@ -96,3 +96,19 @@ def test_the_dashboard_trains_at_the_rates_its_sidebar_shows():
     assert (t.base_lr_g, t.base_lr_d) == (0.0005, 0.001)
     t = Trainer(build_config(dict(DEFAULTS, objective="wgan", lr_g=0.0005)))
     assert t.n_critic == 5 and t.base_lr_g == 0.0005
+
+
+def test_the_classroom_recipe_doubles_its_batch_for_the_second_half_of_the_budget(tiny_config):
+    t = Trainer(tiny_config(variant="classroom", steps=4, eval_every=0))
+    sizes = []
+    for _ in range(4):
+        real, fake, _, _ = t._real_fake(detach_fake=True)
+        sizes.append((t.batch_size, real.shape[0], fake.shape[0]))
+        t.step()
+    assert sizes == [(32, 32, 32), (32, 32, 32), (64, 64, 64), (64, 64, 64)]  # config batch 32, budget 4
+    t = Trainer(tiny_config(variant="classroom", steps=4, eval_every=0, variant_options={"batch_growth": 1}))
+    t.train()
+    assert t.batch_size == 32  # growth 1: constant
+    assert Trainer(tiny_config(variant="ns", steps=2)).recipe.batch_growth == 1
+    with pytest.raises(ValueError, match="batch_growth"):
+        tiny_config(variant="classroom", variant_options={"batch_growth": 0})
