@@ -147,7 +147,7 @@ with st.sidebar:
 
     st.subheader("Stop")
     st.number_input("Step budget", 1, 1_000_000, key="w_steps", step=500,
-                    help="training stops at this many steps (also the horizon of learning-rate decay)")
+                    help="training stops at this many steps (also the horizon of learning-rate decay; the classroom recipe doubles its batch at half of it)")
     errors["steps"] = st.empty()
     stop_target = st.checkbox("Stop when every mode is covered", key="w_stop_target",
                               help="2D mixtures: stop once all modes are covered with enough high-quality samples")
