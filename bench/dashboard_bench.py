@@ -138,16 +138,18 @@ def runner_rate(window: float) -> float:
 HZ = os.sysconf("SC_CLK_TCK")
 
 
+def _stat_seconds(stat: Path) -> float:
+    """User + system CPU seconds from a /proc .../stat file; 0 if it is gone."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / HZ
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def cpu_seconds(pids) -> float:
     """User + system CPU seconds of these processes so far."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / HZ
+    return sum(_stat_seconds(Path(f"/proc/{pid}/stat")) for pid in pids)
 
 
 def chromium_pids() -> list[int]:
@@ -163,14 +165,8 @@ def chromium_pids() -> list[int]:
 
 
 def thread_cpu(pid: int) -> dict[int, float]:
-    out = {}
-    for t in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            fields = (t / "stat").read_text().rsplit(")", 1)[1].split()
-            out[int(t.name)] = (int(fields[11]) + int(fields[12])) / HZ
-        except (OSError, IndexError, ValueError):
-            pass
-    return out
+    """CPU seconds of each thread of a process so far."""
+    return {int(t.name): _stat_seconds(t / "stat") for t in Path(f"/proc/{pid}/task").iterdir()}
 
 
 def headless_rate(window: float) -> float:

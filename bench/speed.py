@@ -54,12 +54,13 @@ def mnist_loader(batch: int, seed: int):
     return lambda: next(it)
 
 
-def plain_tutorial(steps: int, batch: int, seed: int = 0, log: list | None = None):
+def plain_tutorial(steps: int, batch: int, seed: int = 0, log: list | None = None, logits: bool = False):
+    """The tutorial loop (logits=True: the same loop on logits, see plain_loops). Returns (seconds, G)."""
     torch.manual_seed(seed)
-    G, D = tutorial_mlp_models()
+    G, D = tutorial_mlp_models(logits)
     next_real = mnist_loader(batch, seed)
-    plain_gan_loop(G, D, next_real, 100, 2, 2e-4, 2e-4)  # warm-up
-    secs = plain_gan_loop(G, D, next_real, 100, steps, 2e-4, 2e-4, log=log)
+    plain_gan_loop(G, D, next_real, 100, 2, 2e-4, 2e-4, logits=logits)  # warm-up
+    secs = plain_gan_loop(G, D, next_real, 100, steps, 2e-4, 2e-4, log=log, logits=logits)
     return secs, G
 
 

@@ -29,20 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from plain_loops import plain_gan_loop, tutorial_mlp_models  # noqa: E402
-from speed import mnist_loader, ours_cli  # noqa: E402
+from speed import ours_cli, plain_tutorial  # noqa: E402
 
 LOOPS = ("plain", "plain-logits", "gan_core-float32", "gan_core")
 COLS = ["d_loss", "g_loss", "coverage", "class_kl", "mean_confidence", "fid"]
 
 
 def plain(seed: int, steps: int, logits: bool):
-    torch.manual_seed(seed)
-    G, D = tutorial_mlp_models(logits)
-    next_real = mnist_loader(64, seed)
-    plain_gan_loop(G, D, next_real, 100, 2, 2e-4, 2e-4, logits=logits)  # the warm-up speed.py does
     log: list = []
-    plain_gan_loop(G, D, next_real, 100, steps, 2e-4, 2e-4, log=log, logits=logits)
+    _, G = plain_tutorial(steps, 64, seed, log, logits)
     G.eval()
     with torch.inference_mode():
         fake = G(torch.randn(2000, 100, generator=torch.Generator().manual_seed(99))).view(-1, 1, 28, 28)

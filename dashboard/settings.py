@@ -125,13 +125,9 @@ def _page_overrides(variant: str, s: dict[str, Any]) -> dict[str, Any]:
     """The page's learning rates as variant options where the variant imposes its own (the classroom recipe's
     0.002 / 0.002): the run then trains at the rates the sidebar shows, never at others behind the user's back.
     (D steps per G step stay the variant's, wgan's 5 say: the live knobs show the count that trains.)"""
-    from gan_core.variants import parse_variant
+    from gan_core.variants import imposed_overrides
 
-    try:
-        recipe = parse_variant(variant)
-    except ValueError:
-        return {}  # TrainConfig reports the bad variant
-    return {k: s[k] for k in ("lr_g", "lr_d") if getattr(recipe, k)}
+    return imposed_overrides(variant, {"lr_g": s["lr_g"], "lr_d": s["lr_d"]})
 
 
 def field_of(message: str) -> str:

@@ -135,19 +135,12 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 def _typed_beats_recipe(cfg: dict, explicit: dict) -> None:
     """A learning rate or D-step count typed on the command line wins over one the variant imposes (the classroom
-    recipe sets both rates to 0.002, wgan 5 D steps): it becomes a variant option, unless --option already sets
-    that one."""
-    from .variants import IMPOSED, parse_variant
+    recipe sets both rates to 0.002, wgan 5 D steps), unless --option already sets that one."""
+    from .variants import imposed_overrides
 
-    try:
-        recipe = parse_variant(cfg.get("variant", "ns"))
-    except ValueError:
-        return  # TrainConfig reports the bad variant
     options = cfg.setdefault("variant_options", {})
-    for field, dotted in IMPOSED.items():
-        section, name = dotted.split(".")
-        if getattr(recipe, field) and name in explicit.get(section, {}) and field not in options:
-            options[field] = explicit[section][name]
+    for field, value in imposed_overrides(cfg.get("variant", "ns"), explicit.get("optim", {})).items():
+        options.setdefault(field, value)
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -214,8 +214,19 @@ _OPTION_RANGES = {
     "clip": (0.0, 10.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
     "n_critic": (0, 20), "lr_g": (0.0, 1.0), "lr_d": (0.0, 1.0), "lr_decay": (0.0, 0.999), "batch_growth": (1, 8),
 }
-# Optimisation settings a variant may impose, with the config field each one replaces.
-IMPOSED = {"lr_g": "optim.lr_g", "lr_d": "optim.lr_d", "n_critic": "optim.n_critic"}
+# Optimisation settings a variant may impose in place of the config's optim field of the same name.
+IMPOSED = ("lr_g", "lr_d", "n_critic")
+
+
+def imposed_overrides(variant: str, optim: dict) -> dict:
+    """Of the optimisation values in `optim`, those the variant would replace with its own, as variant options
+    (so the given value wins: the classroom recipe's rates, wgan's 5 D steps). {} for a bad variant name, which
+    TrainConfig reports."""
+    try:
+        recipe = parse_variant(variant)
+    except ValueError:
+        return {}
+    return {k: optim[k] for k in IMPOSED if k in optim and getattr(recipe, k)}
 
 
 def apply_options(recipe: Recipe, options: dict) -> Recipe:
