@@ -89,6 +89,7 @@ def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) 
             zmin, zmax, label = -lim, lim, "D score"
         traces.append(dict(type="heatmap", x=v.grid_x, y=v.grid_y, z=v.d_map, zmin=zmin, zmax=zmax,
                            colorscale="RdBu_r", opacity=0.55, showscale=True, hoverinfo="skip", name="D",
+                           zsmooth="fast",  # drawn at the grid's size and scaled by the browser: a cheap redraw
                            colorbar=dict(title=dict(text=label), thickness=14, len=0.8)))
     if show.get("manifold", True) and v.manifold is not None:
         lines = v.manifold
@@ -119,8 +120,8 @@ def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) 
     return _figure(traces, "Real (grey) and fake (red) over D's map (red = D says real)", height,
                    xaxis=dict(range=[x0, x1], showgrid=False, zeroline=False),
                    yaxis=dict(range=[y0, y1], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
-                   legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0.0),
-                   margin=dict(t=44, b=40))
+                   legend=dict(orientation="h", yanchor="top", y=-0.09, xanchor="left", x=0.0),
+                   margin=dict(t=44, b=56))
 
 
 def points_picker(candidates: np.ndarray, chosen: np.ndarray, height: int = 460) -> go.Figure:

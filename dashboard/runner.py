@@ -47,7 +47,8 @@ VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures 
 # Once a second keeps a projector's picture live while the browser drawing it needs about half a core:
 # at twice a second, the browser on the same 2-core laptop took nearly a whole core from training (BENCHMARKS.md).
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
-TRAINING_NICE = 10          # training threads run at this OS niceness: a slider or a click never waits behind them
+TRAINING_NICE = 10          # training threads of a shared server run at this OS niceness: a click never waits behind them
+NICE_CHECK_EVERY = 1.0      # seconds between two looks at whether other sessions share the server
 
 # Slow motion: the named sub-steps of one iteration and what a teacher would say at each.
 D_SUBSTEPS: tuple[tuple[str, str], ...] = (
@@ -203,7 +204,7 @@ def default_pool() -> TrainingPool:
 
 
 def lower_thread_priority(niceness: int = TRAINING_NICE) -> bool:
-    """Give the calling thread a lower CPU priority (Linux: per-thread niceness). Training only uses what
+    """Give the calling thread a lower CPU priority (Linux: per-thread niceness). Training then only uses what
     the interactive work (page reruns, the server's own threads) leaves, so a class full of training
     runs still gets its slider answers at once. Returns False where the OS does not allow it."""
     try:
@@ -580,7 +581,7 @@ class TrainingRunner:
 
     # ----- the worker -----
     def _loop(self) -> None:
-        lower_thread_priority()
+        self._niced, self._nice_checked = False, 0.0
         try:
             while True:
                 with self._cond:
@@ -649,8 +650,18 @@ class TrainingRunner:
                 self._failed(err)
                 return
             self._after_step(result)
+        if not self._niced and t0 - self._nice_checked >= NICE_CHECK_EVERY:
+            self._nice_checked = t0
+            self._yield_if_shared()
         if self.max_steps_per_s:
             self._sleep_until(t0 + 1.0 / self.max_steps_per_s)
+
+    def _yield_if_shared(self) -> None:
+        """A training alone on the server (one page: a teacher's laptop) runs at normal priority; once other
+        sessions share the server (a class), at TRAINING_NICE, so their clicks and sliders come first. Only
+        ever lowered: an unprivileged thread cannot raise its priority again."""
+        if any(r is not self for r in live_runners()):
+            self._niced = lower_thread_priority()
 
     def _sleep_until(self, deadline: float) -> None:
         with self._cond:

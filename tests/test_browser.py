@@ -88,8 +88,11 @@ def test_the_app_in_a_browser():
         train.click()
         assert wait_until(lambda: step_count(page) > 30, 30), "the step count did not grow"
         page.locator(".st-key-c_loss path.js-line").first.wait_for()
+        page.evaluate("() => { document.querySelector('.st-key-c_loss .js-plotly-plot').dataset.kept = 'yes'; }")
         first = loss_trace(page)
         assert wait_until(lambda: loss_trace(page) != first, 15), "the loss chart did not change"
+        # ... in place: the same chart redrawn (Plotly.react keeps a zoom), not a new one built every second
+        assert page.locator(".st-key-c_loss .js-plotly-plot[data-kept='yes']").count() == 1
         page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
 
         # Pause: the count holds.

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.arena_runner import IMAGE_MODES, arena_mod, explain, explain_images, ranking
+from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import session_arena
 from gan_core.data2d import MIXTURES
@@ -93,8 +94,7 @@ def _panel(name: str, s, k: int) -> None:
         st.image(upscale(image_grid(pts[:32], cols=8), 2), caption=_title(name, s, k))
     else:
         mix = MIXTURES[s.data]
-        st.plotly_chart(charts.arena_panel(pts, mix.centres, mix.sigma, _title(name, s, k)), key=f"ar_panel_{name}",
-                        config={"displayModeBar": False})
+        live_chart(charts.arena_panel(pts, mix.centres, mix.sigma, _title(name, s, k)), key=f"ar_panel_{name}")
 
 
 def _live() -> None:
@@ -135,7 +135,9 @@ def _live() -> None:
                               ("kl", "Reverse KL (0 = even)", "KL", 1)]
         for col, (metric, title, axis, scale) in zip(st.columns(len(charts_to_draw)), charts_to_draw):
             df = s.evals.assign(**{metric: scale * s.evals[metric]}) if scale != 1 else s.evals
-            col.plotly_chart(charts.arena_lines(df, metric, title, axis, order=names), key=f"ar_{metric}")
+            with col:
+                live_chart(charts.arena_lines(df, metric, title, axis, order=names), key=f"ar_{metric}",
+                           config={"displayModeBar": "hover"})
     if s.status in ("done", "stopped") and not s.finals.empty:
         st.subheader("Ranking")
         hq_label = "% confidence" if on_images else "% HQ"

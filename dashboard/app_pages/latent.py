@@ -12,6 +12,7 @@ from gan_core.uploads import MAX_ZIP_BYTES, MAX_ZIP_IMAGES, parse_image, parse_i
 import torch
 
 from dashboard import charts
+from dashboard.live_plot import live_chart
 from dashboard.pictures import gif_bytes, upscale
 from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
 from gan_core import latent as L
@@ -103,8 +104,7 @@ def show_result(out: torch.Tensor, caption: str, scatter_title: str, key: str) -
         show(out, caption, width=336)
     else:
         pts = cloud(source, snap.step if source == SESSION else 0)
-        st.plotly_chart(charts.scatter_points(pts, scatter_title, highlight=out.numpy()), key=key,
-                        config={"displayModeBar": False})
+        live_chart(charts.scatter_points(pts, scatter_title, highlight=out.numpy()), key=key)
 
 
 label = None

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard import settings as S
+from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import real_images, session_runner
 from dashboard.runner import REDRAW_EVERY, claim, parked
@@ -393,36 +394,34 @@ def _live(prev_status: str) -> None:
             show = {"heatmap": "D's map" in chosen, "real": "real" in chosen, "fake": "fake" in chosen,
                     "manifold": "manifold" in chosen, "arrows": "gradients" in chosen, "modes": "modes" in chosen}
             if v is None:
-                st.plotly_chart(charts.curves(snap.history, {}, "Samples", ""), key="view2d")
+                live_chart(charts.curves(snap.history, {}, "Samples", ""), key="view2d")
             else:
-                st.plotly_chart(charts.view_2d(v, show), key="view2d", config={"displayModeBar": False})
+                live_chart(charts.view_2d(v, show), key="view2d")
         else:
             st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
             st.image(upscale(v.grid, 2), width=560)
     with right:
         h = snap.history
-        st.plotly_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss",
-                        config={"displayModeBar": False})
-        st.plotly_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says",
-                                      "D output", colours=(charts.REAL, charts.FAKE)), key="c_d",
-                        config={"displayModeBar": False})
-        st.plotly_chart(charts.curves(h, {"d_grad": "D", "g_grad": "G"}, "Gradient norms", "norm", log_y=True),
-                        key="c_grad", config={"displayModeBar": False})
+        live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss")
+        live_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says", "D output",
+                                 colours=(charts.REAL, charts.FAKE)), key="c_d")
+        live_chart(charts.curves(h, {"d_grad": "D", "g_grad": "G"}, "Gradient norms", "norm", log_y=True), key="c_grad")
     e = snap.evals
     if is_2d:
         k = None if v is None or v.centres is None else len(v.centres)
         if k is not None:
-            st.plotly_chart(charts.mode_metrics_chart(e, k), key="c_modes", config={"displayModeBar": False})
+            live_chart(charts.mode_metrics_chart(e, k), key="c_modes")
         else:
-            st.plotly_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
-                                          "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"),
-                            key="c_modes", config={"displayModeBar": False})
+            live_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
+                                     "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"), key="c_modes")
     else:
         c1, c2 = st.columns(2)
         counts = v.class_counts if v.class_counts is not None else np.zeros(10)
-        c1.plotly_chart(charts.class_histogram(counts), key="c_hist", config={"displayModeBar": False})
-        c2.plotly_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)",
-                                      "FID", colours=(charts.G_COLOUR,)), key="c_fid", config={"displayModeBar": False})
+        with c1:
+            live_chart(charts.class_histogram(counts), key="c_hist")
+        with c2:
+            live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
+                                     colours=(charts.G_COLOUR,)), key="c_fid")
 
 
 if runner.trainer is not None and not runner.trainer.config.data.is_image:

@@ -1,0 +1,101 @@
+"""Live Plotly charts that update in place.
+
+`st.plotly_chart` gives every figure an identity computed from its content, and the browser mounts a new
+chart whenever that identity changes: on the Train page, five complete `Plotly.newPlot` a second while
+training (about a fifth of a core of the browser's time on this machine), and a zoom or a hover
+lost at every redraw. `live_chart` mounts one small component per chart, with a fixed key, that hands each
+new figure to `Plotly.react`, which redraws only what changed and keeps the user's zoom (`uirevision`).
+
+Plotly's JavaScript comes from the installed `plotly` package, served by Streamlit's static file
+serving (`server.enableStaticServing`, `dashboard/static/`, copied there once; no network). Where that copy
+cannot be made (a read-only install), the charts fall back to `st.plotly_chart`.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+from plotly.io.json import to_json_plotly
+import streamlit as st
+
+STATIC = Path(__file__).resolve().parent / "static"
+ASSET = f"plotly-{plotly.__version__}.min.js"
+# Looks of st.plotly_chart's Streamlit theme, for charts drawn by Plotly.react directly.
+TEMPLATE = dict(layout=dict(
+    font=dict(family='"Source Sans", "Source Sans Pro", sans-serif', color="#1f2933"),
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", colorway=["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"],
+    xaxis=dict(gridcolor="#e6eaf1", linecolor="#d5dae5", zerolinecolor="#d5dae5", automargin=True),
+    yaxis=dict(gridcolor="#e6eaf1", linecolor="#d5dae5", zerolinecolor="#d5dae5", automargin=True),
+    title=dict(x=0.0, xanchor="left", xref="paper", font=dict(weight=600)),
+    modebar=dict(bgcolor="rgba(255,255,255,0.8)", color="#7f7f7f", activecolor="#1f2933"),
+    hoverlabel=dict(font=dict(family='"Source Sans", sans-serif'))))
+
+_HTML = '<div class="gan-live-plot" style="width:100%"></div>'
+_JS = """
+function loadPlotly(src) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__ganPlotlyLoading) {
+    window.__ganPlotlyLoading = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = src;
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => { window.__ganPlotlyLoading = null; reject(new Error("could not load " + src)); };
+      document.head.appendChild(s);
+    });
+  }
+  return window.__ganPlotlyLoading;
+}
+
+export default function ({ parentElement, data }) {
+  const el = parentElement.querySelector(".gan-live-plot");
+  const spec = JSON.parse(data.spec);
+  el.style.height = data.height + "px";
+  el.__ganPending = spec;           // only the newest figure is drawn when several arrive at once
+  loadPlotly(new URL(data.src, document.baseURI).href).then((Plotly) => {
+    if (el.__ganPending !== spec) return;
+    el.__ganPending = null;
+    Plotly.react(el, spec.data, spec.layout, data.config);
+  }).catch((err) => { el.textContent = "This chart could not be drawn: " + err.message; });
+  return () => { if (window.Plotly) window.Plotly.purge(el); };
+}
+"""
+
+_component = None
+
+
+def asset_ready() -> bool:
+    """Plotly's JavaScript is in dashboard/static/ (copied from the plotly package on first use)."""
+    target = STATIC / ASSET
+    if target.is_file():
+        return True
+    source = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    try:
+        STATIC.mkdir(exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)  # atomic: a second session never serves half a file
+        return True
+    except OSError:
+        return False
+
+
+def _renderer():
+    global _component
+    if _component is None:
+        _component = st.components.v2.component("gan_live_plot", html=_HTML, js=_JS, isolate_styles=False)
+    return _component
+
+
+def live_chart(fig, key: str, height: int | None = None, config: dict | None = None) -> None:
+    """Draw `fig` (a plotly Figure) under a fixed `key`; later calls with the same key update it in place."""
+    config = {"displayModeBar": False, "responsive": True, **(config or {})}
+    if not asset_ready() or not st.get_option("server.enableStaticServing"):
+        st.plotly_chart(fig, key=key, config=config)
+        return
+    spec = fig.to_plotly_json()  # plain dicts, built and checked by charts.py: no second validation here
+    layout = {k: v for k, v in spec["layout"].items() if k != "height"}
+    layout.update(template=TEMPLATE, autosize=True)  # as a plain dict: a validated template costs ~10 ms a chart
+    h = int(height or fig.layout.height or 400)
+    _renderer()(key=key, data={"spec": to_json_plotly({"data": spec["data"], "layout": layout}), "height": h,
+                               "config": config, "src": f"app/static/{ASSET}"}, height=h)
