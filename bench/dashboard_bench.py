@@ -306,8 +306,8 @@ Command: `{cmd.strip()}` (server and headless chromium on the same machine; {pla
 | training steps/s, ring8 / classroom, headless Trainer (the median round) | {r['headless']} | |
 | training steps/s with the Train page open (redrawn once a second), the median round | {r['live']} ({r['ratio']} of headless) | >= 90% |
 | ... every round: headless / page open | {r['rounds']} | |
+| ... meanwhile (the median round): chromium's CPU / the training thread's CPU | {r['chrome']} cores / {r['train_cores']} cores | |
 | training steps/s in the app's training thread, no page open | {r['runner']} ({r['runner_ratio']} of headless {r['runner_ref']}) | |
-| ... meanwhile: chromium's CPU / the training thread's CPU | {r['chrome']} cores / {r['train_cores']} cores | |
 | latent slider released -> new picture painted, median / p90 of {r['moves']} moves | {r['median']} ms / {r['p90']} ms | median <= 200 ms |
 | `streamlit run` -> Train page interactive, fresh browser profile | {r['startup']} s | |
 | `streamlit run` -> Train page interactive, browser that has seen the app (3 restarts) | median {r['warm_median']} s ({r['warm']}) | < 5 s |
