@@ -12,7 +12,9 @@ cannot be made (a read-only install), the charts fall back to `st.plotly_chart`.
 """
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import plotly
@@ -62,21 +64,26 @@ export default function ({ parentElement, data }) {
 """
 
 _component = None
+_ready = False
 
 
 def asset_ready() -> bool:
     """Plotly's JavaScript is in dashboard/static/ (copied from the plotly package on first use)."""
+    global _ready
     target = STATIC / ASSET
-    if target.is_file():
+    if _ready or target.is_file():
+        _ready = True
         return True
     source = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    tmp = STATIC / f".{ASSET}.{os.getpid()}.{threading.get_ident()}.tmp"  # one per writer
     try:
         STATIC.mkdir(exist_ok=True)
-        tmp = target.with_suffix(".tmp")
         shutil.copyfile(source, tmp)
-        tmp.replace(target)  # atomic: a second session never serves half a file
+        tmp.replace(target)  # atomic: a browser never gets half a file, whichever session copies first
+        _ready = True
         return True
     except OSError:
+        tmp.unlink(missing_ok=True)
         return False
 
 

@@ -331,11 +331,13 @@ def test_the_live_charts_keep_their_identity_while_their_pictures_change(app):
     """The browser updates a chart in place (Plotly.react) only while its identity holds: a picture that
     changes must not give the chart a new identity (st.plotly_chart's did, and the browser rebuilt all five
     charts every second, losing any zoom)."""
+    before_runners = set(map(id, live_runners()))
     app.run()
+    runner = session_runner(before_runners)
     ids = sorted(el.proto.id for el in app.get("bidi_component"))
     before = live_charts(app)["view2d"]
     app.button(key="btn_step_both").click().run()
-    time.sleep(0.5)
+    assert until(app, lambda: runner.snapshot().step >= 1, timeout=20)
     app.run()
     assert not app.exception
     after = live_charts(app)["view2d"]
