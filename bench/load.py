@@ -34,7 +34,10 @@ def latency(page) -> float:
         return page.evaluate("() => performance.now()") - t0
     from dashboard_bench import slider_latency
 
-    return slider_latency(page)
+    ms = slider_latency(page)
+    if ms is None:
+        raise TimeoutError("no new picture within 15 s")
+    return ms
 
 
 def open_sliders(page) -> None:
