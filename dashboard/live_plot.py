@@ -38,13 +38,19 @@ _JS = """
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__ganPlotlyLoading) {
-    window.__ganPlotlyLoading = new Promise((resolve, reject) => {
+    // fetched as text and run from a blob typed text/javascript: a server that labels .js files text/plain
+    // (with nosniff) cannot stop it
+    window.__ganPlotlyLoading = fetch(src).then((r) => {
+      if (!r.ok) throw new Error("HTTP " + r.status + " for " + src);
+      return r.text();
+    }).then((code) => new Promise((resolve, reject) => {
+      const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
       const s = document.createElement("script");
-      s.src = src;
-      s.onload = () => resolve(window.Plotly);
-      s.onerror = () => { window.__ganPlotlyLoading = null; reject(new Error("could not load " + src)); };
+      s.src = url;
+      s.onload = () => { URL.revokeObjectURL(url); resolve(window.Plotly); };
+      s.onerror = () => reject(new Error("could not run " + src));
       document.head.appendChild(s);
-    });
+    })).catch((err) => { window.__ganPlotlyLoading = null; throw err; });
   }
   return window.__ganPlotlyLoading;
 }
@@ -57,21 +63,25 @@ export default function ({ parentElement, data }) {
   loadPlotly(new URL(data.src, document.baseURI).href).then((Plotly) => {
     if (el.__ganPending !== spec) return;
     el.__ganPending = null;
-    Plotly.react(el, spec.data, spec.layout, data.config);
+    return Plotly.react(el, spec.data, spec.layout, data.config);
   }).catch((err) => { el.textContent = "This chart could not be drawn: " + err.message; });
-  return () => { if (window.Plotly) window.Plotly.purge(el); };
+  // Called on unmount, and also for an update that a newer one replaced: only a chart that has left the
+  // page is taken down, never the one that is showing the newest figure.
+  return () => setTimeout(() => { if (!el.isConnected && window.Plotly) window.Plotly.purge(el); }, 0);
 }
 """
 
 _component = None
-_ready = False
+_ready: bool | None = None  # None: not known yet; False: the copy failed once (a read-only install stays so)
 
 
 def asset_ready() -> bool:
     """Plotly's JavaScript is in dashboard/static/ (copied from the plotly package on first use)."""
     global _ready
     target = STATIC / ASSET
-    if _ready or target.is_file():
+    if _ready is not None:
+        return _ready
+    if target.is_file():
         _ready = True
         return True
     source = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -84,6 +94,7 @@ def asset_ready() -> bool:
         return True
     except OSError:
         tmp.unlink(missing_ok=True)
+        _ready = False
         return False
 
 
@@ -94,8 +105,9 @@ def _renderer():
     return _component
 
 
-def live_chart(fig, key: str, height: int | None = None, config: dict | None = None) -> None:
-    """Draw `fig` (a plotly Figure) under a fixed `key`; later calls with the same key update it in place."""
+def live_chart(fig, key: str, height: int | None = None, config: dict | None = None, revision: str = "") -> None:
+    """Draw `fig` (a plotly Figure) under a fixed `key`; later calls with the same key update it in place.
+    A user's zoom is kept while `revision` stays the same (pass the run's id: a new run starts unzoomed)."""
     config = {"displayModeBar": False, "responsive": True, **(config or {})}
     if not asset_ready() or not st.get_option("server.enableStaticServing"):
         st.plotly_chart(fig, key=key, config=config)
@@ -103,6 +115,8 @@ def live_chart(fig, key: str, height: int | None = None, config: dict | None = N
     spec = fig.to_plotly_json()  # plain dicts, built and checked by charts.py: no second validation here
     layout = {k: v for k, v in spec["layout"].items() if k != "height"}
     layout.update(template=TEMPLATE, autosize=True)  # as a plain dict: a validated template costs ~10 ms a chart
+    if revision:
+        layout["uirevision"] = revision
     h = int(height or fig.layout.height or 400)
     _renderer()(key=key, data={"spec": to_json_plotly({"data": spec["data"], "layout": layout}), "height": h,
                                "config": config, "src": f"app/static/{ASSET}"}, height=h)

@@ -49,6 +49,7 @@ VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures 
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
 TRAINING_NICE = 10          # training threads of a shared server run at this OS niceness: a click never waits behind them
 NICE_CHECK_EVERY = 1.0      # seconds between two looks at whether other sessions share the server
+SHARED_IF_POLLED_WITHIN = 5.0  # another session counts as present if it trains, waits to, or read its page this recently
 
 # Slow motion: the named sub-steps of one iteration and what a teacher would say at each.
 D_SUBSTEPS: tuple[tuple[str, str], ...] = (
@@ -185,9 +186,14 @@ def claim(run_id: str) -> "Trainer | None":
 _LIVE_RUNNERS: "weakref.WeakSet[TrainingRunner]" = weakref.WeakSet()
 
 
+_LIVE_LOCK = threading.Lock()  # a WeakSet must not grow while another thread iterates over it
+
+
 def live_runners() -> list["TrainingRunner"]:
-    """Every runner of this process not yet closed (for tests and the memory benchmark)."""
-    return [r for r in list(_LIVE_RUNNERS) if not r.closed]
+    """Every runner of this process not yet closed (sessions that opened the Train page)."""
+    with _LIVE_LOCK:
+        runners = list(_LIVE_RUNNERS)
+    return [r for r in runners if not r.closed]
 
 
 _DEFAULT_POOL: TrainingPool | None = None
@@ -326,7 +332,8 @@ class TrainingRunner:
         self.trainer: Trainer | None = None
         self.run_id = ""                       # names the run in the URL, to reattach after a reload
         self._reset_series()
-        _LIVE_RUNNERS.add(self)
+        with _LIVE_LOCK:
+            _LIVE_RUNNERS.add(self)
         if config is not None:
             self.configure(config)
 
@@ -571,6 +578,11 @@ class TrainingRunner:
         return self._closed
 
     @property
+    def busy(self) -> bool:
+        """Training, or waiting for a slot to train."""
+        return self._status in ("running", "queued")
+
+    @property
     def thread_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -660,7 +672,8 @@ class TrainingRunner:
         """A training alone on the server (one page: a teacher's laptop) runs at normal priority; once other
         sessions share the server (a class), at TRAINING_NICE, so their clicks and sliders come first. Only
         ever lowered: an unprivileged thread cannot raise its priority again."""
-        if any(r is not self for r in live_runners()):
+        now = time.monotonic()
+        if any(r is not self and (r.busy or now - r._last_poll < SHARED_IF_POLLED_WITHIN) for r in live_runners()):
             self._niced = lower_thread_priority()
 
     def _sleep_until(self, deadline: float) -> None:

@@ -344,7 +344,8 @@ def test_the_live_charts_keep_their_identity_while_their_pictures_change(app):
     assert sorted(el.proto.id for el in app.get("bidi_component")) == ids
     fakes = [[t for t in fig["data"] if t.get("name") == "fake"][0] for fig in (before, after)]
     assert fakes[0]["x"] != fakes[1]["x"], "one step of G should move the fakes"
-    assert after["layout"]["uirevision"] == "keep"  # Plotly.react keeps the user's zoom across redraws
+    # Plotly.react keeps the user's zoom while uirevision holds: the same all along one run
+    assert after["layout"]["uirevision"] == before["layout"]["uirevision"] == runner.run_id != ""
 
 
 def test_a_live_chart_falls_back_to_plotly_chart_without_the_static_script(monkeypatch):

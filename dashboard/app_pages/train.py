@@ -386,6 +386,7 @@ def _live(prev_status: str) -> None:
         _status_line(snap)
     _metrics_row(snap)
     v = snap.views
+    rev = runner.run_id  # a zoom is kept while this run trains; a new run starts unzoomed
     is_2d = v is None or hasattr(v, "d_map")
     left, right = st.columns([1.25, 1])
     with left:
@@ -394,34 +395,34 @@ def _live(prev_status: str) -> None:
             show = {"heatmap": "D's map" in chosen, "real": "real" in chosen, "fake": "fake" in chosen,
                     "manifold": "manifold" in chosen, "arrows": "gradients" in chosen, "modes": "modes" in chosen}
             if v is None:
-                live_chart(charts.curves(snap.history, {}, "Samples", ""), key="view2d")
+                live_chart(charts.curves(snap.history, {}, "Samples", ""), key="view2d", revision=rev)
             else:
-                live_chart(charts.view_2d(v, show), key="view2d")
+                live_chart(charts.view_2d(v, show), key="view2d", revision=rev)
         else:
             st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
             st.image(upscale(v.grid, 2), width=560)
     with right:
         h = snap.history
-        live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss")
+        live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss", revision=rev)
         live_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says", "D output",
-                                 colours=(charts.REAL, charts.FAKE)), key="c_d")
-        live_chart(charts.curves(h, {"d_grad": "D", "g_grad": "G"}, "Gradient norms", "norm", log_y=True), key="c_grad")
+                                 colours=(charts.REAL, charts.FAKE)), key="c_d", revision=rev)
+        live_chart(charts.curves(h, {"d_grad": "D", "g_grad": "G"}, "Gradient norms", "norm", log_y=True), key="c_grad", revision=rev)
     e = snap.evals
     if is_2d:
         k = None if v is None or v.centres is None else len(v.centres)
         if k is not None:
-            live_chart(charts.mode_metrics_chart(e, k), key="c_modes")
+            live_chart(charts.mode_metrics_chart(e, k), key="c_modes", revision=rev)
         else:
             live_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
-                                     "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"), key="c_modes")
+                                     "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"), key="c_modes", revision=rev)
     else:
         c1, c2 = st.columns(2)
         counts = v.class_counts if v.class_counts is not None else np.zeros(10)
         with c1:
-            live_chart(charts.class_histogram(counts), key="c_hist")
+            live_chart(charts.class_histogram(counts), key="c_hist", revision=rev)
         with c2:
             live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
-                                     colours=(charts.G_COLOUR,)), key="c_fid")
+                                     colours=(charts.G_COLOUR,)), key="c_fid", revision=rev)
 
 
 if runner.trainer is not None and not runner.trainer.config.data.is_image:
