@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -6,6 +7,9 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Streamlit reads the app's settings (.streamlit/config.toml: static serving for the live charts, no garbage
+# collection after every rerun) from the working directory, as `streamlit run` from the repository root does.
+os.chdir(ROOT)
 
 # Small models train fastest on one thread, and a test never waits on the other core.
 torch.set_num_threads(1)
