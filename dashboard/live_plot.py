@@ -118,5 +118,7 @@ def live_chart(fig, key: str, height: int | None = None, config: dict | None = N
     if revision:
         layout["uirevision"] = revision
     h = int(height or fig.layout.height or 400)
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")  # the app's own prefix, as its other routes
+    src = f"/{base}/app/static/{ASSET}" if base else f"/app/static/{ASSET}"
     _renderer()(key=key, data={"spec": to_json_plotly({"data": spec["data"], "layout": layout}), "height": h,
-                               "config": config, "src": f"app/static/{ASSET}"}, height=h)
+                               "config": config, "src": src}, height=h)
