@@ -2,8 +2,8 @@
 
     python bench/dashboard_bench.py [--window 15] [--rounds 3] [--slider-moves 15] [--sessions 10] [--write]
 
-(a) Training throughput: steps/s of the default run (ring8, variant classroom, the Unrolled-style
-    networks) with the Train page open and redrawing once a second, against the same Trainer
+(a) Training throughput: steps/s of the default run (ring8, variant classroom, the default network:
+    G 4 x 64, D 2 x 128) with the Train page open and redrawing once a second, against the same Trainer
     stepping headless in a fresh process for the same window right before (--rounds of them; the page is
     paused meanwhile). Both are read after a 3 s warm-up; the ratio is the median round's.
 (b) Latent slider: from the key press that moves z[0] (the thumb is focused, ArrowRight) to the new
@@ -136,11 +136,17 @@ r.close()
 """
 
 
-def runner_rate(window: float) -> float:
-    """The page's training thread (TrainingRunner: pictures every 0.9 s, history, niceness) with no page open."""
-    out = subprocess.run([sys.executable, "-c", RUNNER.format(root=str(ROOT), window=window)], cwd=ROOT,
+def _steps_per_s(script: str, window: float) -> float:
+    """Run one of the scripts above in a fresh interpreter; it prints its steps/s last."""
+    out = subprocess.run([sys.executable, "-c", script.format(root=str(ROOT), window=window)], cwd=ROOT,
                          capture_output=True, text=True, timeout=window + 120, check=True)
     return float(out.stdout.strip().splitlines()[-1])
+
+
+def runner_rate(window: float) -> float:
+    """The page's training thread (TrainingRunner: pictures every 0.9 s, history, its priority rule) with no
+    page open."""
+    return _steps_per_s(RUNNER, window)
 
 
 HZ = os.sysconf("SC_CLK_TCK")
@@ -178,9 +184,7 @@ def thread_cpu(pid: int) -> dict[int, float]:
 
 
 def headless_rate(window: float) -> float:
-    out = subprocess.run([sys.executable, "-c", HEADLESS.format(root=str(ROOT), window=window)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=window + 120, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return _steps_per_s(HEADLESS, window)
 
 
 def startup_warm_browser(p, rounds: int = 3) -> list[float]:
