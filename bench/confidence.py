@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gan_core import Trainer  # noqa: E402
-from gan_core.presets import preset_config  # noqa: E402
+from gan_core.training.presets import preset_config  # noqa: E402
 
 TARGET = 0.9
 

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gan_core import DataConfig, Trainer  # noqa: E402
-from gan_core.image_data import load_images, to_tensor  # noqa: E402
-from gan_core.image_eval import ImageEvaluator  # noqa: E402
-from gan_core.presets import preset_config  # noqa: E402
+from gan_core.data.images import load_images, to_tensor  # noqa: E402
+from gan_core.evaluation.evaluator import ImageEvaluator  # noqa: E402
+from gan_core.training.presets import preset_config  # noqa: E402
 from gan_core.sampling import evaluate_run  # noqa: E402
 from plain_loops import plain_gan_loop, tutorial_mlp_models  # noqa: E402
 

@@ -38,7 +38,7 @@ def mnist_loader(batch: int, seed: int):
     """The tutorial's data pipeline: normalise to [-1, 1], DataLoader(batch, shuffle=True)."""
     from torch.utils.data import DataLoader, TensorDataset
 
-    from gan_core.image_data import load_mnist_bundled
+    from gan_core.data.images import load_mnist_bundled
 
     images, labels = load_mnist_bundled("train")
     x = torch.from_numpy(images).float().div(255).sub(0.5).div(0.5).view(-1, 784)
@@ -115,8 +115,8 @@ def import_overhead(rounds: int = 5) -> tuple[float, float]:
 
 def quality(steps: int, seeds: int) -> pd.DataFrame:
     from gan_core.config import DataConfig
-    from gan_core.image_eval import ImageEvaluator
-    from gan_core.io import load_generator
+    from gan_core.evaluation.evaluator import ImageEvaluator
+    from gan_core.runs import load_generator
 
     ev = ImageEvaluator(DataConfig("mnist"))
     rows = []

@@ -33,7 +33,7 @@ def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | No
 
     torch.set_num_threads(1)
     from gan_core import Trainer
-    from gan_core.presets import preset_config
+    from gan_core.training.presets import preset_config
 
     cfg = preset_config("dcgan", {"data": {"name": "stacked-mnist"}, "variant": variant, "steps": 10_000_000,
                                   "seed": seed, "eval_every": 0, "eval_samples": samples, "log_every": 100})

@@ -46,7 +46,7 @@ def plain(seed: int, steps: int, logits: bool):
 
 
 def ours(seed: int, steps: int, extra: tuple):
-    from gan_core.io import load_generator
+    from gan_core.runs import load_generator
 
     _, out = ours_cli(steps, 64, seed, ("--log-every", "1", *extra))
     hist = pd.read_csv(out / "metrics.csv").tail(100)
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         p.error(f"unknown loop(s) {bad}; choose from {', '.join(LOOPS)}")
     from gan_core.config import DataConfig
-    from gan_core.image_eval import ImageEvaluator
+    from gan_core.evaluation.evaluator import ImageEvaluator
 
     ev = ImageEvaluator(DataConfig("mnist"))
     rows = []

@@ -63,7 +63,7 @@ class ArenaRunner:
             raise RuntimeError("an arena is already running; stop it first")
         configs = arena_mod.plan_runs(data, variants, seeds, steps, eval_every)  # validates everything up front
         if data == "fashion-mnist":  # not bundled: say where to get it now, not once per run
-            from gan_core.image_data import load_idx_dataset
+            from gan_core.data.images import load_idx_dataset
 
             load_idx_dataset("fashion-mnist", "test")  # DatasetUnavailable (a ValueError) explains what to install
         self._stop = threading.Event()
@@ -183,8 +183,8 @@ def _where(centre: np.ndarray, ring: bool) -> str:
 
 def explain(variant: str, samples: np.ndarray | None, data: str, final: dict | None = None) -> str:
     """One plain sentence on what a variant's samples did: modes covered, where they piled up."""
-    from gan_core.data2d import MIXTURES
-    from gan_core.metrics2d import mode_metrics
+    from gan_core.data.points import MIXTURES
+    from gan_core.evaluation.modes2d import mode_metrics
 
     mix = MIXTURES.get(data)
     if mix is None or samples is None or len(samples) == 0:

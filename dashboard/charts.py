@@ -179,7 +179,7 @@ def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height:
 
 def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: str, height: int = 300) -> go.Figure:
     """One variant's samples with its mixture's centres (green ring = covered, red = missed)."""
-    from gan_core.metrics2d import mode_metrics
+    from gan_core.evaluation.modes2d import mode_metrics
 
     covered = np.asarray(mode_metrics(points, centres, sigma).counts) > 0  # on every evaluated sample
     lo, hi = centres.min(0) - 1.0, centres.max(0) + 1.0

@@ -24,14 +24,14 @@ def list_pretrained() -> list[str]:
 @st.cache_resource(show_spinner="Loading the generator...", max_entries=8)
 def load_pretrained(name: str):
     """(G in eval mode, config, data shape, n_classes) of pretrained/<name>. Shared: never modify it."""
-    from gan_core.io import load_generator
+    from gan_core.runs import load_generator
 
     return load_generator(PRETRAINED / name)
 
 
 @st.cache_resource(show_spinner="Loading the evaluation classifier...")
 def load_classifier(dataset: str):
-    from gan_core.classifier import default_classifier
+    from gan_core.evaluation.classifier import default_classifier
 
     return default_classifier(dataset).eval()
 
@@ -66,7 +66,7 @@ def session_arena():
 @st.cache_data(show_spinner=False, max_entries=4)
 def real_images(dataset: str, n: int = 32):
     """A few real training images (uint8, (n, 28, 28)) to show beside the fakes."""
-    from gan_core.image_data import load_images
+    from gan_core.data.images import load_images
 
     images, labels = load_images(dataset, "test")
     return images[:n], labels[:n]

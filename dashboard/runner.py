@@ -530,7 +530,7 @@ class TrainingRunner:
         import shutil
         import tempfile
 
-        from gan_core.io import save_run
+        from gan_core.runs import save_run
 
         Path(runs_dir).mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix="download-", dir=runs_dir))
@@ -860,7 +860,7 @@ class TrainingRunner:
             return None
         if getattr(self, "_classifier", None) is None:
             try:
-                from gan_core.classifier import default_classifier
+                from gan_core.evaluation.classifier import default_classifier
 
                 self._classifier = default_classifier(t.config.data.name).eval()
             except Exception:  # no shipped classifier: the page shows no histogram
@@ -927,7 +927,7 @@ def views_2d(t: Trainer, real: np.ndarray | None, z: torch.Tensor) -> Views2D:
 
     centres = covered = None
     if t.data.mixture is not None:
-        from gan_core.metrics2d import mode_metrics
+        from gan_core.evaluation.modes2d import mode_metrics
 
         centres = t.data.mixture.centres
         mm = mode_metrics(fake_np, centres, t.data.mixture.sigma)

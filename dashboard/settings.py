@@ -209,7 +209,7 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 def read_points_upload(data: bytes) -> tuple[list | None, str | None]:
     """(points as [[x, y], ...], None) or (None, a message saying what to fix) for an uploaded CSV."""
-    from gan_core.data2d import parse_points_csv
+    from gan_core.data.points import parse_points_csv
 
     try:
         pts = parse_points_csv(data)

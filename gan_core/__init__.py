@@ -6,8 +6,8 @@ Free of any UI code. Quick start:
     trainer = Trainer(TrainConfig(steps=1000))
     trainer.train()
 """
-from .config import DataConfig, ModelConfig, OptimConfig, TrainConfig
-from .trainer import StepResult, Trainer, TrainingDiverged, resolve_device
+from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig
+from gan_core.training.trainer import StepResult, Trainer, TrainingDiverged, resolve_device
 
 __all__ = ["DataConfig", "ModelConfig", "OptimConfig", "TrainConfig", "Trainer", "StepResult", "TrainingDiverged",
            "resolve_device"]

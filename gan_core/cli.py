@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Literal, get_args, get_origin, get_type_hints
 
-from .config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
+from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -90,8 +90,8 @@ def _parse_option(text: str):
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    from .data2d import parse_points_csv
-    from .presets import merge, preset
+    from gan_core.data.points import parse_points_csv
+    from gan_core.training.presets import merge, preset
 
     base = TrainConfig().to_dict()
     if args.config is not None:
@@ -136,7 +136,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 def _typed_beats_recipe(cfg: dict, explicit: dict) -> None:
     """A learning rate or D-step count typed on the command line wins over one the variant imposes (the classroom
     recipe sets both rates to 0.002, wgan 5 D steps), unless --option already sets that one."""
-    from .variants import imposed_overrides
+    from gan_core.variants import imposed_overrides
 
     options = cfg.setdefault("variant_options", {})
     for field, value in imposed_overrides(cfg.get("variant", "ns"), explicit.get("optim", {})).items():
@@ -146,8 +146,8 @@ def _typed_beats_recipe(cfg: dict, explicit: dict) -> None:
 def cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .io import load_trainer, save_run
-    from .trainer import Trainer, TrainingDiverged
+    from gan_core.runs import load_trainer, save_run
+    from gan_core.training.trainer import Trainer, TrainingDiverged
 
     if args.resume:
         trainer = load_trainer(args.out, args.device)
@@ -192,7 +192,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from .sampling import sample_run, write_samples
+    from gan_core.sampling import sample_run, write_samples
 
     result = sample_run(args.run, args.n, args.seed, args.label, args.device)
     write_samples(result, Path(args.out))
@@ -201,7 +201,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .sampling import evaluate_run
+    from gan_core.sampling import evaluate_run
 
     metrics = evaluate_run(args.run, args.n, args.seed, args.device)
     if args.json:
@@ -215,7 +215,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_variants(args: argparse.Namespace) -> int:
-    from .variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
+    from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
 
     for title, table in (("Objectives (pick one)", OBJECTIVE_VARIANTS), ("Stabilisers (add with +)", STABILISER_VARIANTS),
                          ("Recipes", RECIPES)):
@@ -226,7 +226,7 @@ def cmd_variants(args: argparse.Namespace) -> int:
 
 
 def cmd_arena(args: argparse.Namespace) -> int:
-    from .arena import run_arena_cli
+    from gan_core.arena import run_arena_cli
 
     return run_arena_cli(args)
 
@@ -268,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_variants)
 
     try:
-        from .arena import add_arena_parser
+        from gan_core.arena import add_arena_parser
 
         add_arena_parser(sub, device, cmd_arena)
     except ImportError:
@@ -279,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .io import RunFolderError
+    from gan_core.runs import RunFolderError
 
     threads = getattr(args, "threads", None)
     if threads is not None:

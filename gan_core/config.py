@@ -188,7 +188,7 @@ class TrainConfig:
         if self.model.conditional and not self.data.is_image:
             raise ValueError(f"model.conditional=true needs labelled image data; {self.data.name!r} has no labels")
         # Resolving the recipe validates the variant name, its options and its fit with the rest.
-        from .variants import resolve_recipe
+        from gan_core.variants import resolve_recipe
 
         resolve_recipe(self)
 

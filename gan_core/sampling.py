@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .io import load_generator
+from gan_core.runs import load_generator
 
 MAX_SAMPLES = 100_000
 
@@ -34,7 +34,7 @@ def to_uint8_images(x: torch.Tensor) -> np.ndarray:
 def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None, device: str = "cpu") -> Samples:
     if not 1 <= n <= MAX_SAMPLES:
         raise ValueError(f"--n={n} is out of range; draw between 1 and {MAX_SAMPLES:,} samples")
-    from .trainer import resolve_device
+    from gan_core.training.trainer import resolve_device
 
     dev = resolve_device(device)
     g, config, shape, n_classes = load_generator(run, dev)
@@ -68,7 +68,7 @@ def image_grid(images: np.ndarray, cols: int | None = None, pad: int = 2) -> np.
 
 
 def write_samples(s: Samples, out: Path) -> None:
-    from .io import atomic_write
+    from gan_core.runs import atomic_write
 
     suffix = out.suffix.lower()
     if suffix == ".csv":
@@ -115,14 +115,14 @@ def scatter_png(points: np.ndarray, size: int = 400) -> np.ndarray:
 
 def evaluate_run(run: str | Path, n: int | None = None, seed: int = 1, device: str = "cpu") -> dict:
     """The metrics of a saved generator: mode metrics for 2D mixtures, image metrics for images."""
-    from .io import load_config
+    from gan_core.runs import load_config
 
     config = load_config(run)
     n = n or config.eval_samples
     s = sample_run(run, n, seed, None, device)
     if not s.is_image:
-        from .data2d import MIXTURES, Data2D
-        from .metrics2d import grid_divergences, mode_metrics
+        from gan_core.data.points import MIXTURES, Data2D
+        from gan_core.evaluation.modes2d import grid_divergences, mode_metrics
 
         out: dict = {"samples": n}
         mix = MIXTURES.get(config.data.name)
@@ -133,7 +133,7 @@ def evaluate_run(run: str | Path, n: int | None = None, seed: int = 1, device: s
         real = source.sample(n, torch.Generator().manual_seed(seed + 1)).numpy()
         out.update(grid_divergences(real, s.data, source.bounds()))
         return out
-    from .image_eval import ImageEvaluator
+    from gan_core.evaluation.evaluator import ImageEvaluator
 
     x = torch.from_numpy(s.data).float() / 127.5 - 1
     x = x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2)

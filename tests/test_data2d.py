@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core.data2d import MIXTURES, SHAPES, Data2D, parse_points_csv
+from gan_core.data.points import MIXTURES, SHAPES, Data2D, parse_points_csv
 
 
 def test_ring8_follows_the_protocol():

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from gan_core import image_data
-from gan_core.image_data import (
+from gan_core.data import images as image_data
+from gan_core.data.images import (
     DatasetUnavailable,
     ImageSampler,
     from_tensor,

@@ -12,9 +12,9 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from gan_core.classifier import PRETRAINED_DIR, Classifier, default_classifier, heldout_accuracy, load_classifier
-from gan_core.image_data import DatasetUnavailable, load_images, load_mnist_bundled
-from gan_core.image_metrics import (
+from gan_core.evaluation.classifier import PRETRAINED_DIR, Classifier, default_classifier, heldout_accuracy, load_classifier
+from gan_core.data.images import DatasetUnavailable, load_images, load_mnist_bundled
+from gan_core.evaluation.image_metrics import (
     class_histogram_metrics,
     classifier_outputs,
     density_coverage,

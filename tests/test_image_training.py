@@ -9,9 +9,9 @@ import torch
 import torch.nn as nn
 
 from gan_core import TrainConfig, Trainer
-from gan_core.classifier import default_classifier
-from gan_core.image_metrics import classifier_outputs
-from gan_core.presets import merge, preset
+from gan_core.evaluation.classifier import default_classifier
+from gan_core.evaluation.image_metrics import classifier_outputs
+from gan_core.training.presets import merge, preset
 from gan_core.sampling import sample_run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import torch
 from safetensors.torch import save_file
 
 from gan_core import Trainer
-from gan_core.io import RunFolderError, atomic_write, load_generator, save_run
+from gan_core.runs import RunFolderError, atomic_write, load_generator, save_run
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from gan_core.losses import OBJECTIVES
+from gan_core.objectives import OBJECTIVES
 
 R = torch.tensor([0.0, 2.0])   # D's logits on real samples
 F = torch.tensor([-1.0, 1.0])  # D's logits on fakes

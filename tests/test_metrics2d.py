@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from gan_core.data2d import MIXTURES
-from gan_core.metrics2d import grid_divergences, mode_metrics
+from gan_core.data.points import MIXTURES
+from gan_core.evaluation.modes2d import grid_divergences, mode_metrics
 
 RING = MIXTURES["ring8"]
 

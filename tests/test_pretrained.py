@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from gan_core.cli import main
-from gan_core.image_data import DatasetUnavailable, load_images
-from gan_core.io import RunFolderError, load_generator
+from gan_core.data.images import DatasetUnavailable, load_images
+from gan_core.runs import RunFolderError, load_generator
 from gan_core.sampling import evaluate_run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gan_core.config import ModelConfig, OptimConfig, TrainConfig
-from gan_core.data2d import parse_points_csv
+from gan_core.data.points import parse_points_csv
 from gan_core.uploads import parse_image, parse_image_zip
 from gan_core.variants import parse_variant
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gan_core import DataConfig, TrainConfig, Trainer, TrainingDiverged
-from gan_core.io import load_trainer, save_run
+from gan_core.runs import load_trainer, save_run
 
 
 def _params(m):

@@ -9,7 +9,7 @@ from dashboard.arena_runner import IMAGE_MODES, arena_mod, explain, explain_imag
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import session_arena
-from gan_core.data2d import MIXTURES
+from gan_core.data.points import MIXTURES
 from gan_core.sampling import image_grid
 
 st.title("Mode-collapse arena")

@@ -73,7 +73,7 @@ def render(z: torch.Tensor, label: int | None = None) -> torch.Tensor:
 @st.cache_data(show_spinner=False, max_entries=2)
 def held_out(dataset: str):
     """The test split of the generator's data set (never downloaded here)."""
-    from gan_core.image_data import load_images
+    from gan_core.data.images import load_images
 
     name = "mnist" if dataset in ("mnist", "mnist-full") else dataset
     return load_images(name, "test", download=False)

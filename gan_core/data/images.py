@@ -9,7 +9,7 @@ Networks see float tensors (N, C, 28, 28) in [-1, 1] (the usual tutorial normali
     pixel = round((x + 1) / 2 * 255)   (`from_tensor`, clamped to 0..255)
 
 Data sets (`load_images(name, split)`):
-    "mnist"          the 10,000 bundled digits (gan_core/assets/mnist10k.npz): train 9,000 / test 1,000
+    "mnist"          the 10,000 bundled digits (gan_core/data/assets/mnist10k.npz): train 9,000 / test 1,000
     "mnist-full"     the 70,000 MNIST digits from IDX files: train 60,000 / test 10,000
     "fashion-mnist"  the 70,000 Fashion-MNIST images from IDX files: train 60,000 / test 10,000
     "stacked-mnist"  three random MNIST digits stacked as RGB channels; 1,000 classes
@@ -65,7 +65,7 @@ def load_mnist_bundled(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
     if not BUNDLED_MNIST.is_file():
         raise DatasetUnavailable(
             f"the bundled MNIST file {BUNDLED_MNIST} is missing; rebuild it with "
-            "scripts/build_mnist_npz.py (see gan_core/assets/MNIST-SOURCE.md)"
+            "scripts/build_mnist_npz.py (see gan_core/data/assets/MNIST-SOURCE.md)"
         )
     with np.load(BUNDLED_MNIST) as npz:
         images, labels = npz["images"], npz["labels"].astype(np.int64)

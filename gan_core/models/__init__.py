@@ -17,8 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import ModelConfig
-from .variants import Recipe
+from gan_core.config import ModelConfig
+from gan_core.variants import Recipe
 
 class Tanh(nn.Module):
     """tanh(x), computed on the CPU as 2 * sigmoid(2x) - 1 (equal to within 2e-7).

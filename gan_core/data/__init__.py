@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .config import DataConfig
-from .data2d import Data2D
+from gan_core.config import DataConfig
+from gan_core.data.points import Data2D
 
 
 class PointsDataset:
@@ -36,7 +36,7 @@ class ImageDataset:
     (the tutorial's DataLoader with shuffle=True) and are scaled to [-1, 1] when drawn."""
 
     def __init__(self, cfg: DataConfig, device: torch.device, split: str = "train"):
-        from .image_data import load_images
+        from gan_core.data.images import load_images
 
         images, labels = load_images(cfg.name, split, cfg.data_dir)
         images = np.asarray(images)

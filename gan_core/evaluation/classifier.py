@@ -15,7 +15,7 @@ Training is deterministic for a given seed and thread count. A trained model is 
     model.safetensors   the weights (no pickle)
     README.md           a model card
 
-    python -m gan_core.classifier --data mnist --out pretrained/mnist-classifier --epochs 20 --seed 0
+    python -m gan_core.evaluation.classifier --data mnist --out pretrained/mnist-classifier --epochs 20 --seed 0
 """
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from .image_data import ImageSampler, load_images, to_tensor
+from gan_core.data.images import ImageSampler, load_images, to_tensor
 
-PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
+PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "pretrained"
 TRAINABLE_DATA = ("mnist", "mnist-full", "fashion-mnist")
 # Which shipped classifier scores which data set (Stacked MNIST: the MNIST one, per channel).
 DEFAULT_FOLDER = {
@@ -167,7 +167,7 @@ def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, s
         "wall_time_s": round(wall, 1),
         "machine": MACHINE,
         "torch": torch.__version__.split("+")[0],
-        "command": command or f"python -m gan_core.classifier --data {dataset_name} --out {out_dir} --epochs {epochs} --seed {seed}",
+        "command": command or f"python -m gan_core.evaluation.classifier --data {dataset_name} --out {out_dir} --epochs {epochs} --seed {seed}",
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -181,7 +181,7 @@ def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, s
 def model_card(config: dict) -> str:
     a = config["architecture"]
     c1, c2 = a["channels"]
-    pretty = {"mnist": "the bundled 10,000 MNIST digits (gan_core/assets/mnist10k.npz)",
+    pretty = {"mnist": "the bundled 10,000 MNIST digits (gan_core/data/assets/mnist10k.npz)",
               "mnist-full": "the 70,000 MNIST digits (IDX files)",
               "fashion-mnist": "Fashion-MNIST (IDX files; 70,000 images)"}[config["dataset"]]
     return f"""# Evaluation classifier: {config['dataset']}
@@ -202,7 +202,7 @@ classifier; it only has to be good enough to tell the classes apart.
 | wall time | {config['wall_time_s']:.0f} s (data loading, training and evaluation) |
 | machine | {config['machine']}, torch {config['torch']} |
 
-Input: `(B, 1, 28, 28)` float in [-1, 1] (`gan_core.image_data.to_tensor`: pixel / 255 * 2 - 1).
+Input: `(B, 1, 28, 28)` float in [-1, 1] (`gan_core.data.images.to_tensor`: pixel / 255 * 2 - 1).
 
 Trained with:
 
@@ -210,7 +210,7 @@ Trained with:
 {config['command']}
 ```
 
-Load it with `gan_core.classifier.load_classifier("<this folder>")` (weights in
+Load it with `gan_core.evaluation.classifier.load_classifier("<this folder>")` (weights in
 `model.safetensors`, settings in `config.json`).
 """
 
@@ -226,7 +226,7 @@ def load_classifier(path: str | Path, device: str | torch.device = "cpu") -> Cla
     for needed in (config_path, weights_path):
         if not needed.is_file():
             raise ValueError(f"{needed} not found: {folder} is not a classifier folder "
-                             "(train one with: python -m gan_core.classifier --data mnist --out FOLDER)")
+                             "(train one with: python -m gan_core.evaluation.classifier --data mnist --out FOLDER)")
     try:
         arch = json.loads(config_path.read_text())["architecture"]
         model = Classifier(in_channels=arch["in_channels"], n_classes=arch["n_classes"], channels=tuple(arch["channels"]),
@@ -267,7 +267,7 @@ def heldout_accuracy(path: str | Path, data_dir: str | Path | None = None) -> tu
 # --------------------------------------------------------------------------- command line
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m gan_core.classifier", description="Train an evaluation classifier.")
+    parser = argparse.ArgumentParser(prog="python -m gan_core.evaluation.classifier", description="Train an evaluation classifier.")
     parser.add_argument("--data", required=True, choices=TRAINABLE_DATA, help="data set to train on (its train split)")
     parser.add_argument("--out", required=True, help="folder to write config.json, model.safetensors and README.md to")
     parser.add_argument("--epochs", type=int, default=20, help="passes over the training split")
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    command = shlex.join(["python", "-m", "gan_core.classifier", *(sys.argv[1:] if argv is None else argv)])
+    command = shlex.join(["python", "-m", "gan_core.evaluation.classifier", *(sys.argv[1:] if argv is None else argv)])
     train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
                      max_shift=args.max_shift, data_dir=args.data_dir, command=command)
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .classifier import Classifier
-from .image_data import to_tensor
+from gan_core.evaluation.classifier import Classifier
+from gan_core.data.images import to_tensor
 
 ArrayLike = np.ndarray | torch.Tensor
 CHUNK = 1024  # rows of a distance matrix computed at once: 1024 x 10,000 float64 = 82 MB

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .config import DataConfig
-from .image_metrics import (class_histogram_metrics, classifier_outputs, density_coverage, feature_statistics,
+from gan_core.config import DataConfig
+from gan_core.evaluation.image_metrics import (class_histogram_metrics, classifier_outputs, density_coverage, feature_statistics,
                             frechet_distance, inception_score, precision_recall, stacked_mnist_modes)
 
 MAX_REAL = 2500
@@ -22,8 +22,8 @@ class ImageEvaluator:
     """`evaluator(fake)` -> dict of metrics. fake: (N, C, 28, 28) tensor in [-1, 1]."""
 
     def __init__(self, data: DataConfig):
-        from .classifier import default_classifier
-        from .image_data import load_images
+        from gan_core.evaluation.classifier import default_classifier
+        from gan_core.data.images import load_images
 
         self.name = data.name
         self.classifier = default_classifier(data.name)

@@ -16,13 +16,13 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 import torch
 
-from .config import TrainConfig
-from .datasets import make_dataset
-from .losses import OBJECTIVES
-from .metrics2d import grid_divergences, mode_metrics
-from .models import build_discriminator, build_generator, pack
-from .stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
-from .variants import Recipe, resolve_recipe
+from gan_core.config import TrainConfig
+from gan_core.data import make_dataset
+from gan_core.objectives import OBJECTIVES
+from gan_core.evaluation.modes2d import grid_divergences, mode_metrics
+from gan_core.models import build_discriminator, build_generator, pack
+from gan_core.stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
+from gan_core.variants import Recipe, resolve_recipe
 
 FIXED_BATCH = 64
 # A loss or gradient norm beyond this is treated as divergence too: with saturating activations a
@@ -197,7 +197,7 @@ class Trainer:
     def update_recipe(self, **changes) -> None:
         """Change the variant's weights while training (gp_lambda, r1_gamma, clip, ...). Options that
         change D's layers (pack, spectral_norm, mbstd) or the objective need a new run."""
-        from .variants import apply_options
+        from gan_core.variants import apply_options
 
         fixed = [k for k in changes if k not in self.LIVE_OPTIONS]
         if fixed:
@@ -431,7 +431,7 @@ class Trainer:
             out.update(grid_divergences(real, pts, self.data.source.bounds()))
             return out
         if self._evaluator is None:
-            from .image_eval import ImageEvaluator
+            from gan_core.evaluation.evaluator import ImageEvaluator
 
             self._evaluator = ImageEvaluator(cfg.data)
         return self._evaluator(fake)

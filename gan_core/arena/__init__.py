@@ -29,9 +29,9 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from .config import TrainConfig, check_int
-from .data2d import MIXTURES
-from .variants import describe, parse_variant
+from gan_core.config import TrainConfig, check_int
+from gan_core.data.points import MIXTURES
+from gan_core.variants import describe, parse_variant
 
 RESULT_COLUMNS = ("data", "variant", "seed", "steps", "modes", "hq", "kl", "wall_time")
 ARENA_DATA: tuple[str, ...] = tuple(MIXTURES)  # data with known centres, so modes can be counted
@@ -111,7 +111,7 @@ def reference_config(data: str = "ring8") -> TrainConfig:
     (preset `unrolled-2d`: G and D 2 x 128 tanh, z 256, Adam 1e-3 / 1e-4, batch 512), so the tables can stand
     beside the papers'; the app's own default network (TrainConfig()) is the classroom one. Image data: the
     `dcgan` preset (PacGAN's Stacked MNIST setup but for normal noise), scored on 26,000 samples for Stacked MNIST."""
-    from .presets import preset_config
+    from gan_core.training.presets import preset_config
 
     if data in IMAGE_ARENA_DATA:
         extra = {"eval_samples": STACKED_SAMPLES} if data == "stacked-mnist" else {}
@@ -159,7 +159,7 @@ def plan_runs(data: str, variants: str | Iterable[str], seeds: int | Iterable[in
 
 def _cost(config: TrainConfig) -> float:
     """A rough relative cost per step, to start the slow runs first (keeps the workers busy to the end)."""
-    from .variants import resolve_recipe
+    from gan_core.variants import resolve_recipe
 
     r = resolve_recipe(config)
     n_critic = r.n_critic or config.optim.n_critic
@@ -182,7 +182,7 @@ def _init_worker(q, stop) -> None:
 
 def _run_one(index: int, config_dict: dict, device: str) -> None:
     """Train one (variant, seed) and post its events on the queue. Never raises for a failed run."""
-    from .trainer import Trainer, TrainingDiverged
+    from gan_core.training.trainer import Trainer, TrainingDiverged
 
     q, stop = _Q, _STOP
     step, wall, last = 0, 0.0, {}
@@ -199,7 +199,7 @@ def _run_one(index: int, config_dict: dict, device: str) -> None:
             if (every and step % every == 0) or step == config.steps:
                 last = arena_metrics(trainer.last_eval, config.data.name)
                 if config.data.is_image:  # a picture of 32 samples for the results folder
-                    from .sampling import to_uint8_images
+                    from gan_core.sampling import to_uint8_images
 
                     pts = to_uint8_images(trainer.sample(32, seed=config.seed * 7919 + step))
                 else:  # the exact points the metrics were computed on (same seed as Trainer.evaluate)
@@ -222,7 +222,7 @@ def _context():
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
         # torch._dynamo: imported by the first optimiser a process builds (seconds); done once, in the server.
-        ctx.set_forkserver_preload(["gan_core.arena", "gan_core.trainer", "torch._dynamo"])
+        ctx.set_forkserver_preload(["gan_core.arena", "gan_core.training.trainer", "torch._dynamo"])
         return ctx
     return mp.get_context("spawn")
 
@@ -244,7 +244,7 @@ def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int
     if workers is None:
         workers = os.cpu_count() or 1
     check_int("workers", workers, 1, MAX_WORKERS)
-    from .trainer import resolve_device
+    from gan_core.training.trainer import resolve_device
 
     resolve_device(device)
     return _drive(data, configs, min(workers, len(configs)), stop, device)
@@ -402,7 +402,7 @@ def write_results(events_or_rows: Iterable, out_dir: str | Path, title: str | No
     if samples and len(datas) == 1 and datas[0] in IMAGE_ARENA_DATA:
         from PIL import Image
 
-        from .sampling import image_grid
+        from gan_core.sampling import image_grid
 
         for variant in order:
             grids = [image_grid(samples[(variant, s)], cols=8) for s in seeds if (variant, s) in samples]
@@ -463,7 +463,7 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
 # ----------------------------------------------------------------------------- command line
 def _variants_epilog() -> str:
     lines = ["variants (combine with '+', e.g. hinge+sn or pacgan-2+wgan-gp):"]
-    from .variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
+    from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
 
     for table in (OBJECTIVE_VARIANTS, STABILISER_VARIANTS, RECIPES):
         for name, info in table.items():
@@ -520,7 +520,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
         base = base.replace(optim={"batch_size": args.batch_size})
     device = "cpu" if args.device == "auto" else args.device
     if args.device == "auto":
-        from .trainer import resolve_device
+        from gan_core.training.trainer import resolve_device
 
         device = str(resolve_device("auto"))
     names = _variant_list(args.variants)

@@ -57,6 +57,6 @@ def preset(name: str) -> dict:
 
 def preset_config(name: str, overrides: dict | None = None):
     """The TrainConfig of a preset: the defaults, then the preset, then `overrides` (nested, merged key by key)."""
-    from .config import TrainConfig
+    from gan_core.config import TrainConfig
 
     return TrainConfig.from_dict(merge(merge(TrainConfig().to_dict(), preset(name)), overrides or {}))

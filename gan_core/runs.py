@@ -21,7 +21,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
-from .config import TrainConfig
+from gan_core.config import TrainConfig
 
 MAX_WEIGHTS_BYTES = 200 * 1024 * 1024
 
@@ -149,7 +149,7 @@ def check_state(module: torch.nn.Module, state: dict[str, torch.Tensor], what: s
 
 def load_generator(path: str | Path, device: str | torch.device = "cpu"):
     """Rebuild a generator from a run or pretrained folder. Returns (G in eval mode, TrainConfig, data shape, n_classes)."""
-    from .models import build_generator
+    from gan_core.models import build_generator
 
     folder = Path(path)
     config = load_config(folder)
@@ -173,7 +173,7 @@ def data_shape(config: TrainConfig) -> tuple[tuple[int, ...], int]:
 
 def load_trainer(run_dir: str | Path, device: str | torch.device = "cpu"):
     """Rebuild a Trainer from a run folder and its checkpoint, ready to continue exactly."""
-    from .trainer import Trainer
+    from gan_core.training.trainer import Trainer
 
     folder = Path(run_dir)
     trainer = Trainer(load_config(folder), device)

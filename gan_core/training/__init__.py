@@ -1,0 +1,1 @@
+"""Training: the step-wise trainer and the named presets."""
