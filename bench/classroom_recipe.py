@@ -31,7 +31,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gan_core import TrainConfig, Trainer  # noqa: E402
-from gan_core.cli import _parse_option  # noqa: E402
+from gan_core.cli.train import _parse_option  # noqa: E402
 
 DEFAULT_STEPS = {"ring8": 5000, "ring8-pacgan": 5000, "grid25": 24000}
 TARGETS = {  # data: (modes, min HQ, max KL)

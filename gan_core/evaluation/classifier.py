@@ -15,15 +15,12 @@ Training is deterministic for a given seed and thread count. A trained model is 
     model.safetensors   the weights (no pickle)
     README.md           a model card
 
-    python -m gan_core.evaluation.classifier --data mnist --out pretrained/mnist-classifier --epochs 20 --seed 0
+    python -m gan_core classifier --data mnist --out pretrained/mnist-classifier --epochs 20 --seed 0
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import shlex
-import sys
 import time
 from pathlib import Path
 
@@ -167,7 +164,7 @@ def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, s
         "wall_time_s": round(wall, 1),
         "machine": MACHINE,
         "torch": torch.__version__.split("+")[0],
-        "command": command or f"python -m gan_core.evaluation.classifier --data {dataset_name} --out {out_dir} --epochs {epochs} --seed {seed}",
+        "command": command or f"python -m gan_core classifier --data {dataset_name} --out {out_dir} --epochs {epochs} --seed {seed}",
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -226,7 +223,7 @@ def load_classifier(path: str | Path, device: str | torch.device = "cpu") -> Cla
     for needed in (config_path, weights_path):
         if not needed.is_file():
             raise ValueError(f"{needed} not found: {folder} is not a classifier folder "
-                             "(train one with: python -m gan_core.evaluation.classifier --data mnist --out FOLDER)")
+                             "(train one with: python -m gan_core classifier --data mnist --out FOLDER)")
     try:
         arch = json.loads(config_path.read_text())["architecture"]
         model = Classifier(in_channels=arch["in_channels"], n_classes=arch["n_classes"], channels=tuple(arch["channels"]),
@@ -262,27 +259,3 @@ def heldout_accuracy(path: str | Path, data_dir: str | Path | None = None) -> tu
     config = json.loads((Path(path) / "config.json").read_text())
     x, y = load_images(config["dataset"], config["heldout_split"]["name"], data_dir)
     return accuracy(model, x, y), float(config["heldout_accuracy"])
-
-
-# --------------------------------------------------------------------------- command line
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m gan_core.evaluation.classifier", description="Train an evaluation classifier.")
-    parser.add_argument("--data", required=True, choices=TRAINABLE_DATA, help="data set to train on (its train split)")
-    parser.add_argument("--out", required=True, help="folder to write config.json, model.safetensors and README.md to")
-    parser.add_argument("--epochs", type=int, default=20, help="passes over the training split")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (weights, batch order, augmentation)")
-    parser.add_argument("--batch-size", type=int, default=128, help="images per training batch")
-    parser.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate of the one-cycle schedule")
-    parser.add_argument("--max-shift", type=int, default=2, help="largest random shift in pixels (0 = no augmentation)")
-    parser.add_argument("--data-dir", default=None, help="folder with the IDX files (mnist-full, fashion-mnist)")
-    parser.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
-    args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    command = shlex.join(["python", "-m", "gan_core.evaluation.classifier", *(sys.argv[1:] if argv is None else argv)])
-    train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
-                     max_shift=args.max_shift, data_dir=args.data_dir, command=command)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,6 +1,6 @@
-"""`python -m gan_core {train, sample, eval, variants, arena}`.
+"""`python -m gan_core train | sample | eval | variants`: a run folder written, drawn from, scored; the variants listed.
 
-Bad options or files end with exit status 2 and one short message on stderr, never a traceback.
+The run configuration's flags are made from the config dataclasses (their `help` metadata is the flag's help).
 A run that diverges saves what it had (up to its last good state) and exits with status 3.
 """
 from __future__ import annotations
@@ -14,13 +14,7 @@ from typing import Literal, get_args, get_origin, get_type_hints
 
 from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
 
-EXIT_BAD_INPUT = 2
-EXIT_DIVERGED = 3
-
-
-class UsageError(ValueError):
-    pass
-
+from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
@@ -225,25 +219,16 @@ def cmd_variants(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_arena(args: argparse.Namespace) -> int:
-    from gan_core.arena import run_arena_cli
-
-    return run_arena_cli(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m gan_core", description="Train, sample and evaluate GANs for the classroom.")
-    sub = p.add_subparsers(dest="command", required=True)
 
-    def device(sp):
-        sp.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to compute: auto picks CUDA when present")
-        sp.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice, one per core)")
-
+def register(sub) -> None:
+    """Add train, sample, eval and variants to the top-level parser's subcommands."""
     t = sub.add_parser("train", help="train a GAN and write a run folder", description="Train a GAN and write config.json, weights and metrics.csv into --out.")
     t.add_argument("--out", required=True, help="run folder to write (created if missing)")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
-    device(t)
+    add_device_options(t)
     _add_config_options(t)
     t.set_defaults(func=cmd_train)
 
@@ -253,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0, help="seed of the noise")
     s.add_argument("--label", type=int, default=None, help="class label for a conditional generator (default: cycle 0..9)")
     s.add_argument("--out", required=True, help="output: .csv (2D x,y), .npz (images uint8 + labels) or .png (a grid)")
-    device(s)
+    add_device_options(s)
     s.set_defaults(func=cmd_sample)
 
     e = sub.add_parser("eval", help="print the metrics of a run's generator")
@@ -261,37 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--n", type=int, default=None, help="generated samples to score (default: the run's eval_samples)")
     e.add_argument("--seed", type=int, default=1, help="seed of the noise")
     e.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    device(e)
+    add_device_options(e)
     e.set_defaults(func=cmd_eval)
 
     v = sub.add_parser("variants", help="list the GAN variants with a short explanation each")
     v.set_defaults(func=cmd_variants)
-
-    try:
-        from gan_core.arena import add_arena_parser
-
-        add_arena_parser(sub, device, cmd_arena)
-    except ImportError:
-        pass
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    from gan_core.runs import RunFolderError
-
-    threads = getattr(args, "threads", None)
-    if threads is not None:
-        if not 1 <= threads <= 256:
-            print(f"error: --threads={threads} must be between 1 and 256", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        import torch
-
-        torch.set_num_threads(threads)
-
-    try:
-        return args.func(args)
-    except (UsageError, RunFolderError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT

@@ -1,0 +1,46 @@
+"""`python -m gan_core COMMAND ...`: every command line of the engine, one module per group of commands.
+
+Each module has `register(sub)`, which adds its commands to the top-level parser. Bad options or files end
+with exit status 2 and one short message on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gan_core.cli import arena, classifier, train
+from gan_core.cli.common import EXIT_BAD_INPUT, EXIT_DIVERGED, UsageError
+from gan_core.cli.train import config_from_args
+
+COMMAND_GROUPS = (train, arena, classifier)
+
+__all__ = ["main", "build_parser", "config_from_args", "UsageError", "EXIT_BAD_INPUT", "EXIT_DIVERGED"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m gan_core", description="Train, sample and evaluate GANs for the classroom.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from gan_core.runs import RunFolderError
+
+    threads = getattr(args, "threads", None)
+    if threads is not None:
+        if not 1 <= threads <= 256:
+            print(f"error: --threads={threads} must be between 1 and 256", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        import torch
+
+        torch.set_num_threads(threads)
+
+    try:
+        return args.func(args)
+    except (UsageError, RunFolderError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT

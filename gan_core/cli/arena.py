@@ -1,0 +1,106 @@
+"""`python -m gan_core arena`: several variants trained side by side, one progress bar, the results folder."""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, _rows, _variant_list, plan_runs, reference_config, run_arena,
+                            summary_table, write_results)
+from gan_core.cli.common import add_device_options
+from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
+
+
+def _variants_epilog() -> str:
+    lines = ["variants (combine with '+', e.g. hinge+sn or pacgan-2+wgan-gp):"]
+    
+    for table in (OBJECTIVE_VARIANTS, STABILISER_VARIANTS, RECIPES):
+        for name, info in table.items():
+            shown = {"unrolled-k": "unrolled-1..10", "pacgan-m": "pacgan-2..4"}.get(name, name)
+            lines.append(f"  {shown:<15} {info.about} [{info.reference}]")
+    return "\n".join(lines)
+
+
+def _seeds_arg(text: str) -> int | list[int]:
+    text = text.strip()
+    try:
+        if "," in text:
+            return [int(t) for t in text.split(",") if t.strip()]
+        if "-" in text[1:]:
+            a, b = text.split("-", 1)
+            return list(range(int(a), int(b) + 1))
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seeds (5), a list (0,2,4) or a range (0-4)") from None
+
+
+def register(sub) -> None:
+    """Add `arena` to the top-level parser's subcommands."""
+    a = sub.add_parser(
+        "arena", help="train several GAN variants side by side and count the modes each one keeps",
+        description="Train every variant on every seed with the same budget (only the variant differs), score them with "
+                    "the mode-collapse protocol (modes, % high-quality samples, reverse KL; mean ± s.e. over seeds) and "
+                    "write results.csv, summary.md and one picture per variant into --out.",
+        epilog=_variants_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("--data", default="ring8", help=f"data with countable modes: the 2D mixtures {', '.join(ARENA_DATA)} "
+                   f"(Unrolled-GAN networks) or the images {', '.join(IMAGE_ARENA_DATA)} (DCGAN; modes counted by "
+                   f"the evaluation classifier) (default ring8)")
+    a.add_argument("--variants", default="vanilla,unrolled-5,pacgan-4,wgan-gp",
+                   help="comma-separated variants to compare (default vanilla,unrolled-5,pacgan-4,wgan-gp)")
+    a.add_argument("--seeds", type=_seeds_arg, default=5, help="how many seeds (5 = seeds 0-4), or a list 0,2,4 or range 0-4")
+    a.add_argument("--steps", type=int, default=2000, help="training iterations of every run (default 2000)")
+    a.add_argument("--out", required=True, help="folder for results.csv, summary.md, curves.csv and the pictures")
+    a.add_argument("--eval-every", type=int, default=500, help="log the mode metrics every N steps (default 500; 0 = at the end)")
+    a.add_argument("--workers", type=int, default=None, help="runs at a time, one process and thread each (default: CPU cores)")
+    a.add_argument("--batch-size", type=int, default=None, help="samples per batch for every run (default 512)")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_device_options(a)
+    a.set_defaults(func=run_arena_cli)
+
+
+def run_arena_cli(args: argparse.Namespace) -> int:
+    """`python -m gan_core arena ...`: run, show one progress bar, write the results, print the summary table."""
+    import pandas as pd
+    from tqdm import tqdm
+
+    base = reference_config(args.data)
+    if args.batch_size is not None:
+        base = base.replace(optim={"batch_size": args.batch_size})
+    device = "cpu" if args.device == "auto" else args.device
+    if args.device == "auto":
+        from gan_core.training.trainer import resolve_device
+
+        device = str(resolve_device("auto"))
+    names = _variant_list(args.variants)
+    configs = plan_runs(args.data, names, args.seeds, args.steps, args.eval_every, base)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder")
+    events = []
+    curves = []
+    progress: dict[tuple, int] = {}
+    bar = tqdm(total=len(configs) * args.steps, unit="step", disable=args.quiet, dynamic_ncols=True,
+               desc=f"arena on {args.data}: {len(names)} variants x {len(configs) // len(names)} seeds")
+    t0 = time.perf_counter()
+    try:
+        for e in run_arena(args.data, names, args.seeds, args.steps, args.eval_every, base, args.workers, device=device):
+            key = (e.variant, e.seed)
+            if e.kind == "eval":
+                curves.append({"variant": e.variant, "seed": e.seed, "step": e.step, "wall_time": e.wall_time,
+                               **{k: e.metrics.get(k) for k in ("modes", "hq", "kl", "grid_kl", "grid_js")}})
+            target = args.steps if e.kind in ("done", "error") else e.step
+            bar.update(max(0, target - progress.get(key, 0)))
+            progress[key] = max(progress.get(key, 0), target)
+            bar.set_postfix({"runs done": f"{e.done_runs}/{e.total_runs}"}, refresh=False)
+            if e.kind == "error":
+                tqdm.write(f"{e.variant} seed {e.seed} failed: {e.message}")
+            events.append(e)
+    finally:
+        bar.close()
+    write_results(events, out, title=f"Arena on {args.data}", variants=names)
+    curves.sort(key=lambda c: (names.index(c["variant"]), c["seed"], c["step"]))
+    pd.DataFrame(curves).to_csv(out / "curves.csv", index=False)
+    rows = sorted(_rows(events), key=lambda r: (names.index(r["variant"]), r["seed"]))
+    print(f"{len(rows)}/{len(configs)} runs finished in {time.perf_counter() - t0:.1f} s; results in {out}")
+    print(summary_table(rows))
+    return 0 if len(rows) == len(configs) else 3

@@ -1,0 +1,31 @@
+"""`python -m gan_core classifier`: train an evaluation classifier and write its folder (weights, config, card)."""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from gan_core.evaluation.classifier import TRAINABLE_DATA, train_classifier
+
+
+def register(sub) -> None:
+    c = sub.add_parser("classifier", help="train an evaluation classifier (scores generated images)",
+                       description="Train the small CNN that scores generated images; writes config.json, "
+                                   "model.safetensors and a README.md card into --out.")
+    c.add_argument("--data", required=True, choices=TRAINABLE_DATA, help="data set to train on (its train split)")
+    c.add_argument("--out", required=True, help="folder to write config.json, model.safetensors and README.md to")
+    c.add_argument("--epochs", type=int, default=20, help="passes over the training split")
+    c.add_argument("--seed", type=int, default=0, help="random seed (weights, batch order, augmentation)")
+    c.add_argument("--batch-size", type=int, default=128, help="images per training batch")
+    c.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate of the one-cycle schedule")
+    c.add_argument("--max-shift", type=int, default=2, help="largest random shift in pixels (0 = no augmentation)")
+    c.add_argument("--data-dir", default=None, help="folder with the IDX files (mnist-full, fashion-mnist)")
+    c.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    c.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    command = shlex.join(["python", "-m", "gan_core", *sys.argv[1:]]) if sys.argv[1:2] == ["classifier"] else None
+    train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
+                     max_shift=args.max_shift, data_dir=args.data_dir, command=command)
+    return 0
