@@ -477,13 +477,14 @@ class TrainingRunner:
                 self.trainer.config = self.trainer.config.replace(steps=int(steps))
                 self._publish()
 
-    def set_learning_rates(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
+    def set_learning_rates(self, lr_g: float | None = None, lr_d: float | None = None,
+                           lr_decay: float | None = None) -> None:
         """Live: takes effect at the next step. Raises ValueError for a bad rate."""
         with self.lock:
-            self._require().set_learning_rates(lr_g, lr_d)
+            self._require().set_learning_rates(lr_g, lr_d, lr_decay)
 
     def update_recipe(self, **options: Any) -> None:
-        """Live variant options (gp_lambda, r1_gamma, clip, instance_noise, unroll, n_critic, lr_decay)."""
+        """Live variant options (gp_lambda, r1_gamma, clip, instance_noise, unroll, n_critic)."""
         with self.lock:
             self._require().update_recipe(**options)
 

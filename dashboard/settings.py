@@ -10,7 +10,8 @@ import math
 from typing import Any
 
 from gan_core.config import DATA_2D, DATA_IMAGES, MAX_HIDDEN_LAYERS, MAX_UNITS, TrainConfig
-from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
+from gan_core.training.presets import PRESETS, preset_config
+from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS, parse_variant
 
 # What the Train page offers (points = drawn or uploaded; image sets only when their files are present).
 DATA_CHOICES_2D = ("ring8", "grid25", "two-gaussians", "ring8-pacgan", "spiral", "moons", "circles", "draw", "upload")
@@ -20,55 +21,15 @@ DATA_LABELS = {
     "ring8-pacgan": "Small ring of 8 (PacGAN)", "spiral": "Spiral", "moons": "Two moons", "circles": "Two circles",
     "draw": "Draw your own", "upload": "Upload a CSV of points", "mnist": "MNIST digits", "fashion-mnist": "Fashion-MNIST",
 }
-OBJECTIVES = (*RECIPES, *OBJECTIVE_VARIANTS)          # classroom first: the app's default
+OBJECTIVES = tuple(OBJECTIVE_VARIANTS)
 STABILISERS = ("unrolled", "pacgan", *[n for n in STABILISER_VARIANTS if not n.endswith(("-k", "-m"))])
 ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 NETWORKS = ("mlp", "dcgan")
 
-# 2D defaults: TrainConfig's network (the classroom one: G 4 x 64, D 2 x 128, z 64) with the classroom variant and
-# the learning rates that recipe imposes (dashboard and recipe agree, so the sidebar shows what trains).
-DEFAULTS_2D: dict[str, Any] = {
-    "data": "ring8", "objective": "classroom", "stabilisers": (), "unroll_k": 5, "pack_m": 2,
-    "net": "mlp", "g_layers": 4, "g_units": 64, "d_layers": 2, "d_units": 128, "act": "tanh",
-    "z": 64, "noise": "normal", "width": 32, "opt": "adam", "lr_g": 2e-3, "lr_d": 2e-3, "batch": 512,
-    "n_critic": 1, "seed": 0, "steps": 5000,
-}
-# Image defaults: the DCGAN preset (Radford et al. settings at width 32).
-DEFAULTS_IMAGES: dict[str, Any] = {
-    **DEFAULTS_2D, "data": "mnist", "objective": "ns", "net": "dcgan", "act": "leaky_relu", "z": 100,
-    "lr_g": 2e-4, "lr_d": 2e-4, "batch": 64, "steps": 3000,
-}
-DEFAULTS = DEFAULTS_2D
-
-LIMITS = {
-    "g_layers": (0, MAX_HIDDEN_LAYERS), "d_layers": (0, MAX_HIDDEN_LAYERS), "g_units": (1, MAX_UNITS),
-    "d_units": (1, MAX_UNITS), "z": (1, 1024), "width": (4, 256), "batch": (2, 8192), "n_critic": (1, 20),
-    "seed": (0, 2**31 - 1), "steps": (1, 1_000_000), "unroll_k": (1, 10), "pack_m": (2, 4),
-}
-CHOICES = {
-    "data": DATA_CHOICES_2D + DATA_CHOICES_IMAGES, "objective": OBJECTIVES, "net": NETWORKS, "act": ACTIVATIONS,
-    "noise": NOISES, "opt": OPTIMIZERS,
-}
-FLOATS = {"lr_g": (1e-6, 10.0), "lr_d": (1e-6, 10.0)}
-
-
-# Step budgets that differ from the family default: the classroom recipe needs 24,000 steps on grid25
-# (BENCHMARKS.md, "The classroom recipe on grid25"); its learning-rate decay spans the budget.
-STEPS_FOR = {"grid25": 24_000}
-
-
-def default_steps(data: str) -> int:
-    return STEPS_FOR.get(data, (DEFAULTS_IMAGES if data in DATA_CHOICES_IMAGES else DEFAULTS_2D)["steps"])
-
-
-def defaults_for(data: str) -> dict[str, Any]:
-    return dict(DEFAULTS_IMAGES if data in DATA_CHOICES_IMAGES else DEFAULTS_2D, data=data, steps=default_steps(data))
-
-
 def variant_name(objective: str, stabilisers: tuple | list, unroll_k: int = 5, pack_m: int = 2) -> str:
-    """'classroom', or e.g. 'hinge+sn+unrolled-5'."""
+    """e.g. 'ns+pacgan-2+ema' or 'hinge+sn+unrolled-5'."""
     parts = [objective]
     for s in stabilisers:
         parts.append(f"unrolled-{unroll_k}" if s == "unrolled" else f"pacgan-{pack_m}" if s == "pacgan" else s)
@@ -77,7 +38,7 @@ def variant_name(objective: str, stabilisers: tuple | list, unroll_k: int = 5, p
 
 def split_variant(name: str) -> tuple[str, tuple[str, ...], int, int]:
     """The inverse of variant_name: (objective, stabilisers, unroll_k, pack_m). Raises ValueError."""
-    objective, stabs, k, m = "ns", [], DEFAULTS["unroll_k"], DEFAULTS["pack_m"]
+    objective, stabs, k, m = "ns", [], 5, 2
     seen_objective = False
     for part in [p.strip().lower() for p in name.split("+") if p.strip()]:
         if part in OBJECTIVES:
@@ -97,6 +58,69 @@ def split_variant(name: str) -> tuple[str, tuple[str, ...], int, int]:
     return objective, tuple(stabs), k, m
 
 
+# The presets a teacher can load with one click (each fills every setting below; the settings stay editable).
+PAGE_PRESETS = {"2d": ("classroom", "unrolled-2d"), "images": ("dcgan", "cgan", "tutorial-mlp")}
+
+
+def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
+    """The page's settings that build `cfg` (the inverse of `build_config`), for the page's data choice `data`."""
+    objective, stabs, k, m = split_variant(cfg.variant)
+    m_cfg, o = cfg.model, cfg.optim
+    return {
+        "data": data, "objective": objective, "stabilisers": stabs, "unroll_k": k, "pack_m": m,
+        "ema": cfg.recipe.ema or 0.999, "net": m_cfg.kind, "g_layers": len(m_cfg.g_hidden),
+        "g_units": m_cfg.g_hidden[0] if m_cfg.g_hidden else 64, "d_layers": len(m_cfg.d_hidden),
+        "d_units": m_cfg.d_hidden[0] if m_cfg.d_hidden else 128, "act": m_cfg.activation, "z": m_cfg.z_dim,
+        "noise": m_cfg.noise, "width": m_cfg.width, "conditional": m_cfg.conditional, "opt": o.optimizer,
+        "lr_g": o.lr_g, "lr_d": o.lr_d, "batch": o.batch_size, "n_critic": cfg.recipe.n_critic,
+        "lr_decay": o.lr_decay, "batch_growth": o.batch_growth, "seed": cfg.seed, "steps": cfg.steps,
+    }
+
+
+def preset_settings(name: str, data: str) -> dict[str, Any]:
+    """The page's settings of a preset on `data` (its step budget follows the data, see Preset.steps_for)."""
+    real = "points" if data in ("draw", "upload") else data
+    overrides = {"data": {"name": real, "points": [[0.0, 0.0], [1.0, 1.0]] if real == "points" else None}}
+    return settings_of(preset_config(name, overrides), data)
+
+
+# 2D defaults: the classroom preset (G 4 x 64, D 2 x 128, z 64; ns + pacgan-2 + ema, rates 0.002, decay 0.99,
+# batch growth 2). Image defaults: the DCGAN preset (Radford et al. settings at width 32), 3,000 steps.
+DEFAULTS_2D: dict[str, Any] = preset_settings("classroom", "ring8")
+DEFAULTS_IMAGES: dict[str, Any] = {**preset_settings("dcgan", "mnist"), "steps": 3000}
+DEFAULTS = DEFAULTS_2D
+
+LIMITS = {
+    "g_layers": (0, MAX_HIDDEN_LAYERS), "d_layers": (0, MAX_HIDDEN_LAYERS), "g_units": (1, MAX_UNITS),
+    "d_units": (1, MAX_UNITS), "z": (1, 1024), "width": (4, 256), "batch": (2, 8192), "n_critic": (1, 20),
+    "seed": (0, 2**31 - 1), "steps": (1, 1_000_000), "unroll_k": (1, 10), "pack_m": (2, 4),
+}
+CHOICES = {
+    "data": DATA_CHOICES_2D + DATA_CHOICES_IMAGES, "objective": OBJECTIVES, "net": NETWORKS, "act": ACTIVATIONS,
+    "noise": NOISES, "opt": OPTIMIZERS,
+}
+FLOATS = {"lr_g": (1e-6, 10.0), "lr_d": (1e-6, 10.0), "ema": (0.5, 0.99999), "lr_decay": (0.0, 0.999)}
+LIMITS["batch_growth"] = (1, 8)
+BOOLS = ("conditional",)
+
+
+def default_steps(data: str) -> int:
+    """The default budget on `data`: the classroom preset's (it follows the data: grid25 needs 24,000 steps,
+    BENCHMARKS.md "The classroom recipe on grid25"), 3,000 on images."""
+    if data in DATA_CHOICES_IMAGES:
+        return DEFAULTS_IMAGES["steps"]
+    return PRESETS["classroom"].steps("points" if data in ("draw", "upload") else data) or DEFAULTS_2D["steps"]
+
+
+def variant_n_critic(objective: str) -> int:
+    """D steps per G step the objective brings (5 for the Wasserstein critic, else 1)."""
+    return parse_variant(objective).n_critic
+
+
+def defaults_for(data: str) -> dict[str, Any]:
+    return dict(DEFAULTS_IMAGES if data in DATA_CHOICES_IMAGES else DEFAULTS_2D, data=data, steps=default_steps(data))
+
+
 def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
     """A TrainConfig from page settings. Raises ValueError naming the field (e.g. 'optim.lr_g=...')."""
     data = s["data"]
@@ -110,10 +134,10 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
         "data": {"name": name, "points": points if name == "points" else None},
         "model": {"kind": s["net"] if is_image else "mlp", "g_hidden": [s["g_units"]] * s["g_layers"],
                   "d_hidden": [s["d_units"]] * s["d_layers"], "activation": s["act"], "z_dim": s["z"],
-                  "noise": s["noise"], "width": s["width"]},
+                  "noise": s["noise"], "width": s["width"], "conditional": bool(s["conditional"]) and is_image},
         "optim": {"optimizer": s["opt"], "lr_g": s["lr_g"], "lr_d": s["lr_d"], "batch_size": s["batch"],
-                  "n_critic": s["n_critic"]},
-        "variant": variant, "variant_options": _page_overrides(variant, s), "steps": s["steps"], "seed": s["seed"],
+                  "lr_decay": s["lr_decay"], "batch_growth": s["batch_growth"]},
+        "variant": variant, "variant_options": _variant_options(s), "steps": s["steps"], "seed": s["seed"],
         # The page shows the mode metrics over time: evaluate often on 2D data (a few ms each).
         "eval_every": 100 if name in DATA_2D else 500, "log_every": 10,
         "eval_samples": 2500 if name in DATA_2D else 1000,
@@ -121,21 +145,20 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
     return TrainConfig.from_dict(d)
 
 
-def _page_overrides(variant: str, s: dict[str, Any]) -> dict[str, Any]:
-    """The page's learning rates as variant options where the variant imposes its own (the classroom recipe's
-    0.002 / 0.002): the run then trains at the rates the sidebar shows, never at others behind the user's back.
-    (D steps per G step stay the variant's, wgan's 5 say: the live knobs show the count that trains.)"""
-    from gan_core.variants import imposed_overrides
-
-    return imposed_overrides(variant, {"lr_g": s["lr_g"], "lr_d": s["lr_d"]})
+def _variant_options(s: dict[str, Any]) -> dict[str, Any]:
+    """The variant's settings the page sets: D steps per G step, and the EMA's decay when EMA is on."""
+    options: dict[str, Any] = {"n_critic": s["n_critic"]}
+    if "ema" in s["stabilisers"]:
+        options["ema"] = s["ema"]
+    return options
 
 
 def field_of(message: str) -> str:
     """Which page setting a config error is about ('optim.lr_g=...' -> 'lr_g'), '' when unknown."""
     head = message.split("=", 1)[0].split(" ", 1)[0].strip("'\"")
     table = {
-        "optim.lr_g": "lr_g", "optim.lr_d": "lr_d", "optim.batch_size": "batch", "optim.n_critic": "n_critic",
-        "variant_options.lr_g": "lr_g", "variant_options.lr_d": "lr_d",
+        "optim.lr_g": "lr_g", "optim.lr_d": "lr_d", "optim.batch_size": "batch", "variant_options.n_critic": "n_critic",
+        "optim.lr_decay": "lr_decay", "optim.batch_growth": "batch_growth", "variant_options.ema": "ema",
         "optim.optimizer": "opt", "model.z_dim": "z", "model.g_hidden": "g_units", "model.d_hidden": "d_units",
         "model.activation": "act", "model.noise": "noise", "model.width": "width", "model.kind": "net",
         "data.points": "data", "data.name": "data", "seed": "seed", "steps": "steps",
@@ -159,6 +182,8 @@ def to_query(s: dict[str, Any]) -> dict[str, str]:
             continue
         if key == "stabilisers":
             out["stab"] = ",".join(value)
+        elif key == "n_critic" and value == variant_n_critic(s["objective"]):
+            continue  # the objective's own count needs no mention
         elif isinstance(value, float):
             out[key] = f"{value:g}"
         else:
@@ -200,8 +225,14 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
                 if not (math.isfinite(v) and lo <= v <= hi):
                     raise ValueError(f"must be a number between {lo:g} and {hi:g}")
                 s[key] = v
+            elif key in BOOLS:
+                if raw not in ("True", "False"):
+                    raise ValueError("must be True or False")
+                s[key] = raw == "True"
         except ValueError as err:
             warnings.append(f"link setting {key}={raw!r} ignored ({err}); using the default {s.get(key)!r}")
+    if "n_critic" not in q:
+        s["n_critic"] = variant_n_critic(s["objective"])
     return s, warnings
 
 

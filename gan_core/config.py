@@ -12,6 +12,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from gan_core.checks import check_choice, check_float, check_int
+from gan_core.variants import Recipe, resolve_recipe
+
 DataName = Literal[
     "two-gaussians", "ring8", "ring8-pacgan", "grid25", "spiral", "moons", "circles", "points",
     "mnist", "mnist-full", "fashion-mnist", "stacked-mnist",
@@ -33,29 +36,6 @@ def _help(text: str, default: Any = dataclasses.MISSING, factory: Any = dataclas
     if factory is not dataclasses.MISSING:
         return field(default_factory=factory, metadata={"help": text})
     return field(default=default, metadata={"help": text})
-
-
-def check_choice(name: str, value: Any, choices: tuple) -> None:
-    if value not in choices:
-        raise ValueError(f"{name}={value!r} is not a valid choice; choose one of: {', '.join(map(str, choices))}")
-
-
-def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name}={value!r} must be a whole number")
-    if value < lo or (hi is not None and value > hi):
-        allowed = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
-        raise ValueError(f"{name}={value} is out of range; it must be {allowed}")
-
-
-def check_float(name: str, value: Any, lo: float, hi: float | None = None, lo_open: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name}={value!r} must be a finite number")
-    bad_lo = value <= lo if lo_open else value < lo
-    if bad_lo or (hi is not None and value > hi):
-        lo_txt = f"greater than {lo}" if lo_open else f"at least {lo}"
-        allowed = f"{lo_txt} and at most {hi}" if hi is not None else lo_txt
-        raise ValueError(f"{name}={value} is out of range; it must be {allowed}")
 
 
 @dataclass
@@ -131,7 +111,9 @@ class OptimConfig:
     beta1_d: float = _help("discriminator Adam beta1 / SGD momentum / RMSprop momentum, in [0, 1)", 0.5)
     beta2_d: float = _help("discriminator Adam beta2 / RMSprop alpha, in [0, 1)", 0.999)
     batch_size: int = _help("samples per batch, 1-8192", 512)
-    n_critic: int = _help("discriminator steps per generator step, 1-20", 1)
+    lr_decay: float = _help("linear learning-rate decay: both rates end at (1 - lr_decay) of their start at the last "
+                            "step, 0-0.999 (0 = constant)", 0.0)
+    batch_growth: int = _help("from half the step budget on, batches are this many times larger, 1-8 (1 = constant)", 1)
 
     def __post_init__(self) -> None:
         check_choice("optim.optimizer", self.optimizer, get_args(OptimizerName))
@@ -145,7 +127,8 @@ class OptimConfig:
             if value >= 1.0:
                 raise ValueError(f"optim.{name}={value} is out of range; it must be at least 0 and below 1")
         check_int("optim.batch_size", self.batch_size, 1, 8192)
-        check_int("optim.n_critic", self.n_critic, 1, 20)
+        check_float("optim.lr_decay", self.lr_decay, 0.0, 0.999)
+        check_int("optim.batch_growth", self.batch_growth, 1, 8)
 
 
 @dataclass
@@ -187,10 +170,13 @@ class TrainConfig:
             raise ValueError(f"model.kind='dcgan' needs image data; {self.data.name!r} is 2D: use model.kind='mlp'")
         if self.model.conditional and not self.data.is_image:
             raise ValueError(f"model.conditional=true needs labelled image data; {self.data.name!r} has no labels")
-        # Resolving the recipe validates the variant name, its options and its fit with the rest.
-        from gan_core.variants import resolve_recipe
+        # The variant is resolved once, here: this validates its name, its options and its fit with the rest.
+        self._recipe = resolve_recipe(self.variant, self.variant_options, self.optim.batch_size, self.model.conditional)
 
-        resolve_recipe(self)
+    @property
+    def recipe(self) -> Recipe:
+        """The variant's resolved settings (a copy: a trainer may change its own between steps)."""
+        return dataclasses.replace(self._recipe)
 
     def to_dict(self) -> dict:
         out = dataclasses.asdict(self)
@@ -202,7 +188,7 @@ class TrainConfig:
     def from_dict(cls, d: dict) -> "TrainConfig":
         if not isinstance(d, dict):
             raise ValueError("a config must be a JSON object with keys data, model, optim, variant, ...")
-        return cls(**_known("config", cls, d))
+        return cls(**_known("config", cls, upgrade_legacy(d)))
 
     def replace(self, **changes: Any) -> "TrainConfig":
         """A copy with top-level fields changed (nested dicts are merged into their section)."""
@@ -228,3 +214,27 @@ def _known(section: str, cls: type, d: dict) -> dict:
 def field_help(cls: type) -> dict[str, str]:
     """{field name: one-line help} for a config dataclass."""
     return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(cls)}
+
+
+def upgrade_legacy(d: dict) -> dict:
+    """A config.json written before learning rates, their schedule and D's step count each had one home, in
+    today's form (the same training). Then a variant could impose optimisation settings: the `classroom` recipe
+    (now the preset of that name) its rates, decay and batch growth, `wgan` its 5 D steps over `optim.n_critic`."""
+    optim, options = d.get("optim", {}), d.get("variant_options", {})
+    if not isinstance(optim, dict) or not isinstance(options, dict) or "n_critic" not in optim:
+        return d  # today's form (every earlier config.json has optim.n_critic), or reported by TrainConfig
+    d = {**d, "optim": dict(optim), "variant_options": dict(options)}
+    optim, options = d["optim"], d["variant_options"]
+    variant = d.get("variant")
+    if isinstance(variant, str) and "classroom" in variant.split("+"):
+        d["variant"] = "+".join(["ns", "pacgan-2", "ema"] + [p for p in variant.split("+") if p != "classroom"])
+        optim.update(lr_g=0.002, lr_d=0.002, lr_decay=0.99, batch_growth=2)
+        options.setdefault("ema", 0.99)
+    for key in ("lr_g", "lr_d", "lr_decay", "batch_growth"):
+        if key in options:
+            optim[key] = options.pop(key)
+    n_critic = optim.pop("n_critic")
+    imposed = isinstance(variant, str) and any(p in ("wgan", "wgan-gp") for p in variant.split("+"))
+    if n_critic != 1 and not imposed:
+        options.setdefault("n_critic", n_critic)
+    return d

@@ -1,21 +1,20 @@
-"""GAN variants: named recipes, each an objective plus stabilisers on the same architecture.
+"""GAN variants: an objective plus stabilisers, on the same architecture and the same optimiser settings.
 
-A variant never changes the networks' layers: it picks the loss (see `losses.py`) and switches on
+A variant never changes the networks' layers: it picks the loss (see `objectives.py`) and switches on
 stabilisers that act on the training step (penalties, unrolling, packing the discriminator's input,
 spectral normalisation of D's weights, ...). Names combine with '+': `hinge+sn`, `pacgan-2+wgan-gp`,
-`unrolled-5`. At most one part may pick the objective.
+`unrolled-5`. At most one part may pick the objective. Learning rates, their schedule and the batch belong
+to the optimisation (`config.OptimConfig`); tuned combinations of all of these are presets
+(`training/presets.py`), not variants.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from gan_core.checks import check_choice, check_float, check_int
 from gan_core.objectives import OBJECTIVES
-
-if TYPE_CHECKING:
-    from gan_core.config import TrainConfig
 
 
 @dataclass
@@ -33,11 +32,7 @@ class Recipe:
     instance_noise: float = 0.0  # std of Gaussian noise added to D's inputs, annealed to 0 (Sonderby et al. 2017)
     ema: float = 0.0             # decay of an exponential moving average of G's weights (Yazici et al. 2019)
     ttur_ratio: float = 1.0      # lr_d / lr_g imposed when > 1 (Heusel et al. 2017); 1 keeps the configured rates
-    n_critic: int = 0            # D steps per G step imposed by the variant (0: keep optim.n_critic)
-    lr_g: float = 0.0            # generator learning rate imposed by the variant (0: keep optim.lr_g)
-    lr_d: float = 0.0            # discriminator learning rate imposed by the variant (0: keep optim.lr_d)
-    lr_decay: float = 0.0        # linear decay: the rates end at (1 - lr_decay) of their start at config.steps
-    batch_growth: int = 1        # from half the step budget on, batches are this many times larger (1: constant)
+    n_critic: int = 1            # D steps per G step (5 for the Wasserstein critic, Arjovsky et al. 2017)
 
 
 @dataclass(frozen=True)
@@ -120,26 +115,12 @@ STABILISER_VARIANTS: dict[str, VariantInfo] = {
     ]
 }
 
-# Named recipes: tuned combinations.
-RECIPES: dict[str, VariantInfo] = {
-    v.name: v for v in [
-        _v("classroom", {"objective": "ns", "pack": 2, "ema": 0.99, "lr_g": 0.002, "lr_d": 0.002, "lr_decay": 0.99,
-                         "batch_growth": 2},
-           "The app's default: a non-saturating GAN whose discriminator sees pairs of samples (PacGAN-2), both learning "
-           "rates raised to 0.002 and decayed linearly to 1% of that by the last step, batches twice as large for the "
-           "second half of the budget (less noise once the modes are found), sampling from a moving average of G's "
-           "weights (decay 0.99). With the default network (G 4 x 64, z 64) it shows all 8 ring8 modes within a few "
-           "seconds on a 2-core CPU; grid25 needs 24,000 steps (BENCHMARKS.md, \"The classroom recipe\").",
-           "Lin et al. 2018 (packing) on Goodfellow et al. 2014 (non-saturating loss)"),
-    ]
-}
-
 _PARAM = re.compile(r"^(unrolled|pacgan)-(\d+)$")
 _LIMITS = {"unrolled": (1, 10), "pacgan": (2, 4)}
 
 
 def all_variant_names() -> list[str]:
-    return list(OBJECTIVE_VARIANTS) + list(STABILISER_VARIANTS) + list(RECIPES)
+    return list(OBJECTIVE_VARIANTS) + list(STABILISER_VARIANTS)
 
 
 def describe(name: str) -> VariantInfo:
@@ -147,7 +128,7 @@ def describe(name: str) -> VariantInfo:
     match = _PARAM.match(name)
     if match:
         return STABILISER_VARIANTS[f"{match.group(1)}-{'k' if match.group(1) == 'unrolled' else 'm'}"]
-    for table in (OBJECTIVE_VARIANTS, STABILISER_VARIANTS, RECIPES):
+    for table in (OBJECTIVE_VARIANTS, STABILISER_VARIANTS):
         if name in table:
             return table[name]
     raise ValueError(_unknown(name))
@@ -155,8 +136,9 @@ def describe(name: str) -> VariantInfo:
 
 def _unknown(part: str) -> str:
     return (f"unknown variant {part!r}; valid variants: {', '.join(OBJECTIVE_VARIANTS)}, "
-            f"unrolled-1..unrolled-10, pacgan-2..pacgan-4, {', '.join(n for n in STABILISER_VARIANTS if not n.endswith(('-k', '-m')))}, "
-            f"{', '.join(RECIPES)}; combine them with '+', e.g. 'hinge+sn' or 'pacgan-2+wgan-gp'")
+            f"unrolled-1..unrolled-10, pacgan-2..pacgan-4, {', '.join(n for n in STABILISER_VARIANTS if not n.endswith(('-k', '-m')))}; "
+            f"combine them with '+', e.g. 'hinge+sn' or 'pacgan-2+wgan-gp'"
+            + ("; 'classroom' is a preset now: use --preset classroom" if part == "classroom" else ""))
 
 
 def parse_variant(name: str) -> Recipe:
@@ -180,8 +162,8 @@ def parse_variant(name: str) -> Recipe:
                 raise ValueError(f"variant {name!r} sets {family} twice")
             settings[key] = k
             continue
-        if part in OBJECTIVE_VARIANTS or part in RECIPES:
-            info = OBJECTIVE_VARIANTS.get(part) or RECIPES[part]
+        if part in OBJECTIVE_VARIANTS:
+            info = OBJECTIVE_VARIANTS[part]
             if objective_from is not None:
                 raise ValueError(f"variant {name!r} combines two objectives ({objective_from!r} and {part!r}); "
                                  f"pick one of {', '.join(OBJECTIVE_VARIANTS)}")
@@ -212,27 +194,12 @@ RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
 _OPTION_RANGES = {
     "unroll": (0, 10), "pack": (1, 4), "gp_lambda": (0.0, 1000.0), "r1_gamma": (0.0, 1000.0),
     "clip": (0.0, 10.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
-    "n_critic": (0, 20), "lr_g": (0.0, 1.0), "lr_d": (0.0, 1.0), "lr_decay": (0.0, 0.999), "batch_growth": (1, 8),
+    "n_critic": (1, 20),
 }
-# Optimisation settings a variant may impose in place of the config's optim field of the same name.
-IMPOSED = ("lr_g", "lr_d", "n_critic")
-
-
-def imposed_overrides(variant: str, optim: dict) -> dict:
-    """Of the optimisation values in `optim`, those the variant would replace with its own, as variant options
-    (so the given value wins: the classroom recipe's rates, wgan's 5 D steps). {} for a bad variant name, which
-    TrainConfig reports."""
-    try:
-        recipe = parse_variant(variant)
-    except ValueError:
-        return {}
-    return {k: optim[k] for k in IMPOSED if k in optim and getattr(recipe, k)}
-
-
+# Options that may change while a run trains (the others change D's layers or the objective: a new run).
+LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "clip", "instance_noise", "unroll", "n_critic")
 def apply_options(recipe: Recipe, options: dict) -> Recipe:
     """A copy of `recipe` with user overrides, each checked against its allowed range."""
-    from gan_core.config import check_choice, check_float, check_int
-
     out = dataclasses.replace(recipe)
     for key, value in options.items():
         if key not in RECIPE_FIELDS:
@@ -242,7 +209,7 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
         elif key in ("spectral_norm", "mbstd"):
             if not isinstance(value, bool):
                 raise ValueError(f"variant_options.{key}={value!r} must be true or false")
-        elif key in ("unroll", "pack", "n_critic", "batch_growth"):
+        elif key in ("unroll", "pack", "n_critic"):
             check_int(f"variant_options.{key}", value, *_OPTION_RANGES[key])
         else:
             check_float(f"variant_options.{key}", value, *_OPTION_RANGES[key])
@@ -251,14 +218,14 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
     return out
 
 
-def resolve_recipe(config: "TrainConfig") -> Recipe:
-    """The recipe a config trains with: its variant, its overrides, checked against data and batch size."""
-    recipe = apply_options(parse_variant(config.variant), config.variant_options)
-    if config.optim.batch_size % recipe.pack:
-        raise ValueError(f"optim.batch_size={config.optim.batch_size} must be a multiple of the pack size {recipe.pack} "
-                         f"(variant {config.variant!r})")
-    if recipe.pack > 1 and config.model.conditional:
+def resolve_recipe(variant: str, options: dict, batch_size: int, conditional: bool) -> Recipe:
+    """The recipe a run trains with: its variant and overrides, checked against the batch size and the model."""
+    recipe = apply_options(parse_variant(variant), options)
+    if batch_size % recipe.pack:
+        raise ValueError(f"optim.batch_size={batch_size} must be a multiple of the pack size {recipe.pack} "
+                         f"(variant {variant!r})")
+    if recipe.pack > 1 and conditional:
         raise ValueError("packing (pacgan-m) and a conditional model cannot be combined: a pack would mix labels")
-    if recipe.mbstd and config.optim.batch_size // recipe.pack < 2:
+    if recipe.mbstd and batch_size // recipe.pack < 2:
         raise ValueError("minibatch std needs at least 2 (packed) samples per batch; raise optim.batch_size")
     return recipe

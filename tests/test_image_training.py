@@ -11,7 +11,7 @@ import torch.nn as nn
 from gan_core import TrainConfig, Trainer
 from gan_core.evaluation.classifier import default_classifier
 from gan_core.evaluation.image_metrics import classifier_outputs
-from gan_core.training.presets import merge, preset
+from gan_core.training.presets import preset_config
 from gan_core.sampling import sample_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +19,7 @@ IMAGE_METRICS = ("fid", "is", "coverage", "class_kl", "precision", "recall", "de
 
 
 def _preset_config(name: str, **top) -> TrainConfig:
-    return TrainConfig.from_dict(merge(merge(TrainConfig().to_dict(), preset(name)), top))
+    return preset_config(name, top)
 
 
 @pytest.mark.parametrize("name", ["tutorial-mlp", "dcgan", "cgan"])
@@ -54,7 +54,7 @@ def test_tutorial_preset_builds_exactly_the_tutorials_networks():
     cfg = _preset_config("tutorial-mlp", steps=1)
     assert cfg.data.name == "mnist" and cfg.variant == "ns"
     o = cfg.optim
-    assert (o.optimizer, o.lr_g, o.lr_d, o.batch_size, o.n_critic) == ("adam", 2e-4, 2e-4, 64, 1)
+    assert (o.optimizer, o.lr_g, o.lr_d, o.batch_size, cfg.recipe.n_critic) == ("adam", 2e-4, 2e-4, 64, 1)
     assert (o.beta1_g, o.beta2_g, o.beta1_d, o.beta2_d) == (0.5, 0.999, 0.5, 0.999)
     trainer = Trainer(cfg, "cpu")
 

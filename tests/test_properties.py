@@ -55,7 +55,7 @@ values = st.one_of(st.integers(-10**9, 10**9), st.floats(allow_nan=True), st.tex
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from(["optimizer", "lr_g", "lr_d", "beta1_g", "beta2_d", "batch_size", "n_critic"]), values))
+@given(st.dictionaries(st.sampled_from(["optimizer", "lr_g", "lr_d", "beta1_g", "beta2_d", "batch_size", "lr_decay", "batch_growth"]), values))
 def test_optim_config_accepts_or_names_the_field(fields):
     try:
         OptimConfig(**fields)

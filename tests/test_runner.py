@@ -165,7 +165,7 @@ def test_budget_and_target_stop(make_runner):
 
 def test_slow_motion_names_the_substeps(make_runner):
     r = make_runner()
-    r.set_slow_motion(0.01)
+    r.set_slow_motion(0.06)  # each sub-step shows long enough for a poll every 20 ms to see it
     r.start()
     seen = set()
     assert wait_for(lambda: seen.add(r.snapshot().substep) or {"sample noise", "update D", "update G"} <= seen)

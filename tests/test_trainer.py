@@ -153,7 +153,7 @@ def test_variant_weights_change_live_but_not_the_layers(tiny_config):
 
 
 def test_linear_lr_decay(tiny_config):
-    t = Trainer(tiny_config(variant="ns", variant_options={"lr_decay": 0.5}, steps=10, optim={"lr_g": 1e-3}))
+    t = Trainer(tiny_config(variant="ns", steps=10, optim={"lr_g": 1e-3, "lr_decay": 0.5}))
     t.train()
     assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.5e-3)
 

@@ -5,9 +5,9 @@ import torch
 
 from gan_core import Trainer
 from gan_core.models import pack
-from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, describe, parse_variant
+from gan_core.variants import OBJECTIVE_VARIANTS, describe, parse_variant
 
-ALL = [*OBJECTIVE_VARIANTS, "unrolled-2", "pacgan-2", "pacgan-4", "sn", "mbstd", "r1", "noise", "ema", "ttur", *RECIPES,
+ALL = [*OBJECTIVE_VARIANTS, "unrolled-2", "pacgan-2", "pacgan-4", "sn", "mbstd", "r1", "noise", "ema", "ttur",
        "hinge+sn", "pacgan-2+wgan-gp", "lsgan+mbstd+r1", "unrolled-1+ema"]
 
 
@@ -68,23 +68,46 @@ def test_ttur_ties_lr_d_to_lr_g(tiny_config):
     assert t.opt_d.param_groups[0]["lr"] == pytest.approx(4e-4)
 
 
-def test_a_rate_or_d_step_count_typed_on_the_command_line_beats_the_recipe():
+def test_each_optimisation_setting_has_one_home_and_typed_options_win():
+    """Rates, decay and batch growth live in optim, D's step count in the variant; a preset fills them, whatever is
+    typed on the command line wins, and the Trainer trains at exactly those values."""
     from gan_core.cli import build_parser, config_from_args
 
     def config(*args):
         return config_from_args(build_parser().parse_args(["train", "--out", "unused", *args]))
 
-    t = Trainer(config("--variant", "classroom"))
-    assert (t.base_lr_g, t.base_lr_d) == (0.002, 0.002)  # the recipe's rates
-    cfg = config("--variant", "classroom", "--lr-g", "0.0005")
-    assert cfg.variant_options == {"lr_g": 0.0005}
-    assert (Trainer(cfg).base_lr_g, Trainer(cfg).base_lr_d) == (0.0005, 0.002)
+    cfg = config("--preset", "classroom")
+    assert cfg.variant == "ns+pacgan-2+ema" and cfg.variant_options == {"ema": 0.99}
+    assert (cfg.optim.lr_g, cfg.optim.lr_d, cfg.optim.lr_decay, cfg.optim.batch_growth) == (0.002, 0.002, 0.99, 2)
+    assert cfg.steps == 5000 and config("--preset", "classroom", "--data", "grid25").steps == 24000
+    assert config("--preset", "classroom", "--data", "grid25", "--steps", "300").steps == 300
+    t = Trainer(config("--preset", "classroom", "--lr-g", "0.0005"))
+    assert (t.base_lr_g, t.base_lr_d, t.lr_decay) == (0.0005, 0.002, 0.99)
+    assert t.recipe.ema == 0.99 and t.recipe.pack == 2
+    # another variant drops the preset's variant options (EMA 0.99 belonged to its variant), keeps the rest
+    cfg = config("--preset", "classroom", "--variant", "ns")
+    assert cfg.variant_options == {} and cfg.recipe.ema == 0 and cfg.optim.lr_g == 0.002
     cfg = config("--variant", "wgan", "--n-critic", "2")
     assert cfg.variant_options == {"n_critic": 2} and Trainer(cfg).n_critic == 2
     assert Trainer(config("--variant", "wgan")).n_critic == 5
-    cfg = config("--variant", "classroom", "--lr-g", "0.0005", "--option", "lr_g=0.003")
-    assert cfg.variant_options == {"lr_g": 0.003}  # --option names the variant's setting itself: it stays
-    assert config("--variant", "ns", "--lr-g", "0.0005").variant_options == {}  # nothing imposed, nothing moved
+    assert Trainer(config("--variant", "ns")).n_critic == 1
+    with pytest.raises(ValueError, match="--preset classroom"):
+        config("--variant", "classroom")
+
+
+def test_a_config_json_of_the_earlier_form_trains_the_same_way():
+    """config.json files written when the classroom recipe was a variant (and wgan's 5 D steps overrode
+    optim.n_critic) load as the same training in today's form."""
+    from gan_core.config import TrainConfig
+
+    old = TrainConfig().to_dict()
+    old["optim"] = {k: v for k, v in old["optim"].items() if k not in ("lr_decay", "batch_growth")} | {"n_critic": 1}
+    cfg = TrainConfig.from_dict(old | {"variant": "classroom"})
+    assert cfg.variant == "ns+pacgan-2+ema" and cfg.recipe.ema == 0.99 and cfg.recipe.pack == 2
+    assert (cfg.optim.lr_g, cfg.optim.lr_d, cfg.optim.lr_decay, cfg.optim.batch_growth) == (0.002, 0.002, 0.99, 2)
+    assert TrainConfig.from_dict(old | {"variant": "wgan"}).recipe.n_critic == 5
+    old["optim"]["n_critic"] = 3
+    assert TrainConfig.from_dict(old | {"variant": "ns"}).recipe.n_critic == 3
 
 
 def test_the_dashboard_trains_at_the_rates_its_sidebar_shows():
@@ -94,21 +117,20 @@ def test_the_dashboard_trains_at_the_rates_its_sidebar_shows():
     assert (t.base_lr_g, t.base_lr_d) == (DEFAULTS["lr_g"], DEFAULTS["lr_d"]) == (0.002, 0.002)
     t = Trainer(build_config(dict(DEFAULTS, lr_g=0.0005, lr_d=0.001)))
     assert (t.base_lr_g, t.base_lr_d) == (0.0005, 0.001)
-    t = Trainer(build_config(dict(DEFAULTS, objective="wgan", lr_g=0.0005)))
+    t = Trainer(build_config(dict(DEFAULTS, objective="wgan", n_critic=5, lr_g=0.0005)))
     assert t.n_critic == 5 and t.base_lr_g == 0.0005
 
 
-def test_the_classroom_recipe_doubles_its_batch_for_the_second_half_of_the_budget(tiny_config):
-    t = Trainer(tiny_config(variant="classroom", steps=4, eval_every=0))
+def test_batch_growth_doubles_the_batch_for_the_second_half_of_the_budget(tiny_config):
+    t = Trainer(tiny_config(steps=4, eval_every=0, optim={"batch_growth": 2}))
     sizes = []
     for _ in range(4):
         real, fake, _, _ = t._real_fake(detach_fake=True)
         sizes.append((t.batch_size, real.shape[0], fake.shape[0]))
         t.step()
     assert sizes == [(32, 32, 32), (32, 32, 32), (64, 64, 64), (64, 64, 64)]  # config batch 32, budget 4
-    t = Trainer(tiny_config(variant="classroom", steps=4, eval_every=0, variant_options={"batch_growth": 1}))
+    t = Trainer(tiny_config(steps=4, eval_every=0))
     t.train()
-    assert t.batch_size == 32  # growth 1: constant
-    assert Trainer(tiny_config(variant="ns", steps=2)).recipe.batch_growth == 1
-    with pytest.raises(ValueError, match="batch_growth"):
-        tiny_config(variant="classroom", variant_options={"batch_growth": 0})
+    assert t.batch_size == 32  # growth 1 (the default): constant
+    with pytest.raises(ValueError, match="optim.batch_growth"):
+        tiny_config(optim={"batch_growth": 0})

@@ -54,13 +54,28 @@ def _family_changed() -> None:
 
 
 def _live_lr() -> None:
-    """Learning rates change while the run trains (applied between two steps)."""
+    """Learning rates and their decay change while the run trains (applied between two steps)."""
     if runner.trainer is not None and runner.trainer.step_count > 0:
         try:
-            runner.set_learning_rates(ss.w_lr_g, ss.w_lr_d)
-            ss.live_note = f"Learning rates now G {ss.w_lr_g:g}, D {ss.w_lr_d:g} (live)."
+            runner.set_learning_rates(ss.w_lr_g, ss.w_lr_d, ss.w_lr_decay)
+            ss.live_note = f"Learning rates now G {ss.w_lr_g:g}, D {ss.w_lr_d:g}, decay {ss.w_lr_decay:g} (live)."
         except ValueError as err:
             ss.live_note = str(err)
+
+
+def _load_preset() -> None:
+    """Fill every setting from the chosen preset (on the current data); they stay editable."""
+    name = ss.w_preset
+    if name:
+        for key, value in S.preset_settings(name, ss.w_data).items():
+            ss[f"w_{key}"] = value
+            persist[key] = value
+        ss.w_preset = None
+
+
+def _objective_changed() -> None:
+    """The D-step count follows the objective (wgan's critic takes 5 per G step); the slider can change it."""
+    ss.w_n_critic = persist["n_critic"] = S.variant_n_critic(ss.w_objective)
 
 
 def _lr_widget(label: str, key: str, help_text: str):
@@ -92,14 +107,22 @@ with st.sidebar:
                 ss.uploaded_points = pts
                 st.success(f"{len(pts):,} points loaded.")
 
+    family = "images" if is_image else "2d"
+    st.selectbox("Load a preset", S.PAGE_PRESETS[family], index=None, key="w_preset", on_change=_load_preset,
+                 placeholder="a tuned starting point...", help="Fills every setting below with a named preset: "
+                 + "; ".join(f"{n}: {S.PRESETS[n].about}" for n in S.PAGE_PRESETS[family]))
     st.subheader("GAN variant")
-    st.selectbox("Objective", S.OBJECTIVES, key="w_objective", help="The loss the two networks play.")
+    st.selectbox("Objective", S.OBJECTIVES, key="w_objective", help="The loss the two networks play.",
+                 on_change=_objective_changed)
     st.multiselect("Stabilisers", S.STABILISERS, key="w_stabilisers",
                    help="Tricks that act on the training step; they never change the layers.")
     if "unrolled" in ss.w_stabilisers:
         st.slider("Unrolled steps k", 1, 10, key="w_unroll_k")
     if "pacgan" in ss.w_stabilisers:
         st.slider("PacGAN pack size m", 2, 4, key="w_pack_m")
+    if "ema" in ss.w_stabilisers:
+        st.select_slider("EMA decay", [0.9, 0.95, 0.99, 0.995, 0.999, 0.9999], key="w_ema",
+                         help="samples come from a moving average of G's weights; 0.99 follows G faster than 0.999")
     errors["variant"] = st.empty()
     variant = S.variant_name(ss.w_objective, ss.w_stabilisers, ss.w_unroll_k, ss.w_pack_m)
     with st.expander(f"What is `{variant}`?", expanded=False):
@@ -113,6 +136,7 @@ with st.sidebar:
     st.subheader("Networks")
     if is_image:
         st.selectbox("Network family", S.NETWORKS, key="w_net", help=HELP_M["kind"])
+        st.checkbox("Conditional (the class label goes to G and D)", key="w_conditional", help=HELP_M["conditional"])
     net = ss.w_net if is_image else "mlp"
     if net == "mlp":
         c1, c2 = st.columns(2)
@@ -139,8 +163,15 @@ with st.sidebar:
     _lr_widget("D learning rate", "w_lr_d", HELP_O["lr_d"] + " (changes live)")
     errors["lr_d"] = st.empty()
     c1, c2 = st.columns(2)
+    c1.select_slider("LR decay", [0.0, 0.5, 0.9, 0.99], key="w_lr_decay", on_change=_live_lr,
+                     help=HELP_O["lr_decay"] + " (changes live)")
+    c2.number_input("Batch growth", 1, 8, key="w_batch_growth", help=HELP_O["batch_growth"])
+    errors["lr_decay"] = st.empty()
+    errors["batch_growth"] = st.empty()
+    c1, c2 = st.columns(2)
     c1.number_input("Batch size", 2, 8192, key="w_batch", help=HELP_O["batch_size"])
-    c2.number_input("D steps per G step", 1, 20, key="w_n_critic", help=HELP_O["n_critic"])
+    c2.number_input("D steps per G step", 1, 20, key="w_n_critic",
+                    help="discriminator steps per generator step (wgan and wgan-gp: 5, as the paper)")
     errors["batch"] = st.empty()
     errors["n_critic"] = st.empty()
     st.number_input("Seed", 0, 2**31 - 1, key="w_seed", help="the same seed and settings give the same run")
@@ -213,11 +244,10 @@ LIVE_KEYS = ("steps",)
 
 
 def _core(cfg) -> dict:
-    """The parts of a config that need a new run when they change (not the rates or the budget)."""
+    """The parts of a config that need a new run when they change (not the live rates, decay or budget)."""
     d = cfg.to_dict()
     d.pop("steps")
-    d["optim"] = {k: v for k, v in d["optim"].items() if k not in ("lr_g", "lr_d")}
-    d["variant_options"] = {k: v for k, v in d["variant_options"].items() if k not in ("lr_g", "lr_d")}  # live too
+    d["optim"] = {k: v for k, v in d["optim"].items() if k not in ("lr_g", "lr_d", "lr_decay")}
     return d
 
 
@@ -331,10 +361,11 @@ if runner.trainer is not None:
         n_c = cols[-2].slider("D steps per G step", 1, 20, runner.trainer.n_critic, key="knob_n_critic")
         if n_c != runner.trainer.n_critic:
             runner.update_recipe(n_critic=n_c)
-        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(recipe.lr_decay), 0.01, key="knob_lr_decay",
+        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(runner.trainer.lr_decay), 0.01,
+                                key="knob_lr_decay",
                                 help="the rates fall linearly to (1 - decay) of their start at the step budget")
-        if decay != recipe.lr_decay:
-            runner.update_recipe(lr_decay=decay)
+        if decay != runner.trainer.lr_decay:
+            runner.set_learning_rates(lr_decay=decay)
 
 # ----------------------------------------------------------------------------- live views
 SHOW = ["D's map", "real", "fake", "manifold", "gradients", "modes"]

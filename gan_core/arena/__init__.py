@@ -158,12 +158,9 @@ def plan_runs(data: str, variants: str | Iterable[str], seeds: int | Iterable[in
 
 def _cost(config: TrainConfig) -> float:
     """A rough relative cost per step, to start the slow runs first (keeps the workers busy to the end)."""
-    from gan_core.variants import resolve_recipe
-
-    r = resolve_recipe(config)
-    n_critic = r.n_critic or config.optim.n_critic
+    r = config.recipe
     d_step = 1.0 + 1.5 * bool(r.gp_lambda or r.r1_gamma) + 0.5 * r.spectral_norm
-    return n_critic * d_step + 1.0 + 1.8 * r.unroll
+    return r.n_critic * d_step + 1.0 + 1.8 * r.unroll
 
 
 # ----------------------------------------------------------------------------- worker side

@@ -8,13 +8,13 @@ from pathlib import Path
 from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, _rows, _variant_list, plan_runs, reference_config, run_arena,
                             summary_table, write_results)
 from gan_core.cli.common import add_device_options
-from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
+from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS
 
 
 def _variants_epilog() -> str:
     lines = ["variants (combine with '+', e.g. hinge+sn or pacgan-2+wgan-gp):"]
     
-    for table in (OBJECTIVE_VARIANTS, STABILISER_VARIANTS, RECIPES):
+    for table in (OBJECTIVE_VARIANTS, STABILISER_VARIANTS):
         for name, info in table.items():
             shown = {"unrolled-k": "unrolled-1..10", "pacgan-m": "pacgan-2..4"}.get(name, name)
             lines.append(f"  {shown:<15} {info.about} [{info.reference}]")

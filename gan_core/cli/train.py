@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, get_args, get_origin, get_type_hints
 
 from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
+from gan_core.training.presets import PRESETS
 
 from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options
 
@@ -59,10 +60,12 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
         default = TrainConfig.__dataclass_fields__[name].default
         g.add_argument("--" + name.replace("_", "-"), dest=name, type=type(default), default=None,
                        help=f"{helps[name]} (default {default!r})")
+    g.add_argument("--n-critic", type=int, default=None, help="discriminator steps per generator step, 1-20 (default: the "
+                   "variant's: 5 for wgan and wgan-gp, else 1); the same as --option n_critic=N")
     g.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
                    help="override one setting of the variant, e.g. --option gp_lambda=5 (repeatable; see 'variants')")
     g.add_argument("--points", type=Path, default=None, help="CSV file of your own points with columns x,y (with --data points)")
-    g.add_argument("--preset", default=None, help="start from a named configuration: unrolled-2d, tutorial-mlp, dcgan, cgan")
+    g.add_argument("--preset", default=None, help=f"start from a named configuration: {', '.join(PRESETS)} (see 'variants')")
     g.add_argument("--config", type=Path, default=None, help="start from a config.json (options given here override it)")
 
 
@@ -84,8 +87,23 @@ def _parse_option(text: str):
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The run's config: the defaults, a --config file, the preset, then every option typed (those win)."""
     from gan_core.data.points import parse_points_csv
-    from gan_core.training.presets import merge, preset
+    from gan_core.training.presets import merge, preset_dict
+
+    explicit: dict = {}
+    for key, value in vars(args).items():
+        if value is None or "." not in key:
+            continue
+        section, fname = key.split(".", 1)
+        explicit.setdefault(section, {})[fname] = value
+    for key in _TOP_FIELDS:
+        if getattr(args, key) is not None:
+            explicit[key] = getattr(args, key)
+    if args.options:
+        explicit["variant_options"] = dict(_parse_option(o) for o in args.options)
+    if args.n_critic is not None:
+        explicit.setdefault("variant_options", {})["n_critic"] = args.n_critic
 
     base = TrainConfig().to_dict()
     if args.config is not None:
@@ -100,20 +118,11 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     if name is None and data_name in ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist") and args.config is None:
         name = "dcgan"  # image data without a preset: the DCGAN defaults, not the 2D MLP
     if name is not None:
-        base = merge(base, preset(name))
-    explicit: dict = {}
-    for key, value in vars(args).items():
-        if value is None or "." not in key:
-            continue
-        section, fname = key.split(".", 1)
-        explicit.setdefault(section, {})[fname] = value
-    for key in _TOP_FIELDS:
-        if getattr(args, key) is not None:
-            explicit[key] = getattr(args, key)
-    if args.options:
-        explicit["variant_options"] = dict(_parse_option(o) for o in args.options)
-    cfg = merge(base, explicit)
-    _typed_beats_recipe(cfg, explicit)
+        cfg = preset_dict(name, explicit, base)
+    else:
+        if "variant" in explicit and explicit["variant"] != base.get("variant"):
+            base["variant_options"] = {}  # a --config's options belong to its variant
+        cfg = merge(base, explicit)
     if args.points is not None:
         if cfg["data"]["name"] != "points":
             raise UsageError("--points is only used with --data points")
@@ -125,16 +134,6 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             raise UsageError(f"--points {args.points}: {e}") from None
         cfg["data"]["points"] = pts.tolist()
     return TrainConfig.from_dict(cfg)
-
-
-def _typed_beats_recipe(cfg: dict, explicit: dict) -> None:
-    """A learning rate or D-step count typed on the command line wins over one the variant imposes (the classroom
-    recipe sets both rates to 0.002, wgan 5 D steps), unless --option already sets that one."""
-    from gan_core.variants import imposed_overrides
-
-    options = cfg.setdefault("variant_options", {})
-    for field, value in imposed_overrides(cfg.get("variant", "ns"), explicit.get("optim", {})).items():
-        options.setdefault(field, value)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -209,13 +208,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_variants(args: argparse.Namespace) -> int:
-    from gan_core.variants import OBJECTIVE_VARIANTS, RECIPES, STABILISER_VARIANTS
+    from gan_core.training.presets import PRESETS
+    from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS
 
-    for title, table in (("Objectives (pick one)", OBJECTIVE_VARIANTS), ("Stabilisers (add with +)", STABILISER_VARIANTS),
-                         ("Recipes", RECIPES)):
+    for title, table in (("Objectives (pick one)", OBJECTIVE_VARIANTS), ("Stabilisers (add with +)", STABILISER_VARIANTS)):
         print(f"{title}:")
         for info in table.values():
             print(f"  {info.name:<11} {info.about}\n  {'':<11} [{info.reference}] settings: {info.settings}")
+    print("Presets (--preset NAME: a whole starting configuration, network and optimiser included):")
+    for preset in PRESETS.values():
+        print(f"  {preset.name:<11} {preset.about}")
     return 0
 
 

@@ -18,7 +18,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from gan_core.config import ModelConfig
-from gan_core.variants import Recipe
 
 class Tanh(nn.Module):
     """tanh(x), computed on the CPU as 2 * sigmoid(2x) - 1 (equal to within 2e-7).
@@ -92,11 +91,12 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], recipe: Recipe, n_classes: int = 0):
+    def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int = 0, pack: int = 1,
+                 mbstd: bool = False):
         super().__init__()
-        self.mbstd = recipe.mbstd
+        self.mbstd = mbstd
         self.embed = nn.Embedding(n_classes, n_classes) if cfg.conditional else None
-        in_dim = math.prod(data_shape) * recipe.pack + int(recipe.mbstd) + (n_classes if cfg.conditional else 0)
+        in_dim = math.prod(data_shape) * pack + int(mbstd) + (n_classes if cfg.conditional else 0)
         self.net = mlp([in_dim, *cfg.d_hidden, 1], cfg.activation, precise_first=len(data_shape) == 1)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -140,17 +140,18 @@ class DCGANDiscriminator(nn.Module):
     A conditional D uses a projection head: logit = psi(h) + <embed(y), h> (Miyato & Koyama 2018).
     """
 
-    def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], recipe: Recipe, n_classes: int = 0):
+    def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int = 0, pack: int = 1,
+                 mbstd: bool = False):
         super().__init__()
         c, w = data_shape[0], cfg.width
-        self.mbstd = recipe.mbstd
+        self.mbstd = mbstd
         self.features = nn.Sequential(
-            nn.Conv2d(c * recipe.pack, w, 4, 2, 1),  # (B, w, 14, 14)
+            nn.Conv2d(c * pack, w, 4, 2, 1),  # (B, w, 14, 14)
             nn.LeakyReLU(0.2),
             nn.Conv2d(w, 2 * w, 4, 2, 1),  # (B, 2w, 7, 7)
             nn.LeakyReLU(0.2),
         )
-        feat = (2 * w + int(recipe.mbstd)) * 7 * 7
+        feat = (2 * w + int(mbstd)) * 7 * 7
         self.head = nn.Linear(feat, 1)
         self.embed = nn.Embedding(n_classes, feat) if cfg.conditional else None
 
@@ -176,11 +177,14 @@ def build_generator(cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: in
     return g
 
 
-def build_discriminator(cfg: ModelConfig, data_shape: tuple[int, ...], recipe: Recipe, n_classes: int,
-                        generator: torch.Generator | None = None) -> nn.Module:
-    d = DISCRIMINATORS[cfg.kind](cfg, data_shape, recipe, n_classes)
+def build_discriminator(cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int,
+                        generator: torch.Generator | None = None, *, pack: int = 1, mbstd: bool = False,
+                        spectral_norm: bool = False) -> nn.Module:
+    """D for `cfg`; pack (samples judged together), mbstd (the batch-spread feature) and spectral_norm are the
+    variant's stabilisers that live inside D, passed as plain values."""
+    d = DISCRIMINATORS[cfg.kind](cfg, data_shape, n_classes, pack, mbstd)
     init_weights(d, cfg.kind, generator)
-    if recipe.spectral_norm:
+    if spectral_norm:
         apply_spectral_norm(d, generator)
     return d
 

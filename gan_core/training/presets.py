@@ -1,62 +1,98 @@
-"""Named starting configurations (partial configs merged over the defaults, then over by explicit options)."""
+"""Named starting configurations: partial configs merged over the defaults, then over by explicit options.
+
+A preset is where a tuned combination lives (network, optimiser, schedule, variant and budget together); a
+variant stays an objective plus stabilisers. `steps_for` gives the default step budget per data set where one
+budget does not fit all (the classroom preset needs 24,000 steps on grid25, 5,000 on ring8).
+"""
 from __future__ import annotations
 
-PRESETS: dict[str, dict] = {
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    about: str
+    config: dict
+    steps_for: dict = field(default_factory=dict)  # data name -> default step budget ("*": any other data)
+
+    def steps(self, data: str) -> int | None:
+        return self.steps_for.get(data, self.steps_for.get("*"))
+
+
+_ADAM_2E4 = {"optimizer": "adam", "lr_g": 2e-4, "lr_d": 2e-4, "beta1_g": 0.5, "beta2_g": 0.999,
+             "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 64}
+
+PRESETS: dict[str, Preset] = {p.name: p for p in [
+    Preset("classroom",
+           "The app's default on 2D data: a non-saturating GAN whose D sees pairs of samples (PacGAN-2), sampling "
+           "from a moving average of G's weights (decay 0.99), both learning rates 0.002 decayed linearly to 1% by "
+           "the last step, batches twice as large for the second half of the budget, on the default network "
+           "(G 4 x 64, z 64). All 8 ring8 modes within seconds on a 2-core CPU; grid25 needs 24,000 steps "
+           "(BENCHMARKS.md, \"The classroom recipe\").",
+           {"variant": "ns+pacgan-2+ema", "variant_options": {"ema": 0.99},
+            "optim": {"lr_g": 2e-3, "lr_d": 2e-3, "lr_decay": 0.99, "batch_growth": 2}},
+           {"grid25": 24_000, "*": 5_000}),
     # The Unrolled-GAN / VEEGAN reference setup for 2D mixtures: what the arena trains every variant on.
-    "unrolled-2d": {
-        "model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128, 128], "activation": "tanh", "z_dim": 256},
-        "optim": {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-4, "beta1_g": 0.5, "beta1_d": 0.5, "batch_size": 512},
-    },
-    # The tutorial's MLP GAN, exactly as a class reads it: G 100-256-512-1024-784, D mirrored, BCE, Adam 2e-4.
-    "tutorial-mlp": {
-        "data": {"name": "mnist"},
-        "model": {"kind": "mlp", "g_hidden": [256, 512, 1024], "d_hidden": [1024, 512, 256],
-                  "activation": "leaky_relu", "z_dim": 100, "noise": "normal"},
-        "optim": {"optimizer": "adam", "lr_g": 2e-4, "lr_d": 2e-4, "beta1_g": 0.5, "beta2_g": 0.999,
-                  "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 64, "n_critic": 1},
-        "variant": "ns",
-        "precision": "auto",
-    },
-    # DCGAN for 28x28 images (Radford et al. 2016 settings: Adam 2e-4, beta1 0.5, batch 64).
-    "dcgan": {
-        "data": {"name": "mnist"},
-        "model": {"kind": "dcgan", "z_dim": 100, "width": 32, "noise": "normal"},
-        "optim": {"optimizer": "adam", "lr_g": 2e-4, "lr_d": 2e-4, "beta1_g": 0.5, "beta2_g": 0.999,
-                  "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 64, "n_critic": 1},
-        "variant": "ns",
-        "precision": "auto",
-    },
-    # Conditional DCGAN: the label enters G (embedding + concatenation) and D (projection).
-    "cgan": {
-        "data": {"name": "mnist"},
-        "model": {"kind": "dcgan", "z_dim": 100, "width": 32, "noise": "normal", "conditional": True},
-        "optim": {"optimizer": "adam", "lr_g": 2e-4, "lr_d": 2e-4, "beta1_g": 0.5, "beta2_g": 0.999,
-                  "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 64, "n_critic": 1},
-        "variant": "ns",
-        "precision": "auto",
-    },
-}
+    Preset("unrolled-2d",
+           "The Unrolled-GAN / VEEGAN reference network for 2D mixtures (G and D 2 x 128 tanh, z 256, Adam 1e-3 / "
+           "1e-4, batch 512): what the arena trains every variant on.",
+           {"model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128, 128], "activation": "tanh", "z_dim": 256},
+            "optim": {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-4, "beta1_g": 0.5, "beta1_d": 0.5, "batch_size": 512}}),
+    Preset("tutorial-mlp",
+           "The tutorial's MLP GAN, exactly as a class reads it: G 100-256-512-1024-784, D mirrored, BCE "
+           "(non-saturating), Adam 2e-4, batch 64, on MNIST.",
+           {"data": {"name": "mnist"},
+            "model": {"kind": "mlp", "g_hidden": [256, 512, 1024], "d_hidden": [1024, 512, 256],
+                      "activation": "leaky_relu", "z_dim": 100, "noise": "normal"},
+            "optim": _ADAM_2E4, "variant": "ns", "precision": "auto"}),
+    Preset("dcgan",
+           "DCGAN for 28x28 images (Radford et al. 2016 settings: Adam 2e-4, beta1 0.5, batch 64; width 32).",
+           {"data": {"name": "mnist"}, "model": {"kind": "dcgan", "z_dim": 100, "width": 32, "noise": "normal"},
+            "optim": _ADAM_2E4, "variant": "ns", "precision": "auto"}),
+    Preset("cgan",
+           "Conditional DCGAN: the label enters G (embedding + concatenation) and D (projection).",
+           {"data": {"name": "mnist"},
+            "model": {"kind": "dcgan", "z_dim": 100, "width": 32, "noise": "normal", "conditional": True},
+            "optim": _ADAM_2E4, "variant": "ns", "precision": "auto"}),
+]}
 
 
 def merge(base: dict, extra: dict) -> dict:
-    """Nested dict merge: sections (data/model/optim) are merged key by key."""
+    """Nested dict merge: sections (data/model/optim/variant_options) are merged key by key."""
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "variant_options":
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = {**out[key], **value}
         else:
             out[key] = value
     return out
 
 
-def preset(name: str) -> dict:
+def preset(name: str) -> Preset:
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
     return PRESETS[name]
 
 
-def preset_config(name: str, overrides: dict | None = None):
-    """The TrainConfig of a preset: the defaults, then the preset, then `overrides` (nested, merged key by key)."""
+def preset_dict(name: str, overrides: dict | None = None, base: dict | None = None) -> dict:
+    """A preset's config as a dict: `base` (default: the defaults), then the preset, then `overrides` (nested, key
+    by key). A different variant in `overrides` drops the preset's variant options (they belong to its variant);
+    a step budget not given follows the data (`Preset.steps_for`)."""
     from gan_core.config import TrainConfig
 
-    return TrainConfig.from_dict(merge(merge(TrainConfig().to_dict(), preset(name)), overrides or {}))
+    p, overrides = preset(name), dict(overrides or {})
+    d = merge(base if base is not None else TrainConfig().to_dict(), p.config)
+    if "variant" in overrides and overrides["variant"] != d["variant"]:
+        d["variant_options"] = {}
+    d = merge(d, overrides)
+    if "steps" not in overrides and p.steps(d["data"]["name"]) is not None:
+        d["steps"] = p.steps(d["data"]["name"])
+    return d
+
+
+def preset_config(name: str, overrides: dict | None = None):
+    """The TrainConfig of a preset (see `preset_dict`)."""
+    from gan_core.config import TrainConfig
+
+    return TrainConfig.from_dict(preset_dict(name, overrides))

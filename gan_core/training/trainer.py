@@ -16,13 +16,14 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 import torch
 
+from gan_core.checks import check_float
 from gan_core.config import TrainConfig
 from gan_core.data import make_dataset
 from gan_core.objectives import OBJECTIVES
 from gan_core.evaluation.modes2d import grid_divergences, mode_metrics
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
-from gan_core.variants import Recipe, resolve_recipe
+from gan_core.variants import LIVE_OPTIONS, RECIPE_FIELDS, Recipe, apply_options
 
 FIXED_BATCH = 64
 # A loss or gradient norm beyond this is treated as divergence too: with saturating activations a
@@ -96,18 +97,21 @@ class Trainer:
     def __init__(self, config: TrainConfig, device: str | torch.device = "cpu"):
         self.config = config
         self.device = resolve_device(device) if isinstance(device, str) else device
-        self.recipe: Recipe = resolve_recipe(config)
+        self.recipe: Recipe = config.recipe  # a copy: live options change it between steps
         self.data = make_dataset(config.data, self.device)
         self.n_classes = self.data.n_classes if config.model.conditional else 0
 
         init_gen = torch.Generator().manual_seed(config.seed)
         m = config.model
         self.G = build_generator(m, self.data.shape, self.n_classes, init_gen).to(self.device)
-        self.D = build_discriminator(m, self.data.shape, self.recipe, self.n_classes, init_gen).to(self.device)
+        r = self.recipe
+        self.D = build_discriminator(m, self.data.shape, self.n_classes, init_gen, pack=r.pack, mbstd=r.mbstd,
+                                     spectral_norm=r.spectral_norm).to(self.device)
         self.G_ema = copy.deepcopy(self.G).eval() if self.recipe.ema > 0 else None
-        # Base rates: the config's, unless the variant imposes its own; a schedule scales them per step.
-        self.base_lr_g = self.recipe.lr_g or config.optim.lr_g
-        self.base_lr_d = self._lr_d(self.base_lr_g, self.recipe.lr_d or config.optim.lr_d)
+        # Base rates (changeable live); the linear decay scales them per step.
+        self.base_lr_g = config.optim.lr_g
+        self.base_lr_d = self._lr_d(self.base_lr_g, config.optim.lr_d)
+        self.lr_decay = config.optim.lr_decay
         # The optimisers are built on first use: a page can show a fresh run's pictures without them (the
         # first torch optimiser of a process imports torch._dynamo, about a second here).
         self._opt_g: torch.optim.Optimizer | None = None
@@ -180,36 +184,36 @@ class Trainer:
 
     @property
     def n_critic(self) -> int:
-        return self.recipe.n_critic or self.config.optim.n_critic
+        return self.recipe.n_critic
 
-    def set_learning_rates(self, lr_g: float | None = None, lr_d: float | None = None) -> None:
-        """Change learning rates between steps (TTUR, if on, still ties lr_d to lr_g)."""
+    def set_learning_rates(self, lr_g: float | None = None, lr_d: float | None = None,
+                           lr_decay: float | None = None) -> None:
+        """Change learning rates or their decay between steps (TTUR, if on, still ties lr_d to lr_g)."""
         for value, name in ((lr_g, "lr_g"), (lr_d, "lr_d")):
             if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"{name}={value!r} must be a positive number")
+        if lr_decay is not None:
+            check_float("lr_decay", lr_decay, 0.0, 0.999)
+            self.lr_decay = float(lr_decay)
         if lr_g is not None:
             self.base_lr_g = float(lr_g)
         self.base_lr_d = self._lr_d(self.base_lr_g, float(lr_d) if lr_d is not None else self.base_lr_d)
         self._apply_schedule()
 
-    LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "clip", "instance_noise", "unroll", "n_critic", "lr_decay")
-
     def update_recipe(self, **changes) -> None:
         """Change the variant's weights while training (gp_lambda, r1_gamma, clip, ...). Options that
         change D's layers (pack, spectral_norm, mbstd) or the objective need a new run."""
-        from gan_core.variants import apply_options
-
-        fixed = [k for k in changes if k not in self.LIVE_OPTIONS]
+        fixed = [k for k in changes if k not in LIVE_OPTIONS]
         if fixed:
-            raise ValueError(f"{', '.join(fixed)} cannot change during a run; live options: {', '.join(self.LIVE_OPTIONS)}")
+            raise ValueError(f"{', '.join(fixed)} cannot change during a run; live options: {', '.join(LIVE_OPTIONS)}")
         self.recipe = apply_options(self.recipe, changes)
         self._apply_schedule()
 
     def _apply_schedule(self) -> None:
-        """Set the optimisers' rates: base rates times the variant's linear decay at this step."""
+        """Set the optimisers' rates: base rates times the linear decay at this step."""
         factor = 1.0
-        if self.recipe.lr_decay > 0:
-            factor = 1.0 - self.recipe.lr_decay * min(1.0, self.step_count / max(self.config.steps, 1))
+        if self.lr_decay > 0:
+            factor = 1.0 - self.lr_decay * min(1.0, self.step_count / max(self.config.steps, 1))
         for opt, base in ((self.opt_g, self.base_lr_g), (self.opt_d, self.base_lr_d)):
             for group in opt.param_groups:
                 group["lr"] = base * factor
@@ -223,10 +227,10 @@ class Trainer:
     # ----- the two halves -----
     @property
     def batch_size(self) -> int:
-        """Samples per batch at the current step: the config's, times the recipe's batch_growth from half the
-        step budget on."""
+        """Samples per batch at the current step: the config's, times its batch_growth from half the step
+        budget on."""
         b = self.config.optim.batch_size
-        growth = self.recipe.batch_growth
+        growth = self.config.optim.batch_growth
         return b * growth if growth > 1 and self.step_count >= self.config.steps // 2 else b
 
     def _real_fake(self, detach_fake: bool):
@@ -363,7 +367,7 @@ class Trainer:
 
     def _finish_iteration(self, g: GStepResult) -> StepResult:
         self.step_count += 1
-        if self.recipe.lr_decay > 0:
+        if self.lr_decay > 0:
             self._apply_schedule()
         d = self._last_d
         res = StepResult(self.step_count, d.d_loss, g.g_loss, d.d_real, d.d_fake, d.d_grad, g.g_grad, self.elapsed)
@@ -454,6 +458,7 @@ class Trainer:
             "data": self.data.state(),
             "recipe": asdict(self.recipe),
             "base_lr": [self.base_lr_g, self.base_lr_d],
+            "lr_decay": self.lr_decay,
         }
         if self.G_ema is not None:
             state["G_ema"] = self.G_ema.state_dict()
@@ -471,8 +476,9 @@ class Trainer:
         self._set_rng(self.rng, state["rng"], 1)
         self._set_rng(self.data_rng, state["data_rng"], 2)
         self.data.load_state(state["data"])
-        self.recipe = Recipe(**state["recipe"])
+        self.recipe = Recipe(**{k: v for k, v in state["recipe"].items() if k in RECIPE_FIELDS})
         self.base_lr_g, self.base_lr_d = state.get("base_lr", [self.base_lr_g, self.base_lr_d])
+        self.lr_decay = float(state.get("lr_decay", state["recipe"].get("lr_decay", self.lr_decay)))
         if self.G_ema is not None and "G_ema" in state:
             self.G_ema.load_state_dict(state["G_ema"])
         if "rows" in state:
