@@ -1,0 +1,101 @@
+"""Small building blocks shared by the model families: activations, packing, the minibatch-std feature,
+precise linear layers, MLPs, weight initialisation and spectral normalisation.
+
+Parameters are initialised from an explicit torch.Generator so that runs in parallel threads stay reproducible.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Tanh(nn.Module):
+    """tanh(x), computed on the CPU as 2 * sigmoid(2x) - 1 (equal to within 2e-7).
+
+    Measured here (bench/activations.py): PyTorch's CPU tanh kernel takes ~8x longer than sigmoid on
+    a (1024, 128) batch, and tanh dominated the Unrolled-style MLPs' step time. CUDA keeps torch.tanh.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return tanh(x)
+
+
+def tanh(x: torch.Tensor) -> torch.Tensor:
+    return torch.tanh(x) if x.is_cuda else torch.sigmoid(x + x) * 2.0 - 1.0
+
+
+ACTIVATIONS = {"relu": lambda: nn.ReLU(), "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": lambda: Tanh()}
+
+
+def pack(x: torch.Tensor, m: int) -> torch.Tensor:
+    """(B, C, ...) -> (B/m, m*C, ...): m consecutive samples become one input of D (PacGAN)."""
+    if m == 1:
+        return x
+    return x.reshape(x.shape[0] // m, m * x.shape[1], *x.shape[2:])
+
+
+def minibatch_std(h: torch.Tensor) -> torch.Tensor:
+    """Append the batch's mean standard deviation as one extra feature / channel. h: (B, F) or (B, C, H, W)."""
+    std = (h.var(dim=0, unbiased=False) + 1e-8).sqrt().mean()  # scalar: how spread the batch is
+    extra = std.expand(h.shape[0], 1, *h.shape[2:])
+    return torch.cat([h, extra], dim=1)
+
+
+class PreciseLinear(nn.Linear):
+    """A Linear layer that stays float32 under bfloat16 autocast. Used where an MLP reads or writes 2D points
+    (D's first layer, G's last): bfloat16 keeps 8 bits of mantissa, steps of 0.016 near 2, as coarse as a ring8
+    mode's sigma (0.02), while the hidden layers in between lose nothing a GAN can see (bench/results/throughput.md)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(x.device.type, enabled=False):
+            return super().forward(x.float())
+
+
+def mlp(sizes: list[int], activation: str, precise_first: bool = False, precise_last: bool = False) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    last = len(sizes) - 2
+    for i in range(len(sizes) - 1):
+        precise = (precise_first and i == 0) or (precise_last and i == last)
+        layers.append((PreciseLinear if precise else nn.Linear)(sizes[i], sizes[i + 1]))
+        if i < len(sizes) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)
+
+
+@torch.no_grad()
+def init_weights(module: nn.Module, kind: str, generator: torch.Generator | None) -> None:
+    """PyTorch's default init for MLPs (U(+-1/sqrt(fan_in))), N(0, 0.02) for DCGAN, drawn from `generator`."""
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            if kind == "dcgan":
+                m.weight.normal_(0.0, 0.02, generator=generator)
+                if m.bias is not None:
+                    m.bias.zero_()
+            else:
+                fan_in = m.weight[0].numel() if not isinstance(m, nn.ConvTranspose2d) else m.weight.shape[0] * m.weight[0, 0].numel()
+                bound = 1.0 / math.sqrt(fan_in)
+                m.weight.uniform_(-bound, bound, generator=generator)
+                if m.bias is not None:
+                    m.bias.uniform_(-bound, bound, generator=generator)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.weight.normal_(1.0, 0.02, generator=generator)
+            m.bias.zero_()
+        elif isinstance(m, nn.Embedding):
+            m.weight.normal_(0.0, 1.0, generator=generator)
+
+
+def apply_spectral_norm(module: nn.Module, generator: torch.Generator | None) -> None:
+    """Spectral normalisation on every linear / conv layer; its power-iteration vectors seeded from `generator`."""
+    from torch.nn.utils.parametrizations import spectral_norm
+
+    for m in list(module.modules()):
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            spectral_norm(m)
+            sn = m.parametrizations.weight[0]
+            with torch.no_grad():
+                sn._u.copy_(F.normalize(torch.randn(sn._u.shape, generator=generator), dim=0, eps=sn.eps))
+                sn._v.copy_(F.normalize(torch.randn(sn._v.shape, generator=generator), dim=0, eps=sn.eps))
+                sn._power_method(sn._reshape_weight_to_matrix(m.parametrizations.weight.original), 15)
