@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gan_core import DataConfig, Trainer  # noqa: E402
-from gan_core.data.images import load_images, to_tensor  # noqa: E402
+from gan_core.data.images import load_images  # noqa: E402
+from gan_core.data.pixels import to_unit  # noqa: E402
 from gan_core.evaluation.evaluator import ImageEvaluator  # noqa: E402
 from gan_core.training.presets import preset_config  # noqa: E402
 from gan_core.sampling import evaluate_run  # noqa: E402
@@ -54,7 +55,7 @@ def reference_metrics(data: str) -> dict:
     """2,000 real training images scored like a generator's 2,000 samples."""
     train, _ = load_images(data, "train", download=False)
     pick = np.random.default_rng(EVAL_SEED).choice(len(train), EVAL_N, replace=False)
-    return {"samples": EVAL_N, **ImageEvaluator(DataConfig(data))(to_tensor(train[pick]))}
+    return {"samples": EVAL_N, **ImageEvaluator(DataConfig(data))(to_unit(train[pick]))}
 
 
 def metrics_table() -> list[str]:
@@ -107,7 +108,7 @@ def dcgan_plain_models(z_dim: int = 100, w: int = 32):
 def real_batches(flat: bool, batch: int = 64):
     """Epoch-wise shuffled batches of the bundled training digits in [-1, 1] (a DataLoader with shuffle=True)."""
     images, _ = load_images("mnist", "train")
-    x = to_tensor(images)  # (9000, 1, 28, 28) float in [-1, 1], converted once
+    x = to_unit(images)  # (9000, 1, 28, 28) float in [-1, 1], converted once
     if flat:
         x = x.flatten(1)
     state = {"order": torch.randperm(len(x)), "pos": 0}

@@ -48,9 +48,10 @@ def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | No
     if out_dir:
         from PIL import Image
 
-        from gan_core.sampling import image_grid, to_uint8_images
+        from gan_core.data.pixels import to_uint8
+        from gan_core.sampling import image_grid
 
-        imgs = to_uint8_images(t.sample(64, seed=1))
+        imgs = to_uint8(t.sample(64, seed=1))
         grid = image_grid(imgs, cols=8)
         Image.fromarray(grid).resize((grid.shape[1] * 2, grid.shape[0] * 2), Image.NEAREST).save(
             Path(out_dir) / f"{variant.replace('+', '_')}.png")

@@ -850,9 +850,10 @@ class TrainingRunner:
         return views_2d(t, self._real, self._view_z)
 
     def _image_views(self, t: Trainer) -> ViewsImage:
-        from gan_core.sampling import image_grid, to_uint8_images
+        from gan_core.data.pixels import to_uint8
+        from gan_core.sampling import image_grid
 
-        imgs = to_uint8_images(t.generate(t.fixed_z, t.fixed_y))  # (64, 28, 28) the fixed noise batch
+        imgs = to_uint8(t.generate(t.fixed_z, t.fixed_y))  # (64, 28, 28) the fixed noise batch
         return ViewsImage(image_grid(imgs, cols=8), self._class_counts(t))
 
     def _class_counts(self, t: Trainer, n: int = 256) -> np.ndarray | None:

@@ -141,12 +141,6 @@ def _z_dim(G: torch.nn.Module) -> int:
     return first.in_features - extra
 
 
-def to_unit(image_uint8: np.ndarray) -> torch.Tensor:
-    """(H, W) or (H, W, C) uint8 -> (C, H, W) float in [-1, 1]."""
-    x = torch.from_numpy(np.asarray(image_uint8, dtype=np.float32)) / 127.5 - 1
-    return x[None] if x.dim() == 2 else x.permute(2, 0, 1)
-
-
 def angle_between(a: torch.Tensor, b: torch.Tensor) -> float:
     """The angle in degrees between two latents (for the page's explanation of slerp)."""
     cos = float((a @ b) / (a.norm() * b.norm()).clamp_min(1e-12))

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gan_core.data.pixels import to_uint8, to_unit
 from gan_core.runs import load_generator
 
 MAX_SAMPLES = 100_000
@@ -23,12 +24,6 @@ def noise(n: int, z_dim: int, dist: str, seed: int, device: str | torch.device =
     g = torch.Generator().manual_seed(seed)
     z = torch.rand(n, z_dim, generator=g) * 2 - 1 if dist == "uniform" else torch.randn(n, z_dim, generator=g)
     return z.to(device)
-
-
-def to_uint8_images(x: torch.Tensor) -> np.ndarray:
-    """(N, C, H, W) in [-1, 1] -> (N, H, W) uint8 for one channel, (N, H, W, C) for several."""
-    img = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu().numpy()
-    return img[:, 0] if img.shape[1] == 1 else img.transpose(0, 2, 3, 1)
 
 
 def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None, device: str = "cpu") -> Samples:
@@ -50,7 +45,7 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
     lab = None if labels is None else labels.cpu().numpy()
     if len(shape) == 1:
         return Samples(out.cpu().numpy().astype(np.float32), lab, False)
-    return Samples(to_uint8_images(out), lab, True)
+    return Samples(to_uint8(out), lab, True)
 
 
 def image_grid(images: np.ndarray, cols: int | None = None, pad: int = 2) -> np.ndarray:
@@ -135,6 +130,4 @@ def evaluate_run(run: str | Path, n: int | None = None, seed: int = 1, device: s
         return out
     from gan_core.evaluation.evaluator import ImageEvaluator
 
-    x = torch.from_numpy(s.data).float() / 127.5 - 1
-    x = x[:, None] if x.dim() == 3 else x.permute(0, 3, 1, 2)
-    return {"samples": n, **ImageEvaluator(config.data)(x)}
+    return {"samples": n, **ImageEvaluator(config.data)(to_unit(s.data))}

@@ -14,16 +14,15 @@ import pytest
 import torch
 
 from gan_core.data import images as image_data
+from gan_core.data.pixels import to_uint8, to_unit
 from gan_core.data.images import (
     DatasetUnavailable,
     ImageSampler,
-    from_tensor,
     load_idx_dataset,
     load_images,
     load_mnist_bundled,
     make_stacked_mnist,
     read_idx,
-    to_tensor,
 )
 
 
@@ -164,18 +163,18 @@ def test_stacked_mnist_rejects_bad_n():
 
 # --------------------------------------------------------------------------- tensors and sampler
 
-def test_to_tensor_from_tensor_round_trip():
+def test_to_unit_to_uint8_round_trip():
     grey, _ = load_mnist_bundled("test")
-    t = to_tensor(grey[:16])
+    t = to_unit(grey[:16])
     assert t.shape == (16, 1, 28, 28) and t.dtype == torch.float32
     assert t.min() >= -1 and t.max() <= 1 and t.min() == -1 and t.max() == 1
-    assert np.array_equal(from_tensor(t), grey[:16])
+    assert np.array_equal(to_uint8(t), grey[:16])
     rgb = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 3), dtype=np.uint8)
-    assert to_tensor(rgb).shape == (4, 3, 28, 28)
-    assert np.array_equal(from_tensor(to_tensor(rgb)), rgb)
-    assert from_tensor(torch.full((2, 1, 28, 28), 5.0)).max() == 255  # clamped
+    assert to_unit(rgb).shape == (4, 3, 28, 28)
+    assert np.array_equal(to_uint8(to_unit(rgb)), rgb)
+    assert to_uint8(torch.full((2, 1, 28, 28), 5.0)).max() == 255  # clamped
     with pytest.raises(ValueError, match="uint8"):
-        to_tensor(np.zeros((2, 28, 28), np.float32))
+        to_unit(np.zeros((2, 28, 28), np.float32))
 
 
 def test_image_sampler_is_deterministic_and_shuffles_by_epoch():
@@ -193,7 +192,7 @@ def test_image_sampler_is_deterministic_and_shuffles_by_epoch():
     seen = torch.cat([s.next()[1] for _ in range(10)])
     assert len(torch.unique(seen)) == 1000
     xb, ib = s.next()
-    assert np.array_equal(from_tensor(xb), x[ib.numpy()])
+    assert np.array_equal(to_uint8(xb), x[ib.numpy()])
 
 
 def test_image_sampler_state_round_trip_and_bad_input():

@@ -16,7 +16,8 @@ from dashboard.live_plot import live_chart
 from dashboard.pictures import gif_bytes, upscale
 from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
 from gan_core import latent as L
-from gan_core.sampling import image_grid, noise, to_uint8_images
+from gan_core.data.pixels import to_uint8, to_unit
+from gan_core.sampling import image_grid, noise
 
 N_SLIDERS = 8
 SESSION = "This session's run"
@@ -94,7 +95,7 @@ def base_z(seed: int) -> torch.Tensor:
 
 def show(x: torch.Tensor, caption: str = "", width: int = 280) -> None:
     if is_image:
-        img = to_uint8_images(x[:1])[0]
+        img = to_uint8(x[:1])[0]
         st.image(upscale(img, 10), caption=caption, width=width)
 
 
@@ -178,7 +179,7 @@ if view == "Interpolate":
                f"{float(L.interpolate(za, zb, 3, 'lerp')[1].norm()):.1f} in the middle (ends: {float(za.norm()):.1f}, "
                f"{float(zb.norm()):.1f}); slerp keeps it.")
     if is_image:
-        imgs = to_uint8_images(outs)
+        imgs = to_uint8(outs)
         st.image(upscale(image_grid(imgs, cols=n_steps), 4), caption=f"{method} from seed {seed_a} to seed {seed_b}")
         from PIL import Image
 
@@ -265,7 +266,7 @@ if view == "Invert a real image":
             y = None
             if conditional:
                 y = torch.tensor(target_label if target_label is not None else int(label or 0))
-            z_found, losses = L.invert(G, L.to_unit(target), steps=steps, seed=0, y=y, z_dim=z_dim,
+            z_found, losses = L.invert(G, to_unit(target)[0], steps=steps, seed=0, y=y, z_dim=z_dim,
                                        progress_callback=tick)
             ss[prefix + "override"] = z_found
             for i in range(min(N_SLIDERS, z_dim)):
@@ -273,7 +274,7 @@ if view == "Invert a real image":
             ss[prefix + "inv_result"] = (render(z_found[None], label), losses[0], losses[-1])
         result = ss.get(prefix + "inv_result")
         if result is not None:
-            show_img = to_uint8_images(result[0])[0]
+            show_img = to_uint8(result[0])[0]
             c2.image(upscale(show_img, 8), caption="G(z found)", width=224)
             c3.success(f"Pixel error fell from {result[1]:.3f} to {result[2]:.3f}. Open the Sliders view to "
                        "move from this z.")

@@ -46,9 +46,9 @@ def _run_one(index: int, config_dict: dict, device: str) -> None:
             if (every and step % every == 0) or step == config.steps:
                 last = arena_metrics(trainer.last_eval, config.data.name)
                 if config.data.is_image:  # a picture of 32 samples for the results folder
-                    from gan_core.sampling import to_uint8_images
+                    from gan_core.data.pixels import to_uint8
 
-                    pts = to_uint8_images(trainer.sample(32, seed=config.seed * 7919 + step))
+                    pts = to_uint8(trainer.sample(32, seed=config.seed * 7919 + step))
                 else:  # the exact points the metrics were computed on (same seed as Trainer.evaluate)
                     pts = trainer.sample(config.eval_samples, seed=config.seed * 7919 + step).cpu().numpy().astype(np.float32)
                 q.put(("eval", index, step, last, pts, wall, ""))

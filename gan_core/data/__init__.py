@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from gan_core.config import DataConfig
+from gan_core.data.pixels import to_unit
 from gan_core.data.points import Data2D
 
 
@@ -64,7 +65,7 @@ class ImageDataset:
             need -= len(take)
             idx.append(take)
         index = torch.cat(idx) if len(idx) > 1 else idx[0]
-        x = self.images[index].float().mul_(2.0 / 255.0).sub_(1.0)  # uint8 -> [-1, 1]
+        x = to_unit(self.images[index])  # uint8 -> [-1, 1]
         return x, self.labels[index]
 
     def state(self) -> dict:

@@ -4,9 +4,7 @@ Every loader returns `(images, labels)` as numpy arrays:
     images  uint8, (N, 28, 28) grey or (N, 28, 28, 3) for Stacked MNIST; 0 = background
     labels  int64, (N,)
 
-Networks see float tensors (N, C, 28, 28) in [-1, 1] (the usual tutorial normalisation):
-    x = pixel / 255 * 2 - 1            (`to_tensor`)
-    pixel = round((x + 1) / 2 * 255)   (`from_tensor`, clamped to 0..255)
+Networks see float tensors (N, C, 28, 28) in [-1, 1]: `gan_core.data.pixels` converts.
 
 Data sets (`load_images(name, split)`):
     "mnist"          the 10,000 bundled digits (gan_core/data/assets/mnist10k.npz): train 9,000 / test 1,000
@@ -33,6 +31,8 @@ from typing import Literal
 
 import numpy as np
 import torch
+
+from gan_core.data.pixels import to_nchw, to_unit
 
 Split = Literal["train", "test", "all"]
 IdxName = Literal["mnist", "fashion-mnist"]
@@ -279,48 +279,6 @@ def load_images(
     raise ValueError(f"image data set {name!r} is unknown; choose one of: {', '.join(IMAGE_NAMES)}")
 
 
-# --------------------------------------------------------------------------- tensors
-
-def _to_nchw(images: torch.Tensor) -> torch.Tensor:
-    """(N, H, W) -> (N, 1, H, W); (N, H, W, C) with C in {1, 3} -> (N, C, H, W); NCHW kept."""
-    if images.ndim == 3:
-        return images.unsqueeze(1)
-    if images.ndim == 4 and images.shape[1] in (1, 3):
-        return images
-    if images.ndim == 4 and images.shape[-1] in (1, 3):
-        return images.permute(0, 3, 1, 2)
-    raise ValueError(
-        f"images of shape {tuple(images.shape)} are not understood; give (N, H, W), (N, H, W, C) or (N, C, H, W) with C = 1 or 3"
-    )
-
-
-def _uint8_to_unit(images: torch.Tensor) -> torch.Tensor:
-    """uint8 -> float32 in [-1, 1]: x / 255 * 2 - 1 (the one place this formula lives)."""
-    return images.float().div_(255.0).mul_(2.0).sub_(1.0)
-
-
-def to_tensor(images: np.ndarray | torch.Tensor) -> torch.Tensor:
-    """uint8 images (N, H, W) / (N, H, W, C) / (N, C, H, W) -> float32 (N, C, H, W) in [-1, 1]."""
-    t = torch.as_tensor(images)
-    if t.dtype != torch.uint8:
-        raise ValueError(f"to_tensor needs uint8 images (0-255); got {t.dtype}. Convert or use from_tensor's output")
-    return _uint8_to_unit(_to_nchw(t)).contiguous()
-
-
-def from_tensor(t: torch.Tensor) -> np.ndarray:
-    """float (N, C, H, W) in [-1, 1] -> uint8 numpy in the loaders' layout.
-
-    pixel = round((x + 1) / 2 * 255), clamped to 0..255. C = 1 gives (N, H, W); C = 3 gives
-    (N, H, W, 3), so `from_tensor(to_tensor(images))` returns `images`.
-    """
-    if not isinstance(t, torch.Tensor) or t.ndim != 4 or t.shape[1] not in (1, 3):
-        shape = tuple(t.shape) if hasattr(t, "shape") else type(t).__name__
-        raise ValueError(f"from_tensor needs a float tensor (N, C, H, W) with C = 1 or 3; got {shape}")
-    pixels = ((t.detach().float().cpu() + 1.0) / 2.0 * 255.0).round_().clamp_(0, 255).to(torch.uint8)
-    pixels = pixels[:, 0] if pixels.shape[1] == 1 else pixels.permute(0, 2, 3, 1)  # (N, H, W) or (N, H, W, 3)
-    return pixels.contiguous().numpy()
-
-
 # --------------------------------------------------------------------------- batches
 
 class ImageSampler:
@@ -344,7 +302,7 @@ class ImageSampler:
         images = torch.as_tensor(images_uint8)
         if images.dtype != torch.uint8:
             raise ValueError(f"ImageSampler needs uint8 images; got {images.dtype}")
-        self.images = _to_nchw(images).contiguous().to(device)  # (N, C, H, W) uint8
+        self.images = to_nchw(images).contiguous().to(device)  # (N, C, H, W) uint8
         self.labels = torch.as_tensor(labels, dtype=torch.int64).to(device)  # (N,)
         if len(self.labels) != len(self.images):
             raise ValueError(f"{len(self.images)} images but {len(self.labels)} labels; they must match")
@@ -368,7 +326,7 @@ class ImageSampler:
             self.epoch += 1
         idx = self._perm[self._pos:self._pos + self.batch_size].to(self.images.device)  # (B,)
         self._pos += self.batch_size
-        return _uint8_to_unit(self.images[idx]), self.labels[idx]
+        return to_unit(self.images[idx]), self.labels[idx]
 
     def __iter__(self) -> "ImageSampler":
         return self

@@ -1,6 +1,6 @@
 """The evaluation classifier: a small CNN whose outputs and penultimate features score GAN images.
 
-Architecture (input: 1-channel 28 x 28 in [-1, 1], the `image_data.to_tensor` convention):
+Architecture (input: 1-channel 28 x 28 in [-1, 1], the `gan_core.data.pixels.to_unit` convention):
     conv3x3(1 -> c1) ReLU maxpool2       # (B, c1, 14, 14)
     conv3x3(c1 -> c2) ReLU maxpool2      # (B, c2, 7, 7)
     dropout(p_conv) flatten              # (B, c2 * 49)
@@ -30,7 +30,8 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from gan_core.data.images import ImageSampler, load_images, to_tensor
+from gan_core.data.images import ImageSampler, load_images
+from gan_core.data.pixels import to_unit
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "pretrained"
 TRAINABLE_DATA = ("mnist", "mnist-full", "fashion-mnist")
@@ -65,7 +66,7 @@ class Classifier(nn.Module):
         """Penultimate features (B, hidden): the ReLU output of the first fully connected layer."""
         c = self.arch["in_channels"]
         if x.ndim != 4 or x.shape[1] != c or x.shape[2:] != (28, 28):
-            raise ValueError(f"the classifier takes (B, {c}, 28, 28) images in [-1, 1]; got shape {tuple(x.shape)} (use image_data.to_tensor)")
+            raise ValueError(f"the classifier takes (B, {c}, 28, 28) images in [-1, 1]; got shape {tuple(x.shape)} (use gan_core.data.pixels.to_unit)")
         h = F.max_pool2d(F.relu(self.conv1(x)), 2)  # (B, c1, 14, 14)
         h = F.max_pool2d(F.relu(self.conv2(h)), 2)  # (B, c2, 7, 7)
         h = self.drop_conv(h).flatten(1)  # (B, c2 * 49)
@@ -101,7 +102,7 @@ def accuracy(model: Classifier, images_uint8: np.ndarray, labels: np.ndarray, ba
     model.eval()
     correct = 0
     for start in range(0, len(images_uint8), batch_size):
-        x = to_tensor(images_uint8[start:start + batch_size])  # (b, 1, 28, 28)
+        x = to_unit(images_uint8[start:start + batch_size])  # (b, 1, 28, 28)
         pred = model(x).argmax(1).numpy()
         correct += int((pred == labels[start:start + batch_size]).sum())
     return correct / len(images_uint8)
@@ -199,7 +200,7 @@ classifier; it only has to be good enough to tell the classes apart.
 | wall time | {config['wall_time_s']:.0f} s (data loading, training and evaluation) |
 | machine | {config['machine']}, torch {config['torch']} |
 
-Input: `(B, 1, 28, 28)` float in [-1, 1] (`gan_core.data.images.to_tensor`: pixel / 255 * 2 - 1).
+Input: `(B, 1, 28, 28)` float in [-1, 1] (`gan_core.data.pixels.to_unit`: pixel * 2 / 255 - 1).
 
 Trained with:
 

@@ -6,16 +6,11 @@ import numpy as np
 import torch
 
 from gan_core.config import DataConfig
+from gan_core.data.pixels import to_uint8
 from gan_core.evaluation.image_metrics import (class_histogram_metrics, classifier_outputs, density_coverage, feature_statistics,
                             frechet_distance, inception_score, precision_recall, stacked_mnist_modes)
 
 MAX_REAL = 2500
-
-
-def _uint8(x: torch.Tensor) -> np.ndarray:
-    """(N, C, H, W) in [-1, 1] -> (N, H, W) or (N, H, W, C) uint8."""
-    img = ((x.detach().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu().numpy()
-    return img[:, 0] if img.shape[1] == 1 else img.transpose(0, 2, 3, 1)
 
 
 class ImageEvaluator:
@@ -34,7 +29,7 @@ class ImageEvaluator:
             self.real_stats = feature_statistics(self.real_feats)
 
     def __call__(self, fake: torch.Tensor) -> dict:
-        images = _uint8(fake)
+        images = to_uint8(fake)
         if self.name == "stacked-mnist":
             out = stacked_mnist_modes(images, self.classifier)
             return {"modes": out["modes"], "kl": out["kl"]}

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from gan_core.evaluation.classifier import Classifier
-from gan_core.data.images import to_tensor
+from gan_core.data.pixels import to_unit
 
 ArrayLike = np.ndarray | torch.Tensor
 CHUNK = 1024  # rows of a distance matrix computed at once: 1024 x 10,000 float64 = 82 MB
@@ -192,7 +192,7 @@ def classifier_outputs(images_uint8: ArrayLike, classifier: Classifier, batch_si
     classifier.eval()
     feats, probs = [], []
     for start in range(0, len(images_uint8), batch_size):
-        x = to_tensor(images_uint8[start:start + batch_size]).to(device)  # (b, 1, 28, 28)
+        x = to_unit(images_uint8[start:start + batch_size]).to(device)  # (b, 1, 28, 28)
         f = classifier.features(x)  # (b, F)
         feats.append(f.double().cpu())
         probs.append(torch.softmax(classifier.head(f), dim=1).double().cpu())  # (b, K)
