@@ -18,6 +18,20 @@ import numpy as np
 import torch
 
 
+def sample_noise(n: int, z_dim: int, dist: str, generator: torch.Generator,
+                 device: torch.device | str | None = None) -> torch.Tensor:
+    """(n, z_dim) latents from G's prior: N(0, I) for dist 'normal', U(-1, 1) for 'uniform', drawn from `generator`
+    (on the generator's device unless `device` is given)."""
+    device = generator.device if device is None else device
+    if dist == "uniform":
+        return torch.rand(n, z_dim, generator=generator, device=device) * 2 - 1
+    return torch.randn(n, z_dim, generator=generator, device=device)
+
+
+def seeded_noise(n: int, z_dim: int, dist: str, seed: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """The same latents for the same seed on any device: drawn on the CPU from `seed`, then moved."""
+    return sample_noise(n, z_dim, dist, torch.Generator().manual_seed(seed)).to(device)
+
 
 def lerp(z0: torch.Tensor, z1: torch.Tensor, t: float | torch.Tensor) -> torch.Tensor:
     """(1 - t) z0 + t z1."""
@@ -71,8 +85,7 @@ def principal_directions(G: torch.nn.Module, z_dim: int, k: int = 8, n: int = 20
                          noise: str = "normal", y: torch.Tensor | None = None) -> tuple[torch.Tensor, np.ndarray]:
     """(directions (k, z_dim) with orthonormal rows, share of the activation variance each PCA axis explains (k,))."""
     k = max(1, min(k, z_dim))
-    g = torch.Generator().manual_seed(seed)
-    z = torch.rand(n, z_dim, generator=g) * 2 - 1 if noise == "uniform" else torch.randn(n, z_dim, generator=g)
+    z = seeded_noise(n, z_dim, noise, seed)
     labels = None
     if y is not None:
         labels = y.expand(n) if y.numel() == 1 else y

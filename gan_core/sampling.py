@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from gan_core.data.pixels import to_uint8, to_unit
+from gan_core.latent import seeded_noise
 from gan_core.runs import load_generator
 
 MAX_SAMPLES = 100_000
@@ -20,12 +21,6 @@ class Samples:
     is_image: bool
 
 
-def noise(n: int, z_dim: int, dist: str, seed: int, device: str | torch.device = "cpu") -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    z = torch.rand(n, z_dim, generator=g) * 2 - 1 if dist == "uniform" else torch.randn(n, z_dim, generator=g)
-    return z.to(device)
-
-
 def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None, device: str = "cpu") -> Samples:
     if not 1 <= n <= MAX_SAMPLES:
         raise ValueError(f"--n={n} is out of range; draw between 1 and {MAX_SAMPLES:,} samples")
@@ -33,7 +28,7 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
 
     dev = resolve_device(device)
     g, config, shape, n_classes = load_generator(run, dev)
-    z = noise(n, config.model.z_dim, config.model.noise, seed, dev)
+    z = seeded_noise(n, config.model.z_dim, config.model.noise, seed, dev)
     labels = None
     if config.model.conditional:
         if label is not None and not 0 <= label < n_classes:
@@ -116,17 +111,14 @@ def evaluate_run(run: str | Path, n: int | None = None, seed: int = 1, device: s
     n = n or config.eval_samples
     s = sample_run(run, n, seed, None, device)
     if not s.is_image:
-        from gan_core.data.points import MIXTURES, Data2D
-        from gan_core.evaluation.modes2d import grid_divergences, mode_metrics
+        from gan_core.data.points import Data2D
+        from gan_core.evaluation.modes2d import score_points
 
-        out: dict = {"samples": n}
-        mix = MIXTURES.get(config.data.name)
-        if mix is not None:
-            out.update(mode_metrics(s.data, mix.centres, mix.sigma).as_dict())
-            out["k"] = mix.k
         source = Data2D(config.data.name, "cpu", config.data.points)
         real = source.sample(n, torch.Generator().manual_seed(seed + 1)).numpy()
-        out.update(grid_divergences(real, s.data, source.bounds()))
+        out = {"samples": n, **score_points(s.data, source, real)}
+        if source.mixture is not None:
+            out["k"] = source.mixture.k
         return out
     from gan_core.evaluation.evaluator import ImageEvaluator
 

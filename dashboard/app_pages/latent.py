@@ -17,7 +17,8 @@ from dashboard.pictures import gif_bytes, upscale
 from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
 from gan_core import latent as L
 from gan_core.data.pixels import to_uint8, to_unit
-from gan_core.sampling import image_grid, noise
+from gan_core.latent import seeded_noise as noise
+from gan_core.sampling import image_grid
 
 N_SLIDERS = 8
 SESSION = "This session's run"

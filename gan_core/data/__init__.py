@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from gan_core.config import DataConfig
+from gan_core.data.images import EpochOrder, load_images
 from gan_core.data.pixels import to_unit
 from gan_core.data.points import Data2D
 
@@ -37,8 +38,6 @@ class ImageDataset:
     (the tutorial's DataLoader with shuffle=True) and are scaled to [-1, 1] when drawn."""
 
     def __init__(self, cfg: DataConfig, device: torch.device, split: str = "train"):
-        from gan_core.data.images import load_images
-
         images, labels = load_images(cfg.name, split, cfg.data_dir)
         images = np.asarray(images)
         if images.ndim == 3:
@@ -50,31 +49,21 @@ class ImageDataset:
         self.shape = tuple(self.images.shape[1:])
         self.n_classes = 10 if cfg.name != "stacked-mnist" else 1000
         self.mixture = None
-        self._order: torch.Tensor | None = None
-        self._pos = 0
+        self._order = EpochOrder(len(self.images), drop_last=False)
 
     def sample(self, n: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-        idx = []
-        need = n
-        while need > 0:
-            if self._order is None or self._pos >= len(self._order):
-                self._order = torch.randperm(len(self.images), generator=generator, device=generator.device).to(self.images.device)
-                self._pos = 0
-            take = self._order[self._pos:self._pos + need]
-            self._pos += len(take)
-            need -= len(take)
-            idx.append(take)
-        index = torch.cat(idx) if len(idx) > 1 else idx[0]
+        index = self._order.take(n, generator).to(self.images.device)
         x = to_unit(self.images[index])  # uint8 -> [-1, 1]
         return x, self.labels[index]
 
     def state(self) -> dict:
-        return {"order": None if self._order is None else self._order.cpu(), "pos": self._pos}
+        o = self._order
+        return {"order": None if o.order is None else o.order.cpu(), "pos": o.pos}
 
     def load_state(self, state: dict) -> None:
         order = state.get("order")
-        self._order = None if order is None else order.to(self.images.device)
-        self._pos = int(state.get("pos", 0))
+        self._order.order = None if order is None else order.to(self.images.device)
+        self._order.pos = int(state.get("pos", 0))
 
 
 def make_dataset(cfg: DataConfig, device: torch.device | str = "cpu"):

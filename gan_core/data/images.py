@@ -281,6 +281,42 @@ def load_images(
 
 # --------------------------------------------------------------------------- batches
 
+class EpochOrder:
+    """The order in which a data set's N items are visited: epoch after epoch, each a fresh permutation drawn from
+    the caller's torch.Generator. `take(b)` returns the next b indices; with drop_last a batch never straddles two
+    epochs (the last N mod b items of each permutation are skipped, a different tail each epoch), without it a
+    batch that reaches the end of a permutation continues into the next one."""
+
+    def __init__(self, n: int, drop_last: bool):
+        self.n, self.drop_last = n, drop_last
+        self.order: torch.Tensor | None = None  # (N,) the current permutation
+        self.pos = 0
+        self.epoch = 0
+
+    def _shuffle(self, generator: torch.Generator) -> None:
+        if self.order is not None:
+            self.epoch += 1
+        self.order = torch.randperm(self.n, generator=generator, device=generator.device)
+        self.pos = 0
+
+    def take(self, b: int, generator: torch.Generator) -> torch.Tensor:
+        if self.drop_last:
+            if self.order is None or self.pos + b > self.n:
+                self._shuffle(generator)
+            idx = self.order[self.pos:self.pos + b]
+            self.pos += b
+            return idx
+        parts, need = [], b
+        while need > 0:
+            if self.order is None or self.pos >= self.n:
+                self._shuffle(generator)
+            part = self.order[self.pos:self.pos + need]
+            self.pos += len(part)
+            need -= len(part)
+            parts.append(part)
+        return torch.cat(parts) if len(parts) > 1 else parts[0]
+
+
 class ImageSampler:
     """Endless shuffled mini-batches, like DataLoader(shuffle=True, drop_last=True), but fast.
 
@@ -310,9 +346,11 @@ class ImageSampler:
             raise ValueError(f"batch_size={batch_size!r} must be a whole number between 1 and the {len(self.images)} images")
         self.batch_size = batch_size
         self.generator = torch.Generator().manual_seed(int(seed))  # on CPU: same stream on any device
-        self.epoch = 0
-        self._perm = torch.randperm(len(self.images), generator=self.generator)
-        self._pos = 0
+        self._order = EpochOrder(len(self.images), drop_last=True)
+
+    @property
+    def epoch(self) -> int:
+        return self._order.epoch
 
     @property
     def batches_per_epoch(self) -> int:
@@ -320,12 +358,7 @@ class ImageSampler:
 
     def next(self) -> tuple[torch.Tensor, torch.Tensor]:
         """(x float32 (B, C, H, W) in [-1, 1], y int64 (B,))."""
-        if self._pos + self.batch_size > len(self._perm):
-            self._perm = torch.randperm(len(self.images), generator=self.generator)
-            self._pos = 0
-            self.epoch += 1
-        idx = self._perm[self._pos:self._pos + self.batch_size].to(self.images.device)  # (B,)
-        self._pos += self.batch_size
+        idx = self._order.take(self.batch_size, self.generator).to(self.images.device)  # (B,)
         return to_unit(self.images[idx]), self.labels[idx]
 
     def __iter__(self) -> "ImageSampler":
@@ -336,13 +369,15 @@ class ImageSampler:
 
     def state_dict(self) -> dict:
         """Everything needed to resume the exact batch sequence (tensors, no pickle needed)."""
-        return {"generator": self.generator.get_state(), "perm": self._perm.clone(),
-                "pos": torch.tensor(self._pos), "epoch": torch.tensor(self.epoch)}
+        o = self._order
+        perm = o.order.clone() if o.order is not None else torch.empty(0, dtype=torch.long)
+        return {"generator": self.generator.get_state(), "perm": perm, "pos": torch.tensor(o.pos),
+                "epoch": torch.tensor(o.epoch)}
 
     def load_state_dict(self, state: dict) -> None:
-        if len(state["perm"]) != len(self.images):
+        if len(state["perm"]) not in (0, len(self.images)):
             raise ValueError(f"sampler state is for {len(state['perm'])} images, this sampler holds {len(self.images)}")
         self.generator.set_state(state["generator"])
-        self._perm = state["perm"].clone()
-        self._pos = int(state["pos"])
-        self.epoch = int(state["epoch"])
+        self._order.order = state["perm"].clone() if len(state["perm"]) else None
+        self._order.pos = int(state["pos"])
+        self._order.epoch = int(state["epoch"])

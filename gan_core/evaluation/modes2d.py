@@ -66,3 +66,13 @@ def grid_divergences(real: np.ndarray, fake: np.ndarray, bounds: tuple[float, fl
         return float((a[nz] * np.log(a[nz] / np.where(b[nz] > 0, b[nz], eps))).sum())
 
     return {"grid_kl": kl(p, q), "grid_js": 0.5 * kl(p, m) + 0.5 * kl(q, m)}
+
+
+def score_points(fake: np.ndarray, source, real: np.ndarray) -> dict:
+    """Every 2D metric of generated points: the mode metrics where the data is a mixture with known centres, and
+    the grid KL / JS against `real` points of the same data in its view. source: a `gan_core.data.points.Data2D`."""
+    out: dict = {}
+    if source.mixture is not None:
+        out.update(mode_metrics(fake, source.mixture.centres, source.mixture.sigma).as_dict())
+    out.update(grid_divergences(real, fake, source.bounds()))
+    return out

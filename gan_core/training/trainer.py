@@ -19,8 +19,9 @@ import torch
 from gan_core.checks import check_float
 from gan_core.config import TrainConfig
 from gan_core.data import make_dataset
+from gan_core.evaluation.modes2d import score_points
+from gan_core.latent import sample_noise
 from gan_core.objectives import OBJECTIVES
-from gan_core.evaluation.modes2d import grid_divergences, mode_metrics
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
 from gan_core.variants import LIVE_OPTIONS, RECIPE_FIELDS, Recipe, apply_options
@@ -168,10 +169,7 @@ class Trainer:
         return lr_g * self.recipe.ttur_ratio if self.recipe.ttur_ratio > 1 else lr_d
 
     def _noise(self, n: int, generator: torch.Generator) -> torch.Tensor:
-        z_dim = self.config.model.z_dim
-        if self.config.model.noise == "uniform":
-            return torch.rand(n, z_dim, generator=generator, device=self.device) * 2 - 1
-        return torch.randn(n, z_dim, generator=generator, device=self.device)
+        return sample_noise(n, self.config.model.z_dim, self.config.model.noise, generator, self.device)
 
     def _labels(self, n: int, generator: torch.Generator) -> torch.Tensor | None:
         if not self.n_classes:
@@ -426,14 +424,9 @@ class Trainer:
         cfg = self.config
         fake = self.sample(cfg.eval_samples, seed=cfg.seed * 7919 + self.step_count)
         if not cfg.data.is_image:
-            pts = fake.cpu().numpy()
-            out: dict = {}
-            if self.data.mixture is not None:
-                out.update(mode_metrics(pts, self.data.mixture.centres, self.data.mixture.sigma).as_dict())
             g = torch.Generator(device=self.device).manual_seed(cfg.seed + 4)
             real = self.data.source.sample(cfg.eval_samples, g).cpu().numpy()
-            out.update(grid_divergences(real, pts, self.data.source.bounds()))
-            return out
+            return score_points(fake.cpu().numpy(), self.data.source, real)
         if self._evaluator is None:
             from gan_core.evaluation.evaluator import ImageEvaluator
 
