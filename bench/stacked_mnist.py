@@ -49,7 +49,7 @@ def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | No
         from PIL import Image
 
         from gan_core.data.pixels import to_uint8
-        from gan_core.sampling import image_grid
+        from gan_core.pictures import image_grid
 
         imgs = to_uint8(t.sample(64, seed=1))
         grid = image_grid(imgs, cols=8)

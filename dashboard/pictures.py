@@ -6,6 +6,8 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw
 
+from gan_core.pictures import points_to_pixels
+
 REAL_RGB = (150, 150, 150)
 FAKE_RGB = (214, 39, 40)
 
@@ -13,20 +15,14 @@ FAKE_RGB = (214, 39, 40)
 def scatter_frame(fake: np.ndarray, bounds: tuple[float, float, float, float], real: np.ndarray | None = None,
                   size: int = 360, label: str = "") -> Image.Image:
     """One picture of fake points (red) over real points (grey) in the view `bounds`."""
-    x0, x1, y0, y1 = bounds
     img = Image.new("RGB", (size, size), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-
-    def px(p: np.ndarray) -> np.ndarray:
-        u = (p[:, 0] - x0) / (x1 - x0) * (size - 1)
-        v = (1 - (p[:, 1] - y0) / (y1 - y0)) * (size - 1)
-        return np.stack([u, v], 1)
 
     for pts, rgb, r in ((real, REAL_RGB, 1), (fake, FAKE_RGB, 2)):
         if pts is None or len(pts) == 0:
             continue
         finite = np.isfinite(pts).all(1)
-        for u, v in px(pts[finite]):
+        for u, v in zip(*points_to_pixels(pts[finite], bounds, size)):
             if -r <= u <= size + r and -r <= v <= size + r:
                 draw.ellipse((u - r, v - r, u + r, v + r), fill=rgb)
     if label:

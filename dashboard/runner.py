@@ -851,7 +851,7 @@ class TrainingRunner:
 
     def _image_views(self, t: Trainer) -> ViewsImage:
         from gan_core.data.pixels import to_uint8
-        from gan_core.sampling import image_grid
+        from gan_core.pictures import image_grid
 
         imgs = to_uint8(t.generate(t.fixed_z, t.fixed_y))  # (64, 28, 28) the fixed noise batch
         return ViewsImage(image_grid(imgs, cols=8), self._class_counts(t))

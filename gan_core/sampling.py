@@ -9,6 +9,7 @@ import torch
 
 from gan_core.data.pixels import to_uint8, to_unit
 from gan_core.latent import seeded_noise
+from gan_core.pictures import image_grid, scatter_png
 from gan_core.runs import load_generator
 
 MAX_SAMPLES = 100_000
@@ -43,20 +44,6 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
     return Samples(to_uint8(out), lab, True)
 
 
-def image_grid(images: np.ndarray, cols: int | None = None, pad: int = 2) -> np.ndarray:
-    """(N, H, W[, C]) uint8 -> one (rows*H, cols*W[, C]) uint8 picture."""
-    n = len(images)
-    cols = cols or int(np.ceil(np.sqrt(n)))
-    rows = int(np.ceil(n / cols))
-    h, w = images.shape[1:3]
-    extra = images.shape[3:]
-    canvas = np.zeros((rows * (h + pad) + pad, cols * (w + pad) + pad, *extra), dtype=np.uint8)
-    for i, img in enumerate(images):
-        r, c = divmod(i, cols)
-        canvas[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = img
-    return canvas
-
-
 def write_samples(s: Samples, out: Path) -> None:
     from gan_core.runs import atomic_write
 
@@ -89,18 +76,6 @@ def write_samples(s: Samples, out: Path) -> None:
         atomic_write(out, buf.getvalue())
     else:
         raise ValueError(f"--out {out}: unknown file type {suffix!r}; use .csv (2D), .npz or .png")
-
-
-def scatter_png(points: np.ndarray, size: int = 400) -> np.ndarray:
-    """A plain raster scatter of 2D points (no plotting library needed)."""
-    img = np.full((size, size, 3), 255, dtype=np.uint8)
-    lo, hi = points.min(0), points.max(0)
-    span = np.maximum(hi - lo, 1e-6) * 1.1
-    mid = (hi + lo) / 2
-    px = ((points - mid) / span + 0.5) * (size - 1)
-    px = np.clip(px.round().astype(int), 0, size - 1)
-    img[size - 1 - px[:, 1], px[:, 0]] = (200, 60, 20)
-    return img
 
 
 def evaluate_run(run: str | Path, n: int | None = None, seed: int = 1, device: str = "cpu") -> dict:

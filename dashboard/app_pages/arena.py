@@ -10,7 +10,7 @@ from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import session_arena
 from gan_core.data.points import MIXTURES
-from gan_core.sampling import image_grid
+from gan_core.pictures import image_grid
 
 st.title("Mode-collapse arena")
 if arena_mod is None:

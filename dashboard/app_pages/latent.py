@@ -18,7 +18,7 @@ from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, se
 from gan_core import latent as L
 from gan_core.data.pixels import to_uint8, to_unit
 from gan_core.latent import seeded_noise as noise
-from gan_core.sampling import image_grid
+from gan_core.pictures import image_grid
 
 N_SLIDERS = 8
 SESSION = "This session's run"
@@ -267,7 +267,7 @@ if view == "Invert a real image":
             y = None
             if conditional:
                 y = torch.tensor(target_label if target_label is not None else int(label or 0))
-            z_found, losses = L.invert(G, to_unit(target)[0], steps=steps, seed=0, y=y, z_dim=z_dim,
+            z_found, losses = L.invert(G, to_unit(target[None])[0], steps=steps, seed=0, y=y, z_dim=z_dim,
                                        progress_callback=tick)
             ss[prefix + "override"] = z_found
             for i in range(min(N_SLIDERS, z_dim)):

@@ -466,7 +466,7 @@ if is_image and runner.trainer is not None:
     with st.expander("Real images the generator learns from"):
         try:
             imgs, _ = real_images(data)
-            from gan_core.sampling import image_grid
+            from gan_core.pictures import image_grid
 
             st.image(upscale(image_grid(imgs, cols=16), 2))
         except Exception as err:  # a missing data set is explained, not raised

@@ -10,6 +10,7 @@ import numpy as np
 
 from gan_core.arena.plan import IMAGE_ARENA_DATA, RESULT_COLUMNS, ArenaEvent
 from gan_core.data.points import MIXTURES
+from gan_core.pictures import image_grid, points_to_pixels, square_bounds
 
 def _rows(events_or_rows: Iterable) -> list[dict]:
     rows: dict[tuple, dict] = {}
@@ -106,8 +107,6 @@ def write_results(events_or_rows: Iterable, out_dir: str | Path, title: str | No
     if samples and len(datas) == 1 and datas[0] in IMAGE_ARENA_DATA:
         from PIL import Image
 
-        from gan_core.sampling import image_grid
-
         for variant in order:
             grids = [image_grid(samples[(variant, s)], cols=8) for s in seeds if (variant, s) in samples]
             if grids:
@@ -133,9 +132,7 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
     from PIL import Image, ImageDraw
 
     mix = MIXTURES[data]
-    lo, hi = mix.centres.min(0) - 1.0, mix.centres.max(0) + 1.0
-    span = float(max(hi - lo))
-    mid = (hi + lo) / 2
+    view = square_bounds(mix.centres.min(0) - 1.0, mix.centres.max(0) + 1.0)
     top = 34
     img = Image.new("RGB", (size * len(panels), size + top + 18), "white")
     draw = ImageDraw.Draw(img)
@@ -143,8 +140,8 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
               fill="black")
 
     def px(p, x0):
-        u = (np.asarray(p) - mid) / span + 0.5
-        return x0 + u[..., 0] * (size - 1), top + (1 - u[..., 1]) * (size - 1)
+        u, v = points_to_pixels(p, view, size)
+        return x0 + u, top + v
 
     for j, (seed, pts, row) in enumerate(panels):
         x0 = j * size
@@ -154,7 +151,7 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
         for x, y in zip(xs, ys):
             if x0 <= x < x0 + size and top <= y < top + size:
                 draw.point((float(x), float(y)), fill=(230, 110, 20))
-        r = max(3.0, 3 * mix.sigma / span * size)
+        r = max(3.0, 3 * mix.sigma / (view[1] - view[0]) * size)
         cx, cy = px(mix.centres, x0)
         for x, y in zip(cx, cy):
             draw.ellipse([x - r, y - r, x + r, y + r], outline=(30, 80, 200))

@@ -1,0 +1,51 @@
+"""Raster pictures without a plotting library: image grids and 2D points drawn on a canvas (numpy and PIL)."""
+from __future__ import annotations
+
+import numpy as np
+
+Bounds = tuple[float, float, float, float]  # (xmin, xmax, ymin, ymax) of the view
+
+
+def image_grid(images: np.ndarray, cols: int | None = None, pad: int = 2) -> np.ndarray:
+    """(N, H, W[, C]) uint8 -> one (rows*H, cols*W[, C]) uint8 picture."""
+    n = len(images)
+    cols = cols or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    h, w = images.shape[1:3]
+    extra = images.shape[3:]
+    canvas = np.zeros((rows * (h + pad) + pad, cols * (w + pad) + pad, *extra), dtype=np.uint8)
+    for i, img in enumerate(images):
+        r, c = divmod(i, cols)
+        canvas[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = img
+    return canvas
+
+
+def points_to_pixels(points: np.ndarray, bounds: Bounds, width: int, height: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(u, v) pixel coordinates of (N, 2) points in a width x height canvas showing `bounds`: x grows to the
+    right, y upwards (row 0 is the top of the view)."""
+    x0, x1, y0, y1 = bounds
+    height = width if height is None else height
+    p = np.asarray(points, dtype=np.float64)
+    u = (p[..., 0] - x0) / (x1 - x0) * (width - 1)
+    v = (1.0 - (p[..., 1] - y0) / (y1 - y0)) * (height - 1)
+    return u, v
+
+
+def square_bounds(lo: np.ndarray, hi: np.ndarray, margin: float = 1.0) -> Bounds:
+    """A square view around the box [lo, hi] with `margin` times its largest side (1.0: the box itself)."""
+    span = float(max(hi - lo)) * margin
+    mid = (np.asarray(hi) + np.asarray(lo)) / 2
+    return (mid[0] - span / 2, mid[0] + span / 2, mid[1] - span / 2, mid[1] + span / 2)
+
+
+def scatter_png(points: np.ndarray, size: int = 400) -> np.ndarray:
+    """A plain raster scatter of 2D points (no plotting library needed), (size, size, 3) uint8."""
+    img = np.full((size, size, 3), 255, dtype=np.uint8)
+    lo, hi = points.min(0), points.max(0)
+    span = np.maximum(hi - lo, 1e-6) * 1.1
+    mid = (hi + lo) / 2
+    u, v = points_to_pixels(points, (mid[0] - span[0] / 2, mid[0] + span[0] / 2, mid[1] - span[1] / 2,
+                                     mid[1] + span[1] / 2), size)
+    u, v = np.clip(u.round().astype(int), 0, size - 1), np.clip(v.round().astype(int), 0, size - 1)
+    img[v, u] = (200, 60, 20)
+    return img
