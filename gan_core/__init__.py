@@ -7,7 +7,9 @@ Free of any UI code. Quick start:
     trainer.train()
 """
 from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig
-from gan_core.training.trainer import StepResult, Trainer, TrainingDiverged, resolve_device
+from gan_core.device import resolve_device
+from gan_core.training.results import StepResult, TrainingDiverged
+from gan_core.training.trainer import Trainer
 
 __all__ = ["DataConfig", "ModelConfig", "OptimConfig", "TrainConfig", "Trainer", "StepResult", "TrainingDiverged",
            "resolve_device"]

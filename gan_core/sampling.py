@@ -25,7 +25,7 @@ class Samples:
 def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None, device: str = "cpu") -> Samples:
     if not 1 <= n <= MAX_SAMPLES:
         raise ValueError(f"--n={n} is out of range; draw between 1 and {MAX_SAMPLES:,} samples")
-    from gan_core.training.trainer import resolve_device
+    from gan_core.device import resolve_device
 
     dev = resolve_device(device)
     g, config, shape, n_classes = load_generator(run, dev)

@@ -13,9 +13,9 @@ config and seed, never on which worker ran it.
         print(event.kind, event.variant, event.seed, event.step, event.metrics)
 """
 from gan_core.arena.driver import run_arena
-from gan_core.arena.plan import (ARENA_DATA, IMAGE_ARENA_DATA, RESULT_COLUMNS, STACKED_SAMPLES, ArenaEvent, _variant_list,
+from gan_core.arena.plan import (ARENA_DATA, IMAGE_ARENA_DATA, RESULT_COLUMNS, STACKED_SAMPLES, ArenaEvent,
                                  arena_metrics, plan_runs, reference_config)
-from gan_core.arena.report import _rows, draw_panels, mean_se, summarise, summary_table, write_results
+from gan_core.arena.report import draw_panels, mean_se, summarise, summary_table, write_results
 
 __all__ = ["ArenaEvent", "run_arena", "plan_runs", "reference_config", "arena_metrics", "write_results", "summarise",
            "summary_table", "mean_se", "draw_panels", "ARENA_DATA", "IMAGE_ARENA_DATA", "RESULT_COLUMNS", "STACKED_SAMPLES"]

@@ -90,7 +90,7 @@ def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int
     if workers is None:
         workers = os.cpu_count() or 1
     check_int("workers", workers, 1, MAX_WORKERS)
-    from gan_core.training.trainer import resolve_device
+    from gan_core.device import resolve_device
 
     resolve_device(device)
     return _drive(data, configs, min(workers, len(configs)), stop, device)

@@ -5,8 +5,10 @@ import argparse
 import time
 from pathlib import Path
 
-from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, _rows, _variant_list, plan_runs, reference_config, run_arena,
-                            summary_table, write_results)
+from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, plan_runs, reference_config, run_arena, summary_table,
+                            write_results)
+from gan_core.arena.plan import _variant_list
+from gan_core.arena.report import _rows
 from gan_core.cli.common import add_device_options
 from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS
 
@@ -68,7 +70,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
         base = base.replace(optim={"batch_size": args.batch_size})
     device = "cpu" if args.device == "auto" else args.device
     if args.device == "auto":
-        from gan_core.training.trainer import resolve_device
+        from gan_core.device import resolve_device
 
         device = str(resolve_device("auto"))
     names = _variant_list(args.variants)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import pandas as pd
 import torch
 
 from gan_core.checks import check_float
+from gan_core.device import bf16_native, resolve_device
 from gan_core.config import TrainConfig
 from gan_core.data import make_dataset
 from gan_core.evaluation.modes2d import score_points
@@ -24,68 +25,11 @@ from gan_core.latent import sample_noise
 from gan_core.objectives import OBJECTIVES
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
-from gan_core.variants import LIVE_OPTIONS, RECIPE_FIELDS, Recipe, apply_options
+from gan_core.training.results import EXPLODED, DStepResult, GStepResult, StepResult, TrainingDiverged
+from gan_core.training.state import TrainerState
+from gan_core.variants import LIVE_OPTIONS, Recipe, apply_options
 
 FIXED_BATCH = 64
-# A loss or gradient norm beyond this is treated as divergence too: with saturating activations a
-# huge learning rate can leave every number finite yet meaningless (losses of 1e8 and zero gradients).
-EXPLODED = 1e7
-
-
-class TrainingDiverged(RuntimeError):
-    """A loss, gradient or weight became NaN or infinite (or exploded past EXPLODED). The trainer keeps its last good state."""
-
-    def __init__(self, step: int, quantity: str, value: float):
-        self.step, self.quantity, self.value = step, quantity, value
-        what = f"became {value}" if not math.isfinite(value) else f"exploded to {value:.3g}"
-        super().__init__(f"training diverged at step {step}: {quantity} {what}. "
-                         f"Reset the run, or restore the last good state and lower the learning rates.")
-
-
-@dataclass
-class DStepResult:
-    d_loss: float
-    d_real: float   # mean D(x): a probability for minimax/ns, the raw score for other objectives
-    d_fake: float   # mean D(G(z)), same scale
-    d_grad: float   # L2 norm of D's gradient
-
-
-@dataclass
-class GStepResult:
-    g_loss: float
-    g_grad: float
-
-
-@dataclass
-class StepResult:
-    step: int
-    d_loss: float
-    g_loss: float
-    d_real: float
-    d_fake: float
-    d_grad: float
-    g_grad: float
-    wall_time: float
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name not in ("cpu", "cuda") and not name.startswith("cuda:"):
-        raise ValueError(f"device={name!r} is not valid; choose auto, cpu or cuda")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was asked for but no CUDA GPU is available; use --device cpu or auto")
-    return torch.device(name)
-
-
-def bf16_native(device: torch.device) -> bool:
-    """Does this device multiply bfloat16 matrices natively (AVX512-BF16 / AMX on CPUs, Ampere+ GPUs)?"""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 def _norm(tensors: list[torch.Tensor]) -> torch.Tensor:
@@ -94,7 +38,7 @@ def _norm(tensors: list[torch.Tensor]) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(tensors)))
 
 
-class Trainer:
+class Trainer(TrainerState):
     def __init__(self, config: TrainConfig, device: str | torch.device = "cpu"):
         self.config = config
         self.device = resolve_device(device) if isinstance(device, str) else device
@@ -313,11 +257,6 @@ class Trainer:
             ema_update(self.G_ema, self.G, r.ema)
         return torch.stack([loss.detach(), grad])
 
-    def _remember_start(self) -> None:
-        """The state to go back to should the very first updates diverge (later: every 100 steps)."""
-        if self._last_good is None:
-            self._last_good = copy.deepcopy(self.state_dict(with_history=False))
-
     def step_discriminator(self) -> DStepResult:
         """One discriminator update (no change to G)."""
         self._remember_start()
@@ -432,68 +371,6 @@ class Trainer:
 
             self._evaluator = ImageEvaluator(cfg.data)
         return self._evaluator(fake)
-
-    # ----- state -----
-    @property
-    def history(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows)
-
-    def state_dict(self, with_history: bool = True) -> dict:
-        state = {
-            "step": self.step_count,
-            "elapsed": self.elapsed,
-            "G": self.G.state_dict(),
-            "D": self.D.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "rng": self.rng.get_state(),
-            "data_rng": self.data_rng.get_state(),
-            "data": self.data.state(),
-            "recipe": asdict(self.recipe),
-            "base_lr": [self.base_lr_g, self.base_lr_d],
-            "lr_decay": self.lr_decay,
-        }
-        if self.G_ema is not None:
-            state["G_ema"] = self.G_ema.state_dict()
-        if with_history:
-            state["rows"] = [dict(r) for r in self.rows]
-        return state
-
-    def load_state_dict(self, state: dict) -> None:
-        self.step_count = int(state["step"])
-        self.elapsed = float(state["elapsed"])
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self._set_rng(self.rng, state["rng"], 1)
-        self._set_rng(self.data_rng, state["data_rng"], 2)
-        self.data.load_state(state["data"])
-        self.recipe = Recipe(**{k: v for k, v in state["recipe"].items() if k in RECIPE_FIELDS})
-        self.base_lr_g, self.base_lr_d = state.get("base_lr", [self.base_lr_g, self.base_lr_d])
-        self.lr_decay = float(state.get("lr_decay", state["recipe"].get("lr_decay", self.lr_decay)))
-        if self.G_ema is not None and "G_ema" in state:
-            self.G_ema.load_state_dict(state["G_ema"])
-        if "rows" in state:
-            self.rows = [dict(r) for r in state["rows"]]
-
-    def _set_rng(self, generator: torch.Generator, saved: torch.Tensor, salt: int) -> None:
-        """Restore a random generator; a state saved on another kind of device (a CPU checkpoint resumed on
-        CUDA, or back) cannot be carried over, so the generator is reseeded from the seed and the step instead:
-        the run goes on reproducibly, but not with the exact numbers it would have drawn on the first device."""
-        if saved.numel() == generator.get_state().numel():
-            generator.set_state(saved)
-        else:
-            generator.manual_seed(self.config.seed + salt + 1_000_003 * self.step_count)
-            self.rng_reseeded = True
-
-    def restore_last_good(self) -> None:
-        """After TrainingDiverged: go back to the last state whose numbers were all finite."""
-        if self._last_good is None:
-            raise RuntimeError("there is no earlier good state to go back to; reset the run instead")
-        keep = self.rows
-        self.load_state_dict(copy.deepcopy(self._last_good))
-        self.rows = [r for r in keep if r["step"] <= self.step_count]
 
     def train(self, steps: int | None = None, callback=None) -> pd.DataFrame:
         """Run until `steps` iterations in all (default: config.steps); callback(result) after each."""
