@@ -142,14 +142,27 @@ def _unknown(part: str) -> str:
 
 
 def parse_variant(name: str) -> Recipe:
-    """Turn 'pacgan-2+wgan-gp' into a Recipe, refusing unknown names and combinations that make no sense."""
+    """Turn 'pacgan-2+wgan-gp' into a Recipe, refusing unknown names and combinations that make no sense.
+
+    Every refusal is a ValueError that starts with the name as given (`variant 'wgan+hinge': ...`) and says what
+    is allowed instead."""
+    try:
+        recipe = _parse(name)
+        _check_recipe(recipe, name)
+        return recipe
+    except ValueError as e:
+        msg = str(e)
+        raise ValueError(msg if msg.startswith(f"variant {name!r}") else f"variant {name!r}: {msg}") from None
+
+
+def _parse(name: str) -> Recipe:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(_unknown(str(name)))
     settings: dict = {}
     objective_from: str | None = None
     parts = [p.strip().lower() for p in name.split("+")]
     if len(set(parts)) != len(parts):
-        raise ValueError(f"variant {name!r} names the same part twice")
+        raise ValueError("it names the same part twice; give each part once")
     for part in parts:
         match = _PARAM.match(part)
         if match:
@@ -159,24 +172,21 @@ def parse_variant(name: str) -> Recipe:
                 raise ValueError(f"{part!r}: {family}-N needs N between {lo} and {hi}")
             key = "unroll" if family == "unrolled" else "pack"
             if key in settings:
-                raise ValueError(f"variant {name!r} sets {family} twice")
+                raise ValueError(f"it sets {family} twice; give one {family}-N")
             settings[key] = k
             continue
         if part in OBJECTIVE_VARIANTS:
-            info = OBJECTIVE_VARIANTS[part]
             if objective_from is not None:
-                raise ValueError(f"variant {name!r} combines two objectives ({objective_from!r} and {part!r}); "
+                raise ValueError(f"it combines two objectives ({objective_from!r} and {part!r}); "
                                  f"pick one of {', '.join(OBJECTIVE_VARIANTS)}")
             objective_from = part
-            settings.update(info.settings)
+            settings.update(OBJECTIVE_VARIANTS[part].settings)
             continue
         if part in STABILISER_VARIANTS and not part.endswith(("-k", "-m")):
             settings.update(STABILISER_VARIANTS[part].settings)
             continue
         raise ValueError(_unknown(part))
-    recipe = Recipe(**settings)
-    _check_recipe(recipe, name)
-    return recipe
+    return Recipe(**settings)
 
 
 def _check_recipe(r: Recipe, name: str) -> None:
@@ -198,6 +208,8 @@ _OPTION_RANGES = {
 }
 # Options that may change while a run trains (the others change D's layers or the objective: a new run).
 LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "clip", "instance_noise", "unroll", "n_critic")
+
+
 def apply_options(recipe: Recipe, options: dict) -> Recipe:
     """A copy of `recipe` with user overrides, each checked against its allowed range."""
     out = dataclasses.replace(recipe)
