@@ -22,6 +22,7 @@ DataName = Literal[
 ModelKind = Literal["mlp", "dcgan"]
 Activation = Literal["relu", "leaky_relu", "tanh"]
 NoiseDist = Literal["normal", "uniform"]
+InitScheme = Literal["default", "orthogonal"]
 OptimizerName = Literal["adam", "rmsprop", "sgd"]
 Precision = Literal["float32", "bfloat16", "auto"]
 
@@ -80,6 +81,11 @@ class ModelConfig:
     noise: NoiseDist = _help("noise distribution: normal N(0, I) or uniform U(-1, 1)", "normal")
     conditional: bool = _help("feed the class label to G and D (image data with labels)", False)
     width: int = _help("DCGAN base channel count (dcgan only), 4-256", 64)
+    init: InitScheme = _help("weight initialisation: default (PyTorch's U(+-1/sqrt(fan_in)) for MLPs, N(0, 0.02) for "
+                             "DCGAN) or orthogonal (the Unrolled GAN paper's 2D networks), biases 0", "default")
+    init_gain: float = _help("scale of the orthogonal initialisation (0.8 in the Unrolled GAN paper), 0.01-10", 1.0)
+    d_input_scale: float = _help("D multiplies its input by this before its first layer (the Unrolled GAN paper: 1/4, "
+                                 "bringing the ring of radius 2 to about [-1, 1]), 0.001-1000", 1.0)
 
     def __post_init__(self) -> None:
         check_choice("model.kind", self.kind, get_args(ModelKind))
@@ -99,6 +105,9 @@ class ModelConfig:
         if not isinstance(self.conditional, bool):
             raise ValueError(f"model.conditional={self.conditional!r} must be true or false")
         check_int("model.width", self.width, 4, 256)
+        check_choice("model.init", self.init, get_args(InitScheme))
+        check_float("model.init_gain", self.init_gain, 0.01, 10.0)
+        check_float("model.d_input_scale", self.d_input_scale, 0.001, 1000.0)
 
 
 @dataclass

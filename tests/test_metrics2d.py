@@ -59,3 +59,28 @@ def test_grid_kl_js():
     assert far["grid_js"] == pytest.approx(math.log(2), rel=1e-6)
     near = grid_divergences(a, rng.normal(size=(20000, 2)), (-3, 3, -3, 3))
     assert 0 < near["grid_js"] < 0.05
+
+
+def test_occupancy_shares_are_the_mode_metrics_counts_over_all_samples():
+    """Hand-made samples: 300 on centre 0, 100 on centre 3 (HQ), 100 at 2.5 sigma from centre 5 (HQ), 500 far away."""
+    c = RING.centres
+    s = np.concatenate([np.repeat(c[:1], 300, 0), np.repeat(c[3:4], 100, 0),
+                        np.repeat(c[5:6] + [2.5 * RING.sigma, 0.0], 100, 0), np.full((500, 2), 9.0)])
+    m = mode_metrics(s, c, RING.sigma)
+    shares = m.shares()
+    assert list(shares) == [f"share_{k}" for k in range(8)]
+    assert shares["share_0"] == 0.3 and shares["share_3"] == 0.1 and shares["share_5"] == 0.1
+    assert [shares[f"share_{k}"] * 1000 for k in range(8)] == list(m.counts)
+    assert sum(shares.values()) == pytest.approx(m.hq) and sum(v > 0 for v in shares.values()) == m.modes == 3
+
+
+def test_a_trainer_logs_the_occupancy_of_the_samples_it_scores(tiny_config):
+    from gan_core import Trainer
+
+    t = Trainer(tiny_config(steps=10, eval_every=10, eval_samples=400))
+    t.train()
+    row = t.history.iloc[-1]
+    pts = t.sample(400, seed=t.config.seed * 7919 + 10).numpy()  # the samples Trainer.evaluate scored
+    m = mode_metrics(pts, RING.centres, RING.sigma)
+    assert [row[f"share_{k}"] * 400 for k in range(8)] == pytest.approx(list(m.counts))
+    assert row["modes"] == m.modes

@@ -5,6 +5,9 @@ For a mixture with K centres and std sigma, over generated samples:
 - a mode is captured when at least one HQ sample has it as nearest centre;
 - reverse KL: p = histogram of HQ samples over the K centres, KL(p || uniform) = sum_k p_k log(K p_k).
   With no HQ sample at all the KL is reported as log K (nothing covered).
+- occupancy: share_k = (HQ samples whose nearest centre is k) / (all samples), k = 0..K-1; the shares add up
+  to the HQ share, and the modes captured are the k with share_k > 0. Logged over training, they show a
+  generator hopping from mode to mode or dropping one (the Train page's and the arena's occupancy heatmaps).
 """
 from __future__ import annotations
 
@@ -21,9 +24,15 @@ class ModeMetrics:
     hq: float           # share of high-quality samples, in [0, 1]
     kl: float           # reverse KL of the HQ histogram to uniform
     counts: tuple       # HQ samples per centre
+    n_samples: int = 0  # samples scored
 
     def as_dict(self) -> dict:
         return {"modes": self.modes, "hq": self.hq, "kl": self.kl}
+
+    def shares(self) -> dict:
+        """{'share_0': ..., 'share_{K-1}': ...}: each mode's share of all samples (see the module docstring)."""
+        n = max(self.n_samples, 1)
+        return {f"share_{i}": c / n for i, c in enumerate(self.counts)}
 
 
 def mode_metrics(samples: np.ndarray, centres: np.ndarray, sigma: float) -> ModeMetrics:
@@ -43,7 +52,8 @@ def mode_metrics(samples: np.ndarray, centres: np.ndarray, sigma: float) -> Mode
         p = counts / n_hq
         nz = p > 0
         kl = float((p[nz] * np.log(k * p[nz])).sum())
-    return ModeMetrics(int((counts > 0).sum()), k, n_hq / max(len(samples), 1), kl, tuple(int(c) for c in counts))
+    return ModeMetrics(int((counts > 0).sum()), k, n_hq / max(len(samples), 1), kl, tuple(int(c) for c in counts),
+                       len(samples))
 
 
 def grid_divergences(real: np.ndarray, fake: np.ndarray, bounds: tuple[float, float, float, float],
@@ -73,6 +83,8 @@ def score_points(fake: np.ndarray, source, real: np.ndarray) -> dict:
     the grid KL / JS against `real` points of the same data in its view. source: a `gan_core.data.points.Data2D`."""
     out: dict = {}
     if source.mixture is not None:
-        out.update(mode_metrics(fake, source.mixture.centres, source.mixture.sigma).as_dict())
+        m = mode_metrics(fake, source.mixture.centres, source.mixture.sigma)
+        out.update(m.as_dict())
+        out.update(m.shares())
     out.update(grid_divergences(real, fake, source.bounds()))
     return out

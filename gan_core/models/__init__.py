@@ -29,7 +29,7 @@ DISCRIMINATORS = {"mlp": MLPDiscriminator, "dcgan": DCGANDiscriminator}
 def build_generator(cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int,
                     generator: torch.Generator | None = None) -> nn.Module:
     g = GENERATORS[cfg.kind](cfg, data_shape, n_classes)
-    init_weights(g, cfg.kind, generator)
+    init_weights(g, cfg.kind, generator, cfg.init, cfg.init_gain)
     return g
 
 
@@ -39,7 +39,7 @@ def build_discriminator(cfg: ModelConfig, data_shape: tuple[int, ...], n_classes
     """D for `cfg`; pack (samples judged together), mbstd (the batch-spread feature) and spectral_norm are the
     variant's stabilisers that live inside D, passed as plain values."""
     d = DISCRIMINATORS[cfg.kind](cfg, data_shape, n_classes, pack, mbstd)
-    init_weights(d, cfg.kind, generator)
+    init_weights(d, cfg.kind, generator, cfg.init, cfg.init_gain)
     if spectral_norm:
         apply_spectral_norm(d, generator)
     return d

@@ -66,11 +66,18 @@ def mlp(sizes: list[int], activation: str, precise_first: bool = False, precise_
 
 
 @torch.no_grad()
-def init_weights(module: nn.Module, kind: str, generator: torch.Generator | None) -> None:
-    """PyTorch's default init for MLPs (U(+-1/sqrt(fan_in))), N(0, 0.02) for DCGAN, drawn from `generator`."""
+def init_weights(module: nn.Module, kind: str, generator: torch.Generator | None, scheme: str = "default",
+                 gain: float = 1.0) -> None:
+    """PyTorch's default init for MLPs (U(+-1/sqrt(fan_in))), N(0, 0.02) for DCGAN, or (scheme 'orthogonal') gain
+    times an orthogonal matrix with zero biases (Saxe et al. 2014; the Unrolled GAN paper's 2D networks, gain 0.8);
+    every draw from `generator`."""
     for m in module.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
-            if kind == "dcgan":
+            if scheme == "orthogonal":
+                nn.init.orthogonal_(m.weight, gain=gain, generator=generator)
+                if m.bias is not None:
+                    m.bias.zero_()
+            elif kind == "dcgan":
                 m.weight.normal_(0.0, 0.02, generator=generator)
                 if m.bias is not None:
                     m.bias.zero_()

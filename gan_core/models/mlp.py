@@ -33,12 +33,15 @@ class MLPDiscriminator(nn.Module):
                  mbstd: bool = False):
         super().__init__()
         self.mbstd = mbstd
+        self.input_scale = cfg.d_input_scale
         self.embed = nn.Embedding(n_classes, n_classes) if cfg.conditional else None
         in_dim = math.prod(data_shape) * pack + int(mbstd) + (n_classes if cfg.conditional else 0)
         self.net = mlp([in_dim, *cfg.d_hidden, 1], cfg.activation, precise_first=len(data_shape) == 1)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         h = x.flatten(1)  # (B, m*D)
+        if self.input_scale != 1.0:
+            h = h * self.input_scale
         if self.mbstd:
             h = minibatch_std(h)
         if self.embed is not None:
