@@ -193,3 +193,30 @@ def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: st
                    xaxis=dict(range=[lo[0], hi[0]], showgrid=False, zeroline=False),
                    yaxis=dict(range=[lo[1], hi[1]], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
                    margin=dict(t=40))
+
+
+def occupancy_matrix(evals: pd.DataFrame, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(steps (T,), shares (k, T)) from evaluation rows holding share_0..share_{k-1}; empty when there are none."""
+    cols = [f"share_{i}" for i in range(k)]
+    if evals.empty or not set(cols) <= set(evals.columns):
+        return np.zeros(0), np.zeros((k, 0))
+    e = evals.dropna(subset=cols)
+    return e["step"].to_numpy(), e[cols].to_numpy(dtype=float).T
+
+
+def occupancy(evals: pd.DataFrame, centres: np.ndarray, title: str = "Where the samples sit: share per mode over training",
+              height: int = 260) -> go.Figure:
+    """The mode-occupancy heatmap: one row per mode, one column per evaluation, colour = the share of all samples
+    that are high-quality samples of that mode. A generator hopping from mode to mode draws a staircase; a
+    dropped mode is an empty row; a healthy one fills every row evenly (1/K each, times the HQ share)."""
+    k = len(centres)
+    steps, shares = occupancy_matrix(evals, k)
+    labels = [f"({x:.0f}, {y:.0f})" if k > 8 else f"{np.degrees(np.arctan2(y, x)) % 360:.0f}°" for x, y in centres]
+    if not len(steps):
+        return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")])
+    trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=max(100 / k * 2.5, 1e-9),
+                 colorscale="Viridis", colorbar=dict(title=dict(text="% of samples"), thickness=12),
+                 hovertemplate="step %{x}<br>mode %{y}<br>%{z:.1f}% of samples<extra></extra>", xgap=1, ygap=1)
+    return _figure([trace], title, height, show_legend=False, xaxis=dict(title=dict(text="step")),
+                   yaxis=dict(title=dict(text="mode"), tickmode="array", tickvals=list(range(k)), ticktext=labels,
+                              tickfont=dict(size=11 if k > 8 else 13)))

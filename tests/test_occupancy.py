@@ -1,0 +1,32 @@
+"""The mode-occupancy view draws exactly the shares the mode metrics count, for the samples a trainer scored."""
+import numpy as np
+import pandas as pd
+
+from dashboard.charts import occupancy, occupancy_matrix
+from gan_core import Trainer
+from gan_core.data.points import MIXTURES
+from gan_core.evaluation.modes2d import mode_metrics
+
+
+def test_the_heatmap_cells_are_the_mode_metrics_counts_of_each_evaluation(tiny_config):
+    t = Trainer(tiny_config(steps=30, eval_every=10, eval_samples=500))
+    t.train()
+    evals = t.history.dropna(subset=["modes"])
+    steps, shares = occupancy_matrix(evals, 8)
+    assert list(steps) == [10, 20, 30] and shares.shape == (8, 3)
+    ring = MIXTURES["ring8"]
+    for j, step in enumerate(steps):
+        pts = t.sample(500, seed=t.config.seed * 7919 + int(step)).numpy()  # what Trainer.evaluate scored
+        m = mode_metrics(pts, ring.centres, ring.sigma)
+        assert np.allclose(shares[:, j] * 500, m.counts)
+        assert (shares[:, j] > 0).sum() == m.modes
+    fig = occupancy(evals, ring.centres)
+    assert np.allclose(np.asarray(fig.data[0].z), 100 * shares)
+    assert list(fig.layout.yaxis.ticktext) == ["0°", "45°", "90°", "135°", "180°", "225°", "270°", "315°"]
+
+
+def test_a_hopping_generator_draws_one_bright_cell_per_column():
+    e = pd.DataFrame([{"step": s, **{f"share_{i}": 0.9 * (i == s // 100 % 8) for i in range(8)}} for s in range(100, 900, 100)])
+    _, shares = occupancy_matrix(e, 8)
+    assert (shares > 0).sum(0).tolist() == [1] * 8 and shares.argmax(0).tolist() == [1, 2, 3, 4, 5, 6, 7, 0]
+    assert occupancy(pd.DataFrame(), MIXTURES["grid25"].centres).layout.annotations  # "appears after the first evaluation"
