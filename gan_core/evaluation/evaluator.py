@@ -47,4 +47,6 @@ class ImageEvaluator:
             "density": density,
             "coverage_dc": coverage_dc,
             "mean_confidence": float(probs.max(axis=1).mean()),
+            # the class histogram: share_c = share of the samples the classifier calls class c (the occupancy view)
+            **{f"share_{c}": float(h) for c, h in enumerate(hist["histogram"])},
         }
