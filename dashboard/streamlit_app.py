@@ -9,6 +9,7 @@ max(1, cores // pool size) threads.
 from __future__ import annotations
 
 import gc
+import importlib.machinery
 import sys
 import threading
 from pathlib import Path
@@ -16,6 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `import gan_core` / `import dashboard` when started as a script
     sys.path.insert(0, str(ROOT))
+
+# Streamlit runs this script as the module __main__ with a __file__: a worker process that multiprocessing starts
+# (the arena's) would run it again to rebuild __main__, printing "missing ScriptRunContext" warnings in the
+# teacher's terminal and slowing every worker's start. A spec named __main__ tells multiprocessing there is
+# nothing to rebuild (multiprocessing.spawn._fixup_main_from_name skips it).
+__spec__ = importlib.machinery.ModuleSpec("__main__", None)
 
 import streamlit as st  # noqa: E402
 import torch  # noqa: E402
