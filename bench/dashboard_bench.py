@@ -121,7 +121,8 @@ print((t.step_count - s0) / (time.monotonic() - t0))
 RUNNER = """
 import sys, time, torch
 sys.path.insert(0, {root!r})
-from dashboard.runner import TrainingRunner, default_pool, torch_threads_for
+from dashboard.training.pool import default_pool, torch_threads_for
+from dashboard.training.runner import TrainingRunner
 from dashboard.settings import DEFAULTS, build_config
 torch.set_num_threads(torch_threads_for(default_pool()))
 r = TrainingRunner(build_config(dict(DEFAULTS)).replace(steps=10_000_000))

@@ -20,7 +20,8 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.runner import TrainingPool, TrainingRunner  # noqa: E402
+from dashboard.training.pool import TrainingPool
+from dashboard.training.runner import TrainingRunner  # noqa: E402
 from gan_core import DataConfig, TrainConfig  # noqa: E402
 
 

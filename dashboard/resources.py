@@ -38,7 +38,8 @@ def load_classifier(dataset: str):
 
 def _close(resource) -> None:
     resource.close()
-    from dashboard.runner import TrainingRunner, park
+    from dashboard.training.parking import park
+    from dashboard.training.runner import TrainingRunner
 
     if isinstance(resource, TrainingRunner):
         park(resource)  # kept for a while: reopening the page with ?run=<id> offers to reattach
@@ -51,14 +52,14 @@ def _open(resource) -> bool:
 @st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)
 def session_runner():
     """This browser session's training runner (its thread stops when the session ends)."""
-    from dashboard.runner import TrainingRunner
+    from dashboard.training.runner import TrainingRunner
 
     return TrainingRunner()
 
 
 @st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)
 def session_arena():
-    from dashboard.arena_runner import ArenaRunner
+    from dashboard.training.arena_runner import ArenaRunner
 
     return ArenaRunner()
 

@@ -27,7 +27,7 @@ __spec__ = importlib.machinery.ModuleSpec("__main__", None)
 import streamlit as st  # noqa: E402
 import torch  # noqa: E402
 
-from dashboard.runner import default_pool, torch_threads_for  # noqa: E402
+from dashboard.training.pool import default_pool, torch_threads_for  # noqa: E402
 
 
 @st.cache_resource(show_spinner=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from dashboard.runner import live_runners
+from dashboard.training.pool import live_runners
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "streamlit_app.py")
@@ -272,7 +272,7 @@ def test_the_arena_page_runs_variants_on_mnist_and_shows_their_digits(app):
 def test_the_image_verdict_names_collapse_and_evenness():
     import pandas as pd
 
-    from dashboard.arena_runner import explain_images
+    from dashboard.training.arena_runner import explain_images
 
     finals = pd.DataFrame([{"variant": "a", "seed": 0, "modes": 10, "hq": 0.8, "kl": 0.02},
                            {"variant": "b", "seed": 0, "modes": 2, "hq": 0.95, "kl": 1.5},
@@ -303,8 +303,8 @@ def test_an_arena_on_missing_fashion_mnist_says_where_to_get_it(monkeypatch, tmp
     """Fashion-MNIST is not bundled: without its files (and offline) the arena refuses to start with the
     data set's own message, instead of failing every run."""
     import gan_core.data.images as image_data
-    from dashboard.arena_runner import ArenaRunner
-    from dashboard.runner import TrainingPool
+    from dashboard.training.arena_runner import ArenaRunner
+    from dashboard.training.pool import TrainingPool
 
     monkeypatch.setattr(image_data, "idx_search_dirs", lambda name, data_dir=None: [tmp_path])
     monkeypatch.setattr(image_data, "_download_with_torchvision", lambda name: "failed (network disabled in tests)")

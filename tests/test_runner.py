@@ -5,7 +5,10 @@ import time
 import pytest
 import torch
 
-from dashboard.runner import HISTORY_CAP, Thinned, TrainingPool, TrainingRunner
+from dashboard.training import parking
+from dashboard.training.pool import TrainingPool
+from dashboard.training.runner import TrainingRunner
+from dashboard.training.snapshot import HISTORY_CAP, Thinned
 
 
 def wait_for(cond, timeout=20.0, every=0.02):
@@ -52,7 +55,7 @@ def test_start_advances_and_pause_holds(make_runner):
     assert r.snapshot().step == held
     assert r.snapshot().status == "paused"
     assert r.snapshot().history["step"].iloc[-1] == held
-    r.resume()
+    r.start()
     assert wait_for(lambda: r.snapshot().step > held + 5)
 
 
@@ -67,7 +70,7 @@ def test_a_training_alone_keeps_its_priority_and_yields_once_other_sessions_shar
     """One page on the server (a teacher's laptop): the training thread runs at the server's own priority.
     A second session (a class): within about a second the worker lowers its own priority, and only its own:
     the thread that serves the pages keeps its niceness."""
-    from dashboard.runner import NICE_CHECK_EVERY, TRAINING_NICE, live_runners
+    from dashboard.training.pool import NICE_CHECK_EVERY, TRAINING_NICE, live_runners
 
     for left_over in live_runners():  # runners another test left open would count as other sessions
         left_over.close()
@@ -114,7 +117,7 @@ def test_queue_position_and_cancel(make_runner):
     c.start()
     assert wait_for(lambda: c.snapshot().queue_position == 2)
     assert b.snapshot().status == "queued" and b.snapshot().step == 0
-    b.cancel()  # leaves the queue: c moves up
+    b.pause()  # leaves the queue: c moves up
     assert wait_for(lambda: c.snapshot().queue_position == 1)
     assert b.snapshot().queue_position is None and pool.waiting == 1
     a.pause()  # frees the slot: c runs
@@ -235,26 +238,25 @@ def test_pool_is_fifo_and_cancellable():
 
 
 def test_a_closed_runs_trainer_is_parked_and_can_be_reattached(monkeypatch):
-    from dashboard import runner as R
     from gan_core import TrainConfig
 
-    first = R.TrainingRunner(TrainConfig(steps=50, eval_every=10, log_every=5,
+    first = TrainingRunner(TrainConfig(steps=50, eval_every=10, log_every=5,
                                          model={"g_hidden": [8], "d_hidden": [8], "z_dim": 2},
-                                         optim={"batch_size": 32}), pool=R.TrainingPool(1))
+                                         optim={"batch_size": 32}), pool=TrainingPool(1))
     first.trainer.train(20)  # the runner's thread is never started: nothing else touches the trainer
     run_id = first.run_id
     first.close()
-    R.park(first)
-    trainer, left = R.parked(run_id)
-    assert trainer.step_count == 20 and 0 < left <= R.PARK_SECONDS
-    second = R.TrainingRunner(pool=R.TrainingPool(1))
-    second.adopt(R.claim(run_id), run_id)
+    parking.park(first)
+    trainer, left = parking.parked(run_id)
+    assert trainer.step_count == 20 and 0 < left <= parking.PARK_SECONDS
+    second = TrainingRunner(pool=TrainingPool(1))
+    second.adopt(parking.claim(run_id), run_id)
     snap = second.snapshot()
     assert snap.status == "paused" and snap.step == 20 and second.run_id == run_id
-    assert len(snap.history) >= 4 and "modes" in snap.evals.columns
-    assert R.claim(run_id) is None  # one session gets it
+    assert len(snap.history) >= 4 and {"modes", "share_0", "share_7"} <= set(snap.evals.columns)  # the occupancy too
+    assert parking.claim(run_id) is None  # one session gets it
     # expiry frees it
-    R.park(second)
-    monkeypatch.setattr(R, "PARK_SECONDS", -1.0)
-    assert R.parked(run_id) is None
+    parking.park(second)
+    monkeypatch.setattr(parking, "PARK_SECONDS", -1.0)
+    assert parking.parked(run_id) is None
     second.close()

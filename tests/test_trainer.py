@@ -166,6 +166,16 @@ def test_history_can_be_capped_for_long_sessions(tiny_config):
     assert len(steps) <= 50 and steps[-1] == 400 and steps == sorted(steps) and steps[0] == 1
 
 
+def test_a_capped_history_keeps_every_evaluation(tiny_config):
+    """metrics.csv of a long interactive run: plain rows are thinned, the evaluation rows all stay."""
+    t = Trainer(tiny_config(steps=400, log_every=1, eval_every=25))
+    t.max_rows = 50
+    t.train()
+    h = t.history
+    assert len(h) <= 50 and h["step"].iloc[-1] == 400
+    assert list(h.dropna(subset=["modes"])["step"]) == list(range(25, 401, 25))
+
+
 def test_optimisers_wait_for_the_first_step_and_the_start_is_still_restorable(tiny_config):
     """A page can draw a fresh run without building its optimisers (the first one of a process imports
     torch._dynamo); the first update still remembers the starting state, so a run that diverges at once goes back."""

@@ -5,27 +5,23 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts
-from dashboard.arena_runner import IMAGE_MODES, arena_mod, explain, explain_images, ranking
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import session_arena
+from dashboard.training.arena_runner import IMAGE_MODES, explain, explain_images, ranking
+from gan_core.arena import ARENA_DATA, IMAGE_ARENA_DATA
 from gan_core.data.points import MIXTURES
 from gan_core.pictures import image_grid
 
 st.title("Mode-collapse arena")
-if arena_mod is None:
-    st.warning("The arena is not available in this installation (gan_core/arena.py is missing). "
-               "The Train live page and the Latent explorer work without it.")
-    st.stop()
-
 arena = session_arena()
 snap = arena.snapshot()
 busy = snap.status in ("queued", "running")
 
 CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "classroom", "unrolled-5", "pacgan-2", "pacgan-4",
            "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
-DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in arena_mod.ARENA_DATA]
-DATA += [d for d in ("mnist", "fashion-mnist", "stacked-mnist") if d in getattr(arena_mod, "IMAGE_ARENA_DATA", ())]
+DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in ARENA_DATA]
+DATA += [d for d in ("mnist", "fashion-mnist", "stacked-mnist") if d in IMAGE_ARENA_DATA]
 LABELS = {"ring8": "ring8 (8 Gaussians on a circle)", "grid25": "grid25 (5 x 5 Gaussians)",
           "ring8-pacgan": "ring8-pacgan (PacGAN's ring)", "two-gaussians": "two-gaussians",
           "mnist": "MNIST digits (10 classes)", "fashion-mnist": "Fashion-MNIST (10 classes)",

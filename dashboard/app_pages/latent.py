@@ -15,7 +15,7 @@ from dashboard import charts
 from dashboard.live_plot import live_chart
 from dashboard.pictures import gif_bytes, upscale
 from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
-from gan_core import latent as L
+from gan_core import latent
 from gan_core.data.pixels import to_uint8, to_unit
 from gan_core.latent import seeded_noise as noise
 from gan_core.pictures import image_grid
@@ -30,7 +30,7 @@ st.title("Latent explorer")
 # ----------------------------------------------------------------------------- the generator
 sources = sorted(list_pretrained(), key=lambda n: (n != "mnist-dcgan", n))  # the clearest one first
 snap = runner.snapshot()
-if runner.trainer is not None and snap.step > 0:
+if snap.step > 0:
     sources = [SESSION, *sources]
 if not sources:
     st.info("No generator yet. Train one on the **Train live** page (a few hundred steps are enough), "
@@ -174,10 +174,10 @@ if view == "Interpolate":
     method = c[3].radio("Path", ["slerp", "lerp"], horizontal=True, key=prefix + "method",
                         help="slerp follows the sphere where Gaussian latents live; lerp cuts straight through")
     za, zb = noise(1, z_dim, dist, int(seed_a))[0], noise(1, z_dim, dist, int(seed_b))[0]
-    path = L.interpolate(za, zb, n_steps, method)
+    path = latent.interpolate(za, zb, n_steps, method)
     outs = render(path, label)
-    st.caption(f"The two latents are {L.angle_between(za, zb):.0f} degrees apart. Along lerp the norm dips to "
-               f"{float(L.interpolate(za, zb, 3, 'lerp')[1].norm()):.1f} in the middle (ends: {float(za.norm()):.1f}, "
+    st.caption(f"The two latents are {latent.angle_between(za, zb):.0f} degrees apart. Along lerp the norm dips to "
+               f"{float(latent.interpolate(za, zb, 3, 'lerp')[1].norm()):.1f} in the middle (ends: {float(za.norm()):.1f}, "
                f"{float(zb.norm()):.1f}); slerp keeps it.")
     if is_image:
         imgs = to_uint8(outs)
@@ -200,7 +200,7 @@ if view == "Principal directions":
     @st.cache_data(show_spinner="Finding the principal directions...", max_entries=8)
     def directions(source_key: str, step: int, lab: int | None):
         y = None if lab is None else torch.tensor([lab])
-        return L.principal_directions(G, z_dim, k=N_SLIDERS, seed=0, noise=dist, y=y)
+        return latent.principal_directions(G, z_dim, k=N_SLIDERS, seed=0, noise=dist, y=y)
 
     dirs, var = directions(source, snap.step if source == SESSION else 0, label if conditional else None)
     base = ss.get(prefix + "current", base_z(0))
@@ -267,7 +267,7 @@ if view == "Invert a real image":
             y = None
             if conditional:
                 y = torch.tensor(target_label if target_label is not None else int(label or 0))
-            z_found, losses = L.invert(G, to_unit(target[None])[0], steps=steps, seed=0, y=y, z_dim=z_dim,
+            z_found, losses = latent.invert(G, to_unit(target[None])[0], steps=steps, seed=0, y=y, z_dim=z_dim,
                                        progress_callback=tick)
             ss[prefix + "override"] = z_found
             for i in range(min(N_SLIDERS, z_dim)):

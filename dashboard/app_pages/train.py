@@ -10,11 +10,12 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts
-from dashboard import settings as S
+from dashboard import settings
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import real_images, session_runner
-from dashboard.runner import REDRAW_EVERY, claim, parked
+from dashboard.training.parking import claim, parked
+from dashboard.training.runner import REDRAW_EVERY
 from gan_core.config import field_help, ModelConfig, OptimConfig
 from gan_core.variants import describe
 
@@ -29,7 +30,7 @@ ss = st.session_state
 # ----------------------------------------------------------------------------- settings state
 # Widget values are kept in `train_settings` (widget keys vanish when another page is shown).
 if "train_settings" not in ss:
-    loaded, warnings = S.from_query({k: st.query_params[k] for k in st.query_params})
+    loaded, warnings = settings.from_query({k: st.query_params[k] for k in st.query_params})
     ss.train_settings = loaded
     ss.url_warnings = warnings
     ss.drawn = []                # indices into the candidate grid
@@ -45,17 +46,17 @@ def _family_changed() -> None:
     """Switching between 2D and image data loads that family's defaults (architecture, rates, variant); a step
     budget left at its default follows the data (grid25 needs more steps than ring8)."""
     new, old = ss.w_data, persist["data"]
-    if (new in S.DATA_CHOICES_IMAGES) != (old in S.DATA_CHOICES_IMAGES):
-        for key, value in S.defaults_for(new).items():
+    if (new in settings.DATA_CHOICES_IMAGES) != (old in settings.DATA_CHOICES_IMAGES):
+        for key, value in settings.defaults_for(new).items():
             ss[f"w_{key}"] = value
             persist[key] = value
-    elif ss.get("w_steps", persist["steps"]) == S.default_steps(old):  # a budget the user left alone follows the data
-        ss.w_steps = persist["steps"] = S.default_steps(new)
+    elif ss.get("w_steps", persist["steps"]) == settings.default_steps(old):  # a budget the user left alone follows the data
+        ss.w_steps = persist["steps"] = settings.default_steps(new)
 
 
 def _live_lr() -> None:
     """Learning rates and their decay change while the run trains (applied between two steps)."""
-    if runner.trainer is not None and runner.trainer.step_count > 0:
+    if runner.snapshot().step > 0:
         try:
             runner.set_learning_rates(ss.w_lr_g, ss.w_lr_d, ss.w_lr_decay)
             ss.live_note = f"Learning rates now G {ss.w_lr_g:g}, D {ss.w_lr_d:g}, decay {ss.w_lr_decay:g} (live)."
@@ -67,7 +68,7 @@ def _load_preset() -> None:
     """Fill every setting from the chosen preset (on the current data); they stay editable."""
     name = ss.w_preset
     if name:
-        for key, value in S.preset_settings(name, ss.w_data).items():
+        for key, value in settings.preset_settings(name, ss.w_data).items():
             ss[f"w_{key}"] = value
             persist[key] = value
         ss.w_preset = None
@@ -75,7 +76,7 @@ def _load_preset() -> None:
 
 def _objective_changed() -> None:
     """The D-step count follows the objective (wgan's critic takes 5 per G step); the slider can change it."""
-    ss.w_n_critic = persist["n_critic"] = S.variant_n_critic(ss.w_objective)
+    ss.w_n_critic = persist["n_critic"] = settings.variant_n_critic(ss.w_objective)
 
 
 def _lr_widget(label: str, key: str, help_text: str):
@@ -88,18 +89,18 @@ errors: dict[str, st.delta_generator.DeltaGenerator] = {}
 
 with st.sidebar:
     st.header("Experiment")
-    st.selectbox("Data", S.CHOICES["data"], key="w_data", format_func=S.DATA_LABELS.get, on_change=_family_changed,
+    st.selectbox("Data", settings.CHOICES["data"], key="w_data", format_func=settings.DATA_LABELS.get, on_change=_family_changed,
                   help="2D mixtures count their modes; draw or upload your own points; image sets need their files.")
     errors["data"] = st.empty()
     data = ss.w_data
-    is_image = data in S.DATA_CHOICES_IMAGES
+    is_image = data in settings.DATA_CHOICES_IMAGES
     if data == "upload":
         up = st.file_uploader("CSV of points (columns x,y)", type=["csv", "txt"], key="w_upload",
                               help="A header x,y (optional) and one point per line; at most 100,000 points and 5 MB; "
                                    "coordinates within +-1e6.")
         st.caption("Limits: 5 MB, 100,000 points, two numeric columns x,y, no NaN or infinity.")
         if up is not None:
-            pts, problem = S.read_points_upload(up.getvalue())
+            pts, problem = settings.read_points_upload(up.getvalue())
             if problem:
                 st.error(f"That file cannot be used: {problem}")
                 ss.uploaded_points = None
@@ -108,13 +109,13 @@ with st.sidebar:
                 st.success(f"{len(pts):,} points loaded.")
 
     family = "images" if is_image else "2d"
-    st.selectbox("Load a preset", S.PAGE_PRESETS[family], index=None, key="w_preset", on_change=_load_preset,
+    st.selectbox("Load a preset", settings.PAGE_PRESETS[family], index=None, key="w_preset", on_change=_load_preset,
                  placeholder="a tuned starting point...", help="Fills every setting below with a named preset: "
-                 + "; ".join(f"{n}: {S.PRESETS[n].about}" for n in S.PAGE_PRESETS[family]))
+                 + "; ".join(f"{n}: {settings.PRESETS[n].about}" for n in settings.PAGE_PRESETS[family]))
     st.subheader("GAN variant")
-    st.selectbox("Objective", S.OBJECTIVES, key="w_objective", help="The loss the two networks play.",
+    st.selectbox("Objective", settings.OBJECTIVES, key="w_objective", help="The loss the two networks play.",
                  on_change=_objective_changed)
-    st.multiselect("Stabilisers", S.STABILISERS, key="w_stabilisers",
+    st.multiselect("Stabilisers", settings.STABILISERS, key="w_stabilisers",
                    help="Tricks that act on the training step; they never change the layers.")
     if "unrolled" in ss.w_stabilisers:
         st.slider("Unrolled steps k", 1, 10, key="w_unroll_k")
@@ -124,7 +125,7 @@ with st.sidebar:
         st.select_slider("EMA decay", [0.9, 0.95, 0.99, 0.995, 0.999, 0.9999], key="w_ema",
                          help="samples come from a moving average of G's weights; 0.99 follows G faster than 0.999")
     errors["variant"] = st.empty()
-    variant = S.variant_name(ss.w_objective, ss.w_stabilisers, ss.w_unroll_k, ss.w_pack_m)
+    variant = settings.variant_name(ss.w_objective, ss.w_stabilisers, ss.w_unroll_k, ss.w_pack_m)
     with st.expander(f"What is `{variant}`?", expanded=False):
         for part in variant.split("+"):
             try:
@@ -135,7 +136,7 @@ with st.sidebar:
 
     st.subheader("Networks")
     if is_image:
-        st.selectbox("Network family", S.NETWORKS, key="w_net", help=HELP_M["kind"])
+        st.selectbox("Network family", settings.NETWORKS, key="w_net", help=HELP_M["kind"])
         st.checkbox("Conditional (the class label goes to G and D)", key="w_conditional", help=HELP_M["conditional"])
     net = ss.w_net if is_image else "mlp"
     if net == "mlp":
@@ -147,17 +148,17 @@ with st.sidebar:
         c1.number_input("D layers", 0, 6, key="w_d_layers", help="hidden layers of the discriminator")
         c2.number_input("D units", 1, 1024, key="w_d_units", help="units per hidden layer")
         errors["d_units"] = st.empty()
-        st.selectbox("Activation", S.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
+        st.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
     else:
         st.number_input("DCGAN width", 4, 256, key="w_width", help=HELP_M["width"])
         errors["width"] = st.empty()
     c1, c2 = st.columns(2)
     c1.number_input("Noise dim", 1, 1024, key="w_z", help=HELP_M["z_dim"])
-    c2.selectbox("Noise", S.NOISES, key="w_noise", help=HELP_M["noise"])
+    c2.selectbox("Noise", settings.NOISES, key="w_noise", help=HELP_M["noise"])
     errors["z"] = st.empty()
 
     st.subheader("Optimisation")
-    st.selectbox("Optimiser", S.OPTIMIZERS, key="w_opt", help=HELP_O["optimizer"])
+    st.selectbox("Optimiser", settings.OPTIMIZERS, key="w_opt", help=HELP_O["optimizer"])
     _lr_widget("G learning rate", "w_lr_g", HELP_O["lr_g"] + " (changes live)")
     errors["lr_g"] = st.empty()
     _lr_widget("D learning rate", "w_lr_d", HELP_O["lr_d"] + " (changes live)")
@@ -196,7 +197,7 @@ if not is_image:
 # ----------------------------------------------------------------------------- the user's points
 points = None
 if data == "draw":
-    grid = S.candidate_grid()
+    grid = settings.candidate_grid()
     chosen = grid[ss.drawn] if ss.drawn else np.zeros((0, 2), np.float32)
     with st.expander(f"Your data: {len(ss.drawn)} points drawn", expanded=runner.snapshot().step == 0):
         event = st.plotly_chart(charts.points_picker(grid, chosen), key="draw_chart", on_select="rerun",
@@ -222,19 +223,19 @@ elif data == "upload":
 # ----------------------------------------------------------------------------- config
 config, problem = None, None
 try:
-    config = S.build_config(s, points)
+    config = settings.build_config(s, points)
 except ValueError as err:
     problem = str(err)
-    slot = errors.get(S.field_of(problem)) or errors["variant"]
+    slot = errors.get(settings.field_of(problem)) or errors["variant"]
     slot.error(problem)
 
 if ss.url_warnings:
     for w in ss.url_warnings:
         st.warning(w)
     ss.url_warnings = []
-query = S.to_query(s)
+query = settings.to_query(s)
 pending_run = st.query_params.get("run", "")
-if runner.trainer is not None and runner.trainer.step_count > 0:
+if runner.snapshot().step > 0:
     query["run"] = runner.run_id  # a reload of this link can reattach to the run (see runner.park)
 elif pending_run:
     query["run"] = pending_run    # kept until it is reattached or has expired
@@ -254,7 +255,7 @@ def _core(cfg) -> dict:
 snap = runner.snapshot()
 needs_reset = False
 if config is not None:
-    if runner.trainer is None or (snap.step == 0 and snap.status not in LIVE and _core(config) != _core(runner.config)):
+    if snap.config is None or (snap.step == 0 and snap.status not in LIVE and _core(config) != _core(snap.config)):
         try:
             with st.spinner("Building the networks..."):
                 runner.configure(config)
@@ -262,14 +263,13 @@ if config is not None:
             problem = str(err)
             st.error(f"This run cannot start: {problem}")
             config = None
-    elif _core(config) != _core(runner.config):
+    elif _core(config) != _core(snap.config):
         needs_reset = True
-    elif config.steps != runner.config.steps:
+    elif config.steps != snap.config.steps:
         runner.set_budget(config.steps)
-    runner.set_target(
-        int(runner.trainer.data.mixture.k) if stop_target and runner.trainer is not None and runner.trainer.data.mixture
-        is not None else None, hq_target / 100)
 snap = runner.snapshot()
+if snap.config is not None:
+    runner.set_target(snap.modes if stop_target else None, hq_target / 100)
 
 # ----------------------------------------------------------------------------- controls
 st.title("Train live")
@@ -294,13 +294,13 @@ if status in LIVE:
         st.rerun()
 else:
     label = {"idle": "Train", "paused": "Resume", "finished": "Continue"}.get(status, "Train")
-    can_start = runner.trainer is not None and problem is None and status not in ("diverged", "error") and not needs_reset
+    can_start = snap.config is not None and problem is None and status not in ("diverged", "error") and not needs_reset
     if c[0].button(label, type="primary", key="btn_train", width="stretch", disabled=not can_start):
         if status == "finished" and snap.step >= snap.budget:
             runner.set_budget(snap.budget + max(1000, snap.budget // 2))
         runner.start()
         st.rerun()
-manual_ok = status in ("idle", "paused", "finished") and runner.trainer is not None
+manual_ok = status in ("idle", "paused", "finished") and snap.config is not None
 if c[1].button("Reset", key="btn_reset", width="stretch", disabled=config is None,
                help="back to step 0 with the settings on the left"):
     runner.configure(config)
@@ -346,8 +346,8 @@ elif status == "error":
     st.error(snap.message)
 
 # Live options of the variant, changed between two steps.
-if runner.trainer is not None:
-    recipe = runner.trainer.recipe
+if snap.recipe is not None:
+    recipe = snap.recipe
     knobs = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "clip": (0.001, 0.5), "instance_noise": (0.0, 1.0),
              "unroll": (1, 10)}
     shown = {k: r for k, r in knobs.items() if getattr(recipe, k) > 0}
@@ -358,13 +358,13 @@ if runner.trainer is not None:
             new = col.slider(name, lo, hi, value, key=f"knob_{name}")
             if new != value:
                 runner.update_recipe(**{name: new})
-        n_c = cols[-2].slider("D steps per G step", 1, 20, runner.trainer.n_critic, key="knob_n_critic")
-        if n_c != runner.trainer.n_critic:
+        n_c = cols[-2].slider("D steps per G step", 1, 20, recipe.n_critic, key="knob_n_critic")
+        if n_c != recipe.n_critic:
             runner.update_recipe(n_critic=n_c)
-        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(runner.trainer.lr_decay), 0.01,
+        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(snap.lr_decay), 0.01,
                                 key="knob_lr_decay",
                                 help="the rates fall linearly to (1 - decay) of their start at the step budget")
-        if decay != runner.trainer.lr_decay:
+        if decay != snap.lr_decay:
             runner.set_learning_rates(lr_decay=decay)
 
 # ----------------------------------------------------------------------------- live views
@@ -456,13 +456,13 @@ def _live(prev_status: str) -> None:
                                      colours=(charts.G_COLOUR,)), key="c_fid", revision=rev)
 
 
-if runner.trainer is not None and not runner.trainer.config.data.is_image:
+if snap.config is not None and not snap.config.data.is_image:
     st.pills("Show", SHOW, selection_mode="multi", default=SHOW, key="w_show", label_visibility="collapsed")
 live_every = REDRAW_EVERY if snap.status in LIVE else None
 st.fragment(run_every=live_every)(_live)(snap.status)
 
 # ----------------------------------------------------------------------------- image data: the real thing
-if is_image and runner.trainer is not None:
+if is_image and snap.config is not None:
     with st.expander("Real images the generator learns from"):
         try:
             imgs, _ = real_images(data)
@@ -475,7 +475,7 @@ if is_image and runner.trainer is not None:
 # ----------------------------------------------------------------------------- save and share
 with st.expander("Save and share"):
     c1, c2, c3 = st.columns(3)
-    has_run = runner.trainer is not None and snap.step > 0
+    has_run = snap.step > 0
     c1.download_button("Download the run (.zip)", data=lambda: runner.run_zip(), file_name="gan-run.zip",
                        mime="application/zip", disabled=not has_run, on_click="ignore",
                        help="config.json, generator and discriminator weights (safetensors), metrics.csv: "

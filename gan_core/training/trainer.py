@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 
 import pandas as pd
 import torch
@@ -21,7 +21,7 @@ from gan_core.device import bf16_native, resolve_device
 from gan_core.config import TrainConfig
 from gan_core.data import make_dataset
 from gan_core.evaluation.modes2d import score_points
-from gan_core.latent import sample_noise
+from gan_core.latent import sample_noise, seeded_noise
 from gan_core.objectives import OBJECTIVES
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
@@ -36,6 +36,22 @@ def _norm(tensors: list[torch.Tensor]) -> torch.Tensor:
     if not tensors:
         return torch.zeros(())
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(tensors)))
+
+
+_PLAIN_ROW = {f.name for f in fields(StepResult)} | {"lr_g", "lr_d"}  # what every logged row holds
+
+
+def thin_rows(rows: list[dict], cap: int) -> list[dict]:
+    """A full log (more than `cap` rows) halved: every other plain row goes, evaluation rows (those with metrics)
+    stay as long as they fill at most half the cap, then every other one of them goes too. The last row stays."""
+    evaluated = [bool(r.keys() - _PLAIN_ROW) for r in rows]
+    keep_evals = sum(evaluated) <= cap // 2
+    out, seen = [], {True: 0, False: 0}
+    for row, is_eval in zip(rows[:-1], evaluated[:-1]):
+        if (is_eval and keep_evals) or seen[is_eval] % 2 == 0:
+            out.append(row)
+        seen[is_eval] += 1
+    return out + rows[-1:]
 
 
 class Trainer(TrainerState):
@@ -76,8 +92,8 @@ class Trainer(TrainerState):
         self.step_count = 0
         self.elapsed = 0.0
         self.rows: list[dict] = []
-        # None keeps every logged row (the CLI's metrics.csv); a number thins the older rows to keep
-        # memory flat in a long interactive session (every other row dropped when full, last kept).
+        # None keeps every logged row (the CLI's metrics.csv); a number keeps memory flat in a long interactive
+        # session (thin_rows: every other plain row dropped when full, the evaluations kept).
         self.max_rows: int | None = None
         self.last_eval: dict = {}
         self._last_d = DStepResult(math.nan, math.nan, math.nan, math.nan)
@@ -327,7 +343,7 @@ class Trainer(TrainerState):
                 row["wall_time"] = self.elapsed
             self.rows.append(row)
             if self.max_rows is not None and len(self.rows) > self.max_rows:
-                self.rows = self.rows[:-1:2] + self.rows[-1:]
+                self.rows = thin_rows(self.rows, self.max_rows)
             if self.step_count % 100 == 0 or evaluate:
                 self._last_good = copy.deepcopy(self.state_dict(with_history=False))
         return res
@@ -346,6 +362,12 @@ class Trainer(TrainerState):
         if self.n_classes:
             y = labels.to(self.device) if labels is not None else self._labels(n, g)
         return self.generate(z, y)
+
+    def noise(self, n: int, seed: int) -> torch.Tensor:
+        """(n, z_dim) latents from G's prior drawn from `seed` alone (the same on any device), never from the
+        training streams: the fixed noise of a picture that is redrawn as the run goes on."""
+        m = self.config.model
+        return seeded_noise(n, m.z_dim, m.noise, seed, self.device)
 
     @torch.inference_mode()
     def generate(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

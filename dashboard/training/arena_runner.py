@@ -14,12 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dashboard.runner import TrainingPool, default_pool
-
-try:  # written beside this page; the page says so when it is missing
-    from gan_core import arena as arena_mod
-except ImportError:  # pragma: no cover - depends on the checkout
-    arena_mod = None
+from dashboard.training.pool import TrainingPool, default_pool
+from gan_core.arena import plan_runs, run_arena
 
 
 @dataclass(frozen=True)
@@ -51,17 +47,11 @@ class ArenaRunner:
         self._waiting = object()
         self._closed = False
 
-    @property
-    def available(self) -> bool:
-        return arena_mod is not None
-
     def start(self, data: str, variants: list[str], seeds: int, steps: int, eval_every: int = 250) -> None:
         """Check the plan (ValueError on bad input) and start it in the background."""
-        if arena_mod is None:
-            raise RuntimeError("the arena (gan_core/arena.py) is not available in this installation")
         if self.running:
             raise RuntimeError("an arena is already running; stop it first")
-        configs = arena_mod.plan_runs(data, variants, seeds, steps, eval_every)  # validates everything up front
+        configs = plan_runs(data, variants, seeds, steps, eval_every)  # validates everything up front
         if data == "fashion-mnist":  # not bundled: say where to get it now, not once per run
             from gan_core.data.images import load_idx_dataset
 
@@ -128,7 +118,7 @@ class ArenaRunner:
             errors: list[str] = []
             first_seed: dict[str, int] = {}
             last_push = 0.0
-            for ev in arena_mod.run_arena(data, variants, seeds, steps, eval_every=eval_every, workers=len(tickets),
+            for ev in run_arena(data, variants, seeds, steps, eval_every=eval_every, workers=len(tickets),
                                           stop=self._stop):
                 if ev.kind == "eval":
                     evals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),
