@@ -39,6 +39,18 @@ class ImageDataset:
 
     def __init__(self, cfg: DataConfig, device: torch.device, split: str = "train"):
         images, labels = load_images(cfg.name, split, cfg.data_dir)
+        self._fill(images, labels, 10 if cfg.name != "stacked-mnist" else 1000, device)
+
+    @classmethod
+    def from_arrays(cls, images: np.ndarray, labels: np.ndarray, n_classes: int,
+                    device: torch.device | str = "cpu") -> "ImageDataset":
+        """A data set of exactly these images (uint8 (N, 28, 28) or (N, 28, 28, C)) and labels, nothing else: what
+        the trainer learns when it must not see the rest of a split (the augmentation study's labeled subset)."""
+        dataset = cls.__new__(cls)
+        dataset._fill(images, labels, n_classes, torch.device(device))
+        return dataset
+
+    def _fill(self, images: np.ndarray, labels: np.ndarray, n_classes: int, device: torch.device) -> None:
         images = np.asarray(images)
         if images.ndim == 3:
             images = images[:, None]  # (N, 1, 28, 28)
@@ -47,7 +59,7 @@ class ImageDataset:
         self.images = torch.from_numpy(np.ascontiguousarray(images)).to(device)
         self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.long, device=device)
         self.shape = tuple(self.images.shape[1:])
-        self.n_classes = 10 if cfg.name != "stacked-mnist" else 1000
+        self.n_classes = n_classes
         self.mixture = None
         self._order = EpochOrder(len(self.images), drop_last=False)
 

@@ -55,11 +55,14 @@ def thin_rows(rows: list[dict], cap: int) -> list[dict]:
 
 
 class Trainer(TrainerState):
-    def __init__(self, config: TrainConfig, device: str | torch.device = "cpu"):
+    def __init__(self, config: TrainConfig, device: str | torch.device = "cpu", dataset=None):
+        """dataset: what to learn instead of config.data's whole training split (same interface as
+        `make_dataset`'s, e.g. `ImageDataset.from_arrays` over a labeled subset); such a run is not resumable
+        from its folder, which names only config.data."""
         self.config = config
         self.device = resolve_device(device) if isinstance(device, str) else device
         self.recipe: Recipe = config.recipe  # a copy: live options change it between steps
-        self.data = make_dataset(config.data, self.device)
+        self.data = make_dataset(config.data, self.device) if dataset is None else dataset
         self.n_classes = self.data.n_classes if config.model.conditional else 0
 
         init_gen = torch.Generator().manual_seed(config.seed)

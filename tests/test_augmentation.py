@@ -1,0 +1,252 @@
+"""The augmentation study on a tiny budget: honest splits (no label leaks, held-out never trained on), the arms run,
+results and summary right (numbers computed by hand), same seed same numbers, resumable folders."""
+import math
+import re
+import statistics
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from torchvision.transforms import InterpolationMode
+from torchvision.transforms.v2 import functional as TF
+
+from gan_core.augmentation import arms as arms_module
+from gan_core.augmentation import cgan as cgan_module
+from gan_core.augmentation import semi_supervised as sgan_module
+from gan_core.augmentation.affine import affine_batch, draw_params
+from gan_core.augmentation.fit import Budget
+from gan_core.augmentation.report import PHRASES, conclusions, paragraph, summarise
+from gan_core.augmentation.semi_supervised import feature_matching_loss, supervised_loss, unsupervised_loss
+from gan_core.augmentation.split import labeled_split, load_study_data
+from gan_core.augmentation.study import RESULT_COLUMNS, Cell, StudyConfig, read_results, run_cell, run_study
+from gan_core.data.images import BUNDLED_MNIST
+from gan_core.data.pixels import to_unit
+
+TINY = Budget(steps=3, gan_steps=2, batch_size=16)
+CONFIG = StudyConfig(labels_per_class=(1, 2), seeds=(0, 1), reference=True, budget=TINY)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """MNIST with 200 of its 1,000 held-out digits: scoring is most of a tiny cell's time."""
+    full = load_study_data("mnist")
+    return replace(full, test_x=full.test_x[:200], test_y=full.test_y[:200])
+
+
+@pytest.fixture(scope="module")
+def spied_study(data, tmp_path_factory):
+    """The tiny study run into a folder while recording every image array an arm's training is handed."""
+    seen = []  # (who, images uint8, labels or None)
+    mp = pytest.MonkeyPatch()
+    real_batches, real_arrays, real_unlabeled = (arms_module.LabeledBatches.__init__,
+                                                 cgan_module.ImageDataset.from_arrays, sgan_module._Unlabeled.__init__)
+
+    def batches(self, images, labels, *a, **k):
+        seen.append(("batches", np.array(images), np.array(labels)))
+        real_batches(self, images, labels, *a, **k)
+
+    def arrays(images, labels, *a, **k):
+        seen.append(("cgan", np.array(images), np.array(labels)))
+        return real_arrays(images, labels, *a, **k)
+
+    def unlabeled(self, images, *a, **k):
+        seen.append(("unlabeled", np.array(images), None))
+        real_unlabeled(self, images, *a, **k)
+
+    mp.setattr(arms_module.LabeledBatches, "__init__", batches)
+    mp.setattr(sgan_module.LabeledBatches, "__init__", batches)
+    mp.setattr(cgan_module.ImageDataset, "from_arrays", staticmethod(arrays))
+    mp.setattr(sgan_module._Unlabeled, "__init__", unlabeled)
+    events = []
+
+    folder = tmp_path_factory.mktemp("study")
+    try:
+        rows = run_study(CONFIG, folder, on_event=events.append, data=data)
+    finally:
+        mp.undo()
+    return {"rows": rows, "events": events, "seen": seen, "folder": folder,
+            "cells": [e.cell for e in events if e.kind == "done"]}
+
+
+# ----------------------------------------------------------------------------- who sees which label
+
+def test_split_has_n_per_class_nested_and_disjoint(data):
+    y = data.train_y
+    for seed in (0, 3):
+        splits = {n: labeled_split(y, n, seed) for n in (1, 10, 100)}
+        for n, s in splits.items():
+            assert np.bincount(y[s.labeled], minlength=10).tolist() == [n] * 10
+            assert len(np.intersect1d(s.labeled, s.unlabeled)) == 0
+            assert sorted(np.concatenate([s.labeled, s.unlabeled]).tolist()) == list(range(len(y)))
+        assert set(splits[1].labeled) <= set(splits[10].labeled) <= set(splits[100].labeled)
+        assert np.array_equal(labeled_split(y, 10, seed).labeled, splits[10].labeled)  # same seed, same split
+    assert not np.array_equal(labeled_split(y, 10, 0).labeled, labeled_split(y, 10, 1).labeled)
+    with pytest.raises(ValueError, match="labels per class=5000"):
+        labeled_split(y, 5000, 0)
+
+
+def test_held_out_digits_are_another_file():
+    with np.load(BUNDLED_MNIST) as z:
+        train_idx, test_idx, images = z["train_idx"], z["test_idx"], z["images"]
+    assert len(np.intersect1d(train_idx, test_idx)) == 0
+    assert not {images[i].tobytes() for i in test_idx} & {images[i].tobytes() for i in train_idx}
+
+
+def test_no_label_outside_the_n_per_class_reaches_arms_1_to_3(spied_study, data):
+    """Every array handed to a classifier's batches or to the conditional GAN is exactly the (seed, N) labeled
+    images and their labels; only the semi-supervised GAN gets more, the unlabeled rest, without labels."""
+    seen, cells = spied_study["seen"], spied_study["cells"]
+    test_images = {im.tobytes() for im in load_study_data("mnist").test_x}  # all 1,000 held-out digits
+    assert len(cells) == 2 * 2 * 4 + 2
+    for _, images, _ in seen:
+        assert not any(im.tobytes() in test_images for im in images), "a held-out image reached training"
+    by_cell = _arrays_by_cell(seen, cells)
+    for cell, arrays in by_cell.items():
+        if cell.arm == "all-labels":
+            assert all(len(im) == len(data.train_x) for _, im, _ in arrays)
+            continue
+        split = labeled_split(data.train_y, cell.n, cell.seed)
+        kinds = [who for who, _, _ in arrays]
+        for who, images, labels in arrays:
+            if who == "unlabeled":
+                assert cell.arm == "sgan" and labels is None
+                assert np.array_equal(images, data.train_x[split.unlabeled])
+            else:
+                assert np.array_equal(images, data.train_x[split.labeled])
+                assert np.array_equal(labels, data.train_y[split.labeled])
+        expected = {"real": ["batches"], "classic": ["batches"], "cgan": ["cgan", "batches"],
+                    "sgan": ["batches", "unlabeled"]}[cell.arm]
+        assert kinds == expected, (cell, kinds)
+
+
+def _arrays_by_cell(seen, cells):
+    """Split the recorded arrays by cell: the study runs its cells in order, and each arm records a fixed count."""
+    counts = {"real": 1, "classic": 1, "cgan": 2, "sgan": 2, "all-labels": 1}
+    out, i = {}, 0
+    for cell in cells:
+        out[cell] = seen[i:i + counts[cell.arm]]
+        i += counts[cell.arm]
+    assert i == len(seen)
+    return out
+
+
+# ----------------------------------------------------------------------------- the pieces, by hand
+
+def test_affine_is_torchvisions(data):
+    x = to_unit(data.train_x[:6])
+    p = draw_params(6, 28, 28, torch.Generator().manual_seed(1))
+    ours = affine_batch(x, p)
+    ref = torch.stack([TF.affine(xi, angle=float(a), translate=[int(tx), int(ty)], scale=float(s), shear=[0.0, 0.0],
+                                 interpolation=InterpolationMode.BILINEAR, fill=-1.0) for xi, (a, tx, ty, s) in zip(x, p.tolist())])
+    assert torch.allclose(ours, ref, atol=1e-5)
+    assert (p[:, 0].abs() <= 15).all() and (p[:, 1:3].abs() <= 3).all() and ((p[:, 3] >= 0.9) & (p[:, 3] <= 1.1)).all()
+    assert not torch.allclose(ours, x)
+
+
+def test_semi_supervised_losses_by_hand():
+    k = 10
+    zeros = torch.zeros(4, k)  # lse = log K: D(x) = K / (K + 1)
+    assert unsupervised_loss(zeros, zeros).item() == pytest.approx(math.log(1 + 1 / k) + math.log(1 + k))
+    big = torch.full((2, k), 30.0)  # D(x) ~ 1: a confident "real" costs ~0 on unlabeled and ~lse on fakes
+    assert unsupervised_loss(big, -big).item() == pytest.approx(0.0, abs=1e-6)
+    assert unsupervised_loss(-big, big).item() == pytest.approx(60.0, rel=1e-4)  # (30 - log K) + (30 + log K)
+    logits = torch.tensor([[2.0, 0.0, 0.0]])
+    assert supervised_loss(logits, torch.tensor([0])).item() == pytest.approx(-math.log(math.exp(2) / (math.exp(2) + 2)))
+    fr, ff = torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([[0.0, 0.0], [2.0, 2.0]])
+    assert feature_matching_loss(fr, ff).item() == pytest.approx((2 - 1) ** 2 + (3 - 1) ** 2)
+
+
+# ----------------------------------------------------------------------------- the study
+
+def test_every_arm_runs_and_results_have_their_shape(spied_study):
+    rows, folder = spied_study["rows"], spied_study["folder"]
+    assert len(rows) == 2 * 2 * 4 + 2
+    on_disk = read_results(folder)
+    assert sorted(map(str, on_disk)) == sorted(map(str, rows))
+    assert (folder / "results.csv").read_text().splitlines()[0] == ",".join(RESULT_COLUMNS)
+    for r in rows:
+        assert 0.0 <= r["accuracy"] <= 1.0 and r["wall_time"] > 0
+        assert r["labels"] == (9000 if r["arm"] == "all-labels" else 10 * r["N"])
+    assert {(r["arm"], r["N"]) for r in rows if r["arm"] == "all-labels"} == {("all-labels", 900)}
+    for name in ("summary.md", "chart.png", "cgan-N1.png", "cgan-N2.png", "samples/cgan-N2-seed1.png"):
+        assert (folder / name).is_file(), name
+    done = [e for e in spied_study["events"] if e.kind == "done"]
+    assert [e.done_cells for e in done] == list(range(1, 19)) and all(e.total_cells == 18 for e in done)
+    assert all(e.samples.shape == (80, 28, 28) for e in done if e.cell.arm == "cgan")
+
+
+def test_same_seed_same_numbers(data, spied_study):
+    """A cell run again on its own gives the study's numbers: nothing depends on what ran before it."""
+    for arm in ("classic", "cgan", "sgan"):
+        row, samples = run_cell(data, Cell(arm, 2, 1), TINY, torch.device("cpu"), lambda *_: None)
+        before = next(r for r in spied_study["rows"] if (r["arm"], r["N"], r["seed"]) == (arm, 2, 1))
+        assert row["accuracy"] == before["accuracy"], arm
+        if arm == "cgan":
+            done = next(e for e in spied_study["events"] if e.kind == "done" and e.cell == Cell(arm, 2, 1))
+            assert np.array_equal(samples, done.samples)
+
+
+def test_rerun_keeps_finished_cells_and_refuses_another_budget(spied_study, data):
+    folder = spied_study["folder"]
+    before = (folder / "results.csv").read_text()
+    kinds = []
+    rows = run_study(CONFIG, folder, on_event=lambda e: kinds.append(e.kind), data=data)
+    assert set(kinds) == {"kept"} and len(kinds) == 18 and len(rows) == 18
+    assert (folder / "results.csv").read_text() == before
+    with pytest.raises(ValueError, match="another budget"):
+        run_study(StudyConfig(labels_per_class=(1,), seeds=(0,), budget=Budget(steps=4)), folder, data=data)
+
+
+def test_stop_keeps_the_finished_cells(data, tmp_path):
+    calls = []
+
+    def should_stop():
+        calls.append(1)
+        return len(calls) > 1
+
+    config = StudyConfig(labels_per_class=(1,), seeds=(0,), arms=("real", "classic"),
+                         budget=Budget(steps=20, gan_steps=2, batch_size=8))
+    rows = run_study(config, tmp_path / "s", should_stop=should_stop, data=data)
+    assert rows == [] and not (tmp_path / "s" / "results.csv").exists()
+
+
+# ----------------------------------------------------------------------------- the summary, by hand
+
+HAND = [  # arm, N, accuracies of seeds 0-2
+    ("real", 10, [0.70, 0.74, 0.72]), ("classic", 10, [0.80, 0.82, 0.84]),
+    ("cgan", 10, [0.71, 0.79, 0.75]), ("sgan", 10, [0.83, 0.85, 0.81]),
+]
+
+
+def _hand_rows(spec):
+    return [{"data": "mnist", "arm": a, "N": n, "seed": s, "labels": 10 * n, "accuracy": acc, "wall_time": 1.0}
+            for a, n, accs in spec for s, acc in enumerate(accs)]
+
+
+def test_summary_numbers_by_hand():
+    stats = {s.arm: s for s in summarise(_hand_rows(HAND))}
+    assert stats["classic"].mean == pytest.approx(82.0)
+    assert stats["classic"].se == pytest.approx(statistics.stdev([80, 82, 84]) / math.sqrt(3))  # 2 / sqrt(3)
+    assert stats["cgan"].se == pytest.approx(4 / math.sqrt(3))
+    text = paragraph(list(stats.values()), 10)
+    # sgan 83.0 +- 1.155 beats classic 82.0 +- 1.155 by 1.0 < 2.31: not separated
+    assert text.startswith("With 10 labeled images per class, the semi-supervised GAN scored best (83.0% ± 1.2)")
+    assert "1.0 points above classic augmentation (82.0% ± 1.2): a gap within their error bars" in text
+    # cgan 75.0 +- 2.31 vs classic 82.0: 7.0 > 3.46, separated
+    assert "Adding conditional-GAN samples scored 7.0 points below classic augmentation, a gap larger than" in text
+
+
+def test_summary_sentence_agrees_with_the_table(spied_study):
+    """The winner named in summary.md's paragraph for each N is the row with the highest mean in its table."""
+    text = (spied_study["folder"] / "summary.md").read_text()
+    table = [ln for ln in text.splitlines() if ln.startswith("| ") and not ln.startswith("| arm")]
+    titles = {"Real only": "real", "Classic augmentation": "classic", "Conditional GAN samples": "cgan",
+              "Semi-supervised GAN": "sgan"}
+    values = {titles[c[0]]: [float(v.split("±")[0]) for v in c[1:-1]]
+              for c in ([x.strip() for x in ln.strip("|").split("|")] for ln in table)}
+    for col, n in enumerate((1, 2)):
+        best = max(values, key=lambda a: values[a][col])
+        match = re.search(rf"With {n} labeled images? per class, (.+?) scored best \((\d+\.\d)%", text)
+        assert match and match.group(1) == PHRASES[best] and float(match.group(2)) == values[best][col]
+    assert conclusions(summarise(spied_study["rows"]))[0] in text
