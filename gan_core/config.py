@@ -17,7 +17,7 @@ from gan_core.variants import Recipe, resolve_recipe
 
 DataName = Literal[
     "two-gaussians", "ring8", "ring8-pacgan", "grid25", "spiral", "moons", "circles", "points",
-    "mnist", "mnist-full", "fashion-mnist", "stacked-mnist",
+    "mnist", "mnist-full", "fashion-mnist", "stacked-mnist", "digits8",
 ]
 ModelKind = Literal["mlp", "dcgan"]
 Activation = Literal["relu", "leaky_relu", "tanh"]
@@ -27,7 +27,7 @@ OptimizerName = Literal["adam", "rmsprop", "sgd"]
 Precision = Literal["float32", "bfloat16", "auto"]
 
 DATA_2D: tuple[str, ...] = ("two-gaussians", "ring8", "ring8-pacgan", "grid25", "spiral", "moons", "circles", "points")
-DATA_IMAGES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist")
+DATA_IMAGES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist", "digits8")
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 1024

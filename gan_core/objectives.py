@@ -76,3 +76,35 @@ OBJECTIVES: dict[str, Objective] = {
     "wasserstein": Objective(wasserstein_d, wasserstein_g, False),
     "hinge": Objective(hinge_d, hinge_g, False),
 }
+
+
+# --------------------------------------------------------------------------- CycleGAN (Zhu et al. 2017)
+# Two translators G: A -> B and F: B -> A, two discriminators D_A and D_B. The adversarial part is least squares
+# (the paper's Section 4, after Mao et al.): D_B is trained towards 1 on real b and 0 on G(a), G towards
+# D_B(G(a)) = 1. The full objective (the paper's Eq. 3, with Eq. 2's cycle term and Section 5.2's identity term):
+#     L_GF = lsgan_adv(D_B(G(a))) + lsgan_adv(D_A(F(b)))
+#            + lambda_cycle * (cycle_l1(a, F(G(a))) + cycle_l1(b, G(F(b))))
+#            + lambda_cycle * lambda_identity * (identity_l1(b, G(b)) + identity_l1(a, F(a)))
+# and each discriminator minimises lsgan_d (the half of the official code's MSE sum), on real samples and on
+# fakes drawn from its history pool.
+
+
+def lsgan_adv(f: Tensor) -> Tensor:
+    """A translator's least-squares loss on D's output for its translations: L = E[(f - 1)^2]
+    (the paper's G loss, without lsgan_g's 1/2, so lambda_cycle = 10 weighs the cycle as the paper does)."""
+    return ((f - 1.0) ** 2).mean()
+
+
+def cycle_l1(x: Tensor, x_rec: Tensor) -> Tensor:
+    """Cycle consistency (the paper's Eq. 2, one direction): L = E[|x_rec - x|_1] with x_rec = F(G(x)), the mean
+    absolute difference per coordinate / pixel. Zero when the round trip returns every input exactly."""
+    return (x_rec - x).abs().mean()
+
+
+def identity_l1(x: Tensor, x_same: Tensor) -> Tensor:
+    """Identity mapping (the paper's Section 5.2): a translator fed a sample of its own target domain should leave
+    it alone, L = E[|G(b) - b|_1]. Keeps colours / intensities where the cycle alone would let them drift."""
+    return (x_same - x).abs().mean()
+
+
+CYCLE_LOSSES: dict[str, Callable] = {"d": lsgan_d, "adv": lsgan_adv, "cycle": cycle_l1, "identity": identity_l1}

@@ -105,9 +105,15 @@ def load_config(run_dir: str | Path) -> TrainConfig:
     if not path.is_file():
         raise RunFolderError(f"{run_dir} has no config.json; is it a run folder written by 'gan_core train'?")
     try:
-        return TrainConfig.from_dict(json.loads(path.read_text()))
+        d = json.loads(path.read_text())
+        if isinstance(d, dict) and d.get("family") == "cyclegan":
+            raise RunFolderError(f"{run_dir} holds a CycleGAN run (two translators, no noise); use "
+                                 f"'python -m gan_core translate --run {run_dir} ...' with it")
+        return TrainConfig.from_dict(d)
     except json.JSONDecodeError as e:
         raise RunFolderError(f"{path} is not valid JSON ({e.msg} at line {e.lineno}); the folder is damaged") from None
+    except RunFolderError:
+        raise
     except (ValueError, TypeError) as e:
         raise RunFolderError(f"{path} is not a valid config: {e}") from None
 
@@ -119,8 +125,11 @@ def read_weights(path: Path) -> dict[str, torch.Tensor]:
     if path.stat().st_size > MAX_WEIGHTS_BYTES:
         raise RunFolderError(f"{path} is larger than {MAX_WEIGHTS_BYTES // 2**20} MB; refusing to load it")
     with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head[:2] == b"\x80\x02" or head[:2] == b"PK" or head[:1] == b"\x80":
+        head = fh.read(9)
+    # safetensors: an 8-byte header length, then the JSON header's '{' (a length of 128 + 256k starts with 0x80,
+    # like a pickle, so the '{' is what tells them apart).
+    safetensors_like = len(head) == 9 and head[8:9] == b"{"
+    if not safetensors_like and (head[:2] == b"PK" or head[:1] == b"\x80"):
         raise RunFolderError(f"{path.name} is a pickle / torch .pt file; only safetensors weights are loaded "
                              f"(convert it with safetensors.torch.save_file)")
     try:

@@ -53,6 +53,10 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
             if kind is None:
                 kind = {int: int, float: float, str: str}.get(type(f.default), str)
             choices = get_args(hints[f.name]) or None if get_origin(hints[f.name]) is Literal else None
+            if (section, f.name) == ("data", "name"):
+                choices = None  # also a pair A:B for a CycleGAN; TrainConfig / CycleConfig refuse bad names
+                helps = {**helps, "name": f"{helps['name']}: {', '.join(get_args(hints['name']))}; a CycleGAN "
+                         f"translates between two, --data A:B"}
             g.add_argument(flag, dest=f"{section}.{f.name}", type=kind, default=None, choices=choices,
                            help=f"{helps[f.name]} (default {f.default!r})" if f.default is not dataclasses.MISSING else helps[f.name])
     helps = field_help(TrainConfig)
@@ -65,7 +69,8 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--option", dest="options", action="append", default=[], metavar="NAME=VALUE",
                    help="override one setting of the variant, e.g. --option gp_lambda=5 (repeatable; see 'variants')")
     g.add_argument("--points", type=Path, default=None, help="CSV file of your own points with columns x,y (with --data points)")
-    g.add_argument("--preset", default=None, help=f"start from a named configuration: {', '.join(PRESETS)} (see 'variants')")
+    g.add_argument("--preset", default=None, help=f"start from a named configuration: {', '.join(PRESETS)}, or cyclegan "
+                   "(with --data A:B, e.g. moons:circles or mnist:digits8; see 'variants')")
     g.add_argument("--config", type=Path, default=None, help="start from a config.json (options given here override it)")
 
 
@@ -142,6 +147,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from gan_core.runs import load_trainer, save_run
     from gan_core.training.trainer import Trainer, TrainingDiverged
 
+    from gan_core.cli.cyclegan import cmd_train_cycle, wants_cycle
+
+    if wants_cycle(args):
+        return cmd_train_cycle(args)
     if args.resume:
         trainer = load_trainer(args.out, args.device)
         if args.steps is not None:
@@ -218,6 +227,9 @@ def cmd_variants(args: argparse.Namespace) -> int:
     print("Presets (--preset NAME: a whole starting configuration, network and optimiser included):")
     for preset in PRESETS.values():
         print(f"  {preset.name:<11} {preset.about}")
+    print(f"  {'cyclegan':<11} Unpaired translation between two domains (--data A:B): translators G: A -> B and "
+          "F: B -> A held together by the cycle loss (Zhu et al. 2017); settings with --option lambda_cycle=10, "
+          "lambda_identity=0, pool_size=50, n_blocks=3")
     return 0
 
 

@@ -12,6 +12,8 @@ Data sets (`load_images(name, split)`):
     "fashion-mnist"  the 70,000 Fashion-MNIST images from IDX files: train 60,000 / test 10,000
     "stacked-mnist"  three random MNIST digits stacked as RGB channels; 1,000 classes
                      label = 100 * d0 + 10 * d1 + d2 (Srivastava et al. 2017, VEEGAN)
+    "digits8"        the 1,797 bundled UCI 8x8 scans (gan_core/data/assets/digits8.npz), resized to 28 x 28:
+                     train 1,437 / test 360
 
 IDX files are looked for, in this order, in: the `data_dir` argument, the folder named by the
 environment variable GAN_CLASSROOM_DATA (read at call time), /usr/share/datasets/<name> (where
@@ -36,11 +38,12 @@ from gan_core.data.pixels import to_nchw, to_unit
 
 Split = Literal["train", "test", "all"]
 IdxName = Literal["mnist", "fashion-mnist"]
-ImageName = Literal["mnist", "mnist-full", "fashion-mnist", "stacked-mnist"]
+ImageName = Literal["mnist", "mnist-full", "fashion-mnist", "stacked-mnist", "digits8"]
 
 SPLITS: tuple[str, ...] = ("train", "test", "all")
-IMAGE_NAMES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist")
+IMAGE_NAMES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist", "digits8")
 BUNDLED_MNIST = Path(__file__).resolve().parent / "assets" / "mnist10k.npz"
+BUNDLED_DIGITS8 = Path(__file__).resolve().parent / "assets" / "digits8.npz"
 ENV_DATA_DIR = "GAN_CLASSROOM_DATA"
 STACKED_DEFAULT_N = {"train": 128_000, "test": 10_000, "all": 128_000}
 
@@ -73,6 +76,27 @@ def load_mnist_bundled(split: Split = "train") -> tuple[np.ndarray, np.ndarray]:
             return images, labels
         idx = npz[f"{split}_idx"]
     return images[idx], labels[idx]
+
+
+# --------------------------------------------------------------------------- bundled UCI digits (8 x 8)
+
+def load_digits8(split: Split = "train", side: int = 28) -> tuple[np.ndarray, np.ndarray]:
+    """The bundled 1,797 UCI scans as images uint8 (N, side, side), labels int64 (N,).
+
+    The 8 x 8 ink counts 0..16 become grey levels count * 255 / 16, then the grid is resized bilinearly to
+    side x side (half-pixel centres, torch's `interpolate`): the digit keeps filling its frame.
+    split: "train" (1,437), "test" (360, ~20% of every digit) or "all".
+    """
+    _check_split(split)
+    if not BUNDLED_DIGITS8.is_file():
+        raise DatasetUnavailable(f"the bundled digits file {BUNDLED_DIGITS8} is missing; rebuild it with "
+                                 "scripts/build_digits8_npz.py (see gan_core/data/assets/DIGITS8-SOURCE.md)")
+    with np.load(BUNDLED_DIGITS8) as npz:
+        counts, labels = npz["images"], npz["labels"].astype(np.int64)
+        idx = np.arange(len(labels)) if split == "all" else npz[f"{split}_idx"]
+    grey = torch.from_numpy(counts[idx].astype(np.float32) * (255.0 / 16.0))[:, None]  # (N, 1, 8, 8)
+    big = torch.nn.functional.interpolate(grey, size=(side, side), mode="bilinear", align_corners=False)
+    return big[:, 0].round().clamp(0, 255).to(torch.uint8).numpy(), labels[idx]
 
 
 # --------------------------------------------------------------------------- IDX files
@@ -266,6 +290,8 @@ def load_images(
     _check_split(split)
     if name == "mnist":
         return load_mnist_bundled(split)
+    if name == "digits8":
+        return load_digits8(split)
     if name == "mnist-full":
         return load_idx_dataset("mnist", split, data_dir, download)
     if name == "fashion-mnist":

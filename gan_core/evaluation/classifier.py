@@ -34,7 +34,7 @@ from gan_core.data.images import ImageSampler, load_images
 from gan_core.data.pixels import to_unit
 
 PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "pretrained"
-TRAINABLE_DATA = ("mnist", "mnist-full", "fashion-mnist")
+TRAINABLE_DATA = ("mnist", "mnist-full", "fashion-mnist", "digits8")
 # Which shipped classifier scores which data set (Stacked MNIST: the MNIST one, per channel).
 DEFAULT_FOLDER = {
     "mnist": "mnist-classifier",
@@ -42,6 +42,7 @@ DEFAULT_FOLDER = {
     "stacked-mnist": "mnist-classifier",
     "fashion-mnist": "fashion-classifier",
     "fashion": "fashion-classifier",
+    "digits8": "digits8-classifier",
 }
 MACHINE = "2-core x86_64 CPU"
 
@@ -181,7 +182,8 @@ def model_card(config: dict) -> str:
     c1, c2 = a["channels"]
     pretty = {"mnist": "the bundled 10,000 MNIST digits (gan_core/data/assets/mnist10k.npz)",
               "mnist-full": "the 70,000 MNIST digits (IDX files)",
-              "fashion-mnist": "Fashion-MNIST (IDX files; 70,000 images)"}[config["dataset"]]
+              "fashion-mnist": "Fashion-MNIST (IDX files; 70,000 images)",
+              "digits8": "the bundled 1,797 UCI 8x8 scans resized to 28x28 (gan_core/data/assets/digits8.npz)"}[config["dataset"]]
     return f"""# Evaluation classifier: {config['dataset']}
 
 A small CNN used to score generated images (class coverage, confidence, and the penultimate

@@ -1,0 +1,167 @@
+"""CycleGAN's networks (Zhu et al. 2017, "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial
+Networks"): translators G: A -> B, F: B -> A and discriminators D_A, D_B. Networks only: the losses are in
+`objectives.py`, the training in `training/cycle_trainer.py`.
+
+- 2D points: MLP translators x (B, 2) -> (B, 2) and MLP discriminators (B, 2) -> (B,) logits.
+- Images (B, C, H, W) in [-1, 1], H and W divisible by 4 (28 x 28 here): the paper's ResNet translator
+  (Johnson et al. 2016, the paper's Appendix 7.2: c7s1-k, d2k, d4k, R4k x n, u2k, uk, c7s1-C with instance
+  norm, reflection padding and a tanh output) and its PatchGAN discriminator (C64-C128-C256-C512 with 4x4
+  strided convolutions, LeakyReLU 0.2, a 1-channel map of logits, one per overlapping patch).
+
+Small settings depart from the paper where its 256 x 256 sizes make no sense at 28 x 28 on a CPU: the first
+layer has `width` channels (the paper: 64; here 16 by default), G has `n_blocks` residual blocks (the paper: 9
+at 256 px, 6 at 128 px; here 3), and the PatchGAN has two strided layers instead of three, so its logits cover
+about 18 x 18-pixel patches of a 28 x 28 image on a 7 x 7 map (the paper: 70 x 70 patches of 256 x 256).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from gan_core.cycle_config import CycleModelConfig
+from gan_core.models.layers import ACTIVATIONS, PreciseLinear, tanh
+
+
+def _mlp(sizes: list[int], activation: str) -> nn.Sequential:
+    """Linear layers with `activation` between them; the first and last stay float32 (they touch 2D points)."""
+    layers: list[nn.Module] = []
+    for i, (m, n) in enumerate(zip(sizes[:-1], sizes[1:])):
+        edge = i == 0 or i == len(sizes) - 2
+        layers.append(PreciseLinear(m, n) if edge else nn.Linear(m, n))
+        if i < len(sizes) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)
+
+
+class MLPTranslator(nn.Module):
+    """2D point -> 2D point: an MLP with `g_hidden` layers, unbounded output (points are not in [-1, 1])."""
+
+    def __init__(self, cfg: CycleModelConfig):
+        super().__init__()
+        self.net = _mlp([2, *cfg.g_hidden, 2], cfg.activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)  # (B, 2)
+
+
+class MLPCritic(nn.Module):
+    """2D point -> one logit: an MLP with `d_hidden` layers."""
+
+    def __init__(self, cfg: CycleModelConfig):
+        super().__init__()
+        self.net = _mlp([2, *cfg.d_hidden, 1], cfg.activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).squeeze(1)  # (B,)
+
+
+def _conv_norm_relu(c_in: int, c_out: int, k: int, stride: int, pad: int, reflect: bool = False) -> list[nn.Module]:
+    """conv k x k (no bias: instance norm removes it) -> InstanceNorm -> ReLU."""
+    mode = "reflect" if reflect else "zeros"
+    return [nn.Conv2d(c_in, c_out, k, stride, pad, bias=False, padding_mode=mode), nn.InstanceNorm2d(c_out, affine=True),
+            nn.ReLU(inplace=True)]
+
+
+class ResidualBlock(nn.Module):
+    """R_k: x + (reflect-pad conv3x3 IN ReLU, reflect-pad conv3x3 IN)(x), channels kept."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.body = nn.Sequential(
+            *_conv_norm_relu(c, c, 3, 1, 1, reflect=True),
+            nn.Conv2d(c, c, 3, 1, 1, bias=False, padding_mode="reflect"),
+            nn.InstanceNorm2d(c, affine=True),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class ResnetTranslator(nn.Module):
+    """(B, C, H, W) -> (B, C, H, W) in [-1, 1]: c7s1-w, d2w, d4w, n_blocks x R4w, u2w, uw, c7s1-C, tanh."""
+
+    def __init__(self, cfg: CycleModelConfig, channels: int = 1):
+        super().__init__()
+        w = cfg.width
+        self.net = nn.Sequential(
+            *_conv_norm_relu(channels, w, 7, 1, 3, reflect=True),  # (B, w, H, W)
+            *_conv_norm_relu(w, 2 * w, 3, 2, 1),  # (B, 2w, H/2, W/2)
+            *_conv_norm_relu(2 * w, 4 * w, 3, 2, 1),  # (B, 4w, H/4, W/4)
+            *[ResidualBlock(4 * w) for _ in range(cfg.n_blocks)],
+            nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, output_padding=1, bias=False),  # (B, 2w, H/2, W/2)
+            nn.InstanceNorm2d(2 * w, affine=True), nn.ReLU(inplace=True),
+            nn.ConvTranspose2d(2 * w, w, 3, 2, 1, output_padding=1, bias=False),  # (B, w, H, W)
+            nn.InstanceNorm2d(w, affine=True), nn.ReLU(inplace=True),
+            nn.Conv2d(w, channels, 7, 1, 3, padding_mode="reflect"),  # (B, C, H, W)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return tanh(self.net(x))
+
+
+class PatchCritic(nn.Module):
+    """(B, C, H, W) -> (B, H/4 * W/4) logits, one per patch: C_w (no norm) - C_2w - a 3x3 conv to one channel."""
+
+    def __init__(self, cfg: CycleModelConfig, channels: int = 1):
+        super().__init__()
+        w = cfg.width
+        self.net = nn.Sequential(
+            nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),  # (B, w, H/2, W/2)
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.InstanceNorm2d(2 * w, affine=True),
+            nn.LeakyReLU(0.2, inplace=True),  # (B, 2w, H/4, W/4)
+            nn.Conv2d(2 * w, 1, 3, 1, 1),  # (B, 1, H/4, W/4)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).flatten(1)  # (B, P): the LSGAN losses average over patches too
+
+
+def init_cycle_weights(module: nn.Module, generator: torch.Generator) -> None:
+    """The paper's initialisation: weights ~ N(0, 0.02), biases 0, instance-norm scales ~ N(1, 0.02), drawn from
+    `generator` (reproducible in threads). MLPs keep PyTorch's default uniform draw, re-drawn from `generator`."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            with torch.no_grad():
+                m.weight.copy_(torch.randn(m.weight.shape, generator=generator) * 0.02)
+                if m.bias is not None:
+                    m.bias.zero_()
+        elif isinstance(m, nn.InstanceNorm2d) and m.affine:
+            with torch.no_grad():
+                m.weight.copy_(1.0 + 0.02 * torch.randn(m.weight.shape, generator=generator))
+                m.bias.zero_()
+        elif isinstance(m, nn.Linear):
+            bound = 1.0 / m.in_features ** 0.5
+            with torch.no_grad():
+                m.weight.copy_((torch.rand(m.weight.shape, generator=generator) * 2 - 1) * bound)
+                m.bias.copy_((torch.rand(m.bias.shape, generator=generator) * 2 - 1) * bound)
+
+
+def build_cycle_networks(cfg: CycleModelConfig, data_shape: tuple[int, ...],
+                         generator: torch.Generator | None = None) -> dict[str, nn.Module]:
+    """{'G': A -> B, 'F': B -> A, 'D_A', 'D_B'} for samples of `data_shape` ((2,) points or (C, H, W) images)."""
+    generator = generator if generator is not None else torch.Generator().manual_seed(0)
+    if cfg.kind == "mlp":
+        if tuple(data_shape) != (2,):
+            raise ValueError(f"mlp CycleGAN networks translate 2D points; got samples of shape {tuple(data_shape)}")
+        nets = {"G": MLPTranslator(cfg), "F": MLPTranslator(cfg), "D_A": MLPCritic(cfg), "D_B": MLPCritic(cfg)}
+    else:
+        if len(data_shape) != 3 or data_shape[1] % 4 or data_shape[2] % 4:
+            raise ValueError(f"resnet CycleGAN networks need (C, H, W) images with H and W divisible by 4; "
+                             f"got {tuple(data_shape)}")
+        c = data_shape[0]
+        nets = {"G": ResnetTranslator(cfg, c), "F": ResnetTranslator(cfg, c), "D_A": PatchCritic(cfg, c),
+                "D_B": PatchCritic(cfg, c)}
+    for name in ("G", "F", "D_A", "D_B"):
+        init_cycle_weights(nets[name], generator)
+    return nets
+
+
+@torch.inference_mode()
+def translate_with(net: torch.nn.Module, x: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
+    """A translator applied in chunks, in eval mode (instance norm has no running statistics: same numbers)."""
+    was = net.training
+    net.eval()
+    device = next(net.parameters()).device
+    out = torch.cat([net(x[i:i + chunk].to(device)).float() for i in range(0, len(x), chunk)]) if len(x) else x
+    net.train(was)
+    return out
