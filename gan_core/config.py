@@ -19,7 +19,7 @@ DataName = Literal[
     "two-gaussians", "ring8", "ring8-pacgan", "grid25", "spiral", "moons", "circles", "points",
     "mnist", "mnist-full", "fashion-mnist", "stacked-mnist", "digits8",
 ]
-ModelKind = Literal["mlp", "dcgan"]
+ModelKind = Literal["mlp", "dcgan", "style"]
 Activation = Literal["relu", "leaky_relu", "tanh"]
 NoiseDist = Literal["normal", "uniform"]
 InitScheme = Literal["default", "orthogonal"]
@@ -69,7 +69,8 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    kind: ModelKind = _help("network family: mlp (any data) or dcgan (28x28 images)", "mlp")
+    kind: ModelKind = _help("network family: mlp (any data), dcgan (28x28 images) or style (a style-based generator "
+                            "for 28x28 images: mapping network, styles per layer, optional progressive growing)", "mlp")
     # The classroom defaults: a deeper, narrower G than the Unrolled-GAN setup (preset unrolled-2d: G 2x128,
     # z 256) makes the sharp jumps between modes that >= 95% high-quality samples need (BENCHMARKS.md,
     # "The `classroom` recipe").
@@ -80,12 +81,20 @@ class ModelConfig:
     z_dim: int = _help("noise (latent) dimension, 1-1024", 64)
     noise: NoiseDist = _help("noise distribution: normal N(0, I) or uniform U(-1, 1)", "normal")
     conditional: bool = _help("feed the class label to G and D (image data with labels)", False)
-    width: int = _help("DCGAN base channel count (dcgan only), 4-256", 64)
+    width: int = _help("base channel count of the convolutional networks (dcgan, style), 4-256", 64)
     init: InitScheme = _help("weight initialisation: default (PyTorch's U(+-1/sqrt(fan_in)) for MLPs, N(0, 0.02) for "
                              "DCGAN) or orthogonal (the Unrolled GAN paper's 2D networks), biases 0", "default")
     init_gain: float = _help("scale of the orthogonal initialisation (0.8 in the Unrolled GAN paper), 0.01-10", 1.0)
     d_input_scale: float = _help("D multiplies its input by this before its first layer (the Unrolled GAN paper: 1/4, "
                                  "bringing the ring of radius 2 to about [-1, 1]), 0.001-1000", 1.0)
+    # The style family (models/style.py); ignored by the others.
+    mapping_layers: int = _help("style only: layers of the mapping network z -> w, 1-8", 4)
+    style_mixing: float = _help("style only: probability that a training batch mixes two w's at a random "
+                                "crossover layer (style-mixing regularisation), 0-1", 0.9)
+    grow: bool = _help("style only: progressive growing: start at the lowest resolution and fade each higher one "
+                       "in (schedule: grow_steps)", False)
+    grow_steps: int = _help("style only, with grow: steps at the lowest resolution, then for each higher one "
+                            "grow_steps of fade-in (alpha 0 -> 1) and grow_steps stable, 1-1,000,000", 1000)
 
     def __post_init__(self) -> None:
         check_choice("model.kind", self.kind, get_args(ModelKind))
@@ -108,6 +117,19 @@ class ModelConfig:
         check_choice("model.init", self.init, get_args(InitScheme))
         check_float("model.init_gain", self.init_gain, 0.01, 10.0)
         check_float("model.d_input_scale", self.d_input_scale, 0.001, 1000.0)
+        check_int("model.mapping_layers", self.mapping_layers, 1, 8)
+        check_float("model.style_mixing", self.style_mixing, 0.0, 1.0)
+        if not isinstance(self.grow, bool):
+            raise ValueError(f"model.grow={self.grow!r} must be true or false")
+        check_int("model.grow_steps", self.grow_steps, 1, 1_000_000)
+        if self.kind == "style":
+            if self.conditional:
+                raise ValueError("model.kind='style' is unconditional; set model.conditional=false (or use dcgan)")
+            if self.init != "default":
+                raise ValueError("model.kind='style' initialises its own way (equalised learning rate: N(0, 1) "
+                                 "weights); leave model.init at 'default'")
+        elif self.grow:
+            raise ValueError(f"model.grow=true needs model.kind='style', not {self.kind!r}")
 
 
 @dataclass
@@ -177,10 +199,15 @@ class TrainConfig:
         check_choice("precision", self.precision, get_args(Precision))
         if self.model.kind == "dcgan" and not self.data.is_image:
             raise ValueError(f"model.kind='dcgan' needs image data; {self.data.name!r} is 2D: use model.kind='mlp'")
+        if self.model.kind == "style" and not self.data.is_image:
+            raise ValueError(f"model.kind='style' needs image data; {self.data.name!r} is 2D: use model.kind='mlp'")
         if self.model.conditional and not self.data.is_image:
             raise ValueError(f"model.conditional=true needs labelled image data; {self.data.name!r} has no labels")
         # The variant is resolved once, here: this validates its name, its options and its fit with the rest.
         self._recipe = resolve_recipe(self.variant, self.variant_options, self.optim.batch_size, self.model.conditional)
+        if self.model.kind == "style" and self._recipe.spectral_norm:
+            raise ValueError(f"variant {self.variant!r}: spectral normalisation does not combine with the style "
+                             "model's equalised learning rate; drop '+sn'")
 
     @property
     def recipe(self) -> Recipe:

@@ -22,13 +22,21 @@ class Samples:
     is_image: bool
 
 
-def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None, device: str = "cpu") -> Samples:
+def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None, device: str = "cpu",
+               psi: float = 1.0) -> Samples:
+    """n samples of a saved generator; psi (style models only) is the truncation of w towards its average."""
     if not 1 <= n <= MAX_SAMPLES:
         raise ValueError(f"--n={n} is out of range; draw between 1 and {MAX_SAMPLES:,} samples")
+    if not 0.0 <= psi <= 2.0:
+        raise ValueError(f"--psi={psi} is out of range; use 0 (the average image) to 2 (1 = no truncation)")
     from gan_core.device import resolve_device
 
     dev = resolve_device(device)
     g, config, shape, n_classes = load_generator(run, dev)
+    if psi != 1.0:
+        from gan_core.style_tools import require_style
+
+        g = require_style(g, config, "--psi (truncation)")
     z = seeded_noise(n, config.model.z_dim, config.model.noise, seed, dev)
     labels = None
     if config.model.conditional:
@@ -37,7 +45,9 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
         labels = torch.full((n,), label, dtype=torch.long) if label is not None else torch.arange(n) % n_classes
         labels = labels.to(dev)
     with torch.inference_mode():
-        out = torch.cat([g(z[i:i + 2048], None if labels is None else labels[i:i + 2048]) for i in range(0, n, 2048)])
+        extra = {"psi": psi} if psi != 1.0 else {}
+        out = torch.cat([g(z[i:i + 2048], None if labels is None else labels[i:i + 2048], **extra)
+                         for i in range(0, n, 2048)])
     lab = None if labels is None else labels.cpu().numpy()
     if len(shape) == 1:
         return Samples(out.cpu().numpy().astype(np.float32), lab, False)

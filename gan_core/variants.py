@@ -28,6 +28,7 @@ class Recipe:
     mbstd: bool = False          # minibatch standard deviation feature in D (Karras et al. 2018)
     gp_lambda: float = 0.0       # gradient penalty weight (Gulrajani et al. 2017)
     r1_gamma: float = 0.0        # R1 penalty weight on real data (Mescheder et al. 2018)
+    r1_every: int = 1            # lazy R1: the penalty (times r1_every) on every r1_every-th step (StyleGAN2 section 3.1)
     clip: float = 0.0            # weight clipping bound of D (Arjovsky et al. 2017)
     instance_noise: float = 0.0  # std of Gaussian noise added to D's inputs, annealed to 0 (Sonderby et al. 2017)
     ema: float = 0.0             # decay of an exponential moving average of G's weights (Yazici et al. 2019)
@@ -98,7 +99,8 @@ STABILISER_VARIANTS: dict[str, VariantInfo] = {
            "Karras et al. 2018, Progressive Growing of GANs"),
         _v("r1", {"r1_gamma": 1.0},
            "R1 penalty: D's gradient on real data is penalised (weight gamma/2). "
-           "This stops D from overshooting and makes training converge locally.",
+           "This stops D from overshooting and makes training converge locally. Option r1_every=N computes it "
+           "every N-th step only, N times as strong (lazy regularisation, StyleGAN2).",
            "Mescheder et al. 2018, Which Training Methods for GANs do actually Converge?"),
         _v("noise", {"instance_noise": 0.1},
            "Instance noise: Gaussian noise (std 0.1, fading to 0 over the run) is added to both real and fake "
@@ -204,7 +206,7 @@ RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
 _OPTION_RANGES = {
     "unroll": (0, 10), "pack": (1, 4), "gp_lambda": (0.0, 1000.0), "r1_gamma": (0.0, 1000.0),
     "clip": (0.0, 10.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
-    "n_critic": (1, 20),
+    "n_critic": (1, 20), "r1_every": (1, 64),
 }
 # Options that may change while a run trains (the others change D's layers or the objective: a new run).
 LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "clip", "instance_noise", "unroll", "n_critic")
@@ -221,7 +223,7 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
         elif key in ("spectral_norm", "mbstd"):
             if not isinstance(value, bool):
                 raise ValueError(f"variant_options.{key}={value!r} must be true or false")
-        elif key in ("unroll", "pack", "n_critic"):
+        elif key in ("unroll", "pack", "n_critic", "r1_every"):
             check_int(f"variant_options.{key}", value, *_OPTION_RANGES[key])
         else:
             check_float(f"variant_options.{key}", value, *_OPTION_RANGES[key])

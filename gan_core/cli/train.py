@@ -49,7 +49,7 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
             if section == "data" and f.name == "points":
                 continue
             flag = "--" + ("data" if (section, f.name) == ("data", "name") else ("model" if (section, f.name) == ("model", "kind") else f.name.replace("_", "-")))
-            kind = {"g_hidden": _int_list, "d_hidden": _int_list, "conditional": _bool}.get(f.name)
+            kind = {"g_hidden": _int_list, "d_hidden": _int_list, "conditional": _bool, "grow": _bool}.get(f.name)
             if kind is None:
                 kind = {int: int, float: float, str: str}.get(type(f.default), str)
             choices = get_args(hints[f.name]) or None if get_origin(hints[f.name]) is Literal else None
@@ -196,7 +196,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from gan_core.sampling import sample_run, write_samples
 
-    result = sample_run(args.run, args.n, args.seed, args.label, args.device)
+    result = sample_run(args.run, args.n, args.seed, args.label, args.device, psi=args.psi)
     write_samples(result, Path(args.out))
     print(f"wrote {args.n} samples to {args.out}")
     return 0
@@ -252,6 +252,8 @@ def register(sub) -> None:
     s.add_argument("--seed", type=int, default=0, help="seed of the noise")
     s.add_argument("--label", type=int, default=None, help="class label for a conditional generator (default: cycle 0..9)")
     s.add_argument("--out", required=True, help="output: .csv (2D x,y), .npz (images uint8 + labels) or .png (a grid)")
+    s.add_argument("--psi", type=float, default=1.0, help="truncation psi of a style model, 0-2: w' = w_avg + psi (w - "
+                   "w_avg); 1 = none, 0 = the average image")
     add_device_options(s)
     s.set_defaults(func=cmd_sample)
 

@@ -1,4 +1,5 @@
-"""Generators and discriminators: MLPs for any data, DCGAN for 28x28 images, optionally conditional.
+"""Generators and discriminators: MLPs for any data, DCGAN for 28x28 images, optionally conditional; the
+style-based generator (StyleGAN2 synthesis, optional progressive growing) for images.
 
 Interfaces, whatever the family:
 - `G(z, y=None) -> x` with z (B, z_dim), y (B,) class labels for conditional models, x (B, *data_shape).
@@ -18,18 +19,27 @@ from gan_core.config import ModelConfig
 from gan_core.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from gan_core.models.layers import PreciseLinear, Tanh, apply_spectral_norm, init_weights, minibatch_std, pack, tanh
 from gan_core.models.mlp import MLPDiscriminator, MLPGenerator
+from gan_core.models.style import StyleDiscriminator, StyleGenerator
+from gan_core.models.style_layers import init_equalised
 
 __all__ = ["build_generator", "build_discriminator", "pack", "minibatch_std", "PreciseLinear", "Tanh", "tanh",
-           "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator", "GENERATORS", "DISCRIMINATORS"]
+           "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator", "StyleGenerator", "StyleDiscriminator", "GENERATORS", "DISCRIMINATORS"]
 
-GENERATORS = {"mlp": MLPGenerator, "dcgan": DCGANGenerator}
-DISCRIMINATORS = {"mlp": MLPDiscriminator, "dcgan": DCGANDiscriminator}
+GENERATORS = {"mlp": MLPGenerator, "dcgan": DCGANGenerator, "style": StyleGenerator}
+DISCRIMINATORS = {"mlp": MLPDiscriminator, "dcgan": DCGANDiscriminator, "style": StyleDiscriminator}
+
+
+def _init(module: nn.Module, cfg: ModelConfig, generator: torch.Generator | None) -> None:
+    if cfg.kind == "style":
+        init_equalised(module, generator)  # equalised learning rate: N(0, 1) weights, scaled at run time
+    else:
+        init_weights(module, cfg.kind, generator, cfg.init, cfg.init_gain)
 
 
 def build_generator(cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int,
                     generator: torch.Generator | None = None) -> nn.Module:
     g = GENERATORS[cfg.kind](cfg, data_shape, n_classes)
-    init_weights(g, cfg.kind, generator, cfg.init, cfg.init_gain)
+    _init(g, cfg, generator)
     return g
 
 
@@ -39,7 +49,7 @@ def build_discriminator(cfg: ModelConfig, data_shape: tuple[int, ...], n_classes
     """D for `cfg`; pack (samples judged together), mbstd (the batch-spread feature) and spectral_norm are the
     variant's stabilisers that live inside D, passed as plain values."""
     d = DISCRIMINATORS[cfg.kind](cfg, data_shape, n_classes, pack, mbstd)
-    init_weights(d, cfg.kind, generator, cfg.init, cfg.init_gain)
+    _init(d, cfg, generator)
     if spectral_norm:
         apply_spectral_norm(d, generator)
     return d

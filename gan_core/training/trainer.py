@@ -24,6 +24,7 @@ from gan_core.evaluation.modes2d import score_points
 from gan_core.latent import sample_noise, seeded_noise
 from gan_core.objectives import OBJECTIVES
 from gan_core.models import build_discriminator, build_generator, pack
+from gan_core.models.style import grow_schedule
 from gan_core.stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
 from gan_core.training.results import EXPLODED, DStepResult, GStepResult, StepResult, TrainingDiverged
 from gan_core.training.state import TrainerState
@@ -102,6 +103,7 @@ class Trainer(TrainerState):
         self._last_d = DStepResult(math.nan, math.nan, math.nan, math.nan)
         self._evaluator = None
         self._last_good: dict | None = None  # taken before the first update (see _remember_start)
+        self._grow()
 
     @property
     def opt_g(self) -> torch.optim.Optimizer:
@@ -185,6 +187,34 @@ class Trainer(TrainerState):
             return 0.0
         return sigma * max(0.0, 1.0 - self.step_count / max(self.config.steps, 1))
 
+    # ----- the style family: its training forward pass, and growing -----
+    def _fake(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        """G's training output: a style model draws its per-layer noise and its style-mixing partner from the
+        training stream (`StyleGenerator.train_forward`)."""
+        m = self.config.model
+        if m.kind != "style":
+            return self.G(z, y)
+        z2 = self._noise(z.shape[0], self.rng) if m.style_mixing > 0 else z
+        return self.G.train_forward(z, z2, self.rng, m.style_mixing)
+
+    def _grow(self) -> None:
+        """Progressive growing: G, its EMA copy and D at the stage and alpha of this step (`model.grow_steps`)."""
+        m = self.config.model
+        if m.kind != "style" or not m.grow:
+            return
+        stage, alpha = grow_schedule(self.step_count, self.G.n_stages, m.grow_steps)
+        for net in (self.G, self.G_ema, self.D):
+            if net is not None:
+                net.set_growth(stage, alpha)
+
+    @property
+    def growth(self) -> tuple[int, float] | None:
+        """(resolution in pixels, alpha) of a growing style run; None for any other run."""
+        if self.config.model.kind != "style" or not self.config.model.grow:
+            return None
+        stage, alpha = self.G.growth()
+        return self.G.res[stage], alpha
+
     # ----- the two halves -----
     @property
     def batch_size(self) -> int:
@@ -195,12 +225,13 @@ class Trainer(TrainerState):
         return b * growth if growth > 1 and self.step_count >= self.config.steps // 2 else b
 
     def _real_fake(self, detach_fake: bool):
+        self._grow()
         b = self.batch_size
         real, y = self.data.sample(b, self.data_rng)
         z = self._noise(b, self.rng)
         y_fake = self._labels(b, self.rng) if y is None or not self.n_classes else y
         with self._autocast(), torch.set_grad_enabled(not detach_fake):
-            fake = self.G(z, y_fake).float()
+            fake = self._fake(z, y_fake).float()
         if not self.n_classes:
             y = y_fake = None
         noise = self._instance_noise()
@@ -224,15 +255,16 @@ class Trainer(TrainerState):
         r = self.recipe
         real, fake, y, y_fake = batch if batch is not None else self._real_fake(detach_fake=True)
         fake = fake.detach()  # detach: D's step must not move G
-        if r.r1_gamma > 0:
+        r1_now = r.r1_gamma > 0 and self.step_count % r.r1_every == 0
+        if r1_now:
             real.requires_grad_(True)
         lr_, lf, pr, pf = self._d_logits(real, fake, y, y_fake)
         loss = self.objective.d_loss(lr_, lf)
         total = loss
         if r.gp_lambda > 0:
             total = total + r.gp_lambda * gradient_penalty(self.D, pr.detach(), pf.detach(), self.rng, y)
-        if r.r1_gamma > 0:
-            total = total + 0.5 * r.r1_gamma * r1_penalty(lr_, real)
+        if r1_now:
+            total = total + 0.5 * r.r1_gamma * r.r1_every * r1_penalty(lr_, real)
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
         grad = _norm([p.grad for p in self.D.parameters() if p.grad is not None])
@@ -267,10 +299,11 @@ class Trainer(TrainerState):
         self.opt_g.zero_grad(set_to_none=True)
         # Only G's parameters receive gradients; D's weights are left exactly as they were.
         g_params = list(self.G.parameters())
-        grads = torch.autograd.grad(loss, g_params)
+        # allow_unused: a growing style G has layers above its current resolution that get no gradient yet.
+        grads = torch.autograd.grad(loss, g_params, allow_unused=True)
         for p, g in zip(g_params, grads):
             p.grad = g
-        grad = _norm(list(grads))
+        grad = _norm([g for g in grads if g is not None])
         self.opt_g.step()
         if self.G_ema is not None:
             ema_update(self.G_ema, self.G, r.ema)
@@ -338,6 +371,8 @@ class Trainer(TrainerState):
             row = asdict(res)
             row["lr_g"] = self.opt_g.param_groups[0]["lr"]
             row["lr_d"] = self.opt_d.param_groups[0]["lr"]
+            if self.growth is not None:
+                row["resolution"], row["alpha"] = self.growth
             if evaluate:
                 t = time.perf_counter()
                 self.last_eval = self.evaluate()
