@@ -1,6 +1,14 @@
-"""Raster pictures without a plotting library: 2D scatter frames, upscaled images, GIF timelapses (PIL)."""
+"""Raster pictures without a plotting library: 2D scatter frames, upscaled images, GIF timelapses (PIL), and
+pictures as data URIs for st.image.
+
+Why data URIs: st.image given an array stores it as a media file and sends its /media/ URL; a slider moved
+again before the browser fetched it replaces that file, and the browser's request for the old one gets a 404
+("Image source error" in the console). A data URI travels inside the message itself: nothing to fetch, nothing
+to go stale. The pictures here are small (a 280 x 280 upscaled digit is a few kB of PNG).
+"""
 from __future__ import annotations
 
+import base64
 import io
 
 import numpy as np
@@ -28,6 +36,19 @@ def scatter_frame(fake: np.ndarray, bounds: tuple[float, float, float, float], r
     if label:
         draw.text((6, 4), label, fill=(0, 0, 0))
     return img
+
+
+def data_uri(picture: np.ndarray | Image.Image | bytes, mime: str = "image/png") -> str:
+    """A picture as a data URI for st.image: a uint8 array (H, W) or (H, W, 3), a PIL image, or encoded bytes
+    (`mime` says their type, e.g. image/gif)."""
+    if isinstance(picture, bytes):
+        raw = picture
+    else:
+        img = picture if isinstance(picture, Image.Image) else Image.fromarray(np.ascontiguousarray(picture))
+        buf = io.BytesIO()
+        img.save(buf, format="PNG", optimize=False, compress_level=1)
+        raw, mime = buf.getvalue(), "image/png"
+    return f"data:{mime};base64,{base64.b64encode(raw).decode('ascii')}"
 
 
 def upscale(image: np.ndarray, factor: int = 8) -> np.ndarray:

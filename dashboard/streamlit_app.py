@@ -57,7 +57,10 @@ def _warm_up() -> int:
 
 
 _warm_up()
-st.set_page_config(layout="wide", page_title="GAN Classroom", page_icon=":material/blur_on:")
+# The favicon is an SVG file that Streamlit sends inline (a data URI): a material icon here would make every
+# page load fetch it from an external font host, which fails offline.
+ICON = Path(__file__).resolve().parent / "static" / "favicon.svg"
+st.set_page_config(layout="wide", page_title="GAN Classroom", page_icon=str(ICON))
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 pages = [

@@ -13,7 +13,7 @@ import torch
 
 from dashboard import charts
 from dashboard.live_plot import live_chart
-from dashboard.pictures import gif_bytes, upscale
+from dashboard.pictures import data_uri, gif_bytes, upscale
 from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
 from gan_core import latent
 from gan_core.data.pixels import to_uint8, to_unit
@@ -97,7 +97,7 @@ def base_z(seed: int) -> torch.Tensor:
 def show(x: torch.Tensor, caption: str = "", width: int = 280) -> None:
     if is_image:
         img = to_uint8(x[:1])[0]
-        st.image(upscale(img, 10), caption=caption, width=width)
+        st.image(data_uri(upscale(img, 10)), caption=caption, width=width)
 
 
 def show_result(out: torch.Tensor, caption: str, scatter_title: str, key: str) -> None:
@@ -181,11 +181,11 @@ if view == "Interpolate":
                f"{float(zb.norm()):.1f}); slerp keeps it.")
     if is_image:
         imgs = to_uint8(outs)
-        st.image(upscale(image_grid(imgs, cols=n_steps), 4), caption=f"{method} from seed {seed_a} to seed {seed_b}")
+        st.image(data_uri(upscale(image_grid(imgs, cols=n_steps), 4)), caption=f"{method} from seed {seed_a} to seed {seed_b}")
         from PIL import Image
 
         frames = [Image.fromarray(upscale(im, 8)) for im in [*imgs, *imgs[::-1][1:-1]]]
-        st.image(gif_bytes(frames, 140), caption="the same walk as an animation", width=224)
+        st.image(data_uri(gif_bytes(frames, 140), "image/gif"), caption="the same walk as an animation", width=224)
     else:
         pts = cloud(source, snap.step if source == SESSION else 0)
         st.plotly_chart(charts.scatter_points(pts, f"{method} path from seed {seed_a} to {seed_b}",
@@ -240,7 +240,7 @@ if view == "Invert a real image":
             except ValueError as err:
                 st.error(f"That zip cannot be used: {err}")
             else:
-                st.image([upscale(p, 2) for p in pics[:32]], caption=[n.rsplit("/", 1)[-1][:14] for n in names[:32]])
+                st.image([data_uri(upscale(p, 2)) for p in pics[:32]], caption=[n.rsplit("/", 1)[-1][:14] for n in names[:32]])
                 idx = st.slider("Which picture of the zip", 0, len(pics) - 1, 0, key=prefix + "inv_zip_idx") \
                     if len(pics) > 1 else 0
                 target = pics[idx]
@@ -256,7 +256,7 @@ if view == "Invert a real image":
     steps = st.slider("Optimisation steps", 50, 600, 200, 50, key=prefix + "inv_steps")
     if target is not None:
         c1, c2, c3 = st.columns([1, 1, 2])
-        c1.image(upscale(target, 8), caption="target", width=224)
+        c1.image(data_uri(upscale(target, 8)), caption="target", width=224)
         if c3.button("Find its latent code", type="primary", key=prefix + "inv_go"):
             bar = c3.progress(0.0, text="optimising z...")
 
@@ -276,7 +276,7 @@ if view == "Invert a real image":
         result = ss.get(prefix + "inv_result")
         if result is not None:
             show_img = to_uint8(result[0])[0]
-            c2.image(upscale(show_img, 8), caption="G(z found)", width=224)
+            c2.image(data_uri(upscale(show_img, 8)), caption="G(z found)", width=224)
             c3.success(f"Pixel error fell from {result[1]:.3f} to {result[2]:.3f}. Open the Sliders view to "
                        "move from this z.")
 

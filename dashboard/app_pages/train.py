@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard import settings
 from dashboard.live_plot import live_chart
-from dashboard.pictures import upscale
+from dashboard.pictures import data_uri, upscale
 from dashboard.resources import real_images, session_runner
 from dashboard.training.parking import claim, parked
 from dashboard.training.runner import REDRAW_EVERY
@@ -431,7 +431,7 @@ def _live(prev_status: str) -> None:
                 live_chart(charts.view_2d(v, show), key="view2d", revision=rev)
         else:
             st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
-            st.image(upscale(v.grid, 2), width=560)
+            st.image(data_uri(upscale(v.grid, 2)), width=560)
     with right:
         h = snap.history
         live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss", revision=rev)
@@ -468,7 +468,7 @@ if is_image and snap.config is not None:
             imgs, _ = real_images(data)
             from gan_core.pictures import image_grid
 
-            st.image(upscale(image_grid(imgs, cols=16), 2))
+            st.image(data_uri(upscale(image_grid(imgs, cols=16), 2)))
         except Exception as err:  # a missing data set is explained, not raised
             st.warning(f"Could not show real images: {err}")
 
