@@ -9,12 +9,12 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterator
 
-import numpy as np
-
-from gan_core.arena.plan import MAX_WORKERS, ArenaEvent, _cost, arena_metrics, plan_runs
+from gan_core.arena.plan import MAX_WORKERS, ArenaEvent, _cost, plan_runs
+from gan_core.arena.worker import train_run
 from gan_core.checks import check_int
 from gan_core.config import TrainConfig
 
+BACKENDS = ("local", "ray")
 _Q = None
 _STOP = None
 
@@ -28,35 +28,9 @@ def _init_worker(q, stop) -> None:
 
 
 def _run_one(index: int, config_dict: dict, device: str) -> None:
-    """Train one (variant, seed) and post its events on the queue. Never raises for a failed run."""
-    from gan_core.training.trainer import Trainer, TrainingDiverged
-
-    q, stop = _Q, _STOP
-    step, wall, last = 0, 0.0, {}
-    try:
-        config = TrainConfig.from_dict(config_dict)
-        trainer = Trainer(config, device)
-        every = config.eval_every
-        while trainer.step_count < config.steps:
-            if stop is not None and stop.is_set():
-                q.put(("stopped", index, trainer.step_count, {}, None, trainer.elapsed, ""))
-                return
-            trainer.step()
-            step, wall = trainer.step_count, trainer.elapsed
-            if (every and step % every == 0) or step == config.steps:
-                last = arena_metrics(trainer.last_eval, config.data.name)
-                if config.data.is_image:  # a picture of 32 samples for the results folder
-                    from gan_core.data.pixels import to_uint8
-
-                    pts = to_uint8(trainer.sample(32, seed=config.seed * 7919 + step))
-                else:  # the exact points the metrics were computed on (same seed as Trainer.evaluate)
-                    pts = trainer.sample(config.eval_samples, seed=config.seed * 7919 + step).cpu().numpy().astype(np.float32)
-                q.put(("eval", index, step, last, pts, wall, ""))
-        q.put(("done", index, step, last, None, wall, ""))
-    except TrainingDiverged as e:
-        q.put(("error", index, e.step, last, None, wall, str(e)))
-    except Exception as e:  # noqa: BLE001 - reported as an error event, the other runs go on
-        q.put(("error", index, step, last, None, wall, f"{type(e).__name__}: {e}"))
+    """Train one (variant, seed) in this worker process and post its messages on the shared queue."""
+    stop = _STOP
+    train_run(index, config_dict, device, _Q.put, lambda: stop is not None and stop.is_set())
 
 
 def _context():
@@ -75,7 +49,8 @@ def _context():
 
 def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int, eval_every: int = 500,
               base_config: TrainConfig | None = None, workers: int | None = None,
-              stop: threading.Event | None = None, device: str = "cpu") -> Iterator[ArenaEvent]:
+              stop: threading.Event | None = None, device: str = "cpu", backend: str = "local",
+              address: str | None = None) -> Iterator[ArenaEvent]:
     """Train every variant on every seed with the same budget and yield ArenaEvents as they come.
 
     data: a 2D mixture (ring8, ring8-pacgan, grid25, two-gaussians); variants: names such as 'vanilla',
@@ -84,7 +59,9 @@ def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int
     everything else (architecture, batch, optimiser; default `reference_config()`, the Unrolled-GAN setup); workers: processes (default
     os.cpu_count(), never more than the runs), each on one thread; stop: set it to cancel the pending runs and
     stop the running ones within a step (the iterator then ends). All input is checked before anything starts:
-    a bad value raises ValueError saying what is allowed.
+    a bad value raises ValueError saying what is allowed. backend: "local" (the process pool, default) or "ray"
+    (one Ray task per run, `ray_driver.py`; address: the Ray cluster to join, default RAY_ADDRESS or a new
+    local Ray; workers is then the cluster's business).
     """
     configs = plan_runs(data, variants, seeds, steps, eval_every, base_config)
     if workers is None:
@@ -93,6 +70,13 @@ def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int
     from gan_core.device import resolve_device
 
     resolve_device(device)
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r} is not known; choose one of {', '.join(BACKENDS)}")
+    if backend == "ray":
+        from gan_core.arena.ray_driver import drive_ray, import_ray
+
+        import_ray()  # ImportError with what to do, before anything starts
+        return drive_ray(data, configs, stop, device, address)
     return _drive(data, configs, min(workers, len(configs)), stop, device)
 
 

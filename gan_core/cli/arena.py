@@ -9,7 +9,7 @@ from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, plan_runs, reference_c
                             write_results)
 from gan_core.arena.plan import _variant_list
 from gan_core.arena.report import _rows
-from gan_core.cli.common import add_device_options
+from gan_core.cli.common import UsageError, add_device_options
 from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS
 
 
@@ -55,6 +55,11 @@ def register(sub) -> None:
     a.add_argument("--eval-every", type=int, default=500, help="log the mode metrics every N steps (default 500; 0 = at the end)")
     a.add_argument("--workers", type=int, default=None, help="runs at a time, one process and thread each (default: CPU cores)")
     a.add_argument("--batch-size", type=int, default=None, help="samples per batch for every run (default 512)")
+    a.add_argument("--backend", default="local", choices=["local", "ray"],
+                   help="where the runs go: local (a process pool on this machine, default) or ray (one Ray task per "
+                        "run, on this machine or a cluster; needs `pip install -r requirements-ray.txt`)")
+    a.add_argument("--address", default=None, help="with --backend ray: the Ray cluster to join (e.g. auto, or "
+                   "ray://HEAD:10001); default RAY_ADDRESS, else a Ray started on this machine")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     add_device_options(a)
     a.set_defaults(func=run_arena_cli)
@@ -73,6 +78,15 @@ def run_arena_cli(args: argparse.Namespace) -> int:
         from gan_core.device import resolve_device
 
         device = str(resolve_device("auto"))
+    if args.address and args.backend != "ray":
+        raise UsageError("--address is the Ray cluster to join; give it with --backend ray")
+    if args.backend == "ray":
+        from gan_core.arena.ray_driver import import_ray
+
+        try:
+            import_ray()
+        except ImportError as e:
+            raise UsageError(str(e)) from None
     names = _variant_list(args.variants)
     configs = plan_runs(args.data, names, args.seeds, args.steps, args.eval_every, base)
     out = Path(args.out)
@@ -85,7 +99,8 @@ def run_arena_cli(args: argparse.Namespace) -> int:
                desc=f"arena on {args.data}: {len(names)} variants x {len(configs) // len(names)} seeds")
     t0 = time.perf_counter()
     try:
-        for e in run_arena(args.data, names, args.seeds, args.steps, args.eval_every, base, args.workers, device=device):
+        for e in run_arena(args.data, names, args.seeds, args.steps, args.eval_every, base, args.workers, device=device,
+                           backend=args.backend, address=args.address):
             key = (e.variant, e.seed)
             if e.kind == "eval":
                 curves.append({"variant": e.variant, "seed": e.seed, "step": e.step, "wall_time": e.wall_time,

@@ -1,0 +1,112 @@
+"""Runs an arena's plan as Ray tasks (one CPU and one torch thread each), on this machine or on a cluster, and
+streams their events back as they come: the same plan, the same events and, for the same seeds, the same
+numbers as the local process pool (`driver.py`); only the wall times differ.
+
+Ray is optional (requirements-ray.txt). `ray.init()` starts a Ray on this machine when no address is given
+and RAY_ADDRESS is unset; with an address ("auto", "ray://head:10001", or RAY_ADDRESS) it joins that cluster
+and ships the engine (this `gan_core` folder) to its workers, which need the same Python packages
+(requirements.txt). A Ray already initialised by the caller is used as it is and left running.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from gan_core.arena.plan import ArenaEvent, _cost
+from gan_core.config import TrainConfig
+
+RAY_MISSING = ("the ray backend needs Ray, which is not installed: run `pip install -r requirements-ray.txt` "
+               "(or use --backend local)")
+
+
+def import_ray():
+    """The ray module, or ImportError with what to do."""
+    try:
+        import ray
+    except ImportError:
+        raise ImportError(RAY_MISSING) from None
+    return ray
+
+
+def _task(index: int, config_dict: dict, device: str, queue) -> None:
+    import torch
+
+    from gan_core.arena.worker import train_run
+
+    torch.set_num_threads(1)
+    train_run(index, config_dict, device, queue.put, lambda: False)  # stopping: ray.cancel ends the task
+
+
+def _start(ray, address: str | None) -> bool:
+    """Join or start Ray; True when this call started it (then the arena shuts it down at the end)."""
+    if ray.is_initialized():
+        return False
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    runtime_env = None
+    if address:  # a cluster's workers do not have this checkout: send them the engine
+        runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[1])]}
+    ray.init(address=address, runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,
+             configure_logging=False)
+    return True
+
+
+def drive_ray(data: str, configs: list[TrainConfig], stop: threading.Event | None, device: str,
+              address: str | None = None) -> Iterator[ArenaEvent]:
+    """Yield the ArenaEvents of `configs` trained as Ray tasks (see the module's docstring)."""
+    ray = import_ray()
+    from ray.util.queue import Empty, Queue
+
+    started = _start(ray, address)
+    total = len(configs)
+    queue = Queue()
+    task = ray.remote(num_cpus=1, max_retries=0)(_task)
+    order = sorted(range(total), key=lambda i: -_cost(configs[i]))  # slowest first, as the local pool
+    refs = {task.remote(i, configs[i].to_dict(), device, queue): i for i in order}
+    finished: set[int] = set()
+    try:
+        while len(finished) < total:
+            if stop is not None and stop.is_set():
+                break
+            try:
+                kind, i, step, metrics, pts, wall, msg = queue.get(timeout=0.1)
+            except Empty:
+                yield from _failed_tasks(ray, data, configs, refs, finished)
+                continue
+            if kind == "stopped":
+                continue
+            c = configs[i]
+            if kind in ("done", "error"):
+                finished.add(i)
+            yield ArenaEvent(kind, c.variant, c.seed, step, dict(metrics), pts, wall, len(finished), total, data, msg)
+    finally:
+        if len(finished) < total:  # stopped, or the consumer left early
+            for ref in refs:
+                ray.cancel(ref, force=True)
+        else:
+            ray.wait(list(refs), num_returns=len(refs), timeout=30)
+        try:
+            ray.kill(queue.actor)
+        except Exception:  # noqa: BLE001 - the queue's actor may already be gone with its Ray
+            pass
+        if started:
+            time.sleep(0.05)
+            ray.shutdown()
+
+
+def _failed_tasks(ray, data: str, configs: list[TrainConfig], refs: dict, finished: set[int]) -> Iterator[ArenaEvent]:
+    """Error events for tasks that ended without posting their end (a worker killed, a node lost)."""
+    ready, _ = ray.wait(list(refs), num_returns=len(refs), timeout=0)
+    for ref in ready:
+        i = refs[ref]
+        if i in finished:
+            continue
+        try:
+            ray.get(ref, timeout=0)
+        except Exception as e:  # noqa: BLE001 - the task's failure becomes the run's error event
+            finished.add(i)
+            c = configs[i]
+            yield ArenaEvent("error", c.variant, c.seed, 0, {}, None, 0.0, len(finished), len(configs), data,
+                             f"the Ray task running this run failed: {type(e).__name__}: {e}")
