@@ -211,7 +211,9 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray, title: str = "Where the 
     dropped mode is an empty row; a healthy one fills every row evenly (1/K each, times the HQ share)."""
     k = len(centres)
     steps, shares = occupancy_matrix(evals, k)
-    labels = [f"({x:.0f}, {y:.0f})" if k > 8 else f"{np.degrees(np.arctan2(y, x)) % 360:.0f}°" for x, y in centres]
+    from gan_core.arena.verdict import place
+
+    labels = [place(c, centres).replace("row ", "r").replace(", column ", " c") for c in centres]  # "north", "r1 c5"
     if not len(steps):
         return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")])
     trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=max(100 / k * 2.5, 1e-9),

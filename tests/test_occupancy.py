@@ -22,7 +22,8 @@ def test_the_heatmap_cells_are_the_mode_metrics_counts_of_each_evaluation(tiny_c
         assert (shares[:, j] > 0).sum() == m.modes
     fig = occupancy(evals, ring.centres)
     assert np.allclose(np.asarray(fig.data[0].z), 100 * shares)
-    assert list(fig.layout.yaxis.ticktext) == ["0°", "45°", "90°", "135°", "180°", "225°", "270°", "315°"]
+    assert list(fig.layout.yaxis.ticktext) == ["east", "north-east", "north", "north-west", "west", "south-west",
+                                              "south", "south-east"]  # the words of the arena's verdict
 
 
 def test_a_hopping_generator_draws_one_bright_cell_per_column():

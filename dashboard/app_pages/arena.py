@@ -8,8 +8,9 @@ from dashboard import charts
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import session_arena
-from dashboard.training.arena_runner import IMAGE_MODES, explain, explain_images, ranking
+from dashboard.training.arena_runner import IMAGE_MODES, explain_images, ranking
 from gan_core.arena import ARENA_DATA, IMAGE_ARENA_DATA
+from gan_core.arena.verdict import explain as explain_points, occupancy
 from gan_core.data.points import MIXTURES
 from gan_core.pictures import image_grid
 
@@ -91,6 +92,22 @@ def _panel(name: str, s, k: int) -> None:
     else:
         mix = MIXTURES[s.data]
         live_chart(charts.arena_panel(pts, mix.centres, mix.sigma, _title(name, s, k)), key=f"ar_panel_{name}")
+        live_chart(charts.occupancy(_first_seed(s.evals, name), mix.centres, title="Share per mode over training",
+                                    height=220 if k <= 8 else 300), key=f"ar_occ_{name}")
+
+
+def _first_seed(evals, name: str):
+    """The evaluations of a variant's first seed (the one whose samples the panel draws)."""
+    mine = evals[evals["variant"] == name] if not evals.empty else evals
+    return mine[mine["seed"] == mine["seed"].min()] if len(mine) else mine
+
+
+def _verdict(name: str, s) -> str:
+    """A variant's story in words: its first seed's occupancy over training (gan_core.arena.verdict)."""
+    try:
+        return explain_points(name, occupancy(_first_seed(s.evals, name)), MIXTURES[s.data].centres)
+    except ValueError:
+        return f"**{name}**: no evaluation to look at yet."
 
 
 def _live() -> None:
@@ -145,8 +162,7 @@ def _live() -> None:
                                     "seconds": st.column_config.NumberColumn("seconds per run", format="%.1f")})
         st.subheader("What collapse looked like")
         for name in ranking(s.finals)["variant"]:
-            st.markdown("- " + (explain_images(name, s.finals, s.data) if on_images
-                                else explain(name, s.samples.get(name), s.data)))
+            st.markdown("- " + (explain_images(name, s.finals, s.data) if on_images else _verdict(name, s)))
     elif not s.evals.empty:
         latest = s.evals.sort_values("step").groupby(["variant", "seed"]).tail(1)
         st.dataframe(latest[["variant", "seed", "step", "modes", "hq", "kl"]], hide_index=True)

@@ -6,7 +6,6 @@ than the machine has cores. No Streamlit here.
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -162,45 +161,6 @@ def ranking(finals: pd.DataFrame) -> pd.DataFrame:
     g.insert(0, "rank", np.arange(1, len(g) + 1))
     g["hq"] = (100 * g["hq"]).round(1)
     return g
-
-
-def _where(centre: np.ndarray, ring: bool) -> str:
-    if ring:
-        angle = math.degrees(math.atan2(centre[1], centre[0])) % 360
-        return f"{angle:.0f} deg"
-    return f"({centre[0]:g}, {centre[1]:g})"
-
-
-def explain(variant: str, samples: np.ndarray | None, data: str, final: dict | None = None) -> str:
-    """One plain sentence on what a variant's samples did: modes covered, where they piled up."""
-    from gan_core.data.points import MIXTURES
-    from gan_core.evaluation.modes2d import mode_metrics
-
-    mix = MIXTURES.get(data)
-    if mix is None or samples is None or len(samples) == 0:
-        return f"{variant}: no samples to look at."
-    m = mode_metrics(samples, mix.centres, mix.sigma)
-    counts = np.asarray(m.counts)
-    ring = data.startswith("ring") or data == "two-gaussians"
-    total_hq = counts.sum()
-    text = f"**{variant}** covered {m.modes} of {m.k} modes"
-    if total_hq == 0:
-        return text + (f": none of its samples landed close enough to a centre (within 3 sigma); they are "
-                       f"spread out or sit between the modes ({m.hq:.0%} high quality).")
-    top = np.argsort(-counts)[:3]
-    share = counts[top[0]] / total_hq
-    if m.modes == m.k:
-        spread = "evenly" if m.kl < 0.1 else "unevenly"
-        text += f", {spread} (reverse KL {m.kl:.2f}; 0 is perfectly even), with {m.hq:.0%} of samples high quality."
-    elif m.modes <= max(1, m.k // 3):
-        where = ", ".join(_where(mix.centres[i], ring) for i in top if counts[i] > 0)
-        text += (f": its samples piled onto {where} ({share:.0%} of its good samples on the busiest one); "
-                 f"that is mode collapse.")
-    else:
-        missed = [i for i in range(m.k) if counts[i] == 0]
-        where = ", ".join(_where(mix.centres[i], ring) for i in missed[:6])
-        text += f"; it missed {where}{'...' if len(missed) > 6 else ''} ({m.hq:.0%} of samples high quality)."
-    return text
 
 
 # Modes of the image data in the arena: the classes the evaluation classifier tells apart.
