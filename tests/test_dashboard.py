@@ -269,6 +269,22 @@ def test_the_arena_page_runs_variants_on_mnist_and_shows_their_digits(app):
     assert len(verdicts) == 2 and all("of the 10 classes" in v for v in verdicts), verdicts
 
 
+def test_the_arena_page_tells_each_2d_variants_story_from_its_occupancy(app):
+    """2D data: after a short arena each variant gets a verdict in words read off its occupancy history (the
+    share of samples per mode over training), with the modes named where a student sees them."""
+    app.switch_page("app_pages/arena.py").run()
+    app.multiselect(key="ar_variants_2d").set_value(["vanilla", "pacgan-2"])
+    app.number_input(key="ar_steps_2d").set_value(200)
+    app.number_input(key="ar_every_2d").set_value(200)
+    app.button[0].click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert until(app, lambda: sum(m.value.startswith("- **") for m in app.markdown) == 2, timeout=180)
+    verdicts = [m.value for m in app.markdown if m.value.startswith("- **")]
+    words = ("has not learnt the modes yet", "kept all 8 modes", "collapsed", "modes (")
+    assert all(any(w in v for w in words) for v in verdicts), verdicts
+    assert "deg" not in " ".join(verdicts)  # compass points, not angles
+
+
 def test_the_image_verdict_names_collapse_and_evenness():
     import pandas as pd
 
