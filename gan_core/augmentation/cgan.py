@@ -13,6 +13,7 @@ import torch
 from gan_core.augmentation.fit import PROGRESS_EVERY, Progress
 from gan_core.data import ImageDataset
 from gan_core.data.pixels import to_uint8
+from gan_core.latent import sample_noise
 from gan_core.training.presets import preset_config
 from gan_core.training.trainer import Trainer
 
@@ -40,7 +41,8 @@ class SyntheticBatches:
 
     def take(self, b: int) -> tuple[torch.Tensor, torch.Tensor]:
         y = torch.randint(0, self.n_classes, (b,), generator=self.generator, device=self.generator.device)
-        z = self.trainer._noise(b, self.generator)
+        m = self.trainer.config.model
+        z = sample_noise(b, m.z_dim, m.noise, self.generator)
         return self.trainer.generate(z, y.to(self.trainer.device)).clone(), y.to(self.trainer.device)
 
 

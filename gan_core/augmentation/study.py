@@ -179,16 +179,19 @@ def open_folder(config: StudyConfig, folder: str | Path) -> list[dict]:
 
 def run_study(config: StudyConfig, folder: str | Path | None = None, device: str | torch.device = "cpu",
               on_event: Callable[[StudyEvent], None] | None = None,
-              should_stop: Callable[[], bool] | None = None, data: StudyData | None = None) -> list[dict]:
+              should_stop: Callable[[], bool] | None = None, data: StudyData | None = None,
+              command: str | None = None) -> list[dict]:
     """Run every cell not yet in `folder` (all of them without a folder); returns the rows of the planned cells.
 
     After each cell, results.csv (and the conditional GAN's samples) are written; at the end (also when stopped)
-    the report (`report.write_report`). `should_stop()` is polled during training; a stopped cell is dropped.
+    the report (`report.write_report`, naming `command`). `should_stop()` is polled during training; a stopped cell is dropped.
     """
     from gan_core.augmentation.report import save_samples, write_report
 
     device = torch.device(device)
     data = data or load_study_data(config.data, config.data_dir)
+    for n in config.labels_per_class:  # refuse an N some class lacks before anything is written
+        labeled_split(data.train_y, n, config.seeds[0])
     cells = plan_cells(config, len(data.train_y) // data.n_classes)
     emit = on_event or (lambda event: None)
     found = {(r["arm"], r["N"], r["seed"]): r for r in (open_folder(config, folder) if folder else [])
@@ -219,6 +222,6 @@ def run_study(config: StudyConfig, folder: str | Path | None = None, device: str
                 save_samples(folder, cell, samples)
         emit(StudyEvent("done", cell, 1.0, done, len(cells), row=row, samples=samples))
     if folder and rows:
-        write_report(folder, config, rows, data)
+        write_report(folder, config, rows, data, command)
     planned = {c.key for c in cells}
     return [r for r in rows if (r["arm"], r["N"], r["seed"]) in planned]

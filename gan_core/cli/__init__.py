@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gan_core.cli import arena, classifier, cyclegan, style, train
+from gan_core.cli import arena, augment, classifier, cyclegan, style, train
 from gan_core.cli.common import EXIT_BAD_INPUT, EXIT_DIVERGED, UsageError
 from gan_core.cli.train import config_from_args
 
-COMMAND_GROUPS = (train, arena, classifier, cyclegan, style)
+COMMAND_GROUPS = (train, arena, classifier, cyclegan, style, augment)
 
 __all__ = ["main", "build_parser", "config_from_args", "UsageError", "EXIT_BAD_INPUT", "EXIT_DIVERGED"]
 
