@@ -74,6 +74,8 @@ def first_hidden(G: torch.nn.Module) -> Callable[[torch.Tensor, torch.Tensor | N
             z = torch.cat([z, embed(y)], dim=1)
         if hasattr(G, "project"):          # DCGAN: linear + batch norm + ReLU
             return G.project(z)
+        if hasattr(G, "mapping"):          # style model: w, where GANSpace runs its PCA for StyleGAN
+            return G.mapping(z)
         net = G.net                        # MLP: Linear, activation, ...
         h = net[0](z)
         return net[1](h) if len(net) > 1 else h
@@ -149,6 +151,8 @@ def invert(G: torch.nn.Module, target: torch.Tensor, steps: int = 200, seed: int
 
 
 def _z_dim(G: torch.nn.Module) -> int:
+    if hasattr(G, "z_dim"):
+        return G.z_dim
     first = G.project[0] if hasattr(G, "project") else G.net[0]
     extra = G.embed.embedding_dim if getattr(G, "embed", None) is not None else 0
     return first.in_features - extra

@@ -111,3 +111,34 @@ def interpolate_wz(g: StyleGenerator, z0: torch.Tensor, z1: torch.Tensor, steps:
 def path_length(images: torch.Tensor) -> float:
     """Sum of the mean squared pixel changes between neighbouring frames: lower is a smoother path."""
     return float((images[1:] - images[:-1]).pow(2).mean(dim=(1, 2, 3)).sum())
+
+
+@torch.inference_mode()
+def mixing_grid(g: StyleGenerator, z_base: torch.Tensor, z_source: torch.Tensor, layers: list[int],
+                psi: float = 1.0) -> np.ndarray:
+    """The paper's figure 3 as one uint8 picture: a row of sources on top, a column of bases on the left, and at
+    (base i, source j) the image whose rows `layers` of w+ come from source j and the others from base i.
+    The top-left cell is black. z_base (nb, z_dim), z_source (ns, z_dim)."""
+    from gan_core.data.pixels import to_uint8
+    from gan_core.pictures import image_grid
+
+    nb, ns = len(z_base), len(z_source)
+    ws_b = g.broadcast(g.map(z_base, psi))
+    ws_s = g.broadcast(g.map(z_source, psi))
+    pairs_b = ws_b.repeat_interleave(ns, dim=0)        # (nb*ns, n_ws, w_dim): base i, ns times
+    pairs_s = ws_s.repeat(nb, 1, 1)                    # source 0..ns-1, nb times
+    mixed = to_uint8(g.synthesis(g.mix(pairs_b, pairs_s, layers)))
+    bases, sources = to_uint8(g.synthesis(ws_b)), to_uint8(g.synthesis(ws_s))
+    cells = [np.zeros_like(sources[0]), *sources]
+    for i in range(nb):
+        cells += [bases[i], *mixed[i * ns:(i + 1) * ns]]
+    return image_grid(np.stack(cells), cols=ns + 1)
+
+
+def std_picture(std: torch.Tensor) -> np.ndarray:
+    """A per-pixel standard deviation (C, H, W) as a uint8 picture, brightest where the noise changes most
+    (scaled by the largest value, so a model whose noise does nothing shows black)."""
+    s = std.float().mean(dim=0) if std.dim() == 3 else std.float()
+    top = float(s.max())
+    return (s / top * 255).round().clamp(0, 255).to(torch.uint8).cpu().numpy() if top > 1e-6 else \
+        np.zeros(tuple(s.shape), np.uint8)

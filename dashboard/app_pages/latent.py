@@ -11,7 +11,7 @@ import streamlit as st
 from gan_core.uploads import MAX_ZIP_BYTES, MAX_ZIP_IMAGES, parse_image, parse_image_zip
 import torch
 
-from dashboard import charts
+from dashboard import charts, style_views
 from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, gif_bytes, upscale
 from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
@@ -115,8 +115,9 @@ if conditional:
                                  key=prefix + "label")
 
 # One view at a time (a tab strip would compute and send every view on every slider move).
-VIEWS = ["Sliders", "Interpolate", "Principal directions", *(["Invert a real image"] if is_image else []),
-         *(["Latent map"] if not is_image and z_dim == 2 else [])]
+VIEWS = style_views.views_for(G, ["Sliders", "Interpolate", "Principal directions",
+                                 *(["Invert a real image"] if is_image else []),
+                                 *(["Latent map"] if not is_image and z_dim == 2 else [])])
 if ss.get("lat_view") not in VIEWS:
     ss.lat_view = "Sliders"
 view = st.segmented_control("View", VIEWS, key="lat_view", label_visibility="collapsed") or "Sliders"
@@ -295,3 +296,6 @@ if view == "Latent map":
         pts = cloud(source, snap.step if source == SESSION else 0)
         st.plotly_chart(charts.scatter_points(pts, "... lands here (stars)", highlight=render(zp).numpy()),
                         key="lat_map_out")
+
+# ----------------------------------------------------------------------------- style models (dashboard/style_views.py)
+style_views.show(view, G, prefix)

@@ -1,0 +1,125 @@
+"""The latent explorer's views for a style model (gan_core/models/style.py): style mixing, truncation,
+stochastic variation, and W against Z. The latent page adds them with `views_for` and draws one with `show`;
+the math lives in gan_core/style_tools.py, this module only draws.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+import torch
+
+from dashboard.pictures import upscale
+from gan_core import style_tools
+from gan_core.data.pixels import to_uint8
+from gan_core.latent import seeded_noise
+from gan_core.models.style import LEVELS, StyleGenerator
+from gan_core.pictures import image_grid
+
+VIEWS = ["Style mixing", "Truncation", "Noise", "W vs Z"]
+PSI_HELP = "truncation: w' = w_avg + psi (w - w_avg); 1 = none, 0 = the average image for every z"
+
+
+def views_for(G: torch.nn.Module, views: list[str]) -> list[str]:
+    """The latent page's views, with the style views added when G is a style model."""
+    return [*views, *VIEWS] if isinstance(G, StyleGenerator) else views
+
+
+def show(view: str, G: torch.nn.Module, prefix: str) -> None:
+    """Draw `view` if it is one of the style views (anything else is the latent page's own)."""
+    if view in VIEWS and isinstance(G, StyleGenerator):
+        {"Style mixing": mixing_view, "Truncation": truncation_view, "Noise": noise_view,
+         "W vs Z": w_vs_z_view}[view](G, prefix)
+
+
+def _z(G: StyleGenerator, n: int, seed: int) -> torch.Tensor:
+    return seeded_noise(n, G.z_dim, "normal", seed)
+
+
+def mixing_view(G: StyleGenerator, prefix: str) -> None:
+    st.caption("Style mixing (StyleGAN, figure 3): each picture inside the grid takes some of its styles from the "
+               "source above it and all the others from the base on its left. Coarse styles act at 7x7 (pose, "
+               "which digit), middle at 14x14, fine at 28x28 (stroke, texture).")
+    c = st.columns([1, 1, 1, 1.2])
+    n_src = c[0].slider("Sources", 2, 6, 4, key=prefix + "mx_ns")
+    n_base = c[1].slider("Bases", 2, 6, 4, key=prefix + "mx_nb")
+    seed = c[2].number_input("Seed", 0, 2**31 - 1, 0, key=prefix + "mx_seed")
+    psi = c[3].slider("psi", 0.0, 1.2, 1.0, 0.05, key=prefix + "mx_psi", help=PSI_HELP)
+    how = st.radio("From the source", ["levels", "layer range"], horizontal=True, key=prefix + "mx_how")
+    if how == "levels":
+        levels = st.segmented_control("Levels", list(LEVELS), selection_mode="multi", default=["coarse"],
+                                      key=prefix + "mx_levels") or []
+        layers = style_tools.layers_of(G, list(levels))
+    else:
+        lo, hi = st.slider("Rows of w+ from the source", 0, G.n_ws - 1, (0, 1), key=prefix + "mx_range",
+                           help=f"w+ has {G.n_ws} rows: two per resolution, {', '.join(map(str, G.res))}")
+        layers = list(range(lo, hi + 1))
+    z_src, z_base = _z(G, n_src, int(seed)), _z(G, n_base, int(seed) + 1)
+    grid = style_tools.mixing_grid(G, z_base, z_src, layers, psi)
+    st.image(upscale(grid, 4), caption=f"rows {layers} of w+ from the sources (top row); the rest from the bases "
+             "(left column)", width=min(720, grid.shape[1] * 4))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _spread_curve(key: str, _G: StyleGenerator) -> pd.DataFrame:
+    psis = [round(0.1 * i, 1) for i in range(13)]
+    return pd.DataFrame({"psi": psis, "pixel spread across z": style_tools.truncation_spread(_G, psis, n=200)})
+
+
+def truncation_view(G: StyleGenerator, prefix: str) -> None:
+    st.caption("The truncation trick: pulling w towards the average w trades variety for typical, cleaner "
+               "pictures. At psi = 0 every z gives the same, average picture.")
+    c = st.columns([2, 1])
+    psi = c[0].slider("psi", 0.0, 1.2, 0.7, 0.05, key=prefix + "tr_psi", help=PSI_HELP)
+    seed = c[1].number_input("Seed", 0, 2**31 - 1, 0, key=prefix + "tr_seed")
+    with torch.inference_mode():
+        imgs = to_uint8(G(_z(G, 16, int(seed)), psi=psi))
+    st.image(upscale(image_grid(imgs, cols=8), 3), caption=f"16 latents at psi {psi:.2f}")
+    curve = _spread_curve(f"{prefix}{id(G)}", G)
+    st.line_chart(curve, x="psi", y="pixel spread across z", height=220)
+    st.caption("Pixel spread: the standard deviation of each pixel over 200 latents, averaged over the pixels.")
+
+
+def noise_view(G: StyleGenerator, prefix: str) -> None:
+    st.caption("Stochastic variation (StyleGAN, figure 4): the same w with fresh per-layer noise. What changes is "
+               "the detail the noise is allowed to set; the right picture is the standard deviation over 16 draws.")
+    c = st.columns([1, 1, 2])
+    seed = c[0].number_input("Seed of z", 0, 2**31 - 1, 0, key=prefix + "nz_seed")
+    key = prefix + "nz_draw"
+    if c[1].button("Resample noise", key=prefix + "nz_btn"):
+        st.session_state[key] = st.session_state.get(key, 0) + 1
+    draw = st.session_state.get(key, 0)
+    imgs, std = style_tools.noise_variation(G, _z(G, 1, int(seed)), k=16, seed=draw)
+    left, right = st.columns([2, 1])
+    left.image(upscale(image_grid(to_uint8(imgs[:8]), cols=4), 3), caption=f"the same w, noise draw {draw}")
+    right.image(upscale(style_tools.std_picture(std), 6), caption=f"std over 16 noise draws (max {float(std.max()):.3f})")
+
+
+def w_vs_z_view(G: StyleGenerator, prefix: str) -> None:
+    st.caption("The mapping network bends the Gaussian Z into W, where the factors of the pictures are less "
+               "tangled. A straight line in W usually changes the picture more evenly than one in Z.")
+    c = st.columns([1, 1, 1, 1])
+    a = c[0].number_input("Seed A", 0, 2**31 - 1, 1, key=prefix + "wz_a")
+    b = c[1].number_input("Seed B", 0, 2**31 - 1, 2, key=prefix + "wz_b")
+    steps = c[2].slider("Steps", 3, 12, 8, key=prefix + "wz_steps")
+    psi = c[3].slider("psi", 0.0, 1.2, 1.0, 0.05, key=prefix + "wz_psi", help=PSI_HELP)
+    z0, z1 = _z(G, 1, int(a))[0], _z(G, 1, int(b))[0]
+    along_z, along_w = style_tools.interpolate_wz(G, z0, z1, int(steps), psi)
+    left, right = st.columns(2)
+    left.image(upscale(image_grid(to_uint8(along_z), cols=int(steps)), 2),
+               caption=f"linear in Z: path length {style_tools.path_length(along_z):.3f}")
+    right.image(upscale(image_grid(to_uint8(along_w), cols=int(steps)), 2),
+                caption=f"linear in W: path length {style_tools.path_length(along_w):.3f}")
+    st.caption("Path length: the sum of the mean squared pixel changes between neighbouring pictures; the smaller, "
+               "the smoother the walk.")
+    st.markdown("**Sliders in W**: move the first coordinates of w itself (the Sliders view moves z).")
+    with torch.no_grad():
+        w = G.map(z0[None], psi)[0]
+        spread = G.map(_z(G, 256, 0)).std(dim=0)
+    cols = st.columns(4)
+    offset = torch.zeros_like(w)
+    for i in range(min(8, w.numel())):
+        offset[i] = cols[i % 4].slider(f"w[{i}] + ", -3.0, 3.0, 0.0, 0.1, key=prefix + f"wz_w{i}") * float(spread[i])
+    w = w + offset
+    with torch.no_grad():
+        img = to_uint8(G.synthesis(G.broadcast(w[None])))[0]
+    st.image(upscale(img, 8), caption="synthesis(w) (each slider in units of that coordinate's spread)", width=224)
