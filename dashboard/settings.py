@@ -171,17 +171,22 @@ def field_of(message: str) -> str:
 
 # --------------------------------------------------------------------------- URL round trip
 
+NO_STABILISERS = "none"      # stab=none: no stabiliser where the data's defaults have some
+
+
 def to_query(s: dict[str, Any]) -> dict[str, str]:
     """The settings that differ from their family's defaults, as URL strings."""
     base = defaults_for(s["data"])
     out: dict[str, str] = {}
     for key, value in s.items():
+        if isinstance(value, list):
+            value = tuple(value)  # a multiselect gives a list, the defaults hold tuples
         if key not in DEFAULTS_2D or (value == base.get(key) and key != "data"):
             continue
         if key == "data" and value == DEFAULTS_2D["data"]:
             continue
         if key == "stabilisers":
-            out["stab"] = ",".join(value)
+            out["stab"] = ",".join(value) or NO_STABILISERS
         elif key == "n_critic" and value == variant_n_critic(s["objective"]):
             continue  # the objective's own count needs no mention
         elif isinstance(value, float):
@@ -204,7 +209,7 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
             continue
         try:
             if key == "stab":
-                stabs = tuple(p for p in raw.split(",") if p)
+                stabs = () if raw == NO_STABILISERS else tuple(p for p in raw.split(",") if p)
                 bad = [p for p in stabs if p not in STABILISERS]
                 if bad:
                     raise ValueError(f"unknown stabiliser {bad[0]!r}")

@@ -136,22 +136,50 @@ def test_the_app_in_a_browser():
         assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_reloading_the_page_offers_to_reattach_to_the_run():
-    """Close the tab after training; the same link, opened again, offers the run back, paused where it was."""
+def view_trace(page, kind: str) -> str:
+    """The main 2D view as the browser's Plotly holds it: D's map (the heatmap's values) or the fakes' x."""
+    return page.evaluate("""(kind) => { const gd = document.querySelector('.st-key-view2d .js-plotly-plot');
+        const t = gd && gd.data && gd.data.find((t) => kind === 'heatmap' ? t.type === 'heatmap' : t.name === 'fake');
+        return t ? JSON.stringify(kind === 'heatmap' ? t.z : t.x) : ''; }""", kind)
+
+
+def test_steps_show_on_their_click_and_a_shared_link_hands_over_no_run():
+    """Step D redraws D's map, Step G moves the fakes, each on its own click (while paused nothing else redraws).
+    After training, the address holds settings only; a student opening it gets a fresh page, while the teacher's
+    own browser, reopened after the tab closed, is offered the run back."""
     with served_app() as (port, browser):
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        teacher = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = teacher.new_page()
         page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
-        page.get_by_role("button", name="Train").first.click(timeout=60_000)
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+        assert wait_until(lambda: view_trace(page, "heatmap") != "", 30), "D's map was not drawn"
+        d_map, fakes = view_trace(page, "heatmap"), view_trace(page, "fake")
+        page.get_by_role("button", name="Step D").click()
+        assert wait_until(lambda: view_trace(page, "heatmap") != d_map, 15), "Step D did not redraw D's map"
+        assert view_trace(page, "fake") == fakes and step_count(page) == 0
+        page.get_by_role("button", name=re.compile("^Step G")).click()
+        assert wait_until(lambda: view_trace(page, "fake") != fakes, 15), "Step G did not move the fakes"
+        assert wait_until(lambda: step_count(page) == 1, 5)
+
+        page.get_by_role("button", name=re.compile("^(Train|Resume)$")).first.click(timeout=30_000)
         page.get_by_role("button", name="Pause").first.wait_for(timeout=30_000)
-        time.sleep(3)
+        time.sleep(2)
         page.get_by_role("button", name="Pause").first.click(timeout=30_000)
-        page.wait_for_url(re.compile(r"run=[0-9a-f]{8}"), timeout=30_000)
+        page.get_by_role("button", name="Resume").first.wait_for(timeout=30_000)
         link = page.url
+        assert "run=" not in link and not re.search(r"=(&|$)", link), link  # settings only, no empty value
         page.close()  # the session ends: its thread stops and its run is parked
         time.sleep(3)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+
+        student = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        student.goto(link, timeout=60_000)
+        student.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+        time.sleep(1)
+        assert student.get_by_role("button", name="Reattach to it").count() == 0
+        assert step_count(student) == 0
+
+        page = teacher.new_page()
         page.goto(link, timeout=60_000)
         page.get_by_role("button", name="Reattach to it").click(timeout=60_000)
         page.get_by_role("button", name="Resume").first.wait_for(timeout=30_000)
-        step = int(metric_value(page, "Step").replace(",", ""))
-        assert step > 0
+        assert step_count(page) > 1

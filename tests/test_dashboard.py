@@ -82,29 +82,79 @@ def test_every_page_loads(app):
 
 
 def test_train_advances_and_pause_holds(app):
+    """Train: the step count, the losses and the loss curves move; Pause: they hold."""
     app.run()
+    assert metric(app, "D loss") == "-" and metric(app, "Steps/s") == "0"
     app.button(key="btn_train").click().run()
     assert until(app, lambda: int(metric(app, "Step").replace(",", "")) > 10)
     assert not app.exception
+    assert float(metric(app, "D loss")) > 0 and float(metric(app, "G loss")) > 0
+    assert live_charts(app)["c_loss"]["data"]  # the loss curves are drawn
     app.button(key="btn_pause").click().run()
-    held = metric(app, "Step")
+    held = metric(app, "Step"), metric(app, "D loss"), live_charts(app)["c_loss"]
     time.sleep(0.6)
     app.run()
-    assert metric(app, "Step") == held
+    assert (metric(app, "Step"), metric(app, "D loss"), live_charts(app)["c_loss"]) == held
     assert app.button(key="btn_train").label == "Resume"
 
 
-def test_step_d_changes_only_d(app):
+def _trace(fig: dict, kind: str) -> dict:
+    """D's map (the heatmap) or the fakes (markers named fake) of the 2D view."""
+    if kind == "heatmap":
+        return next(t for t in fig["data"] if t["type"] == "heatmap")
+    return next(t for t in fig["data"] if t.get("name") == "fake")
+
+
+def test_each_step_button_shows_its_own_result_on_the_same_click(app):
+    """One click, one run of the page: Step D redraws D's map and leaves the fakes; Step G moves the fakes and
+    counts the step; the next sub-step names itself. No second rerun is needed to see any of it."""
+    app.run()
+    before = live_charts(app)["view2d"]
+    app.button(key="btn_step_d").click().run()
+    after_d = live_charts(app)["view2d"]
+    assert _trace(after_d, "heatmap")["z"] != _trace(before, "heatmap")["z"]
+    assert _trace(after_d, "fake")["x"] == _trace(before, "fake")["x"]
+    assert metric(app, "Step") == "0"  # half an iteration: the step count waits for G
+    assert any("Discriminator step: update D" in m.value for m in app.markdown)
+    app.button(key="btn_step_g").click().run()
+    after_g = live_charts(app)["view2d"]
+    assert metric(app, "Step") == "1" and metric(app, "D loss") != "-"
+    assert _trace(after_g, "fake")["x"] != _trace(after_d, "fake")["x"]
+    assert any("Generator step: update G" in m.value for m in app.markdown)
+    app.toggle(key="w_slow").set_value(True).run()
+    app.button(key="btn_sub").click().run()
+    assert any("Discriminator step: sample noise" in m.value for m in app.markdown)
+    assert not app.exception
+
+
+def test_a_preset_fills_the_widgets(app):
+    """Loading a preset sets every widget it names, and the link follows."""
+    from dashboard.settings import preset_settings
+
+    app.run()
+    want = preset_settings("unrolled-2d", "ring8")
+    assert app.number_input(key="w_z").value != want["z"]
+    app.selectbox(key="w_preset").set_value("unrolled-2d").run()
+    assert not app.exception
+    assert app.number_input(key="w_z").value == want["z"] == 256
+    assert app.number_input(key="w_g_layers").value == want["g_layers"]
+    assert list(app.multiselect(key="w_stabilisers").value) == list(want["stabilisers"]) == []
+    assert app.select_slider(key="w_lr_d").value == want["lr_d"]
+    assert app.number_input(key="w_steps").value == want["steps"]
+    assert app.query_params["z"] == "256" and app.query_params["stab"] == "none"
+
+
+def test_the_link_carries_settings_only(app):
+    """After a step, the address holds the settings and nothing that names or opens this session's run."""
     before = set(map(id, live_runners()))
     app.run()
     runner = session_runner(before)
-    g0 = [p.detach().clone() for p in runner.trainer.G.parameters()]
-    d0 = [p.detach().clone() for p in runner.trainer.D.parameters()]
-    app.button(key="btn_step_d").click().run()
-    assert until(app, lambda: runner.snapshot().substep == "update D", timeout=10)
-    assert all(torch.equal(a, b) for a, b in zip(g0, runner.trainer.G.parameters()))
-    assert not all(torch.equal(a, b) for a, b in zip(d0, runner.trainer.D.parameters()))
-    assert metric(app, "Step") == "0"  # half an iteration: the step count waits for G
+    app.number_input(key="w_seed").set_value(7).run()
+    app.button(key="btn_step_both").click().run()
+    assert metric(app, "Step") == "1"
+    params = dict(app.query_params)
+    assert params == {"seed": "7"}, params
+    assert runner.run_id and runner.owner_key
 
 
 def test_latent_slider_changes_the_picture(app):

@@ -85,17 +85,45 @@ def test_a_training_alone_keeps_its_priority_and_yields_once_other_sessions_shar
     assert _niceness(threading.get_native_id()) == mine
 
 
-def test_step_d_changes_only_d(make_runner):
+def test_steps_by_hand_are_done_and_published_when_the_call_returns(make_runner):
+    """Step D, Step G, Step both and the next sub-step each show their own result at once: the page that asked
+    draws right after the call, with no wait for another thread."""
     r = make_runner()
     g0, d0 = params(r.trainer.G), params(r.trainer.D)
+    fake0 = r.snapshot().views.fake
     r.step_d()
-    assert wait_for(lambda: r.snapshot().substep == "update D")
-    assert same(params(r.trainer.G), g0)
-    assert not same(params(r.trainer.D), d0)
+    snap = r.snapshot()
+    assert snap.substep == "update D" and snap.phase == "D" and snap.step == 0
+    assert same(params(r.trainer.G), g0) and not same(params(r.trainer.D), d0)
+    assert (snap.views.d_map != 0).any() and (snap.views.fake == fake0).all()  # D moved, the fakes did not
     g1, d1 = params(r.trainer.G), params(r.trainer.D)
     r.step_g()
-    assert wait_for(lambda: r.snapshot().step == 1)
+    snap = r.snapshot()
+    assert snap.step == 1 and snap.substep == "update G" and snap.phase == "G" and snap.status == "paused"
     assert same(params(r.trainer.D), d1) and not same(params(r.trainer.G), g1)
+    assert not (snap.views.fake == fake0).all() and len(snap.history) == 1
+    r.step_both()
+    assert r.snapshot().step == 2 and r.snapshot().substep == ""
+    names = []
+    for _ in range(10):  # one iteration in slow motion: 5 D sub-steps, then 5 G sub-steps
+        r.next_substep()
+        names.append(r.snapshot().substep)
+    assert names[0] == "sample noise" and names[4] == "update D" and names[-1] == "update G"
+    assert r.snapshot().step == 3
+    assert not r.thread_alive  # no thread was needed
+
+
+def test_slow_motion_shows_its_own_steps_per_second(make_runner):
+    """The rate at full speed (hundreds a second) is not shown once slow motion is on: one iteration takes ten
+    sub-steps, so 0.02 s a sub-step is 5 steps/s."""
+    r = make_runner()
+    r.start()
+    assert wait_for(lambda: r.snapshot().steps_per_s > 20)
+    r.set_slow_motion(0.02)
+    assert r.snapshot().steps_per_s == pytest.approx(5.0)  # at once, not after the first slow iteration
+    held = r.snapshot().step
+    assert wait_for(lambda: r.snapshot().step >= held + 3)
+    assert 0.5 < r.snapshot().steps_per_s < 6.0  # measured: at most 5 a second, less on a busy machine
 
 
 def test_reset_goes_back_to_step_zero(make_runner):
@@ -216,9 +244,30 @@ def test_views_and_downloads(make_runner, tmp_path):
     import io
     import zipfile
 
+    from PIL import Image
+
     names = set(zipfile.ZipFile(io.BytesIO(r.run_zip(runs_dir=tmp_path))).namelist())
     assert {"gan-run/config.json", "gan-run/generator.safetensors", "gan-run/discriminator.safetensors",
             "gan-run/metrics.csv"} <= names
+    gif = Image.open(io.BytesIO(r.timelapse_gif()))  # one step: the picture of now is the one frame
+    assert gif.format == "GIF" and gif.n_frames == 1
+
+
+def test_downloads_while_training(make_runner, tmp_path):
+    """The run and the timelapse are offered while the run trains: each is a snapshot of the moment asked."""
+    import io
+    import json
+    import zipfile
+
+    from PIL import Image
+
+    r = make_runner(data={"name": "ring8"})
+    r.start()
+    assert wait_for(lambda: r.snapshot().frames >= 2)
+    zf = zipfile.ZipFile(io.BytesIO(r.run_zip(runs_dir=tmp_path)))
+    assert r.snapshot().status == "running"
+    assert json.loads(zf.read("gan-run/config.json"))["data"]["name"] == "ring8"
+    assert Image.open(io.BytesIO(r.timelapse_gif())).n_frames >= 2
 
 
 def test_pool_is_fifo_and_cancellable():
@@ -237,26 +286,32 @@ def test_pool_is_fifo_and_cancellable():
     assert pool.waiting == 0
 
 
-def test_a_closed_runs_trainer_is_parked_and_can_be_reattached(monkeypatch):
+def test_a_closed_runs_trainer_is_parked_under_its_owner_key_only(monkeypatch):
+    """A closed tab's run is kept under a secret owner key (the browser's cookie holds it), not under the run's
+    public id: knowing the id (it is shown on the page) does not hand the run over."""
     from gan_core import TrainConfig
 
     first = TrainingRunner(TrainConfig(steps=50, eval_every=10, log_every=5,
-                                         model={"g_hidden": [8], "d_hidden": [8], "z_dim": 2},
-                                         optim={"batch_size": 32}), pool=TrainingPool(1))
+                                       model={"g_hidden": [8], "d_hidden": [8], "z_dim": 2},
+                                       optim={"batch_size": 32}), pool=TrainingPool(1))
     first.trainer.train(20)  # the runner's thread is never started: nothing else touches the trainer
-    run_id = first.run_id
+    run_id, key = first.run_id, first.owner_key
+    assert len(key) >= 20 and run_id not in key
     first.close()
     parking.park(first)
-    trainer, left = parking.parked(run_id)
-    assert trainer.step_count == 20 and 0 < left <= parking.PARK_SECONDS
+    assert parking.parked(run_id) is None and parking.claim(run_id) is None and parking.parked("") is None
+    found = parking.parked(key)
+    assert found.step == 20 and found.run_id == run_id and 0 < found.seconds_left <= parking.PARK_SECONDS
     second = TrainingRunner(pool=TrainingPool(1))
-    second.adopt(parking.claim(run_id), run_id)
+    claimed = parking.claim(key)
+    second.adopt(claimed.trainer, claimed.run_id)
     snap = second.snapshot()
     assert snap.status == "paused" and snap.step == 20 and second.run_id == run_id
+    assert second.owner_key not in ("", key)  # a new key: the spent one opens nothing
     assert len(snap.history) >= 4 and {"modes", "share_0", "share_7"} <= set(snap.evals.columns)  # the occupancy too
-    assert parking.claim(run_id) is None  # one session gets it
+    assert parking.claim(key) is None  # one session gets it
     # expiry frees it
     parking.park(second)
     monkeypatch.setattr(parking, "PARK_SECONDS", -1.0)
-    assert parking.parked(run_id) is None
+    assert parking.parked(second.owner_key) is None
     second.close()

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts
-from dashboard import settings
+from dashboard import run_keys, settings
 from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, upscale
 from dashboard.resources import real_images, session_runner
@@ -233,15 +233,7 @@ if ss.url_warnings:
     for w in ss.url_warnings:
         st.warning(w)
     ss.url_warnings = []
-query = settings.to_query(s)
-pending_run = st.query_params.get("run", "")
-if runner.snapshot().step > 0:
-    query["run"] = runner.run_id  # a reload of this link can reattach to the run (see runner.park)
-elif pending_run:
-    query["run"] = pending_run    # kept until it is reattached or has expired
-st.query_params.from_dict(query)
-
-LIVE_KEYS = ("steps",)
+st.query_params.from_dict(settings.to_query(s))  # settings only: a link to share never hands over this run
 
 
 def _core(cfg) -> dict:
@@ -270,22 +262,34 @@ if config is not None:
 snap = runner.snapshot()
 if snap.config is not None:
     runner.set_target(snap.modes if stop_target else None, hq_target / 100)
+    with st.sidebar:
+        run_keys.remember(runner.owner_key)  # this browser can take the run back after a reload (parking.py)
 
 # ----------------------------------------------------------------------------- controls
 st.title("Train live")
-if pending_run and pending_run != runner.run_id and snap.step == 0:
-    found = parked(pending_run)
-    if found is not None:
-        old_run, seconds_left = found
-        box = st.container(border=True)
-        box.info(f"The run **{pending_run}** that was open here before the page was closed or reloaded is kept, paused "
-                 f"at step {old_run.step_count:,} ({old_run.config.data.name}, variant {old_run.config.variant}), "
-                 f"for {max(1, round(seconds_left / 60))} more minute(s).")
-        if box.button("Reattach to it", key="btn_reattach", type="primary"):
-            claimed = claim(pending_run)
-            if claimed is not None:
-                runner.adopt(claimed, pending_run)
-            st.rerun()
+
+
+def _parked_here():
+    """(owner key, parked run) of a run this browser had open before the page was closed or reloaded; the key
+    comes from this browser's cookie, never from the URL. ("", None) when there is none."""
+    for key in run_keys.remembered():
+        found = parked(key)
+        if found is not None:
+            return key, found
+    return "", None
+
+
+parked_key, found = _parked_here() if snap.step == 0 else ("", None)
+if found is not None:
+    box = st.container(border=True)
+    box.info(f"The run **{found.run_id}** that was open here before the page was closed or reloaded is kept, paused "
+             f"at step {found.step:,} ({found.config.data.name}, variant {found.config.variant}), "
+             f"for {max(1, round(found.seconds_left / 60))} more minute(s).")
+    if box.button("Reattach to it", key="btn_reattach", type="primary"):
+        claimed = claim(parked_key)
+        if claimed is not None:
+            runner.adopt(claimed.trainer, claimed.run_id)
+        st.rerun()
 status = snap.status
 c = st.columns([1.2, 1, 1, 1, 1, 2.2, 2.4])
 if status in LIVE:
@@ -374,7 +378,8 @@ SHOW = ["D's map", "real", "fake", "manifold", "gradients", "modes"]
 def _metrics_row(snap) -> None:
     cols = st.columns(8)
     cols[0].metric("Step", f"{snap.step:,}")
-    cols[1].metric("Steps/s", f"{snap.steps_per_s:.0f}")
+    rate = snap.steps_per_s
+    cols[1].metric("Steps/s", f"{rate:.0f}" if rate >= 10 or rate == 0 else f"{rate:.2g}")  # slow motion: 0.067
     cols[2].metric("Examples/s", f"{snap.examples_per_s:,.0f}", help="real + fake samples D and G see per second")
     last = snap.last
     cols[3].metric("D loss", "-" if last is None else f"{last.d_loss:.3f}")
@@ -475,12 +480,14 @@ if is_image and snap.config is not None:
 # ----------------------------------------------------------------------------- save and share
 with st.expander("Save and share"):
     c1, c2, c3 = st.columns(3)
-    has_run = snap.step > 0
+    # Offered while training too: the file is made when clicked, from the run as it is then.
+    snap = runner.snapshot()  # after this run's clicks (a step by hand) took effect
+    has_run = snap.step > 0 or snap.status in LIVE
     c1.download_button("Download the run (.zip)", data=lambda: runner.run_zip(), file_name="gan-run.zip",
                        mime="application/zip", disabled=not has_run, on_click="ignore",
                        help="config.json, generator and discriminator weights (safetensors), metrics.csv: "
                             "reload it with `python -m gan_core sample --run FOLDER`")
     c2.download_button("Download a GIF timelapse", data=lambda: runner.timelapse_gif() or b"",
-                       file_name="gan-timelapse.gif", mime="image/gif", disabled=snap.frames < 2, on_click="ignore",
-                       help=f"one frame per second of training ({snap.frames} frames so far, at most 120)")
+                       file_name="gan-timelapse.gif", mime="image/gif", disabled=not has_run, on_click="ignore",
+                       help="one frame per second of training (at most 120, evenly spread), and the picture of now")
     c3.markdown("**Share this experiment**: the address bar holds every setting; copy the link and hand it out.")

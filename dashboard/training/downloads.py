@@ -33,9 +33,9 @@ def run_zip(trainer: Trainer, lock: threading.RLock, runs_dir: str | Path = "run
 
 def timelapse_gif(frames: list, bounds: tuple[float, float, float, float], real: np.ndarray | None,
                   size: int = 360, ms_per_frame: int = 120) -> bytes | None:
-    """An animated GIF of the kept frames (None while there are fewer than two)."""
+    """An animated GIF of `frames` (None when there is none)."""
     from dashboard.pictures import frames_to_gif
 
-    if len(frames) < 2:
+    if not frames:
         return None
     return frames_to_gif(frames, bounds, real, size=size, ms_per_frame=ms_per_frame)

@@ -21,18 +21,23 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from dashboard.training import downloads, pool as pools
+from dashboard.training import downloads, pool as pools, slow_motion
 from dashboard.training.pool import TrainingPool, default_pool
-from dashboard.training.snapshot import HISTORY_CAP, Record, Snapshot
+from dashboard.training.snapshot import HISTORY_CAP, Record, Snapshot, frame_of
 from dashboard.training.worker import Worker, replace_snapshot
-from gan_core import TrainConfig, Trainer
+from gan_core import TrainConfig, Trainer, TrainingDiverged
 
 REDRAW_EVERY = 1.0          # seconds between two redraws of the Train page's live views while running
 VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures (one fresh picture per redraw)
 # Once a second keeps a projector's picture live while the browser drawing it needs about half a core:
 # at twice a second, the browser on the same 2-core laptop took nearly a whole core from training (BENCHMARKS.md).
+# What the page says after a step by hand: (phase, sub-step, sentence).
+MANUAL = {"d": ("D", "update D", "One discriminator step: only D's weights changed."),
+          "g": ("G", "update G", "One generator step: only G's weights changed."),
+          "both": ("", "", "")}
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
 
 
@@ -52,7 +57,6 @@ class TrainingRunner(Worker):
         self._closed = False
         self._want_run = False
         self._holds_slot = False
-        self._commands: list[str] = []         # "d", "g", "both", "sub" while paused
         self._slow = 0.0                       # seconds per sub-step in slow motion (0 = off)
         self.max_steps_per_s: float | None = None
         self.target: tuple[int, float] | None = None   # stop when modes >= k and hq >= x
@@ -65,7 +69,8 @@ class TrainingRunner(Worker):
         self._message = ""
         self._last = None
         self.trainer: Trainer | None = None
-        self.run_id = ""                       # names the run, to reattach after a reload (parking.py)
+        self.run_id = ""                       # names the run on the page (public)
+        self.owner_key = ""                    # the secret that reattaches to it after a reload (parking.py)
         self._reset_series()
         pools.register(self)
         if config is not None:
@@ -79,7 +84,8 @@ class TrainingRunner(Worker):
         self._install(trainer, secrets.token_hex(4))
 
     def adopt(self, trainer: Trainer, run_id: str) -> None:
-        """Take over a parked trainer (parking.py), paused where it stopped, its logged history redrawn."""
+        """Take over a parked trainer (parking.py), paused where it stopped, its logged history redrawn. It gets
+        a new owner key: the one it was parked under is spent."""
         self._install(trainer, run_id)
         with self.lock:
             self._record.add_rows(trainer.rows)
@@ -88,9 +94,9 @@ class TrainingRunner(Worker):
 
     def _install(self, trainer: Trainer, run_id: str) -> None:
         self.run_id = run_id
+        self.owner_key = secrets.token_urlsafe(18)
         with self.lock:
             self._want_run = False
-            self._commands.clear()
             self.trainer = trainer
             self._reset_series()
             self._status = "idle"
@@ -140,37 +146,65 @@ class TrainingRunner(Worker):
                 self._status = "paused" if self.trainer and self.trainer.step_count else "idle"
             self._publish(views=True)
 
+    # Steps by hand run in the caller's thread and are done when the call returns, their snapshot published:
+    # the page that asked for a step draws that step (not the one before).
     def step_d(self) -> None:
-        self._command("d")
+        """One discriminator update: only D's weights change."""
+        self._manual("d")
 
     def step_g(self) -> None:
-        self._command("g")
+        """One generator update (it completes the iteration: the step count grows)."""
+        self._manual("g")
 
     def step_both(self) -> None:
-        self._command("both")
+        self._manual("both")
 
     def next_substep(self) -> None:
         """Slow motion by hand: advance one named sub-step."""
-        self._command("sub")
+        self._manual("sub")
 
-    def _command(self, what: str) -> None:
+    def _manual(self, command: str) -> None:
         self._require()
         if self._want_run:
             raise RuntimeError("pause the run before stepping by hand")
-        with self._cond:
-            self._ensure_thread()
-            self._commands.append(what)
-            self._cond.notify_all()
+        with self.lock:
+            t = self._require()
+            try:
+                if command == "sub":
+                    self._advance_substep()
+                    return
+                self._sub_current, self._sub_index = MANUAL[command], 0
+                if command == "d":
+                    t.step_discriminator()
+                else:
+                    self._after_step(t.step_generator() if command == "g" else t.step(), publish=False)
+                if self._status in ("idle", "finished"):
+                    self._status = "paused"
+                self._publish(views=True)
+            except TrainingDiverged as err:
+                self._diverged(err)
+            except Exception as err:
+                self._failed(err)
 
     def set_speed(self, max_steps_per_s: float | None) -> None:
         """Cap the training speed (None or 0: as fast as the CPU allows)."""
         self.max_steps_per_s = float(max_steps_per_s) if max_steps_per_s else None
 
     def set_slow_motion(self, seconds_per_substep: float) -> None:
-        """0 turns slow motion off; otherwise a running run advances one named sub-step every so many seconds."""
+        """0 turns slow motion off; otherwise a running run advances one named sub-step every so many seconds.
+        A change starts the steps/s measure afresh: at full speed it said ~100, in slow motion one iteration
+        takes (5 n_critic + 5) sub-steps, and the figure shows that rate at once rather than the old one."""
+        slow = max(0.0, float(seconds_per_substep))
         with self._cond:
-            self._slow = max(0.0, float(seconds_per_substep))
+            changed, self._slow = slow != self._slow, slow
             self._cond.notify_all()
+        if changed:
+            with self.lock:
+                t = self.trainer
+                if t is not None:
+                    self._rate_t, self._rate_step = time.monotonic(), t.step_count
+                    self._rate = 1.0 / (slow * len(slow_motion.sequence(t.n_critic))) if slow else 0.0
+                    self._publish()
 
     def set_target(self, modes: int | None, hq: float | None = None) -> None:
         self.target = None if modes is None else (int(modes), float(hq or 0.0))
@@ -233,12 +267,17 @@ class TrainingRunner(Worker):
         return downloads.run_zip(self._require(), self.lock, runs_dir)
 
     def timelapse_gif(self, size: int = 360, ms_per_frame: int = 120) -> bytes | None:
-        """An animated GIF of the kept frames (None while there are fewer than two)."""
+        """An animated GIF of the kept frames and the picture of now, also while training (None before the
+        first step)."""
         with self.lock:
             frames = list(self._record.frames.items)
-            t = self.trainer
+            snap, t = self._snapshot, self.trainer
             bounds = (-3.0, 3.0, -3.0, 3.0) if t is None or t.config.data.is_image else t.data.source.bounds()
             real = self._record.real
+        if snap.views is not None and snap.step:
+            now = frame_of(snap.views)
+            if not frames or not np.array_equal(frames[-1], now):
+                frames.append(now)
         return downloads.timelapse_gif(frames, bounds, real, size, ms_per_frame)
 
     # ----- life cycle -----

@@ -39,17 +39,13 @@ class Worker:
             while True:
                 with self._cond:
                     idle = False
-                    while not self._closed and not self._want_run and not self._commands:
+                    while not self._closed and not self._want_run:
                         if time.monotonic() - self.last_poll > self.idle_timeout:
                             idle = True
                             break
                         self._cond.wait(0.25)
                     if self._closed or idle:
-                        break  # the thread ends; the run is kept and a later command starts a new thread
-                    command = self._commands.pop(0) if self._commands and not self._want_run else None
-                if command is not None:
-                    self._manual(command)
-                    continue
+                        break  # the thread ends; the run is kept and a later start begins a new thread
                 if not self._holds_slot and not self._take_slot():
                     continue
                 if time.monotonic() - self.last_poll > self.idle_timeout:
@@ -129,42 +125,18 @@ class Worker:
             try:
                 if name == "update D":
                     t.step_discriminator()
-                    self._publish(views=True)
                 elif name == "update G":
-                    self._after_step(t.step_generator(), force_views=True)
+                    self._after_step(t.step_generator(), publish=False)
             except TrainingDiverged as err:
                 self._diverged(err)
                 return
             self._sub_index = (self._sub_index + 1) % len(seq)
             self._sub_current = (phase, name, text)
-            self._publish()
+            self._publish(views=name in ("update D", "update G"))  # a network changed: fresh pictures
 
-    def _manual(self, command: str) -> None:
-        with self.lock:
-            t = self._require()
-            try:
-                if command == "sub":
-                    self._advance_substep()
-                    return
-                if command == "d":
-                    t.step_discriminator()
-                    self._sub_current = ("D", "update D", "One discriminator step: only D's weights changed.")
-                elif command == "g":
-                    self._after_step(t.step_generator())
-                    self._sub_current = ("G", "update G", "One generator step: only G's weights changed.")
-                else:
-                    self._after_step(t.step())
-                    self._sub_current = ("", "", "")
-                self._sub_index = 0
-                if self._status in ("idle", "finished"):
-                    self._status = "paused"
-                self._publish(views=True)
-            except TrainingDiverged as err:
-                self._diverged(err)
-            except Exception as err:
-                self._failed(err)
-
-    def _after_step(self, r, force_views: bool = False) -> None:
+    def _after_step(self, r, publish: bool = True) -> None:
+        """Record a finished iteration, stop at the budget or the target, publish (numbers at most every
+        NUMBERS_EVERY seconds, pictures every `view_every`); `publish=False` leaves that to the caller."""
         t = self._require()
         self._last = r
         evaluated = self._record.add_step(t, r)
@@ -180,7 +152,9 @@ class Worker:
             if t.last_eval.get("modes", -1) >= k and t.last_eval.get("hq", -1.0) >= hq:
                 self._finish(f"Reached the target at step {t.step_count:,}: {t.last_eval['modes']} modes, "
                              f"{t.last_eval['hq']:.0%} high-quality samples.")
-        views = force_views or now - self._last_view_t >= self.view_every or self._status != "running"
+        if not publish:
+            return
+        views = now - self._last_view_t >= self.view_every or self._status != "running"
         if views or now - self._last_cheap_t >= NUMBERS_EVERY:
             self._last_cheap_t = now
             self._publish(views=views)
