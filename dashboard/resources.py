@@ -71,3 +71,24 @@ def real_images(dataset: str, n: int = 32):
 
     images, labels = load_images(dataset, "test")
     return images[:n], labels[:n]
+
+
+@st.cache_resource(scope="session", on_release=lambda r: r.close(), validate=_open, show_spinner=False)
+def session_cycle_runner():
+    """This session's CycleGAN runner (the Style transfer page)."""
+    from dashboard.training.cycle_runner import CycleRunner
+
+    return CycleRunner()
+
+
+def list_cycle_pretrained() -> list[str]:
+    """Shipped CycleGANs: pretrained/cyclegan-*/ with G.safetensors (found at run time)."""
+    return sorted(p.parent.name for p in PRETRAINED.glob("cyclegan-*/G.safetensors") if (p.parent / "config.json").is_file())
+
+
+@st.cache_resource(show_spinner="Loading the translators...", max_entries=4)
+def load_cycle_pretrained(name: str):
+    """(G, F, CycleConfig) of pretrained/<name>. Shared: never modify it."""
+    from gan_core.cycle_runs import load_translators
+
+    return load_translators(PRETRAINED / name)

@@ -63,12 +63,18 @@ ICON = Path(__file__).resolve().parent / "static" / "favicon.svg"
 st.set_page_config(layout="wide", page_title="GAN Classroom", page_icon=str(ICON))
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
-pages = [
-    st.Page(PAGES / "train.py", title="Train live", icon=":material/play_circle:", default=True),
-    st.Page(PAGES / "latent.py", title="Latent explorer", icon=":material/tune:", url_path="latent"),
-    st.Page(PAGES / "arena.py", title="Mode-collapse arena", icon=":material/leaderboard:", url_path="arena"),
-    st.Page(PAGES / "about.py", title="About", icon=":material/info:", url_path="about"),
-]
+pages = {
+    "": [
+        st.Page(PAGES / "train.py", title="Train live", icon=":material/play_circle:", default=True),
+        st.Page(PAGES / "latent.py", title="Latent explorer", icon=":material/tune:", url_path="latent"),
+        st.Page(PAGES / "arena.py", title="Mode-collapse arena", icon=":material/leaderboard:", url_path="arena"),
+        st.Page(PAGES / "about.py", title="About", icon=":material/info:", url_path="about"),
+    ],
+    "Applications": [
+        st.Page(PAGES / "style_transfer.py", title="Style transfer", icon=":material/swap_horiz:",
+                url_path="style-transfer"),
+    ],
+}
 # Less empty space above the title: on a projector every row counts.
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.2rem;padding-bottom:2rem}</style>")
 st.navigation(pages, position="top").run()

@@ -116,3 +116,24 @@ def write_translate_output(y: torch.Tensor, path: Path, is_image: bool) -> None:
 
     data = to_uint8(y) if is_image else y.cpu().numpy().astype(np.float32)
     write_samples(Samples(data, None, is_image), path)
+
+
+FILLS_FRAME = ("digits8",)  # image sets whose digits fill their frame (the others centre a 20 x 20 digit in 28 x 28)
+
+
+def frame_digit(grey: np.ndarray, domain: str) -> np.ndarray:
+    """A light-on-dark digit of any size -> uint8 (28, 28) framed as `domain` frames its digits: cropped to its ink
+    and stretched to fill the frame (digits8's scans), or fitted into 20 x 20 and centred (MNIST's way)."""
+    from PIL import Image
+
+    from gan_core.uploads import _fit_28
+
+    grey = np.asarray(grey, dtype=np.float32)
+    if domain not in FILLS_FRAME:
+        return _fit_28(grey)
+    mask = grey > 0.2 * max(float(grey.max()), 1.0)
+    if mask.any():
+        rows, cols = np.where(mask.any(1))[0], np.where(mask.any(0))[0]
+        grey = grey[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    img = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).resize((SIDE, SIDE), Image.BILINEAR)
+    return np.asarray(img)

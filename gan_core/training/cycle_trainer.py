@@ -58,10 +58,11 @@ class CycleTrainer:
         nets = build_cycle_networks(config.model, self.data_a.shape, torch.Generator().manual_seed(config.seed))
         self.G, self.F, self.D_A, self.D_B = (nets[k].to(self.device) for k in ("G", "F", "D_A", "D_B"))
         o = config.optim
+        # fused: one kernel for all parameters instead of a loop of small ops per tensor (as Trainer does).
         self.opt_gf = torch.optim.Adam([*self.G.parameters(), *self.F.parameters()], lr=o.lr_g,
-                                       betas=(o.beta1_g, o.beta2_g))
+                                       betas=(o.beta1_g, o.beta2_g), fused=True)
         self.opt_d = torch.optim.Adam([*self.D_A.parameters(), *self.D_B.parameters()], lr=o.lr_d,
-                                      betas=(o.beta1_d, o.beta2_d))
+                                      betas=(o.beta1_d, o.beta2_d), fused=True)
         self.rng = torch.Generator(device=self.device).manual_seed(config.seed + 1)
         self.data_rng = torch.Generator(device=self.device).manual_seed(config.seed + 2)
         self.pool_a, self.pool_b = HistoryPool(config.pool_size), HistoryPool(config.pool_size)

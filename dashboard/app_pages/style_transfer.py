@@ -1,0 +1,197 @@
+"""Style transfer: a CycleGAN learns to translate between two domains with no pairs, live; and the shipped ones."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from dashboard import cycle_charts
+from dashboard.live_plot import live_chart
+from dashboard.pictures import upscale
+from dashboard.resources import list_cycle_pretrained, load_classifier, load_cycle_pretrained, session_cycle_runner
+from gan_core.cycle_config import CYCLE_PRESETS, CycleConfig, parse_pair
+from gan_core.cycle_io import frame_digit
+from gan_core.data.pixels import to_uint8, to_unit
+from gan_core.models.cyclegan import translate_with
+from gan_core.pictures import image_grid
+from gan_core.training.presets import merge
+
+PAIRS = {"moons:circles": "2D: moons -> circles", "ring8:grid25": "2D: ring8 -> grid25",
+         "mnist:digits8": "MNIST digits -> UCI 8x8 scans (digits8)",
+         "mnist:fashion-mnist": "MNIST digits -> Fashion-MNIST (nothing in common)"}
+# What a live run on this page gets: small enough for a few steps a second on a laptop CPU.
+LIVE = {False: {"steps": 2000, "eval_every": 100, "eval_samples": 1000, "log_every": 10},
+        True: {"steps": 1500, "eval_every": 100, "eval_samples": 200, "log_every": 5,
+               "model": {"width": 8, "n_blocks": 2}, "optim": {"batch_size": 8}}}
+LESSON = ("**The lesson of lambda_cycle.** Nothing in the adversarial loss says *which* B a translation should be: "
+          "any output that looks like B fools D_B. The cycle loss is what ties G(a) to a (F must be able to bring it "
+          "back). Set lambda_cycle to 0 while a run trains and watch the cycle error climb and the content wander: the "
+          "arrows cross, digits turn into other digits (class preserved falls), and the way back no longer finds the "
+          "start. Raise it again and the translations settle back onto their sources.")
+
+st.title("Style transfer")
+st.markdown("A **CycleGAN** (Zhu et al. 2017) learns two translators from unpaired examples: G turns domain A into B, "
+            "F turns B into A, and two discriminators judge each side. Nothing pairs an input with its answer; what "
+            "keeps the content is the **cycle**: F(G(a)) should be a again, and G(F(b)) should be b.")
+runner = session_cycle_runner()
+ss = st.session_state
+tab_live, tab_shipped = st.tabs(["Train live", "Translate with a shipped model"])
+
+
+def live_config(pair: str, steps: int) -> CycleConfig:
+    a, b = parse_pair(pair)
+    d = CycleConfig(data_a=a, data_b=b, model={"kind": "resnet" if a.is_image else "mlp"}).to_dict()
+    d = merge(merge(d, CYCLE_PRESETS["images" if a.is_image else "2d"]), LIVE[a.is_image])
+    return CycleConfig.from_dict(merge(d, {"steps": int(steps), "lambda_cycle": float(ss.get("st_lc", 10.0)),
+                                           "lambda_identity": float(ss.get("st_li", 0.0))}))
+
+
+def _weights_changed() -> None:
+    runner.set_weights(float(ss["st_lc"]), float(ss["st_li"]))
+
+
+def _row(images: np.ndarray, caption: str) -> None:
+    st.image(upscale(image_grid(images, cols=len(images)), 3), caption=caption)
+
+
+with tab_live:
+    snap = runner.snapshot()
+    busy = snap.status in ("queued", "running")
+    c = st.columns([3, 1, 1, 1])
+    pair = c[0].selectbox("Pair (A -> B)", list(PAIRS), format_func=PAIRS.get, key="st_pair", disabled=busy)
+    is_image = parse_pair(pair)[0].is_image
+    steps = c[1].number_input("Steps", 100, 20000, LIVE[is_image]["steps"], 100, key=f"st_steps_{is_image}")
+    if c[2].button("Train", type="primary", key="st_train", disabled=busy, use_container_width=True):
+        try:
+            runner.start(live_config(pair, steps))
+        except Exception as err:  # noqa: BLE001 - a missing data set is explained on the page
+            st.error(f"This pair cannot be trained here: {err}")
+        st.rerun()
+    if busy:
+        if c[3].button("Pause", key="st_pause", use_container_width=True):
+            runner.pause()
+            st.rerun()
+    elif snap.status == "paused" and c[3].button("Resume", key="st_resume", use_container_width=True):
+        runner.resume()
+        st.rerun()
+    w = st.columns(2)
+    w[0].slider("lambda_cycle: weight of the cycle loss", 0.0, 20.0, 10.0, 0.5, key="st_lc", on_change=_weights_changed,
+                help="10 in the paper; 0 removes the only thing that ties a translation to its source")
+    w[1].slider("lambda_identity: identity loss, as a share of lambda_cycle", 0.0, 1.0, 0.0, 0.05, key="st_li",
+                on_change=_weights_changed, help="0.5 in the paper for photos <-> paintings; G(b) should stay b")
+    st.info(LESSON)
+
+    @st.fragment(run_every=0.5 if busy else None)
+    def live_view() -> None:
+        s = runner.snapshot()
+        if busy and s.status not in ("queued", "running"):
+            st.rerun()  # the run ended: redraw the page once, without polling
+        ev = s.evals
+        m = st.columns(5)
+        m[0].metric("Step", f"{s.step:,} / {s.steps:,}" if s.steps else "0")
+        m[1].metric("Status", s.status, help=s.message or None)
+        last = lambda key: ev[key][-1] if ev.get(key) else None  # noqa: E731
+        fmt = lambda v: "-" if v is None else f"{100 * v:.1f}%"  # noqa: E731
+        if s.is_image:
+            m[2].metric("Class kept A->B", fmt(last("class_ab")))
+            m[3].metric("Class kept B->A", fmt(last("class_ba")))
+        else:
+            m[2].metric("Steps / s", f"{s.rate:.1f}")
+            m[3].metric("Cycle error B->A->B", fmt(last("cycle_ba")))
+        m[4].metric("Cycle error A->B->A", fmt(last("cycle_ab")), help="images: mean pixel error of F(G(a)) against "
+                    "a; 2D: median distance |F(G(a)) - a| as a share of A's spread")
+        if s.message:
+            st.warning(s.message)
+        left, right = st.columns(2)
+        with left:
+            live_chart(cycle_charts.losses(s.losses), key="st_losses")
+        with right:
+            live_chart(cycle_charts.progress(s.evals, s.is_image), key="st_progress")
+        p = s.panel
+        if p and s.is_image:
+            a_name, b_name = s.pair.split(":")
+            st.markdown(f"**Held-out inputs, their translations and the way back** (A = {a_name}, B = {b_name})")
+            i1, i2 = st.columns(2)
+            with i1:
+                _row(p["a"], "A: held-out inputs")
+                _row(p["ab"], "G(a): translated to B")
+                _row(p["aba"], "F(G(a)): back to A")
+            with i2:
+                _row(p["b"], "B: held-out inputs")
+                _row(p["ba"], "F(b): translated to A")
+                _row(p["bab"], "G(F(b)): back to B")
+        elif p:
+            g1, g2 = st.columns(2)
+            with g1:
+                live_chart(cycle_charts.arrows_2d(p), key="st_arrows_ab")
+            with g2:
+                back = {"a": p["b"], "ab": p["ba"], "aba": p["bab"], "b": p["a"]}
+                live_chart(cycle_charts.arrows_2d(back, title="B -> A and back"), key="st_arrows_ba")
+
+    live_view()
+
+
+# ----------------------------------------------------------------------------- the shipped translators
+with tab_shipped:
+    shipped = list_cycle_pretrained()
+    if not shipped:
+        st.info("No CycleGAN is shipped in pretrained/ on this installation.")
+    else:
+        name = st.selectbox("Shipped model", shipped, key="st_shipped")
+        G, F, cfg = load_cycle_pretrained(name)
+        a_name, b_name = cfg.data_a.name, cfg.data_b.name
+        st.caption(f"pretrained/{name}: {a_name} <-> {b_name}, trained as its README.md says.")
+        if not cfg.is_image:
+            from gan_core.data.points import Data2D
+
+            gen = torch.Generator().manual_seed(0)
+            a = Data2D(a_name).sample(300, gen)
+            ab = translate_with(G, a)
+            panel = {"a": a.numpy(), "ab": ab.numpy(), "aba": translate_with(F, ab).numpy(),
+                     "b": Data2D(b_name).sample(300, gen).numpy()}
+            live_chart(cycle_charts.arrows_2d(panel), key="st_shipped_2d")
+        else:
+            from dashboard.resources import real_images
+
+            side = st.radio("My digit is drawn like", [a_name, b_name], horizontal=True, key="st_side",
+                            help=f"{a_name}: a digit centred with a margin; {b_name}: filling its frame")
+            how = st.radio("Digit", ["a held-out one", "upload a picture", "draw it"], horizontal=True, key="st_how")
+            digit = None
+            if how == "a held-out one":
+                pics, labels = real_images(side, 32)
+                idx = st.slider("Which held-out digit", 0, len(pics) - 1, 0, key="st_idx")
+                digit = pics[idx]
+            elif how == "upload a picture":
+                up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB)", type=["png", "jpg", "jpeg"],
+                                      key="st_up")
+                if up is not None:
+                    from gan_core.uploads import parse_image
+
+                    try:
+                        digit = frame_digit(parse_image(up.getvalue()), side)
+                    except ValueError as err:
+                        st.error(f"That picture cannot be used: {err}")
+            else:
+                st.caption("Select the cells to ink with the box or lasso tool (drag across the grid; hold Shift to add).")
+                n = 12
+                fig = cycle_charts.draw_grid(n)
+                ev = st.plotly_chart(fig, key="st_draw", on_select="rerun", selection_mode=("box", "lasso", "points"))
+                cells = [pt["point_index"] for pt in ev.selection.points] if ev and ev.selection.points else []
+                if cells:
+                    grid = np.zeros(n * n, np.float32)
+                    grid[cells] = 255.0
+                    digit = frame_digit(np.kron(grid.reshape(n, n)[::-1], np.ones((4, 4), np.float32)), side)
+            if digit is not None:
+                there, back = (G, F) if side == a_name else (F, G)
+                other = b_name if side == a_name else a_name
+                x = to_unit(digit[None])
+                y = translate_with(there, x)
+                z = translate_with(back, y)
+                clf = load_classifier(other)
+                with torch.inference_mode():
+                    read = int(clf(y).argmax(1)[0])
+                cols = st.columns(3)
+                cols[0].image(upscale(digit, 8), caption=f"your digit ({side})", width=224)
+                cols[1].image(upscale(to_uint8(y)[0], 8), caption=f"translated to {other}: the {other} classifier "
+                              f"reads a {read}", width=224)
+                cols[2].image(upscale(to_uint8(z)[0], 8), caption=f"and back to {side}", width=224)

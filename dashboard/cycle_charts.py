@@ -1,0 +1,90 @@
+"""Plotly figures of the Style transfer page, built from a `CycleSnapshot`'s plain numbers. No Streamlit here.
+
+Colours: domain A blue, domain B orange, the translations red, the way back green.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.charts import MAX_CURVE_POINTS, _figure, _note, _segments
+
+A_COLOUR, B_COLOUR, TO_COLOUR, BACK_COLOUR = "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c"
+LOSSES = {"loss_g": "G (A->B) adversarial", "loss_f": "F (B->A) adversarial", "loss_d_a": "D_A", "loss_d_b": "D_B",
+          "cycle_a": "cycle A->B->A", "cycle_b": "cycle B->A->B", "identity_a": "identity F(a)",
+          "identity_b": "identity G(b)"}
+PALETTE = ("#d62728", "#9467bd", "#1f77b4", "#ff7f0e", "#2ca02c", "#17becf", "#8c564b", "#7f7f7f")
+
+
+def _every(xs: list, n: int = MAX_CURVE_POINTS) -> np.ndarray:
+    step = max(1, len(xs) // n)
+    return np.asarray(xs, dtype=float)[::step]
+
+
+def losses(series: dict, height: int = 300) -> go.Figure:
+    """Every loss against the step (identity only while its weight is on)."""
+    traces = []
+    if series.get("step"):
+        x = _every(series["step"])
+        for (key, name), colour in zip(LOSSES.items(), PALETTE):
+            y = _every(series.get(key, []))
+            if len(y) and np.isfinite(y).any():
+                traces.append(dict(type="scatter", x=x, y=y, mode="lines", name=name, line=dict(width=2, color=colour)))
+    notes = [] if traces else [_note("press Train to start")]
+    return _figure(traces, "Losses", height, annotations=notes, xaxis=dict(title=dict(text="step")),
+                   yaxis=dict(title=dict(text="loss")), legend=dict(font=dict(size=12)))
+
+
+def progress(evals: dict, is_image: bool, height: int = 300) -> go.Figure:
+    """Class preserved (images) and cycle error over training, for both directions."""
+    traces = []
+    if evals.get("step"):
+        x = np.asarray(evals["step"], dtype=float)
+        keys = [("class_ab", "class kept A->B", TO_COLOUR, "solid"), ("class_ba", "class kept B->A", BACK_COLOUR, "solid")] \
+            if is_image else []
+        keys += [("cycle_ab", "cycle error A->B->A", TO_COLOUR, "dot"), ("cycle_ba", "cycle error B->A->B", BACK_COLOUR, "dot")]
+        for key, name, colour, dash in keys:
+            if key in evals:
+                traces.append(dict(type="scatter", x=x, y=np.asarray(evals[key], dtype=float), mode="lines+markers",
+                                   name=name, line=dict(width=3, color=colour, dash=dash)))
+    notes = [] if traces else [_note("measured every few steps on held-out samples")]
+    title = "Class preserved and cycle error (held-out)" if is_image else "Cycle error (held-out, share of the spread)"
+    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
+                   yaxis=dict(title=dict(text="share"), rangemode="tozero"))
+
+
+def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_arrows: int = 120) -> go.Figure:
+    """Both domains, where G sends A's points (arrows a -> G(a)) and where F brings them back (G(a) -> F(G(a)))."""
+    traces = []
+    if panel:
+        a, ab, aba, b = panel["a"], panel["ab"], panel["aba"], panel["b"]
+        for pts, name, colour in ((b, "target domain", B_COLOUR), (a, "source domain", A_COLOUR),
+                                  (ab, "translations", TO_COLOUR)):
+            traces.append(dict(type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers", name=name,
+                               marker=dict(size=5, color=colour, opacity=0.6)))
+        k = min(n_arrows, len(a))
+        xs, ys = _segments(a[:k], ab[:k])
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="point -> translation", hoverinfo="skip",
+                           line=dict(width=1, color="rgba(214,39,40,0.45)")))
+        xs, ys = _segments(ab[:k], aba[:k])
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="translation -> way back", hoverinfo="skip",
+                           line=dict(width=1, color="rgba(44,160,44,0.45)", dash="dot")))
+        traces.append(dict(type="scatter", x=aba[:k, 0], y=aba[:k, 1], mode="markers", name="back in the source domain",
+                           marker=dict(size=4, color=BACK_COLOUR, symbol="x")))
+    notes = [] if traces else [_note("press Train to start")]
+    return _figure(traces, f"{title}: arrows from each point to its translation", height, annotations=notes,
+                   yaxis=dict(scaleanchor="x", scaleratio=1), legend=dict(orientation="h", yanchor="top", y=-0.08,
+                                                                         xanchor="left", x=0.0, font=dict(size=12)),
+                   margin=dict(t=44, b=60))
+
+
+def draw_grid(n: int, height: int = 380) -> go.Figure:
+    """An n x n grid of cells to select (box / lasso): the cells chosen become a digit's ink."""
+    yy, xx = np.mgrid[0:n, 0:n]
+    trace = dict(type="scatter", x=xx.ravel(), y=yy.ravel(), mode="markers", name="cells", hoverinfo="skip",
+                 marker=dict(size=22, symbol="square", color="#eeeeee", line=dict(width=1, color="#bbbbbb")),
+                 selected=dict(marker=dict(color="#111111")), unselected=dict(marker=dict(opacity=1.0)))
+    return _figure([trace], "Draw: select cells", height, show_legend=False,
+                   xaxis=dict(visible=False, range=[-0.7, n - 0.3]),
+                   yaxis=dict(visible=False, range=[-0.7, n - 0.3], scaleanchor="x", scaleratio=1),
+                   dragmode="lasso")

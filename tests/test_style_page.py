@@ -1,0 +1,66 @@
+"""The Style transfer page through AppTest: it opens, trains a 2D pair live, moves lambda_cycle during the run."""
+import time
+from pathlib import Path
+
+import pytest
+
+from dashboard.training.pool import live_runners
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "streamlit_app.py")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def page():
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.training.cycle_runner import CycleRunner
+
+    before = set(map(id, live_runners()))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/style_transfer.py").run()
+    yield at
+    for r in live_runners():
+        if id(r) not in before and isinstance(r, CycleRunner):
+            r.close()
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def cycle_runner(at):
+    from dashboard.training.cycle_runner import CycleRunner
+
+    return next(r for r in live_runners() if isinstance(r, CycleRunner) and r.trainer is not None)
+
+
+def test_page_opens_with_the_lesson_and_the_pairs(page):
+    assert not page.exception
+    assert page.title[0].value == "Style transfer"
+    assert metric(page, "Step") == "0"
+    assert "lambda_cycle to 0" in page.info[0].value
+    assert "2D: moons -> circles" in page.selectbox(key="st_pair").options
+
+
+def test_train_a_2d_pair_and_change_lambda_cycle_live(page):
+    page.selectbox(key="st_pair").set_value("moons:circles").run()
+    page.number_input(key="st_steps_False").set_value(100).run()
+    page.button(key="st_train").click().run()
+    runner = cycle_runner(page)
+    assert runner.snapshot().panel["a"].shape == (300, 2)  # the fixed held-out panel is there before any step
+    page.slider(key="st_lc").set_value(0.0).run()  # live, while the run trains
+    assert runner.trainer.lambda_cycle == 0.0
+    end = time.monotonic() + 90
+    while time.monotonic() < end and runner.snapshot().status != "finished":
+        time.sleep(0.3)
+    page.run()
+    assert not page.exception
+    assert metric(page, "Step") == "100 / 100"
+    assert metric(page, "Cycle error A->B->A").endswith("%")  # evaluated at the last step on held-out points
+    snap = runner.snapshot()
+    assert set(snap.panel) == {"a", "ab", "aba", "b", "ba", "bab"} and snap.panel["ab"].shape == (300, 2)
+    assert snap.losses["step"][-1] == 100 and snap.evals["step"] == [100]
+    assert 0.0 in [row["lambda_cycle"] for row in runner.trainer.rows]
