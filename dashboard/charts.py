@@ -204,21 +204,27 @@ def occupancy_matrix(evals: pd.DataFrame, k: int) -> tuple[np.ndarray, np.ndarra
     return e["step"].to_numpy(), e[cols].to_numpy(dtype=float).T
 
 
-def occupancy(evals: pd.DataFrame, centres: np.ndarray, title: str = "Where the samples sit: share per mode over training",
-              height: int = 260) -> go.Figure:
+def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
+              title: str = "Where the samples sit: share per mode over training", height: int = 260,
+              labels: list[str] | None = None) -> go.Figure:
     """The mode-occupancy heatmap: one row per mode, one column per evaluation, colour = the share of all samples
     that are high-quality samples of that mode. A generator hopping from mode to mode draws a staircase; a
-    dropped mode is an empty row; a healthy one fills every row evenly (1/K each, times the HQ share)."""
-    k = len(centres)
-    steps, shares = occupancy_matrix(evals, k)
-    from gan_core.arena.verdict import place
+    dropped mode is an empty row; a healthy one fills every row evenly (1/K each, times the HQ share).
+    Images: pass `labels` (the class names) instead of `centres`; a cell is the share of samples the evaluation
+    classifier puts in that class."""
+    if labels is None:
+        from gan_core.arena.verdict import place
 
-    labels = [place(c, centres).replace("row ", "r").replace(", column ", " c") for c in centres]  # "north", "r1 c5"
+        labels = [place(c, centres).replace("row ", "r").replace(", column ", " c") for c in centres]  # "north", "r1 c5"
+    k = len(labels)
+    steps, shares = occupancy_matrix(evals, k)
+    what = "mode" if centres is not None else "class"
     if not len(steps):
         return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")])
     trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=max(100 / k * 2.5, 1e-9),
                  colorscale="Viridis", colorbar=dict(title=dict(text="% of samples"), thickness=12),
-                 hovertemplate="step %{x}<br>mode %{y}<br>%{z:.1f}% of samples<extra></extra>", xgap=1, ygap=1)
+                 hovertemplate="step %{x}<br>" + what + " %{text}<br>%{z:.1f}% of samples<extra></extra>",
+                 text=[[lab] * len(steps) for lab in labels], xgap=1, ygap=1)
     return _figure([trace], title, height, show_legend=False, xaxis=dict(title=dict(text="step")),
-                   yaxis=dict(title=dict(text="mode"), tickmode="array", tickvals=list(range(k)), ticktext=labels,
+                   yaxis=dict(title=dict(text=what), tickmode="array", tickvals=list(range(k)), ticktext=labels,
                               tickfont=dict(size=11 if k > 8 else 13)))

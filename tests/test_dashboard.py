@@ -146,6 +146,18 @@ def test_a_preset_fills_the_widgets(app):
 
 def test_the_link_carries_settings_only(app):
     """After a step, the address holds the settings and nothing that names or opens this session's run."""
+
+
+def test_the_train_page_tells_the_occupancy_in_words_after_an_evaluation(app):
+    """The occupancy view's caption is computed from the run's own evaluations (share per mode)."""
+    app.run()
+    assert any("appears after the first evaluation" in c.value for c in app.caption)
+    app.button(key="btn_train").click().run()
+    assert until(app, lambda: any(c.value.startswith("So far: this run") for c in app.caption), timeout=120)
+    assert not app.exception
+
+
+def test_step_d_changes_only_d(app):
     before = set(map(id, live_runners()))
     app.run()
     runner = session_runner(before)

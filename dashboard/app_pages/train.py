@@ -16,6 +16,7 @@ from dashboard.pictures import data_uri, upscale
 from dashboard.resources import real_images, session_runner
 from dashboard.training.parking import claim, parked
 from dashboard.training.runner import REDRAW_EVERY
+from gan_core.arena.verdict import explain as explain_points, occupancy
 from gan_core.config import field_help, ModelConfig, OptimConfig
 from gan_core.variants import describe
 
@@ -412,6 +413,14 @@ def _status_line(snap) -> None:
         st.markdown(f"#### {who} step: {snap.substep}\n{snap.narration}")
 
 
+def _story(evals, centres) -> str:
+    """The occupancy so far in words (gan_core.arena.verdict), or what to wait for."""
+    try:
+        return "So far: " + explain_points("this run", occupancy(evals), centres).replace("**", "")
+    except ValueError:
+        return "The share of samples on each mode appears after the first evaluation."
+
+
 def _live(prev_status: str) -> None:
     """The live views. Every run emits the same elements in the same order (a fixed slot for messages,
     then the same charts), so the browser updates each chart in place instead of drawing it anew."""
@@ -447,7 +456,12 @@ def _live(prev_status: str) -> None:
     if is_2d:
         k = None if v is None or v.centres is None else len(v.centres)
         if k is not None:
-            live_chart(charts.mode_metrics_chart(e, k), key="c_modes", revision=rev)
+            c1, c2 = st.columns(2)
+            with c1:
+                live_chart(charts.mode_metrics_chart(e, k), key="c_modes", revision=rev)
+            with c2:
+                live_chart(charts.occupancy(e, v.centres), key="c_occupancy", revision=rev)
+            st.caption(_story(e, v.centres))
         else:
             live_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
                                      "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"), key="c_modes", revision=rev)
@@ -459,6 +473,9 @@ def _live(prev_status: str) -> None:
         with c2:
             live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
                                      colours=(charts.G_COLOUR,)), key="c_fid", revision=rev)
+        live_chart(charts.occupancy(e, labels=[str(i) for i in range(len(counts))], height=240,
+                                    title="Which classes the samples fall in, over training (share of samples)"),
+                   key="c_occupancy", revision=rev)
 
 
 if snap.config is not None and not snap.config.data.is_image:
