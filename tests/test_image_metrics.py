@@ -13,6 +13,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from gan_core.evaluation.classifier import PRETRAINED_DIR, Classifier, default_classifier, heldout_accuracy, load_classifier
+from gan_core.data.pixels import to_unit
 from gan_core.data.images import DatasetUnavailable, load_images, load_mnist_bundled
 from gan_core.evaluation.image_metrics import (
     class_histogram_metrics,
@@ -22,7 +23,9 @@ from gan_core.evaluation.image_metrics import (
     feature_statistics,
     frechet_distance,
     inception_score,
+    manifold_metrics,
     precision_recall,
+    real_manifold_radii,
     stacked_mnist_modes,
 )
 
@@ -189,3 +192,34 @@ def test_feature_statistics_shapes(mnist_classifier, mnist_real):
     assert feats.shape == (100, 128) and probs.shape == (100, 10)
     assert mu.shape == (128,) and sigma.shape == (128, 128)
     assert np.allclose(probs.sum(1), 1.0)
+
+
+def test_manifold_metrics_in_one_pass_equal_the_separate_metrics():
+    """Three distance matrices instead of six, the real radii kept: exactly the same four numbers."""
+    g = torch.Generator().manual_seed(0)
+    real = torch.randn(700, 16, generator=g, dtype=torch.float64)
+    fake = 0.8 * torch.randn(500, 16, generator=g, dtype=torch.float64) + 0.3
+    p, r = precision_recall(real, fake, k=3)
+    d, c = density_coverage(real, fake, k=5)
+    expected = {"precision": p, "recall": r, "density": d, "coverage_dc": c}
+    assert 0 < p < 1 and 0 < r < 1 and 0 < c < 1
+    assert manifold_metrics(real, fake) == expected
+    assert manifold_metrics(real, fake, real_radii=real_manifold_radii(real, (3, 5))) == expected
+
+
+def test_classifier_pass_gives_the_numbers_of_the_plain_layout(mnist_classifier, mnist_real):
+    """Pool-then-ReLU in channels-last batches of 200: the same features and probabilities as ReLU-then-pool
+    over one batch in the default layout (the form the classifier was trained in)."""
+    import torch.nn.functional as F
+
+    clf = mnist_classifier
+    images = np.asarray(mnist_real[0])[:450]
+    feats, probs = classifier_outputs(images, clf)
+    with torch.inference_mode():
+        x = to_unit(images)
+        h = F.max_pool2d(F.relu(clf.conv1(x)), 2)
+        h = F.max_pool2d(F.relu(clf.conv2(h)), 2)
+        f = F.relu(clf.fc1(h.flatten(1)))
+        p = torch.softmax(clf.fc2(f), dim=1)
+    np.testing.assert_allclose(feats, f.double().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(probs, p.double().numpy(), rtol=1e-6, atol=1e-6)

@@ -2,31 +2,51 @@
 against the held-out real images, with the real features computed once."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import torch
 
 from gan_core.config import DataConfig
 from gan_core.data.pixels import to_uint8
-from gan_core.evaluation.image_metrics import (class_histogram_metrics, classifier_outputs, density_coverage, feature_statistics,
-                            frechet_distance, inception_score, precision_recall, stacked_mnist_modes)
+from gan_core.evaluation.image_metrics import (class_histogram_metrics, classifier_outputs, feature_statistics,
+                                               frechet_distance, inception_score, manifold_metrics,
+                                               real_manifold_radii, stacked_mnist_modes)
 
 MAX_REAL = 2500
+_REAL_SIDE: dict[tuple, tuple] = {}
+_REAL_LOCK = threading.Lock()
+
+
+def _real_side(name: str, data_dir: str | None) -> tuple:
+    """(classifier, real features, (mu, Sigma), {k: radii}) of a data set, computed once per process."""
+    from gan_core.evaluation.classifier import default_classifier
+    from gan_core.data.images import load_images
+
+    with _REAL_LOCK:
+        key = (name, data_dir)
+        if key not in _REAL_SIDE:
+            classifier = default_classifier(name)
+            if name == "stacked-mnist":
+                _REAL_SIDE[key] = (classifier, None, None, None)
+            else:
+                real, _ = load_images(name, "test", data_dir)
+                feats, _ = classifier_outputs(np.asarray(real)[:MAX_REAL], classifier)
+                # the real manifold, measured once
+                _REAL_SIDE[key] = (classifier, feats, feature_statistics(feats), real_manifold_radii(feats, (3, 5)))
+        return _REAL_SIDE[key]
 
 
 class ImageEvaluator:
-    """`evaluator(fake)` -> dict of metrics. fake: (N, C, 28, 28) tensor in [-1, 1]."""
+    """`evaluator(fake)` -> dict of metrics. fake: (N, C, 28, 28) tensor in [-1, 1].
+
+    The real side (classifier, real features, their statistics and k-NN radii) depends only on the data, so
+    it is computed once per process and data set and shared by every evaluator of it (read-only): a second
+    run in the same process (the app, the arena's workers, the tests) skips the real images' pass."""
 
     def __init__(self, data: DataConfig):
-        from gan_core.evaluation.classifier import default_classifier
-        from gan_core.data.images import load_images
-
         self.name = data.name
-        self.classifier = default_classifier(data.name)
-        if self.name != "stacked-mnist":
-            real, _ = load_images(data.name, "test", data.data_dir)
-            real = np.asarray(real)[:MAX_REAL]
-            self.real_feats, _ = classifier_outputs(real, self.classifier)
-            self.real_stats = feature_statistics(self.real_feats)
+        self.classifier, self.real_feats, self.real_stats, self.real_radii = _real_side(data.name, data.data_dir)
 
     def __call__(self, fake: torch.Tensor) -> dict:
         images = to_uint8(fake)
@@ -35,17 +55,13 @@ class ImageEvaluator:
             return {"modes": out["modes"], "kl": out["kl"]}
         feats, probs = classifier_outputs(images, self.classifier)
         hist = class_histogram_metrics(probs.argmax(axis=1), 10)
-        precision, recall = precision_recall(self.real_feats, feats, k=3)
-        density, coverage_dc = density_coverage(self.real_feats, feats, k=5)
+        manifold = manifold_metrics(self.real_feats, feats, k_pr=3, k_dc=5, real_radii=self.real_radii)
         return {
             "fid": frechet_distance(*self.real_stats, *feature_statistics(feats)),
             "is": inception_score(probs),
             "coverage": int(hist["coverage"]),
             "class_kl": float(hist["class_kl"]),
-            "precision": precision,
-            "recall": recall,
-            "density": density,
-            "coverage_dc": coverage_dc,
+            **manifold,  # precision, recall (k = 3), density, coverage_dc (k = 5)
             "mean_confidence": float(probs.max(axis=1).mean()),
             # the class histogram: share_c = share of the samples the classifier calls class c (the occupancy view)
             **{f"share_{c}": float(h) for c, h in enumerate(hist["histogram"])},
