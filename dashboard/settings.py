@@ -11,7 +11,7 @@ from typing import Any
 
 from gan_core.config import DATA_2D, DATA_IMAGES, MAX_HIDDEN_LAYERS, MAX_UNITS, TrainConfig
 from gan_core.training.presets import PRESETS, preset_config
-from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS, parse_variant
+from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS, parse_variant, variant_parts
 
 # What the Train page offers (points = drawn or uploaded; image sets only when their files are present).
 DATA_CHOICES_2D = ("ring8", "grid25", "two-gaussians", "ring8-pacgan", "spiral", "moons", "circles", "draw", "upload")
@@ -37,24 +37,19 @@ def variant_name(objective: str, stabilisers: tuple | list, unroll_k: int = 5, p
 
 
 def split_variant(name: str) -> tuple[str, tuple[str, ...], int, int]:
-    """The inverse of variant_name: (objective, stabilisers, unroll_k, pack_m). Raises ValueError."""
+    """The inverse of variant_name: (objective, stabilisers, unroll_k, pack_m). Raises ValueError (the engine's
+    message) for a name the engine refuses."""
+    parse_variant(name)
     objective, stabs, k, m = "ns", [], 5, 2
-    seen_objective = False
-    for part in [p.strip().lower() for p in name.split("+") if p.strip()]:
+    for _, part, n in variant_parts(name):
         if part in OBJECTIVES:
-            if seen_objective:
-                raise ValueError(f"variant {name!r} names two objectives")
-            objective, seen_objective = part, True
-        elif part.startswith("unrolled-") and part[9:].isdigit():
-            stabs.append("unrolled")
-            k = int(part[9:])
-        elif part.startswith("pacgan-") and part[7:].isdigit():
-            stabs.append("pacgan")
-            m = int(part[7:])
-        elif part in STABILISERS:
-            stabs.append(part)
-        else:
-            raise ValueError(f"unknown variant part {part!r}")
+            objective = part
+            continue
+        stabs.append(part)
+        if part == "unrolled":
+            k = n
+        elif part == "pacgan":
+            m = n
     return objective, tuple(stabs), k, m
 
 

@@ -157,18 +157,26 @@ def parse_variant(name: str) -> Recipe:
         raise ValueError(msg if msg.startswith(f"variant {name!r}") else f"variant {name!r}: {msg}") from None
 
 
+def variant_parts(name: str) -> list[tuple[str, str, int | None]]:
+    """The grammar of a variant name, unchecked: 'pacgan-2+wgan-gp' -> [('pacgan-2', 'pacgan', 2),
+    ('wgan-gp', 'wgan-gp', None)], each part as written (lower case), its name, and its number if it takes one."""
+    out = []
+    for part in (p.strip().lower() for p in name.split("+")):
+        match = _PARAM.match(part)
+        out.append((part, match.group(1), int(match.group(2))) if match else (part, part, None))
+    return out
+
+
 def _parse(name: str) -> Recipe:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(_unknown(str(name)))
     settings: dict = {}
     objective_from: str | None = None
-    parts = [p.strip().lower() for p in name.split("+")]
-    if len(set(parts)) != len(parts):
+    parts = variant_parts(name)
+    if len({p for p, _, _ in parts}) != len(parts):
         raise ValueError("it names the same part twice; give each part once")
-    for part in parts:
-        match = _PARAM.match(part)
-        if match:
-            family, k = match.group(1), int(match.group(2))
+    for part, family, k in parts:
+        if k is not None:
             lo, hi = _LIMITS[family]
             if not lo <= k <= hi:
                 raise ValueError(f"{part!r}: {family}-N needs N between {lo} and {hi}")

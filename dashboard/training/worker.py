@@ -6,7 +6,6 @@ snapshot. Nothing here is called from a page.
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import replace
@@ -166,10 +165,8 @@ class Worker:
         self._release_slot()
 
     def _diverged(self, err: TrainingDiverged) -> None:
-        what = f"became {err.value}" if not math.isfinite(err.value) else f"exploded to {err.value:.3g}"
-        self._stopped("diverged", f"Training diverged at step {err.step}: {err.quantity} {what}. The learning rates "
-                      "are probably too high for this model. The history is kept: Reset to start again, or restore "
-                      "the last good state with lower learning rates.")
+        said = str(err)  # the engine's sentence: what diverged, when, and what to do
+        self._stopped("diverged", said[:1].upper() + said[1:] + " The history so far is kept.")
 
     def _failed(self, err: Exception) -> None:
         self._stopped("error", f"Training stopped: {type(err).__name__}: {err}")
