@@ -228,3 +228,34 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
     return _figure([trace], title, height, show_legend=False, xaxis=dict(title=dict(text="step")),
                    yaxis=dict(title=dict(text=what), tickmode="array", tickvals=list(range(k)), ticktext=labels,
                               tickfont=dict(size=11 if k > 8 else 13)))
+
+
+ARM_COLOURS = {"real": "#636efa", "classic": "#00aa8c", "cgan": "#ef553b", "sgan": "#ab63fa", "all-labels": "#969696"}
+
+
+def augment_bars(stats: list, title: str = "Held-out accuracy (mean ± s.e. over seeds)", height: int = 380) -> go.Figure:
+    """Grouped bars of the augmentation study: one group per N, one bar per arm, error bars of one standard error.
+    `stats`: gan_core.augmentation.report.Cellstat items (arm, n, runs, mean %, se %)."""
+    ns = sorted({s.n for s in stats if s.arm != "all-labels"})
+    groups = [f"N = {n}" for n in ns]
+    traces = []
+    for arm in dict.fromkeys(s.arm for s in stats):
+        mine = {s.n: s for s in stats if s.arm == arm}
+        if arm == "all-labels":
+            s = next(iter(mine.values()))
+            x, cells = [f"all {s.n * 10:,} labels"], [s]
+        else:
+            x, cells = [f"N = {n}" for n in ns if n in mine], [mine[n] for n in ns if n in mine]
+        traces.append(dict(type="bar", name=cells[0].title, x=x, y=[c.mean for c in cells],
+                           error_y=dict(type="data", array=[c.se for c in cells], thickness=2, width=6,
+                                        visible=any(c.runs > 1 for c in cells)),  # one seed: no error bar to draw
+                           marker=dict(color=ARM_COLOURS.get(arm, REAL)),
+                           customdata=[[c.runs] for c in cells],
+                           hovertemplate="%{y:.1f}% ± %{error_y.array:.1f} (%{customdata[0]} seeds)<extra>" + cells[0].title + "</extra>"))
+    layout = dict(barmode="group", bargap=0.25, xaxis=dict(title=dict(text="labeled images per class"), categoryorder="array",
+                                             categoryarray=groups + [t["x"][0] for t in traces if t["x"] and t["x"][0].startswith("all")]),
+                  yaxis=dict(title=dict(text="accuracy (%)"), range=[0, 100]))
+    fig = _figure(traces, title, height, **layout)
+    if not traces:
+        fig.update_layout(annotations=[_note("no finished cell yet")])
+    return fig

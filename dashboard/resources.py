@@ -92,3 +92,11 @@ def load_cycle_pretrained(name: str):
     from gan_core.cycle_runs import load_translators
 
     return load_translators(PRETRAINED / name)
+
+
+@st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)
+def session_augment():
+    """This browser session's augmentation-study runner (its thread stops when the session ends)."""
+    from dashboard.training.augment_runner import AugmentRunner
+
+    return AugmentRunner()

@@ -73,6 +73,7 @@ pages = {
     "Applications": [
         st.Page(PAGES / "style_transfer.py", title="Style transfer", icon=":material/swap_horiz:",
                 url_path="style-transfer"),
+        st.Page(PAGES / "augmentation.py", title="Augmentation", icon=":material/dataset:", url_path="augmentation"),
     ],
 }
 # Less empty space above the title: on a projector every row counts.

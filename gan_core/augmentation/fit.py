@@ -33,10 +33,11 @@ class Budget:
     """What every arm gets: `steps` optimiser steps of `batch_size` images for its classifier; the GAN arms also
     train their GAN (`gan_steps` iterations for the conditional GAN; the semi-supervised GAN's D is the classifier,
     so it takes the same `steps`, each with one G step)."""
-    steps: int = 600
+    # The defaults are the shipped study's (bench/results/augment-mnist): a budget a shared 2-core CPU finishes.
+    steps: int = 100
     batch_size: int = 64
     lr: float = 2e-3
-    gan_steps: int = 600
+    gan_steps: int = 200
     synthetic_ratio: float = 1.0  # conditional-GAN arm: synthetic images per real image in a batch
 
     def __post_init__(self) -> None:
@@ -113,8 +114,9 @@ def fit_classifier(model: Classifier, next_batch: Callable[[], tuple[torch.Tenso
 
 
 @torch.inference_mode()
-def accuracy(model: Classifier, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> float:
-    """Fraction of held-out images whose arg-max class equals the label (the model on any device)."""
+def accuracy(model: Classifier, images: np.ndarray, labels: np.ndarray, batch_size: int = 200) -> float:
+    """Fraction of held-out images whose arg-max class equals the label (the model on any device). Batches of 200:
+    half the CPU time of batches of 1,000 here (the activations stay in cache)."""
     model.eval()
     device = next(model.parameters()).device
     correct = 0

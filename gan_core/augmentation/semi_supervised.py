@@ -90,8 +90,9 @@ def train_semi_supervised(labeled_x, labeled_y, unlabeled_x, n_classes: int, bud
         opt_d.step()
         sched_d.step()
 
-        feats = D.features(torch.cat([xu, fake]))  # (2B, hidden): the updated D's view of real and generated
-        loss_g = feature_matching_loss(feats[:b].detach(), feats[b:])
+        with torch.no_grad():
+            target = D.features(xu)  # (B, hidden): the updated D's view of the unlabeled batch, a constant for G
+        loss_g = feature_matching_loss(target, D.features(fake))
         g_params = list(G.parameters())
         for param, grad in zip(g_params, torch.autograd.grad(loss_g, g_params)):  # G's gradients only; D untouched
             param.grad = grad

@@ -1,0 +1,125 @@
+"""The Augmentation page: AppTest runs a tiny study through it (bars with error bars, the paragraph made from the
+numbers, the conditional GAN's samples beside the real digits), and a real browser presses Run and sees the chart."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, start_server, stop_server, wait_healthy  # noqa: E402
+
+APP = str(ROOT / "dashboard" / "streamlit_app.py")
+SHOTS = ROOT / "artifacts" / "screenshots"
+PAGE = "app_pages/augmentation.py"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _bars(at) -> dict | None:
+    for el in at.get("bidi_component"):
+        if el.proto.component_name == "gan_live_plot" and el.proto.id.endswith("aug_bars"):
+            return json.loads(json.loads(el.proto.json)["spec"])
+    for chart in at.get("plotly_chart"):  # without the static script, live_chart falls back to st.plotly_chart
+        return json.loads(chart.proto.spec)
+    return None
+
+
+def _runner():
+    from dashboard.training.augment_runner import live_augment_runners
+
+    return live_augment_runners()
+
+
+def test_a_tiny_study_on_the_page(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from gan_core.augmentation import conclusions, summarise
+
+    before = set(map(id, _runner()))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(PAGE).run()
+    assert not at.exception and any(t.value == "Do GANs help when labels are few?" for t in at.title)
+    at.multiselect(key="aug_n").set_value([1])
+    at.multiselect(key="aug_arms").set_value(["real", "cgan"])
+    at.number_input(key="aug_seeds").set_value(2)
+    at.number_input(key="aug_steps").set_value(10)
+    at.number_input(key="aug_gan_steps").set_value(10)
+    at.button[0].click().run()  # the form's Run
+    mine = [r for r in _runner() if id(r) not in before]
+    try:
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert mine, "the page started no study"
+        end = time.monotonic() + 120
+        while mine[0].snapshot().status in ("queued", "running") and time.monotonic() < end:
+            time.sleep(0.5)
+        at.run()
+        snap = mine[0].snapshot()
+        assert snap.status == "done" and len(snap.rows) == 4, snap.message
+        spec = _bars(at)
+        bars = {t["name"]: t for t in spec["data"]}
+        assert set(bars) == {"Real only", "Conditional GAN samples"}
+        for t in bars.values():  # two seeds: a mean and a standard error per bar
+            assert len(t["y"]) == 1 and len(t["error_y"]["array"]) == 1 and 0 <= t["y"][0] <= 100
+        paragraph = next(m.value for m in at.markdown if m.value.startswith("**What the numbers say.**"))
+        assert " ".join(conclusions(summarise(list(snap.rows)))) in paragraph
+        assert "scored best" in paragraph and "error bars" in paragraph
+        captions = [c for img in at.get("image") for c in img.captions]
+        assert captions == ["real, labeled", "conditional GAN"], captions
+    finally:
+        for r in mine:
+            r.close()
+
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
+@pytest.mark.skipif(sync_playwright is None, reason="Playwright for Python is not installed (pip install playwright)")
+def test_press_run_in_a_browser_and_the_chart_appears():
+    port = free_port()
+    proc = start_server(port, stderr=subprocess.PIPE)
+    try:
+        wait_healthy(port, proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.set_default_timeout(30_000)
+                errors, foreign = [], []
+                page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+                page.on("response", lambda r: r.status >= 400 and errors.append(f"HTTP {r.status} for {r.url}"))
+                page.on("request", lambda r: urlsplit(r.url).scheme not in ("data", "blob", "about")
+                        and urlsplit(r.url).netloc != f"127.0.0.1:{port}" and foreign.append(r.url))
+                page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+                page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+                page.get_by_text("Applications", exact=True).click()  # the top menu's section
+                page.get_by_role("menuitem", name="Augmentation").click()
+                run = page.get_by_role("button", name="Run", exact=True)
+                run.wait_for()
+                for label, value in (("Seeds", "1"), ("Classifier steps", "10"), ("GAN steps", "10")):
+                    box = page.get_by_label(label, exact=True)
+                    box.fill(value)
+                    box.press("Tab")
+                run.click()
+                page.get_by_text("cells finished").first.wait_for(timeout=30_000)
+                # the first finished cell draws its bar (a Plotly bar trace in the live chart)
+                page.locator(".st-key-aug_bars .js-plotly-plot g.trace.bars path").first.wait_for(timeout=90_000)
+                page.get_by_text("What the numbers say.").first.wait_for()
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SHOTS / "augmentation.png"), full_page=True)
+                page.get_by_role("button", name="Stop", exact=True).click()
+                assert page.locator('[data-testid="stException"]').count() == 0
+                assert not errors and not foreign, (errors, foreign)
+            finally:
+                browser.close()
+    finally:
+        stop_server(proc)
