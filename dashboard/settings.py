@@ -26,7 +26,7 @@ STABILISERS = ("unrolled", "pacgan", *[n for n in STABILISER_VARIANTS if not n.e
 ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
-NETWORKS = ("mlp", "dcgan")
+NETWORKS = ("mlp", "dcgan", "style")
 
 def variant_name(objective: str, stabilisers: tuple | list, unroll_k: int = 5, pack_m: int = 2) -> str:
     """e.g. 'ns+pacgan-2+ema' or 'hinge+sn+unrolled-5'."""
@@ -54,7 +54,7 @@ def split_variant(name: str) -> tuple[str, tuple[str, ...], int, int]:
 
 
 # The presets a teacher can load with one click (each fills every setting below; the settings stay editable).
-PAGE_PRESETS = {"2d": ("classroom", "unrolled-2d"), "images": ("dcgan", "cgan", "tutorial-mlp")}
+PAGE_PRESETS = {"2d": ("classroom", "unrolled-2d"), "images": ("dcgan", "cgan", "tutorial-mlp", "style-grow")}
 
 
 def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
@@ -69,6 +69,7 @@ def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
         "noise": m_cfg.noise, "width": m_cfg.width, "conditional": m_cfg.conditional, "opt": o.optimizer,
         "lr_g": o.lr_g, "lr_d": o.lr_d, "batch": o.batch_size, "n_critic": cfg.recipe.n_critic,
         "lr_decay": o.lr_decay, "batch_growth": o.batch_growth, "seed": cfg.seed, "steps": cfg.steps,
+        "grow": m_cfg.grow, "grow_steps": m_cfg.grow_steps,
     }
 
 
@@ -96,7 +97,8 @@ CHOICES = {
 }
 FLOATS = {"lr_g": (1e-6, 10.0), "lr_d": (1e-6, 10.0), "ema": (0.5, 0.99999), "lr_decay": (0.0, 0.999)}
 LIMITS["batch_growth"] = (1, 8)
-BOOLS = ("conditional",)
+LIMITS["grow_steps"] = (1, 1_000_000)
+BOOLS = ("conditional", "grow")
 
 
 def default_steps(data: str) -> int:
@@ -129,7 +131,8 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
         "data": {"name": name, "points": points if name == "points" else None},
         "model": {"kind": s["net"] if is_image else "mlp", "g_hidden": [s["g_units"]] * s["g_layers"],
                   "d_hidden": [s["d_units"]] * s["d_layers"], "activation": s["act"], "z_dim": s["z"],
-                  "noise": s["noise"], "width": s["width"], "conditional": bool(s["conditional"]) and is_image},
+                  "noise": s["noise"], "width": s["width"], "conditional": bool(s["conditional"]) and is_image,
+                  "grow": bool(s["grow"]) and is_image and s["net"] == "style", "grow_steps": s["grow_steps"]},
         "optim": {"optimizer": s["opt"], "lr_g": s["lr_g"], "lr_d": s["lr_d"], "batch_size": s["batch"],
                   "lr_decay": s["lr_decay"], "batch_growth": s["batch_growth"]},
         "variant": variant, "variant_options": _variant_options(s), "steps": s["steps"], "seed": s["seed"],
@@ -156,6 +159,7 @@ def field_of(message: str) -> str:
         "optim.lr_decay": "lr_decay", "optim.batch_growth": "batch_growth", "variant_options.ema": "ema",
         "optim.optimizer": "opt", "model.z_dim": "z", "model.g_hidden": "g_units", "model.d_hidden": "d_units",
         "model.activation": "act", "model.noise": "noise", "model.width": "width", "model.kind": "net",
+        "model.grow": "grow",
         "data.points": "data", "data.name": "data", "seed": "seed", "steps": "steps",
     }
     for key, name in table.items():

@@ -12,7 +12,7 @@ from dashboard.pictures import upscale
 from gan_core import style_tools
 from gan_core.data.pixels import to_uint8
 from gan_core.latent import seeded_noise
-from gan_core.models.style import LEVELS, StyleGenerator
+from gan_core.models.style import LEVELS, StyleGenerator, grow_schedule, resolutions
 from gan_core.pictures import image_grid
 
 VIEWS = ["Style mixing", "Truncation", "Noise", "W vs Z"]
@@ -29,6 +29,20 @@ def show(view: str, G: torch.nn.Module, prefix: str) -> None:
     if view in VIEWS and isinstance(G, StyleGenerator):
         {"Style mixing": mixing_view, "Truncation": truncation_view, "Noise": noise_view,
          "W vs Z": w_vs_z_view}[view](G, prefix)
+
+
+def growth_caption(config, step: int) -> str | None:
+    """The Train page's line for a growing style run: the resolution it trains at and the fade-in's alpha."""
+    if config is None or config.model.kind != "style" or not config.model.grow:
+        return None
+    from gan_core.runs import data_shape
+
+    res = resolutions(data_shape(config)[0][-1])
+    stage, alpha = grow_schedule(step, len(res), config.model.grow_steps)
+    fading = f"fading in with alpha {alpha:.2f} (the {res[stage - 1]}x{res[stage - 1]} picture, upsampled, gives way)" \
+        if alpha < 1 else "stable"
+    grown = "fully grown" if stage == len(res) - 1 and alpha == 1 else f"grows every {config.model.grow_steps:,} steps"
+    return f"Progressive growing: G and D at **{res[stage]}x{res[stage]}** pixels, {fading}; {grown}."
 
 
 def _z(G: StyleGenerator, n: int, seed: int) -> torch.Tensor:

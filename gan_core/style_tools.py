@@ -60,20 +60,19 @@ def mix_latents(n: int, seed: int, z_dim: int, dist: str = "normal") -> tuple[to
 
 
 @torch.inference_mode()
-def mixing_agreement(g: StyleGenerator, classify, n: int, seed: int, levels: list[str], psi: float = 1.0,
+def mixing_agreement(g: StyleGenerator, classify, n: int, seed: int, layers: list[int], psi: float = 1.0,
                      batch: int = 250) -> dict:
-    """How often the mixed image keeps the source's class and the base's class (classify: uint8 (N, H, W) ->
-    class ids), over n pairs of `mix_latents`."""
+    """How often the mixed image (rows `layers` of w+ from the source) keeps the source's class and the base's
+    class (classify: uint8 (N, H, W) -> class ids), over n pairs of `mix_latents`."""
     from gan_core.data.pixels import to_uint8
 
     zb, zs = mix_latents(n, seed, g.z_dim)
-    layers = layers_of(g, levels)
     cls = {"base": [], "source": [], "mixed": []}
     for i in range(0, n, batch):
         for key, img in zip(cls, mix(g, zb[i:i + batch], zs[i:i + batch], layers, psi)):
             cls[key].append(np.asarray(classify(to_uint8(img))))
     b, s, m = (np.concatenate(cls[k]) for k in ("base", "source", "mixed"))
-    return {"pairs": n, "levels": ",".join(levels), "layers": layers,
+    return {"pairs": n, "layers": list(layers),
             "source_class": float((m == s).mean()), "base_class": float((m == b).mean()),
             "differ": float((b != s).mean())}
 

@@ -93,3 +93,19 @@ def test_style_views_in_the_latent_explorer(app):
     first = _images(app)
     app.button(key=prefix + "nz_btn").click().run()
     assert not app.exception and _images(app) != first  # fresh noise, same w
+
+
+def test_train_page_settings_carry_growing_and_the_caption_follows_the_schedule():
+    from dashboard import settings
+    from dashboard.style_views import growth_caption
+
+    s = settings.preset_settings("style-grow", "mnist")
+    assert s["net"] == "style" and s["grow"] is True and s["grow_steps"] == 400
+    cfg = settings.build_config(s)
+    assert cfg.model.kind == "style" and cfg.model.grow and cfg.model.grow_steps == 400
+    assert settings.from_query(settings.to_query(s))[0]["grow"] is True
+    assert growth_caption(cfg, 100).startswith("Progressive growing: G and D at **7x7** pixels, stable")
+    assert "**14x14** pixels, fading in with alpha 0.50" in growth_caption(cfg, 600)
+    assert "**28x28** pixels, stable; fully grown" in growth_caption(cfg, 2000)
+    assert growth_caption(settings.build_config({**s, "grow": False}), 100) is None
+    assert growth_caption(settings.build_config(settings.preset_settings("dcgan", "mnist")), 100) is None

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts
-from dashboard import run_keys, settings
+from dashboard import run_keys, settings, style_views
 from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, upscale
 from dashboard.resources import real_images, session_runner
@@ -151,8 +151,13 @@ with st.sidebar:
         errors["d_units"] = st.empty()
         st.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
     else:
-        st.number_input("DCGAN width", 4, 256, key="w_width", help=HELP_M["width"])
+        st.number_input("DCGAN width" if net == "dcgan" else "Width", 4, 256, key="w_width", help=HELP_M["width"])
         errors["width"] = st.empty()
+    if net == "style":
+        c1, c2 = st.columns(2)
+        c1.checkbox("Grow progressively", key="w_grow", help=HELP_M["grow"])
+        c2.number_input("Steps per phase", 1, 1_000_000, key="w_grow_steps", help=HELP_M["grow_steps"])
+        errors["grow"] = st.empty()
     c1, c2 = st.columns(2)
     c1.number_input("Noise dim", 1, 1024, key="w_z", help=HELP_M["z_dim"])
     c2.selectbox("Noise", settings.NOISES, key="w_noise", help=HELP_M["noise"])
@@ -430,6 +435,9 @@ def _live(prev_status: str) -> None:
     with st.container():
         _status_line(snap)
     _metrics_row(snap)
+    growing = style_views.growth_caption(snap.config, snap.step)
+    if growing:
+        st.caption(growing)
     v = snap.views
     rev = runner.run_id  # a zoom is kept while this run trains; a new run starts unzoomed
     is_2d = v is None or hasattr(v, "d_map")

@@ -34,6 +34,9 @@ from gan_core.models.style_layers import DBlock, EqualConv2d, EqualLinear, Mappi
 
 W_AVG_DECAY = 0.995  # StyleGAN2's w_avg_beta
 LEVELS = ("coarse", "middle", "fine")
+# The first row of w+ of each level. Rows 0-1 act at 7x7, 2-3 at 14x14, 4-5 at 28x28; the split follows the
+# resolutions (BENCHMARKS.md, "Style-based generator", measures every crossover row on the shipped models).
+LEVEL_STARTS = {"coarse": 0, "middle": 2, "fine": 4}
 
 
 def resolutions(size: int) -> list[int]:
@@ -114,11 +117,12 @@ class StyleGenerator(_Growing):
         return w[:, None, :].expand(-1, self.n_ws, -1)
 
     def level_layers(self, level: str) -> list[int]:
-        """The rows of w+ a level controls: coarse = the lowest resolution, fine = the highest, middle = between."""
+        """The rows of w+ a level controls, from its start in LEVEL_STARTS up to the next level's start."""
         if level not in LEVELS:
             raise ValueError(f"level {level!r} unknown; choose one of {', '.join(LEVELS)}")
-        stages = {"coarse": [0], "middle": list(range(1, len(self.res) - 1)), "fine": [len(self.res) - 1]}[level]
-        return [2 * s + k for s in stages for k in (0, 1)]
+        i = LEVELS.index(level)
+        end = LEVEL_STARTS[LEVELS[i + 1]] if i + 1 < len(LEVELS) else self.n_ws
+        return list(range(LEVEL_STARTS[level], end))
 
     def mix(self, ws_base: torch.Tensor, ws_source: torch.Tensor, layers: list[int]) -> torch.Tensor:
         """w+ with the rows `layers` from ws_source and every other row from ws_base (both (B, n_ws, w_dim))."""
