@@ -1,7 +1,11 @@
 """Plotly figures for the pages, built from plain numbers (snapshots, arrays). No Streamlit here.
 
-Sized for a projector: large fonts, thick lines, few colours (real = grey, fake = red, D's map from
-blue "fake" to orange "real"), and every axis labelled.
+Sized for a projector: large fonts, thick lines, every axis labelled, and one colour legend for the whole app
+(LEGEND), from the Okabe-Ito palette, which stays distinct for the common kinds of colour blindness. Each colour
+has one meaning: blue is real (real points, where D says real, D's output on real data), vermillion is fake
+(generated points, where D says fake, D's output on fakes, the classes of generated images), green is the
+generator G (its losses, its manifold, the direction it pushes each fake), purple the discriminator D. Modes are
+marked by shape, in black: a ring where a mode is covered, a cross where it is missed.
 """
 from __future__ import annotations
 
@@ -10,13 +14,27 @@ import pandas as pd
 import plotly.graph_objects as go
 
 FONT = dict(size=15)
-REAL = "#7f7f7f"
-FAKE = "#d62728"
-G_COLOUR = "#1f77b4"
-D_COLOUR = "#ff7f0e"
-COVERED = "#2ca02c"
-MISSED = "#d62728"
+REAL = "#0072B2"        # Okabe-Ito blue
+FAKE = "#D55E00"        # Okabe-Ito vermillion
+G_COLOUR = "#009E73"    # Okabe-Ito bluish green
+D_COLOUR = "#CC79A7"    # Okabe-Ito reddish purple
+MODE = "#000000"        # mode marks: a ring (covered) or a cross (missed)
+NEUTRAL = "#999999"     # what is neither real nor fake (the canvas's empty grid, the latent plane)
 MAX_CURVE_POINTS = 400
+# D's map: pale vermillion where D says fake, white where it cannot tell, pale blue where it says real.
+D_MAP_SCALE = [[0.0, FAKE], [0.5, "#ffffff"], [1.0, REAL]]
+LEGEND = (("real", REAL, "data, and where D says real"), ("fake", FAKE, "G's samples, and where D says fake"),
+          ("G", G_COLOUR, "the generator"), ("D", D_COLOUR, "the discriminator"))
+
+
+def legend_html() -> str:
+    """The colour legend, stated once on a page (a line of HTML; the charts below use the same colours)."""
+    swatch = '<span style="display:inline-block;width:.75em;height:.75em;border-radius:50%;background:{};' \
+             'margin:0 .25em 0 .8em;vertical-align:-.05em"></span>'
+    item = '<span style="white-space:nowrap">{}</span> '
+    items = "".join(item.format(swatch.format(c) + f"<b>{name}</b> {text}") for name, c, text in LEGEND)
+    marks = item.format("&ensp;<b>&#9711;</b> mode covered") + item.format("&ensp;<b>&#10005;</b> mode missed")
+    return f'<div style="font-size:.85rem;line-height:1.45">{items}{marks}</div>'
 
 
 def _figure(traces: list[dict], title: str, height: int = 300, show_legend: bool = True, **layout) -> go.Figure:
@@ -42,13 +60,15 @@ def thin(df: pd.DataFrame, n: int = MAX_CURVE_POINTS) -> pd.DataFrame:
 
 
 def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: str,
-           colours: tuple[str, ...] = (D_COLOUR, G_COLOUR), height: int = 240, log_y: bool = False) -> go.Figure:
-    """Line chart of some history columns against the step ({column: legend name})."""
+           colours: tuple[str, ...] = (D_COLOUR, G_COLOUR), height: int = 240, log_y: bool = False,
+           empty_note: str = "press Train to start") -> go.Figure:
+    """Line chart of some history columns against the step ({column: legend name}); `empty_note` stands in the
+    middle while there is nothing to draw."""
     h = thin(history)
     traces = [dict(type="scatter", x=h["step"].to_numpy(), y=h[col].to_numpy(), mode="lines", name=name,
                    line=dict(width=3, color=colour))
               for (col, name), colour in zip(columns.items(), colours) if col in h]
-    notes = [] if len(h) else [_note("press Train to start")]
+    notes = [] if len(h) else [_note(empty_note)]
     return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
                    yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **({"dtick": 1} if log_y else {})))
 
@@ -59,9 +79,9 @@ def mode_metrics_chart(evals: pd.DataFrame, k: int | None, height: int = 260) ->
     if not evals.empty and "modes" in evals:
         e = thin(evals)
         traces = [dict(type="scatter", x=e["step"].to_numpy(), y=e["modes"].to_numpy(), name="modes covered",
-                       mode="lines+markers", line=dict(width=3, color=COVERED)),
+                       mode="lines+markers", line=dict(width=3, color=MODE)),
                   dict(type="scatter", x=e["step"].to_numpy(), y=100 * e["hq"].to_numpy(), name="% high quality",
-                       mode="lines", line=dict(width=3, color="#9467bd", dash="dot"), yaxis="y2")]
+                       mode="lines", line=dict(width=3, color=NEUTRAL, dash="dot"), yaxis="y2")]
     else:
         notes = [_note("the metrics appear after the first evaluation")]
     return _figure(traces, "Modes covered and sample quality", height, annotations=notes,
@@ -77,8 +97,9 @@ def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) -> go.Figure:
-    """GAN Lab's main picture: D's decision map, real and fake points, the generator's manifold,
-    the gradient arrows on fakes and the mixture centres (covered green, missed red)."""
+    """GAN Lab's main picture: D's decision map, real and fake points, the generator's manifold, the direction
+    G pushes each fake, and the mixture's modes (ring = covered, cross = missed). No legend of its own: the
+    page states the colours once (LEGEND) for every chart."""
     x0, x1, y0, y1 = v.bounds
     traces: list[dict] = []
     if show.get("heatmap", True):
@@ -87,50 +108,62 @@ def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) 
         else:
             lim = float(np.nanmax(np.abs(v.d_map))) or 1.0
             zmin, zmax, label = -lim, lim, "D score"
+        mid = (zmin + zmax) / 2
         traces.append(dict(type="heatmap", x=v.grid_x, y=v.grid_y, z=v.d_map, zmin=zmin, zmax=zmax,
-                           colorscale="RdBu_r", opacity=0.55, showscale=True, hoverinfo="skip", name="D",
+                           colorscale=D_MAP_SCALE, opacity=0.4, showscale=True, hoverinfo="skip", name="D",
                            zsmooth="fast",  # drawn at the grid's size and scaled by the browser: a cheap redraw
-                           colorbar=dict(title=dict(text=label), thickness=14, len=0.8)))
+                           colorbar=dict(title=dict(text=label), thickness=14, len=0.8, tickvals=[zmin, mid, zmax],
+                                         ticktext=["fake", f"{mid:.2g}", "real"])))
     if show.get("manifold", True) and v.manifold is not None:
         lines = v.manifold
         pad = np.full((len(lines), 1), np.nan)
         xs = np.concatenate([lines[:, :, 0], pad], axis=1).ravel()
         ys = np.concatenate([lines[:, :, 1], pad], axis=1).ravel()
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="G's manifold", hoverinfo="skip",
-                           line=dict(width=1, color="rgba(31,119,180,0.5)")))
+                           line=dict(width=1, color="rgba(0,158,115,0.55)")))
     if show.get("real", True) and len(v.real):
         r = v.real[:max_points]
         traces.append(dict(type="scatter", x=r[:, 0], y=r[:, 1], mode="markers", name="real",
-                           marker=dict(size=5, color=REAL, opacity=0.6)))
+                           marker=dict(size=5, color=REAL, opacity=0.7)))
     if show.get("fake", True):
         f = v.fake[:max_points]
         traces.append(dict(type="scatter", x=f[:, 0], y=f[:, 1], mode="markers", name="fake",
-                           marker=dict(size=5, color=FAKE, opacity=0.75)))
+                           marker=dict(size=6, color=FAKE, opacity=0.9, line=dict(width=0.6, color="#ffffff"))))
     if show.get("arrows", True) and len(v.arrow_from):
         span = 0.05 * max(x1 - x0, y1 - y0)
         tips = v.arrow_from + span * v.arrow_dir
         xs, ys = _segments(v.arrow_from, tips)
-        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="G's gradient", hoverinfo="skip",
-                           line=dict(width=1.5, color="rgba(20,20,20,0.7)")))
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="where G pushes each fake",
+                           hoverinfo="skip", line=dict(width=1.8, color="rgba(0,110,80,0.9)")))
     if show.get("modes", True) and v.centres is not None:
-        colours = [COVERED if c else MISSED for c in v.covered]
-        traces.append(dict(type="scatter", x=v.centres[:, 0], y=v.centres[:, 1], mode="markers",
-                           name="modes (green = covered)",
-                           marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(width=3, color=colours))))
-    return _figure(traces, "Real (grey) and fake (red) over D's map (red = D says real)", height,
+        traces.extend(mode_marks(v.centres, v.covered, size=18))
+    return _figure(traces, "D's map, the real and the fake points", height, show_legend=False,
                    xaxis=dict(range=[x0, x1], showgrid=False, zeroline=False),
                    yaxis=dict(range=[y0, y1], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
-                   legend=dict(orientation="h", yanchor="top", y=-0.09, xanchor="left", x=0.0),
-                   margin=dict(t=44, b=56))
+                   margin=dict(t=40, b=10))
+
+
+def mode_marks(centres: np.ndarray, covered, size: int = 18) -> list[dict]:
+    """The mixture's modes: a black ring where a mode is covered, a black cross where it is missed."""
+    covered = np.asarray(covered, dtype=bool) if covered is not None else np.ones(len(centres), bool)
+    out = []
+    for hit, name, marker in ((True, "mode covered", dict(symbol="circle-open", size=size, color=MODE,
+                                                          line=dict(width=3, color=MODE))),
+                              (False, "mode missed", dict(symbol="x", size=size * 0.75, color=MODE,
+                                                          line=dict(width=1, color="#ffffff")))):
+        c = centres[covered == hit]
+        out.append(dict(type="scatter", x=c[:, 0], y=c[:, 1], mode="markers", name=name, marker=marker,
+                        hoverinfo="skip"))
+    return out
 
 
 def points_picker(candidates: np.ndarray, chosen: np.ndarray, height: int = 460) -> go.Figure:
-    """A grid of candidate points to click / box-select (grey) with the chosen ones drawn on top (red)."""
+    """A grid of candidate points to click / box-select (grey) with the chosen ones drawn on top (real data: blue)."""
     traces = [dict(type="scatter", x=candidates[:, 0], y=candidates[:, 1], mode="markers", name="click or box-select",
                    marker=dict(size=7, color="rgba(127,127,127,0.25)"))]
     if len(chosen):
         traces.append(dict(type="scatter", x=chosen[:, 0], y=chosen[:, 1], mode="markers", name="your data",
-                           marker=dict(size=8, color=FAKE), hoverinfo="skip"))
+                           marker=dict(size=8, color=REAL), hoverinfo="skip"))
     return _figure(traces, "Draw your data: click points, or drag a box / lasso to fill a region", height,
                    yaxis=dict(scaleanchor="x", scaleratio=1), dragmode="select", clickmode="event+select")
 
@@ -150,7 +183,7 @@ def scatter_points(points: np.ndarray, title: str, height: int = 380, colour: st
 
 def class_histogram(counts: np.ndarray, names: list[str] | None = None, height: int = 260) -> go.Figure:
     names = names or [str(i) for i in range(len(counts))]
-    return _figure([dict(type="bar", x=names, y=np.asarray(counts), marker=dict(color=G_COLOUR))],
+    return _figure([dict(type="bar", x=names, y=np.asarray(counts), marker=dict(color=FAKE))],
                    "Which classes the generator makes", height, show_legend=False,
                    xaxis=dict(title=dict(text="class the classifier sees"), type="category"),
                    yaxis=dict(title=dict(text="samples")))
@@ -178,7 +211,7 @@ def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height:
 
 
 def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: str, height: int = 300) -> go.Figure:
-    """One variant's samples with its mixture's centres (green ring = covered, red = missed)."""
+    """One variant's samples with its mixture's centres (ring = covered, cross = missed)."""
     from gan_core.evaluation.modes2d import mode_metrics
 
     covered = np.asarray(mode_metrics(points, centres, sigma).counts) > 0  # on every evaluated sample
@@ -186,9 +219,7 @@ def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: st
     shown = points[:1000]
     traces = [dict(type="scatter", x=shown[:, 0], y=shown[:, 1], mode="markers", name="samples",
                    marker=dict(size=4, color=FAKE, opacity=0.5)),
-              dict(type="scatter", x=centres[:, 0], y=centres[:, 1], mode="markers", name="modes",
-                   marker=dict(size=14, color="rgba(0,0,0,0)",
-                               line=dict(width=3, color=[COVERED if c else MISSED for c in covered])))]
+              *mode_marks(centres, covered, size=14)]
     return _figure(traces, title, height, show_legend=False,
                    xaxis=dict(range=[lo[0], hi[0]], showgrid=False, zeroline=False),
                    yaxis=dict(range=[lo[1], hi[1]], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),

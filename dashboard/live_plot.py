@@ -26,7 +26,7 @@ ASSET = f"plotly-{plotly.__version__}.min.js"
 # Looks of st.plotly_chart's Streamlit theme, for charts drawn by Plotly.react directly.
 TEMPLATE = dict(layout=dict(
     font=dict(family='"Source Sans", "Source Sans Pro", sans-serif', color="#1f2933"),
-    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", colorway=["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"],
+    paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", colorway=["#0072B2", "#D55E00", "#009E73", "#CC79A7"],
     xaxis=dict(gridcolor="#e6eaf1", linecolor="#d5dae5", zerolinecolor="#d5dae5", automargin=True),
     yaxis=dict(gridcolor="#e6eaf1", linecolor="#d5dae5", zerolinecolor="#d5dae5", automargin=True),
     title=dict(x=0.0, xanchor="left", xref="paper", font=dict(weight=600)),

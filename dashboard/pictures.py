@@ -16,13 +16,13 @@ from PIL import Image, ImageDraw
 
 from gan_core.pictures import points_to_pixels
 
-REAL_RGB = (150, 150, 150)
-FAKE_RGB = (214, 39, 40)
+REAL_RGB = (0, 114, 178)     # the app's colours (dashboard/charts.py LEGEND): blue = real
+FAKE_RGB = (213, 94, 0)      # vermillion = fake
 
 
 def scatter_frame(fake: np.ndarray, bounds: tuple[float, float, float, float], real: np.ndarray | None = None,
                   size: int = 360, label: str = "") -> Image.Image:
-    """One picture of fake points (red) over real points (grey) in the view `bounds`."""
+    """One picture of fake points (vermillion) over real points (blue) in the view `bounds`."""
     img = Image.new("RGB", (size, size), (255, 255, 255))
     draw = ImageDraw.Draw(img)
 

@@ -16,6 +16,7 @@ from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS, parse_var
 # What the Train page offers (points = drawn or uploaded; image sets only when their files are present).
 DATA_CHOICES_2D = ("ring8", "grid25", "two-gaussians", "ring8-pacgan", "spiral", "moons", "circles", "draw", "upload")
 DATA_CHOICES_IMAGES = ("mnist", "fashion-mnist")
+DATA_WITH_MODES = ("ring8", "grid25", "two-gaussians", "ring8-pacgan")  # mixtures: modes to count and cover
 DATA_LABELS = {
     "ring8": "Ring of 8 Gaussians", "grid25": "Grid of 25 Gaussians", "two-gaussians": "Two Gaussians",
     "ring8-pacgan": "Small ring of 8 (PacGAN)", "spiral": "Spiral", "moons": "Two moons", "circles": "Two circles",
@@ -123,8 +124,7 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
     data = s["data"]
     name = "points" if data in ("draw", "upload") else data
     if name == "points" and not points:
-        raise ValueError("data.points: " + ("draw some points on the canvas first" if data == "draw"
-                                            else "upload a CSV of x,y points first"))
+        raise ValueError(missing_points(data))
     is_image = name in DATA_IMAGES
     variant = variant_name(s["objective"], s["stabilisers"], s["unroll_k"], s["pack_m"])
     d = {
@@ -149,6 +149,38 @@ def _variant_options(s: dict[str, Any]) -> dict[str, Any]:
     if "ema" in s["stabilisers"]:
         options["ema"] = s["ema"]
     return options
+
+
+def missing_points(data: str) -> str:
+    """What to do before 'draw' or 'upload' can train (said in the page's words, not as a config field)."""
+    if data == "draw":
+        return "Draw your data first: click the canvas to add a point, or drag across it to paint several."
+    return "Upload a CSV file of points first (a column x and a column y, one point per line)."
+
+
+# The page's name of each setting, for messages: a config error names its field ('optim.lr_g=20 ...'), the page
+# says "G learning rate 20 ..." instead.
+LABELS = {
+    "lr_g": "G learning rate", "lr_d": "D learning rate", "batch": "Batch size", "n_critic": "D steps per G step",
+    "lr_decay": "LR decay", "batch_growth": "Batch growth", "ema": "EMA decay", "opt": "Optimiser", "z": "Noise dim",
+    "g_units": "G layers and units", "d_units": "D layers and units", "act": "Activation", "noise": "Noise",
+    "width": "DCGAN width", "net": "Network family", "data": "Data", "seed": "Seed", "steps": "Step budget",
+}
+
+
+def page_message(message: str) -> str:
+    """A config error in the page's words: its leading field name ('optim.batch_size=3 must ...', 'model.g_hidden
+    has ...') becomes the setting's label ('Batch size 3 must ...'); a message without one is returned as it is."""
+    field = field_of(message)
+    head = message.split(" ", 1)[0]
+    if field == "variant" and not head.startswith(("variant", "'")):
+        return message
+    name, _, value = head.partition("=")
+    if "." not in name and name not in ("seed", "steps", "variant"):
+        return message
+    label = LABELS.get(field, "The variant" if field == "variant" else field)
+    rest = message[len(head):]
+    return f"{label} {value.strip(chr(39))}{rest}" if value else f"{label}{rest}"
 
 
 def field_of(message: str) -> str:

@@ -76,8 +76,11 @@ pages = {
         st.Page(PAGES / "augmentation.py", title="Augmentation", icon=":material/dataset:", url_path="augmentation"),
     ],
 }
-# Less empty space above the title: on a projector every row counts.
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:3.2rem;padding-bottom:2rem}</style>")
+# On a projector (1400 x 900) every row counts: less space around the page, a smaller title and metric values, so the
+# Train page's main chart fits above the fold (tests/test_browser_walk.py measures it).
+st.html("<style>[data-testid='stMainBlockContainer']{padding:3.2rem 1.5rem 2rem 1.5rem}"
+        "h1{font-size:2.1rem !important;padding:0.2rem 0 0.4rem 0 !important}"
+        "[data-testid='stMetricValue']{font-size:1.9rem}</style>")
 st.navigation(pages, position="top").run()
 
 

@@ -120,6 +120,7 @@ def test_a_lesson_in_the_browser():
                 page.set_default_timeout(30_000)
                 walk = Walk(page, port)
                 _train_2d(page, port, walk)
+                _draw_your_own(page, port, walk)
                 _latent_explorer(page, port, walk)
                 _other_pages(page, walk)
                 assert page.locator('[data-testid="stException"]').count() == 0
@@ -129,7 +130,7 @@ def test_a_lesson_in_the_browser():
         stop_server(proc)
     assert not walk.foreign, f"requests left the app's host: {sorted(set(walk.foreign))}"
     assert not walk.errors, f"console errors during the walk: {walk.errors}"
-    # (texts cut off: checked once the pages give them room)
+    assert not walk.cut, f"texts cut off: {walk.cut}"
 
 
 def _train_2d(page, port: int, walk: Walk) -> None:
@@ -143,12 +144,15 @@ def _train_2d(page, port: int, walk: Walk) -> None:
     page.locator(".st-key-view2d .js-plotly-plot").wait_for()
     time.sleep(1.5)  # one more redraw with the mode metrics
     walk.check_texts("Train live, training")
+    box = main_chart_box(page)
+    assert box["y"] + box["height"] <= VIEWPORT["height"], f"the main chart ends at {box['y'] + box['height']:.0f} px"
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Resume", exact=True).wait_for()
     top = main_chart_box(page)["y"]
     page.get_by_text("Slow motion", exact=True).click()
     page.get_by_text("seconds per sub-step").wait_for()
     time.sleep(0.5)
+    assert abs(main_chart_box(page)["y"] - top) <= 2, "turning slow motion on moved the main chart"
     walk.check_texts("Train live, slow motion")
     page.get_by_text("Slow motion", exact=True).click()
 
@@ -156,7 +160,7 @@ def _train_2d(page, port: int, walk: Walk) -> None:
 def _draw_your_own(page, port: int, walk: Walk) -> None:
     """One click on the canvas adds one point."""
     page.goto(f"http://127.0.0.1:{port}/?data=draw", timeout=60_000)
-    canvas = page.locator(".st-key-draw_chart .nsewdrag").first
+    canvas = page.locator(".gan-draw canvas").first
     canvas.wait_for(timeout=30_000)
     expander = page.get_by_text(re.compile(r"^Your data: \d+ points? drawn$"))
     assert expander.inner_text().startswith("Your data: 0 ")

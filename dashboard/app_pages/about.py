@@ -8,9 +8,11 @@ Watch a **generative adversarial network** learn, live, on a laptop: a *generato
 into samples, a *discriminator* D tries to tell them from real data, and each learns from the other.
 
 **Train live**: pick data (2D mixtures, shapes, your own drawing or CSV, or MNIST digits), the networks and a
-GAN variant, press **Train** and watch the fakes (red) move onto the real data (grey). The background shows
-what D believes (orange = real, blue = fake), the thin blue lines are G's *manifold* (a grid of noise warped
-by G), and the black ticks show where each fake is being pushed. Pause, then **Step D** or **Step G** to see
+GAN variant, press **Train** and watch the fakes move onto the real data. The colours are the same on every
+chart: **blue is real** (the data, and where D says "real"), **vermillion is fake** (G's samples, and where D says
+"fake"), **green is the generator** (its curves, its *manifold*: a grid of noise warped by G, and the ticks that
+show where each fake is being pushed), **purple is the discriminator**; a black ring marks a mode that is
+covered, a black cross one that is missed. Pause, then **Step D** or **Step G** to see
 one half of the game at a time, or turn on **slow motion** to see the five sub-steps of each. Learning
 rates and the variant's knobs change while it trains; a run that blows up pauses and offers a way back.
 
@@ -21,8 +23,8 @@ upload a digit and find the latent code that draws it.
 **Mode-collapse arena**: train up to six variants side by side on the ring or grid of Gaussians and count
 the modes each one loses, with the metrics of the VEEGAN / PacGAN papers (modes, % high-quality, reverse KL).
 
-Everything runs offline, on the bundled data and shipped weights. Settings live in the address bar: copy
-the link to hand the same experiment to a class.
+Everything runs offline, on the bundled data and shipped weights: the page fetches nothing from the internet.
+Settings live in the address bar: copy the link to hand the same experiment to a class.
 """
 )
 st.caption("The engine is the `gan_core` package (no UI code); `python -m gan_core --help` drives it from a terminal.")

@@ -288,7 +288,7 @@ if view == "Latent map":
     zz = np.stack(np.meshgrid(t, t), -1).reshape(-1, 2)
     left, right = st.columns(2)
     with left:
-        ev = st.plotly_chart(charts.scatter_points(zz, "Latent plane: click a point", colour="#1f77b4"),
+        ev = st.plotly_chart(charts.scatter_points(zz, "Latent plane: click a point", colour=charts.NEUTRAL),
                              key="lat_map", on_select="rerun", selection_mode=("points",))
     picked = [p["point_index"] for p in ev.selection.points] if ev and ev.selection.points else [312]
     zp = torch.from_numpy(zz[picked])

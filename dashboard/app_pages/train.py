@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard import run_keys, settings, style_views
+from dashboard.drawing import added_points, drawing_canvas
 from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, upscale
 from dashboard.resources import real_images, session_runner
@@ -18,6 +19,7 @@ from dashboard.training.parking import claim, parked
 from dashboard.training.runner import REDRAW_EVERY
 from gan_core.arena.verdict import explain as explain_points, occupancy
 from gan_core.config import field_help, ModelConfig, OptimConfig
+from gan_core.data.images import class_names
 from gan_core.variants import describe
 
 LR_STEPS = [1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 10.0]
@@ -35,7 +37,6 @@ if "train_settings" not in ss:
     ss.train_settings = loaded
     ss.url_warnings = warnings
     ss.drawn = []                # indices into the candidate grid
-    ss.drawn_seen = ()           # the last selection already added
     ss.uploaded_points = None
 persist: dict = ss.train_settings
 for key, value in persist.items():
@@ -100,7 +101,10 @@ with st.sidebar:
                               help="A header x,y (optional) and one point per line; at most 100,000 points and 5 MB; "
                                    "coordinates within +-1e6.")
         st.caption("Limits: 5 MB, 100,000 points, two numeric columns x,y, no NaN or infinity.")
-        if up is not None:
+        if up is None:
+            ss.uploaded_points = None
+            st.info(settings.missing_points("upload"))
+        else:
             pts, problem = settings.read_points_upload(up.getvalue())
             if problem:
                 st.error(f"That file cannot be used: {problem}")
@@ -188,10 +192,12 @@ with st.sidebar:
     st.number_input("Step budget", 1, 1_000_000, key="w_steps", step=500,
                     help="training stops at this many steps (also the horizon of learning-rate decay; the classroom recipe doubles its batch at half of it)")
     errors["steps"] = st.empty()
-    stop_target = st.checkbox("Stop when every mode is covered", key="w_stop_target",
-                              help="2D mixtures: stop once all modes are covered with enough high-quality samples")
-    hq_target = st.slider("... with at least this % of high-quality samples", 0, 100, 50, key="w_hq_target",
-                          disabled=not stop_target)
+    stop_target, hq_target = False, 50
+    if data in settings.DATA_WITH_MODES:  # only a mixture has modes to cover
+        stop_target = st.checkbox("Stop when every mode is covered", key="w_stop_target",
+                                  help="stop once all modes are covered with enough high-quality samples")
+        hq_target = st.slider("... with at least this % of high-quality samples", 0, 100, 50, key="w_hq_target",
+                              disabled=not stop_target)
 
 for key in persist:
     if f"w_{key}" in ss:
@@ -201,39 +207,52 @@ if not is_image:
     s["net"] = "mlp"
 
 # ----------------------------------------------------------------------------- the user's points
+GRID_N, GRID_LO, GRID_HI = 41, -3.0, 3.0  # the places a drawn point can go: a 41 x 41 grid over [-3, 3]^2
 points = None
-if data == "draw":
-    grid = settings.candidate_grid()
-    chosen = grid[ss.drawn] if ss.drawn else np.zeros((0, 2), np.float32)
-    with st.expander(f"Your data: {len(ss.drawn)} points drawn", expanded=runner.snapshot().step == 0):
-        event = st.plotly_chart(charts.points_picker(grid, chosen), key="draw_chart", on_select="rerun",
-                                selection_mode=("points", "box", "lasso"))
-        picked = tuple(sorted(p["point_index"] for p in event.selection.points if p.get("curve_number", 0) == 0))
-        if picked and picked != ss.drawn_seen:
-            ss.drawn_seen = picked
-            ss.drawn = sorted(set(ss.drawn) | set(picked))
-            st.rerun()
-        c1, c2 = st.columns([1, 5])
-        if c1.button("Clear drawing"):
-            ss.drawn, ss.drawn_seen = [], ()
-            st.rerun()
-        c2.caption("Click single points, or drag a box or a lasso (tools at the chart's top right) to fill a region. "
-                   "Each drawn point becomes a small cloud of 8 samples.")
-    if ss.drawn:
-        rng = np.random.default_rng(0)
-        cloud = np.repeat(grid[ss.drawn], 8, axis=0) + rng.normal(0, 0.05, (8 * len(ss.drawn), 2))
-        points = cloud.astype(np.float32).tolist()
+if data == "draw" and ss.drawn:
+    grid = settings.candidate_grid(GRID_LO, GRID_HI, GRID_N)
+    rng = np.random.default_rng(0)
+    cloud = np.repeat(grid[ss.drawn], 8, axis=0) + rng.normal(0, 0.05, (8 * len(ss.drawn), 2))
+    points = cloud.astype(np.float32).tolist()
 elif data == "upload":
     points = ss.uploaded_points
 
+
+def _add_drawn() -> None:
+    ss.drawn = sorted(set(ss.drawn) | set(added_points("draw_canvas")))
+
+
+def _draw_your_own(expanded: bool) -> None:
+    """The canvas: open before the first step; afterwards folded below the live views."""
+    n = len(ss.drawn)
+    with st.expander(f"Your data: {n} point{'' if n == 1 else 's'} drawn", expanded=expanded):
+        left, right = st.columns([1.1, 1], vertical_alignment="center")
+        with left:
+            drawing_canvas("draw_canvas", ss.drawn, GRID_N, GRID_LO, GRID_HI, size=400, on_add=_add_drawn)
+        right.markdown("**Click** the canvas to add a point, or **drag** across it to paint several. Each point "
+                       "becomes a small cloud of 8 samples: the real data the generator learns.")
+        if not n:
+            right.info(settings.missing_points("draw"))
+        if right.button("Clear drawing", key="btn_clear_drawing", disabled=not n):
+            ss.drawn = []
+            st.rerun()
+
+
 # ----------------------------------------------------------------------------- config
 config, problem = None, None
-try:
-    config = settings.build_config(s, points)
-except ValueError as err:
-    problem = str(err)
-    slot = errors.get(settings.field_of(problem)) or errors["variant"]
-    slot.error(problem)
+if data in ("draw", "upload") and not points:
+    problem = settings.missing_points(data)  # said beside the canvas or the upload box, not as an error
+else:
+    try:
+        config = settings.build_config(s, points)
+    except ValueError as err:
+        problem = str(err)
+        slot = errors.get(settings.field_of(problem)) or errors["variant"]
+        slot.error(settings.page_message(problem))
+
+st.title("Train live")
+if data == "draw" and runner.snapshot().step == 0:
+    _draw_your_own(expanded=True)
 
 if ss.url_warnings:
     for w in ss.url_warnings:
@@ -272,8 +291,6 @@ if snap.config is not None:
         run_keys.remember(runner.owner_key)  # this browser can take the run back after a reload (parking.py)
 
 # ----------------------------------------------------------------------------- controls
-st.title("Train live")
-
 
 def _parked_here():
     """(owner key, parked run) of a run this browser had open before the page was closed or reloaded; the key
@@ -297,7 +314,10 @@ if found is not None:
             runner.adopt(claimed.trainer, claimed.run_id)
         st.rerun()
 status = snap.status
-c = st.columns([1.2, 1, 1, 1, 1, 2.2, 2.4])
+# One row whose height never changes: slow motion swaps the speed slider for its own and enables "Next sub-step",
+# so turning it on moves nothing below.
+slow = bool(ss.get("w_slow", False))
+c = st.columns([1, 1, 1, 1, 1.2, 2.2, 1.8], vertical_alignment="bottom")
 if status in LIVE:
     if c[0].button("Pause", type="primary", key="btn_pause", width="stretch"):
         runner.pause()
@@ -324,19 +344,22 @@ if c[3].button("Step G", key="btn_step_g", width="stretch", disabled=not manual_
 if c[4].button("Step both", key="btn_step_both", width="stretch", disabled=not manual_ok,
                help="one full iteration: D then G"):
     runner.step_both()
-speed = c[5].select_slider("Speed (steps/s)", SPEEDS, value="max", key="w_speed",
-                           help="slow the training down to watch each move")
-runner.set_speed(None if speed == "max" else float(speed))
-with c[6]:
-    slow = st.toggle("Slow motion", key="w_slow",
-                     help="advance one named sub-step at a time (5 for D, 5 for G) with a sentence each")
+with c[5]:
     if slow:
-        secs = st.slider("seconds per sub-step", 0.5, 5.0, 1.5, 0.5, key="w_slow_secs")
+        secs = st.slider("Seconds per sub-step", 0.5, 5.0, ss.get("kept_slow_secs", 1.5), 0.5, key="w_slow_secs")
+        ss.kept_slow_secs = secs
         runner.set_slow_motion(secs)
-        if st.button("Next sub-step", key="btn_sub", disabled=not manual_ok):
-            runner.next_substep()
     else:
+        speed = st.select_slider("Speed (steps/s)", SPEEDS, value=ss.get("kept_speed", "max"), key="w_speed",
+                                 help="slow the training down to watch each move")
+        ss.kept_speed = speed
+        runner.set_speed(None if speed == "max" else float(speed))
         runner.set_slow_motion(0)
+with c[6]:
+    st.toggle("Slow motion", key="w_slow",
+              help="advance one named sub-step at a time (5 for D, 5 for G) with a sentence each")
+    if st.button("Next sub-step", key="btn_sub", width="stretch", disabled=not (slow and manual_ok)):
+        runner.next_substep()
 
 if needs_reset:
     st.info("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
@@ -355,49 +378,37 @@ if status == "diverged":
 elif status == "error":
     st.error(snap.message)
 
-# Live options of the variant, changed between two steps.
-if snap.recipe is not None:
-    recipe = snap.recipe
-    knobs = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "clip": (0.001, 0.5), "instance_noise": (0.0, 1.0),
-             "unroll": (1, 10)}
-    shown = {k: r for k, r in knobs.items() if getattr(recipe, k) > 0}
-    with st.expander("Live knobs: change the variant while it trains", expanded=False):
-        cols = st.columns(max(2, len(shown) + 2))
-        for col, (name, (lo, hi)) in zip(cols, shown.items()):
-            value = getattr(recipe, name)
-            new = col.slider(name, lo, hi, value, key=f"knob_{name}")
-            if new != value:
-                runner.update_recipe(**{name: new})
-        n_c = cols[-2].slider("D steps per G step", 1, 20, recipe.n_critic, key="knob_n_critic")
-        if n_c != recipe.n_critic:
-            runner.update_recipe(n_critic=n_c)
-        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(snap.lr_decay), 0.01,
-                                key="knob_lr_decay",
-                                help="the rates fall linearly to (1 - decay) of their start at the step budget")
-        if decay != snap.lr_decay:
-            runner.set_learning_rates(lr_decay=decay)
-
 # ----------------------------------------------------------------------------- live views
 SHOW = ["D's map", "real", "fake", "manifold", "gradients", "modes"]
+MAIN_HEIGHT = 500  # px: the main 2D chart ends above the fold of a 1400 x 900 projector (tests/test_browser_walk.py)
+
+
+def _short(x: float) -> str:
+    """A count that fits a metric's box: 987, 9,876, 87k, 1.2M."""
+    if x < 10_000:
+        return f"{x:,.0f}"
+    if x < 1_000_000:
+        return f"{x / 1000:.0f}k"
+    return f"{x / 1e6:.1f}M"
 
 
 def _metrics_row(snap) -> None:
-    cols = st.columns(8)
-    cols[0].metric("Step", f"{snap.step:,}")
+    cols = st.columns([1.15, 0.9, 1.1, 1, 1, 1.1, 1, 1])
+    cols[0].metric("Step", f"{snap.step:,}" if snap.step < 100_000 else _short(snap.step))
     rate = snap.steps_per_s
     cols[1].metric("Steps/s", f"{rate:.0f}" if rate >= 10 or rate == 0 else f"{rate:.2g}")  # slow motion: 0.067
-    cols[2].metric("Examples/s", f"{snap.examples_per_s:,.0f}", help="real + fake samples D and G see per second")
+    cols[2].metric("Examples/s", _short(snap.examples_per_s), help="real + fake samples D and G see per second")
     last = snap.last
     cols[3].metric("D loss", "-" if last is None else f"{last.d_loss:.3f}")
     cols[4].metric("G loss", "-" if last is None else f"{last.g_loss:.3f}")
     m = snap.metrics
     if "modes" in m and snap.views is not None and getattr(snap.views, "centres", None) is not None:
-        cols[5].metric("Modes covered", f"{m['modes']} / {len(snap.views.centres)}")
+        cols[5].metric("Modes", f"{m['modes']}/{len(snap.views.centres)}", help="modes covered, of the data's modes")
         cols[6].metric("High quality", f"{m['hq']:.0%}")
         cols[7].metric("Reverse KL", f"{m['kl']:.2f}", help="0 = every mode equally covered")
     elif "fid" in m:
-        cols[5].metric("Classifier FID", f"{m['fid']:.1f}", help="lower is closer to the real images")
-        cols[6].metric("Classes seen", f"{m.get('coverage', '-')} / 10")
+        cols[5].metric("FID", f"{m['fid']:.1f}", help="classifier FID: lower is closer to the real images")
+        cols[6].metric("Classes", f"{m.get('coverage', '-')}/10", help="classes the evaluation classifier finds among the samples")
         cols[7].metric("Confidence", f"{m.get('mean_confidence', 0):.0%}")
     elif "grid_js" in m:
         cols[5].metric("Grid JS", f"{m['grid_js']:.3f}", help="GAN Lab's Jensen-Shannon on a 30x30 grid; 0 = same")
@@ -432,8 +443,6 @@ def _live(prev_status: str) -> None:
     snap = runner.snapshot()
     if snap.status != prev_status and (prev_status in LIVE) != (snap.status in LIVE):
         st.rerun(scope="app")  # the buttons and the polling rate follow the new status
-    with st.container():
-        _status_line(snap)
     _metrics_row(snap)
     growing = style_views.growth_caption(snap.config, snap.step)
     if growing:
@@ -448,13 +457,14 @@ def _live(prev_status: str) -> None:
             show = {"heatmap": "D's map" in chosen, "real": "real" in chosen, "fake": "fake" in chosen,
                     "manifold": "manifold" in chosen, "arrows": "gradients" in chosen, "modes": "modes" in chosen}
             if v is None:
-                live_chart(charts.curves(snap.history, {}, "Samples", ""), key="view2d", revision=rev)
+                live_chart(charts.curves(snap.history, {}, "Samples", "", height=MAIN_HEIGHT), key="view2d", revision=rev)
             else:
-                live_chart(charts.view_2d(v, show), key="view2d", revision=rev)
+                live_chart(charts.view_2d(v, show, height=MAIN_HEIGHT), key="view2d", revision=rev)
         else:
             st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
             st.image(data_uri(upscale(v.grid, 2)), width=560)
     with right:
+        _status_line(snap)  # here, not above the charts: a message or a narration never pushes the main chart down
         h = snap.history
         live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss", revision=rev)
         live_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says", "D output",
@@ -477,19 +487,56 @@ def _live(prev_status: str) -> None:
         c1, c2 = st.columns(2)
         counts = v.class_counts if v.class_counts is not None else np.zeros(10)
         with c1:
-            live_chart(charts.class_histogram(counts), key="c_hist", revision=rev)
+            live_chart(charts.class_histogram(counts, class_names(snap.config.data.name)), key="c_hist", revision=rev)
         with c2:
             live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
-                                     colours=(charts.G_COLOUR,)), key="c_fid", revision=rev)
-        live_chart(charts.occupancy(e, labels=[str(i) for i in range(len(counts))], height=240,
+                                     colours=(charts.G_COLOUR,), empty_note=_first_fid_note(snap)),
+                       key="c_fid", revision=rev)
+        live_chart(charts.occupancy(e, labels=class_names(snap.config.data.name, len(counts)), height=240,
                                     title="Which classes the samples fall in, over training (share of samples)"),
                    key="c_occupancy", revision=rev)
 
 
+def _first_fid_note(snap) -> str:
+    """When the first FID value comes: the first evaluation, eval_every steps in (about a minute on a laptop)."""
+    every = snap.config.eval_every if snap.config is not None else 500
+    left = max(0, every - snap.step)
+    if snap.status in LIVE and snap.steps_per_s > 0:
+        return f"the first FID value comes at step {every:,} (in about {max(1, round(left / snap.steps_per_s))} s)"
+    return f"the first FID value comes after {every:,} steps of training"
+
+
 if snap.config is not None and not snap.config.data.is_image:
-    st.pills("Show", SHOW, selection_mode="multi", default=SHOW, key="w_show", label_visibility="collapsed")
+    c_show, c_legend = st.columns([1.15, 1], vertical_alignment="center")
+    c_show.pills("Show", SHOW, selection_mode="multi", default=SHOW, key="w_show", label_visibility="collapsed")
+    c_legend.html(charts.legend_html())
 live_every = REDRAW_EVERY if snap.status in LIVE else None
 st.fragment(run_every=live_every)(_live)(snap.status)
+
+# Live options of the variant, changed between two steps.
+if snap.recipe is not None:
+    recipe = snap.recipe
+    knobs = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "clip": (0.001, 0.5), "instance_noise": (0.0, 1.0),
+             "unroll": (1, 10)}
+    shown = {k: r for k, r in knobs.items() if getattr(recipe, k) > 0}
+    with st.expander("Live knobs: change the variant while it trains", expanded=False):
+        cols = st.columns(max(2, len(shown) + 2))
+        for col, (name, (lo, hi)) in zip(cols, shown.items()):
+            value = getattr(recipe, name)
+            new = col.slider(name, lo, hi, value, key=f"knob_{name}")
+            if new != value:
+                runner.update_recipe(**{name: new})
+        n_c = cols[-2].slider("D steps per G step", 1, 20, recipe.n_critic, key="knob_n_critic")
+        if n_c != recipe.n_critic:
+            runner.update_recipe(n_critic=n_c)
+        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(snap.lr_decay), 0.01,
+                                key="knob_lr_decay",
+                                help="the rates fall linearly to (1 - decay) of their start at the step budget")
+        if decay != snap.lr_decay:
+            runner.set_learning_rates(lr_decay=decay)
+
+if data == "draw" and snap.step > 0:
+    _draw_your_own(expanded=False)
 
 # ----------------------------------------------------------------------------- image data: the real thing
 if is_image and snap.config is not None:

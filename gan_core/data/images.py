@@ -109,6 +109,14 @@ IDX_SIZES = {"train": 60_000, "test": 10_000}
 TORCHVISION_FOLDER = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 PRETTY_NAME = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 IDX_UBYTE = 0x08  # the only element type MNIST-style files use
+# The classes' names, in label order (Fashion-MNIST's from its README); other image sets are labelled by digit.
+CLASS_NAMES = {"fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+                                 "Bag", "Ankle boot")}
+
+
+def class_names(name: str, n_classes: int = 10) -> list[str]:
+    """Names of a data set's classes in label order: Fashion-MNIST's garments, else the digits '0'..'9'."""
+    return list(CLASS_NAMES.get(name, [str(i) for i in range(n_classes)]))
 
 
 def read_idx(path: str | Path) -> np.ndarray:

@@ -1,0 +1,124 @@
+"""What the pages say and show, checked without a browser: colours, messages, class names, pictures.
+
+- Colours: every chart builder draws only with the app's legend (Okabe-Ito colours, plus black and greys), and
+  the same thing always gets the same colour (real = blue, fake = vermillion, in every chart).
+- Messages: a config error reaches the page in the page's words (the setting's label, no 'optim.lr_g=').
+- Pictures go to st.image as data URIs that decode back to the same pixels (nothing to fetch from /media/).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from dashboard import charts, settings
+from dashboard.pictures import data_uri
+from gan_core.evaluation.probes2d import Views2D
+from gan_core.data.images import class_names
+from gan_core.data.points import MIXTURES
+
+OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+
+
+def _views(k: int = 8) -> Views2D:
+    rng = np.random.default_rng(0)
+    g = np.linspace(-2, 2, 5)
+    return Views2D(bounds=(-2, 2, -2, 2), real=rng.normal(size=(50, 2)), fake=rng.normal(size=(50, 2)), grid_x=g,
+                   grid_y=g, d_map=rng.uniform(size=(5, 5)), d_is_probability=True, manifold=rng.normal(size=(3, 4, 2)),
+                   arrow_from=rng.normal(size=(6, 2)), arrow_dir=rng.normal(size=(6, 2)),
+                   centres=rng.normal(size=(k, 2)), covered=np.arange(k) % 2 == 0)
+
+
+def _colours(fig) -> set[str]:
+    """Every colour a figure names (hex, rgb/rgba and colour-scale stops), upper-cased hex or 'rgb(r,g,b)'."""
+    spec = fig.to_plotly_json()
+    spec["layout"].pop("template", None)  # plotly's default look; the app draws with its own (live_plot.TEMPLATE)
+    text = json.dumps(spec, default=str)
+    found = {m.upper() for m in re.findall(r"#[0-9a-fA-F]{6}\b", text)}
+    for r, g, b in re.findall(r"rgba?\((\d+),\s*(\d+),\s*(\d+)", text):
+        found.add("#%02X%02X%02X" % (int(r), int(g), int(b)))
+    return found
+
+
+def _allowed(colour: str) -> bool:
+    """The legend's colours, a darker shade of G's green (its push ticks), black, white and greys."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return colour in OKABE_ITO or colour == "#006E50" or r == g == b
+
+
+def test_every_chart_draws_with_the_legend_colours_only():
+    history = pd.DataFrame({"step": [1, 2, 3], "d_loss": [1.0, 0.9, 0.8], "g_loss": [0.7, 0.8, 0.9],
+                            "d_real": [0.6, 0.5, 0.5], "d_fake": [0.4, 0.5, 0.5], "d_grad": [1, 2, 3], "g_grad": [3, 2, 1]})
+    evals = pd.DataFrame({"step": [100, 200], "modes": [3, 8], "hq": [0.2, 0.9]})
+    v = _views()
+    figures = [charts.view_2d(v, {}), charts.curves(history, {"d_loss": "D loss", "g_loss": "G loss"}, "L", "loss"),
+               charts.curves(history, {"d_real": "real", "d_fake": "fake"}, "D", "D", colours=(charts.REAL, charts.FAKE)),
+               charts.mode_metrics_chart(evals, 8), charts.class_histogram(np.arange(10)),
+               charts.scatter_points(v.fake, "z", highlight=v.fake[:1]), charts.arena_panel(v.fake, v.centres, 0.1, "x")]
+    for fig in figures:
+        bad = sorted(c for c in _colours(fig) if not _allowed(c))
+        assert not bad, f"{fig.layout.title.text!r} uses colours outside the legend: {bad}"
+
+
+def test_real_and_fake_keep_one_colour_each():
+    fig = charts.view_2d(_views(), {})
+    by_name = {t.name: t for t in fig.data}
+    assert by_name["real"].marker.color == charts.REAL and by_name["fake"].marker.color == charts.FAKE
+    scale = [c for _, c in by_name["D"].colorscale]
+    assert scale[0] == charts.FAKE and scale[-1] == charts.REAL  # D says fake -> vermillion, real -> blue
+    assert charts.class_histogram(np.ones(10)).data[0].marker.color == charts.FAKE  # the generator's samples
+    legend = charts.legend_html()
+    for name, colour, _ in charts.LEGEND:
+        assert legend.count(colour) == 1 and f"<b>{name}</b>" in legend
+
+
+def test_modes_are_marked_by_shape():
+    v = _views(k=6)
+    marks = {t.name: t for t in charts.view_2d(v, {}).data if t.name and t.name.startswith("mode")}
+    assert len(marks["mode covered"].x) == 3 and len(marks["mode missed"].x) == 3
+    assert marks["mode covered"].marker.symbol != marks["mode missed"].marker.symbol
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("optim.lr_g=20 is out of range; it must be at least 1e-06 and at most 10", "G learning rate 20 is out of range"),
+    ("optim.batch_size=3 must be a multiple of the pack size 2", "Batch size 3 must be a multiple"),
+    ("variant_options.n_critic=30 is out of range; it must be between 1 and 20", "D steps per G step 30 is out"),
+    ("seed=-1 is out of range; it must be at least 0", "Seed -1 is out of range"),
+])
+def test_config_errors_are_said_in_the_page_words(message, expected):
+    said = settings.page_message(message)
+    assert said.startswith(expected)
+    assert not re.search(r"\b(optim|model|data|variant_options)\.[a-z_]+", said)
+
+
+def test_missing_points_are_asked_for_in_plain_words():
+    for data in ("draw", "upload"):
+        said = settings.missing_points(data)
+        assert "data.points" not in said and said[0].isupper()
+        with pytest.raises(ValueError, match=re.escape(said)):
+            settings.build_config(settings.defaults_for(data), None)
+
+
+def test_stop_at_full_coverage_is_offered_only_where_modes_exist():
+    assert set(settings.DATA_WITH_MODES) == {d for d in settings.DATA_CHOICES_2D if d in MIXTURES}
+
+
+def test_fashion_classes_have_their_garment_names():
+    names = class_names("fashion-mnist")
+    assert len(names) == 10 and names[0] == "T-shirt/top" and names[9] == "Ankle boot"
+    assert class_names("mnist") == [str(i) for i in range(10)]
+
+
+def test_pictures_travel_as_data_uris():
+    img = (np.arange(28 * 28) % 256).astype(np.uint8).reshape(28, 28)
+    uri = data_uri(img)
+    assert uri.startswith("data:image/png;base64,")
+    back = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    assert np.array_equal(back, img)
+    assert data_uri(b"GIF89a...", "image/gif").startswith("data:image/gif;base64,")
