@@ -199,3 +199,8 @@ def _other_pages(page, walk: Walk) -> None:
     page.get_by_role("link", name="About").click()
     page.get_by_text("Watch a").first.wait_for()
     walk.check_texts("About")
+    page.get_by_text("Applications", exact=True).click()  # a section of the top bar: its pages in a menu
+    page.get_by_role("menuitem", name="Style transfer").click()
+    page.get_by_role("heading", name="Style transfer").first.wait_for(timeout=30_000)
+    time.sleep(1.0)
+    walk.check_texts("Style transfer")
