@@ -9,8 +9,8 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterator
 
-from gan_core.arena.plan import MAX_WORKERS, ArenaEvent, _cost, plan_runs
-from gan_core.arena.worker import train_run
+from gan_core.arena.plan import MAX_WORKERS, ArenaEvent, plan_runs, work_items
+from gan_core.arena.worker import train_item
 from gan_core.checks import check_int
 from gan_core.config import TrainConfig
 
@@ -27,10 +27,10 @@ def _init_worker(q, stop) -> None:
     _Q, _STOP = q, stop
 
 
-def _run_one(index: int, config_dict: dict, device: str) -> None:
-    """Train one (variant, seed) in this worker process and post its messages on the shared queue."""
+def _run_item(indices: list[int], config_dicts: list[dict], device: str) -> None:
+    """Train one work item (a run, or a seed batch) in this worker process; messages go on the shared queue."""
     stop = _STOP
-    train_run(index, config_dict, device, _Q.put, lambda: stop is not None and stop.is_set())
+    train_item(indices, config_dicts, device, _Q.put, lambda: stop is not None and stop.is_set())
 
 
 def _context():
@@ -50,7 +50,7 @@ def _context():
 def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int, eval_every: int = 500,
               base_config: TrainConfig | None = None, workers: int | None = None,
               stop: threading.Event | None = None, device: str = "cpu", backend: str = "local",
-              address: str | None = None) -> Iterator[ArenaEvent]:
+              address: str | None = None, batch_seeds: bool = False) -> Iterator[ArenaEvent]:
     """Train every variant on every seed with the same budget and yield ArenaEvents as they come.
 
     data: a 2D mixture (ring8, ring8-pacgan, grid25, two-gaussians); variants: names such as 'vanilla',
@@ -61,7 +61,9 @@ def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int
     stop the running ones within a step (the iterator then ends). All input is checked before anything starts:
     a bad value raises ValueError saying what is allowed. backend: "local" (the process pool, default) or "ray"
     (one Ray task per run, `ray_driver.py`; address: the Ray cluster to join, default RAY_ADDRESS or a new
-    local Ray; workers is then the cluster's business).
+    local Ray; workers is then the cluster's business). batch_seeds: train the seeds of each variant that
+    allows it as one batched model in one worker (`training/seed_batch.py`; the same per-seed streams, numbers
+    equal to separate runs' up to float32 rounding).
     """
     configs = plan_runs(data, variants, seeds, steps, eval_every, base_config)
     if workers is None:
@@ -76,24 +78,24 @@ def run_arena(data: str, variants: list[str], seeds: int | list[int], steps: int
         from gan_core.arena.ray_driver import drive_ray, import_ray
 
         import_ray()  # ImportError with what to do, before anything starts
-        return drive_ray(data, configs, stop, device, address)
-    return _drive(data, configs, min(workers, len(configs)), stop, device)
+        return drive_ray(data, configs, work_items(configs, batch_seeds), stop, device, address)
+    items = work_items(configs, batch_seeds)
+    return _drive(data, configs, items, min(workers, len(items)), stop, device)
 
 
-def _drive(data: str, configs: list[TrainConfig], workers: int, stop: threading.Event | None,
-           device: str) -> Iterator[ArenaEvent]:
+def _drive(data: str, configs: list[TrainConfig], items: list[list[int]], workers: int,
+           stop: threading.Event | None, device: str) -> Iterator[ArenaEvent]:
     total = len(configs)
-    order = sorted(range(total), key=lambda i: -_cost(configs[i]))  # stable: slowest first, then plan order
     ctx = _context()
     q = ctx.Queue()
     mp_stop = ctx.Event()
     finished: set[int] = set()
-    futures: dict[int, Future] = {}
+    futures: dict[tuple, Future] = {}
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(q, mp_stop))
     stopped = False
     try:
-        for i in order:
-            futures[i] = executor.submit(_run_one, i, configs[i].to_dict(), device)
+        for item in items:  # slowest first (work_items' order)
+            futures[tuple(item)] = executor.submit(_run_item, item, [configs[i].to_dict() for i in item], device)
         while len(finished) < total:
             if stop is not None and stop.is_set():
                 stopped = True
@@ -102,12 +104,15 @@ def _drive(data: str, configs: list[TrainConfig], workers: int, stop: threading.
                 kind, i, step, metrics, pts, wall, msg = q.get(timeout=0.1)
             except queue_mod.Empty:
                 # A worker that died (killed, out of memory) never posts its end: report it from its future.
-                for i, fut in futures.items():
-                    if i not in finished and fut.done() and fut.exception() is not None:
-                        finished.add(i)
-                        c = configs[i]
-                        yield ArenaEvent("error", c.variant, c.seed, 0, {}, None, 0.0, len(finished), total, data,
-                                         f"the worker running this run failed: {fut.exception()!r}")
+                for item, fut in futures.items():
+                    if fut.done() and fut.exception() is not None:
+                        for i in item:
+                            if i in finished:
+                                continue
+                            finished.add(i)
+                            c = configs[i]
+                            yield ArenaEvent("error", c.variant, c.seed, 0, {}, None, 0.0, len(finished), total, data,
+                                             f"the worker running this run failed: {fut.exception()!r}")
                 continue
             if kind == "stopped":
                 continue

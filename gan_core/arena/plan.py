@@ -140,3 +140,23 @@ def _cost(config: TrainConfig) -> float:
     r = config.recipe
     d_step = 1.0 + 1.5 * bool(r.gp_lambda or r.r1_gamma) + 0.5 * r.spectral_norm
     return r.n_critic * d_step + 1.0 + 1.8 * r.unroll
+
+
+def work_items(configs: list[TrainConfig], batch_seeds: bool = False) -> list[list[int]]:
+    """The plan's configs grouped into work items (lists of indices), slowest first. One run each; with
+    batch_seeds, every seed of a variant that can be batched (`training.seed_batch.batchable`) in one item,
+    trained as one batched model: numbers as separate runs' up to float32 rounding (not bit for bit)."""
+    groups: dict[str, list[int]] = {}
+    items: list[list[int]] = []
+    if batch_seeds:
+        from gan_core.training.seed_batch import batchable
+
+        for i, c in enumerate(configs):
+            if batchable(c):  # a reason it cannot be batched: a run of its own
+                items.append([i])
+            else:
+                groups.setdefault(c.variant, []).append(i)
+    else:
+        items = [[i] for i in range(len(configs))]
+    items += list(groups.values())
+    return sorted(items, key=lambda item: (-sum(_cost(configs[i]) for i in item), item[0]))

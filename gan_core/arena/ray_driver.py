@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from gan_core.arena.plan import ArenaEvent, _cost
+from gan_core.arena.plan import ArenaEvent
 from gan_core.config import TrainConfig
 
 RAY_MISSING = ("the ray backend needs Ray, which is not installed: run `pip install -r requirements-ray.txt` "
@@ -31,13 +31,13 @@ def import_ray():
     return ray
 
 
-def _task(index: int, config_dict: dict, device: str, queue) -> None:
+def _task(indices: list[int], config_dicts: list[dict], device: str, queue) -> None:
     import torch
 
-    from gan_core.arena.worker import train_run
+    from gan_core.arena.worker import train_item
 
     torch.set_num_threads(1)
-    train_run(index, config_dict, device, queue.put, lambda: False)  # stopping: ray.cancel ends the task
+    train_item(indices, config_dicts, device, queue.put, lambda: False)  # stopping: ray.cancel ends the task
 
 
 def _start(ray, address: str | None) -> bool:
@@ -53,9 +53,10 @@ def _start(ray, address: str | None) -> bool:
     return True
 
 
-def drive_ray(data: str, configs: list[TrainConfig], stop: threading.Event | None, device: str,
-              address: str | None = None) -> Iterator[ArenaEvent]:
-    """Yield the ArenaEvents of `configs` trained as Ray tasks (see the module's docstring)."""
+def drive_ray(data: str, configs: list[TrainConfig], items: list[list[int]], stop: threading.Event | None,
+              device: str, address: str | None = None) -> Iterator[ArenaEvent]:
+    """Yield the ArenaEvents of `configs` trained as Ray tasks, one per work item (`plan.work_items`: a run,
+    or a seed batch), slowest first (see the module's docstring)."""
     ray = import_ray()
     from ray.util.queue import Empty, Queue
 
@@ -63,8 +64,7 @@ def drive_ray(data: str, configs: list[TrainConfig], stop: threading.Event | Non
     total = len(configs)
     queue = Queue()
     task = ray.remote(num_cpus=1, max_retries=0)(_task)
-    order = sorted(range(total), key=lambda i: -_cost(configs[i]))  # slowest first, as the local pool
-    refs = {task.remote(i, configs[i].to_dict(), device, queue): i for i in order}
+    refs = {task.remote(item, [configs[i].to_dict() for i in item], device, queue): item for item in items}
     finished: set[int] = set()
     try:
         while len(finished) < total:
@@ -100,13 +100,13 @@ def _failed_tasks(ray, data: str, configs: list[TrainConfig], refs: dict, finish
     """Error events for tasks that ended without posting their end (a worker killed, a node lost)."""
     ready, _ = ray.wait(list(refs), num_returns=len(refs), timeout=0)
     for ref in ready:
-        i = refs[ref]
-        if i in finished:
-            continue
         try:
             ray.get(ref, timeout=0)
-        except Exception as e:  # noqa: BLE001 - the task's failure becomes the run's error event
-            finished.add(i)
-            c = configs[i]
-            yield ArenaEvent("error", c.variant, c.seed, 0, {}, None, 0.0, len(finished), len(configs), data,
-                             f"the Ray task running this run failed: {type(e).__name__}: {e}")
+        except Exception as e:  # noqa: BLE001 - the task's failure becomes its runs' error events
+            for i in refs[ref]:
+                if i in finished:
+                    continue
+                finished.add(i)
+                c = configs[i]
+                yield ArenaEvent("error", c.variant, c.seed, 0, {}, None, 0.0, len(finished), len(configs), data,
+                                 f"the Ray task running this run failed: {type(e).__name__}: {e}")

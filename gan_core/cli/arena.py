@@ -60,6 +60,10 @@ def register(sub) -> None:
                         "run, on this machine or a cluster; needs `pip install -r requirements-ray.txt`)")
     a.add_argument("--address", default=None, help="with --backend ray: the Ray cluster to join (e.g. auto, or "
                    "ray://HEAD:10001); default RAY_ADDRESS, else a Ray started on this machine")
+    a.add_argument("--batch-seeds", action="store_true",
+                   help="train the seeds of each variant that allows it (one D step per G step, no gradient penalty, "
+                        "unrolling, spectral norm, clipping or EMA) as one batched model in one worker: per-seed "
+                        "numbers as separate runs' up to float32 rounding")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     add_device_options(a)
     a.set_defaults(func=run_arena_cli)
@@ -100,7 +104,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         for e in run_arena(args.data, names, args.seeds, args.steps, args.eval_every, base, args.workers, device=device,
-                           backend=args.backend, address=args.address):
+                           backend=args.backend, address=args.address, batch_seeds=args.batch_seeds):
             key = (e.variant, e.seed)
             if e.kind == "eval":
                 curves.append({"variant": e.variant, "seed": e.seed, "step": e.step, "wall_time": e.wall_time,
