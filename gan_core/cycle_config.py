@@ -30,6 +30,8 @@ class CycleModelConfig:
     activation: Activation = _help("MLP hidden-layer activation (mlp only)", "leaky_relu")
     width: int = _help("channels of the first convolution of G and D (resnet only; the paper: 64), 4-128", 16)
     n_blocks: int = _help("residual blocks at the lowest resolution of G (resnet only; the paper: 6 or 9), 0-9", 3)
+    d_layers: int = _help("strided layers of the PatchGAN D (resnet only): 2 = local patches, 3 = nearly the whole "
+                          "28x28 image (the paper: 3 on 256x256), 1-3", 2)
 
     def __post_init__(self) -> None:
         check_choice("model.kind", self.kind, get_args(CycleNet))
@@ -46,6 +48,7 @@ class CycleModelConfig:
         check_choice("model.activation", self.activation, get_args(Activation))
         check_int("model.width", self.width, 4, 128)
         check_int("model.n_blocks", self.n_blocks, 0, 9)
+        check_int("model.d_layers", self.d_layers, 1, 3)
 
 
 def _cycle_optim() -> OptimConfig:

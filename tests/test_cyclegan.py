@@ -51,9 +51,10 @@ def test_cycle_loss_is_zero_for_identity_maps():
 
 # ----- networks
 
-@pytest.mark.parametrize("kind, shape, logits", [("mlp", (2,), ()), ("resnet", (1, 28, 28), (49,))])
-def test_network_shapes(kind, shape, logits):
-    cfg = CycleModelConfig(kind=kind, width=4, n_blocks=1)
+@pytest.mark.parametrize("kind, shape, d_layers, logits", [("mlp", (2,), 2, ()), ("resnet", (1, 28, 28), 2, (49,)),
+                                                          ("resnet", (1, 28, 28), 3, (9,)), ("resnet", (1, 32, 32), 2, (64,))])
+def test_network_shapes(kind, shape, d_layers, logits):
+    cfg = CycleModelConfig(kind=kind, width=4, n_blocks=1, d_layers=d_layers)
     nets = build_cycle_networks(cfg, shape, torch.Generator().manual_seed(0))
     x = torch.rand(3, *shape) * 2 - 1
     for name in ("G", "F"):

@@ -38,6 +38,12 @@ def test_train_writes_a_cyclegan_folder_and_resumes(run_2d):
     assert m["step"].max() == 8 and m["cycle_ab"].notna().sum() >= 2
 
 
+def test_eval_prints_the_translation_metrics(run_2d, capsys):
+    assert main(["eval", "--run", str(run_2d), "--json", "--n", "300"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["samples_a"] == 300 and 0 <= metrics["cycle_ab"] < 10 and "grid_js_ba" in metrics
+
+
 def test_translate_points_both_ways(run_2d, tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("x,y\n0.5,0.1\n-1,0.3\n0,0\n")

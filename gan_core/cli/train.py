@@ -203,9 +203,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from gan_core.cycle_runs import is_cycle_run
     from gan_core.sampling import evaluate_run
 
-    metrics = evaluate_run(args.run, args.n, args.seed, args.device)
+    if is_cycle_run(args.run):  # a CycleGAN: its translation metrics on held-out samples (no noise, no seed)
+        from gan_core.training.cycle_eval import evaluate_folder
+
+        metrics = evaluate_folder(args.run, args.n, args.device)
+    else:
+        metrics = evaluate_run(args.run, args.n, args.seed, args.device)
     if args.json:
         print(json.dumps(metrics, indent=2))
     else:

@@ -10,8 +10,8 @@ Networks"): translators G: A -> B, F: B -> A and discriminators D_A, D_B. Networ
 
 Small settings depart from the paper where its 256 x 256 sizes make no sense at 28 x 28 on a CPU: the first
 layer has `width` channels (the paper: 64; here 16 by default), G has `n_blocks` residual blocks (the paper: 9
-at 256 px, 6 at 128 px; here 3), and the PatchGAN has two strided layers instead of three, so its logits cover
-about 18 x 18-pixel patches of a 28 x 28 image on a 7 x 7 map (the paper: 70 x 70 patches of 256 x 256).
+at 256 px, 6 at 128 px; here 3), and the PatchGAN has `d_layers` strided layers (the paper: 3, giving 70 x 70 patches of 256 x 256; here 2
+give ~18 x 18 patches of 28 x 28, 3 patches that see nearly all of it).
 """
 from __future__ import annotations
 
@@ -100,17 +100,20 @@ class ResnetTranslator(nn.Module):
 
 
 class PatchCritic(nn.Module):
-    """(B, C, H, W) -> (B, H/4 * W/4) logits, one per patch: C_w (no norm) - C_2w - a 3x3 conv to one channel."""
+    """(B, C, H, W) -> (B, P) logits, one per patch: C_w (no norm), then C_2w, C_4w ... (instance norm), each a
+    4x4 convolution of stride 2, and a 3x3 convolution to one channel. `d_layers` strided layers: 2 give a 7 x 7
+    map of ~18-pixel patches on 28 x 28 (local texture), 3 a 3 x 3 map of patches that see nearly the whole image
+    (where the digit sits in its frame)."""
 
     def __init__(self, cfg: CycleModelConfig, channels: int = 1):
         super().__init__()
         w = cfg.width
-        self.net = nn.Sequential(
-            nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),  # (B, w, H/2, W/2)
-            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.InstanceNorm2d(2 * w, affine=True),
-            nn.LeakyReLU(0.2, inplace=True),  # (B, 2w, H/4, W/4)
-            nn.Conv2d(2 * w, 1, 3, 1, 1),  # (B, 1, H/4, W/4)
-        )
+        layers: list[nn.Module] = [nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True)]  # (B, w, H/2, W/2)
+        for i in range(1, cfg.d_layers):
+            layers += [nn.Conv2d(w * 2 ** (i - 1), w * 2 ** i, 4, 2, 1, bias=False),  # halves H and W
+                       nn.InstanceNorm2d(w * 2 ** i, affine=True), nn.LeakyReLU(0.2, inplace=True)]
+        layers.append(nn.Conv2d(w * 2 ** (cfg.d_layers - 1), 1, 3, 1, 1))  # (B, 1, h, w)
+        self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).flatten(1)  # (B, P): the LSGAN losses average over patches too
