@@ -180,3 +180,14 @@ def test_refusals(change, message):
         d["variant_options"] = {}
     with pytest.raises(ValueError, match=message):
         TrainConfig.from_dict(d)
+
+
+def test_minibatch_std_groups_never_mix_real_and_fake():
+    from gan_core.models.style_layers import grouped_minibatch_std
+
+    h = torch.randn(8, 3, 4, 4)
+    h[4:] = h[4:5]  # the second half (the fakes, as the trainer concatenates them) collapsed to one sample
+    extra = grouped_minibatch_std(h)[:, 3]
+    assert extra.shape == (8, 4, 4)
+    assert (extra[:4] > 0.3).all() and (extra[4:] < 1e-3).all()
+    assert grouped_minibatch_std(h[:6]).shape == (6, 4, 4, 4)  # 6 is no multiple of 4: one group

@@ -20,7 +20,8 @@ mean away, so the network smuggles signal through blob-like spikes (the paper's 
 2); demodulation removes the same scale from the weights instead, keeps unit output variance for unit input
 (tested), and is one ordinary convolution in its unfused form. Equalised learning rate everywhere
 (style_layers.py). D is ProGAN's: fromRGB, two convolutions and a pooling per resolution, an optional
-minibatch-std feature map before the last block (switched on by the variant, as for every D here).
+minibatch-std feature map over groups of 4 samples before the last block (switched on by the variant, as for
+every D here).
 """
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from gan_core.config import ModelConfig
-from gan_core.models.layers import minibatch_std
-from gan_core.models.style_layers import DBlock, EqualConv2d, EqualLinear, MappingNetwork, StyledConv, ToRGB, lrelu
+from gan_core.models.style_layers import (DBlock, EqualConv2d, EqualLinear, MappingNetwork, StyledConv, ToRGB,
+                                          grouped_minibatch_std, lrelu)
 
 W_AVG_DECAY = 0.995  # StyleGAN2's w_avg_beta
 LEVELS = ("coarse", "middle", "fine")
@@ -202,6 +203,6 @@ class StyleDiscriminator(_Growing):
             if i == stage and alpha < 1.0:
                 h = torch.lerp(lrelu(self.from_rgbs[i - 1](F.avg_pool2d(x, 2))), h, alpha)
         if self.mbstd:
-            h = minibatch_std(h)
+            h = grouped_minibatch_std(h)  # groups of 4 (StyleGAN2), never straddling real and fake
         h = lrelu(self.final_conv(h))
         return self.out(self.final_linear(h.flatten(1))).squeeze(1)

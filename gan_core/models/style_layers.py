@@ -146,6 +146,20 @@ class DBlock(nn.Module):
         return F.avg_pool2d(lrelu(self.conv2(lrelu(self.conv1(x)))), 2)
 
 
+def grouped_minibatch_std(h: torch.Tensor, group: int = 4) -> torch.Tensor:
+    """ProGAN's minibatch standard deviation over groups of `group` consecutive samples (the whole batch if it
+    does not divide): one extra feature map per sample, the mean spread of its group. h: (B, C, H, W).
+
+    Consecutive groups matter here: the trainer sends real and fake through D as one batch (reals first), so a
+    group never mixes the two, and a collapsed fake batch shows a spread near 0 that real groups never have."""
+    b = h.shape[0]
+    g = group if b % group == 0 else b
+    y = h.reshape(b // g, g, *h.shape[1:])                                   # (B/g, g, C, H, W)
+    std = (y.var(dim=1, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # (B/g,)
+    extra = std.repeat_interleave(g)[:, None, None, None].expand(b, 1, *h.shape[2:])
+    return torch.cat([h, extra.to(h.dtype)], dim=1)
+
+
 @torch.no_grad()
 def init_equalised(module: nn.Module, generator: torch.Generator | None) -> None:
     """Every equalised weight ~ N(0, 1/lr_mul^2) from `generator`; biases at their start value; the learned

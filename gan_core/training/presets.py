@@ -27,7 +27,7 @@ _STYLE = {"data": {"name": "mnist"},
           "model": {"kind": "style", "z_dim": 64, "width": 32, "noise": "normal", "mapping_layers": 4, "style_mixing": 0.9},
           "optim": {"optimizer": "adam", "lr_g": 2e-3, "lr_d": 2e-3, "beta1_g": 0.0, "beta2_g": 0.99, "beta1_d": 0.0,
                     "beta2_d": 0.99, "batch_size": 32},
-          "variant": "ns+r1+mbstd+ema", "variant_options": {"r1_gamma": 0.1, "r1_every": 16, "ema": 0.998}}
+          "variant": "ns+r1+mbstd+ema", "variant_options": {"r1_gamma": 1.0, "r1_every": 16, "ema": 0.998}}
 
 
 def merge(base: dict, extra: dict) -> dict:
@@ -72,7 +72,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     # (Adam 0.002, betas (0, 0.99)), non-saturating loss with lazy R1 (every 16 steps), minibatch std, G EMA.
     Preset("style",
            "Style-based generator for 28x28 images (StyleGAN2 synthesis from a 7x7 constant, mapping network of 4 "
-           "layers, z = w = 64, width 32, style mixing 0.9): non-saturating loss with lazy R1 (gamma 0.1, every 16 "
+           "layers, z = w = 64, width 32, style mixing 0.9): non-saturating loss with lazy R1 (gamma 1, every 16 "
            "steps), minibatch std in D, G EMA 0.998; Adam 0.002, betas (0, 0.99), batch 32.",
            _STYLE, {"*": 1_800}),
     Preset("style-grow",
