@@ -123,3 +123,4 @@ def test_press_run_in_a_browser_and_the_chart_appears():
                 browser.close()
     finally:
         stop_server(proc)
+

@@ -52,10 +52,14 @@ if busy and st.button("Stop", key="aug_stop"):
     st.rerun()
 
 
-def _results(rows: list[dict], pictures: dict, note: str) -> None:
+def _chart_and_words(rows: list[dict]) -> None:
     stats = summarise(rows)
     live_chart(charts.augment_bars(stats), key="aug_bars", config={"displayModeBar": "hover"})
     st.markdown("**What the numbers say.** " + " ".join(conclusions(stats)) if stats else "No cell has finished yet.")
+
+
+def _results(rows: list[dict], pictures: dict, note: str) -> None:
+    _chart_and_words(rows)
     st.caption(note)
     for n, (real, fake) in sorted(pictures.items()):
         st.markdown(f"**N = {n}**: the {n} labeled digit{'s' if n > 1 else ''} per class the conditional GAN learned "
@@ -75,9 +79,7 @@ def _shipped() -> None:
     command = summary.split("```bash\n", 1)[1].split("\n```", 1)[0] if "```bash\n" in summary else "the augment command"
     seeds = len({r["seed"] for r in rows})
     st.subheader(f"The shipped study: MNIST, {seeds} seeds")
-    stats = summarise(rows)
-    live_chart(charts.augment_bars(stats), key="aug_bars", config={"displayModeBar": "hover"})
-    st.markdown("**What the numbers say.** " + " ".join(conclusions(stats)))
+    _chart_and_words(rows)
     st.caption(f"Made with `{command}` (BENCHMARKS.md, \"Do GANs help when labels are few?\"). Press **Run** for "
                "a study of your own.")
     for n in sorted({r["N"] for r in rows if r["arm"] == "cgan"}):

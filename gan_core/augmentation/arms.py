@@ -14,7 +14,7 @@ when the arm declares it uses them. The held-out images are scored by the study 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -42,7 +42,6 @@ class ArmInputs:
 class ArmOutput:
     model: Classifier
     samples: np.ndarray | None = None  # the conditional GAN's samples, uint8 (K * 8, 28, 28), class by class
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,7 @@ def _cgan(inputs: ArmInputs, budget: Budget, seed: int, device: torch.device, pr
         return torch.cat([xr, xs]), torch.cat([yr, ys])
 
     model = fit_classifier(model, next_batch, budget, stage(1))
-    return ArmOutput(model, samples=sample_grid(trainer, inputs.n_classes, seed=seed),
-                     extra={"gan_wall_time": trainer.elapsed})
+    return ArmOutput(model, samples=sample_grid(trainer, inputs.n_classes, seed=seed))
 
 
 def _sgan(inputs: ArmInputs, budget: Budget, seed: int, device: torch.device, progress: Progress) -> ArmOutput:

@@ -211,13 +211,6 @@ def real_grid(images: np.ndarray, labels: np.ndarray, n_classes: int, per_class:
     return out
 
 
-def side_by_side(real: np.ndarray, fake: np.ndarray, per_class: int = PER_CLASS) -> np.ndarray:
-    """One picture: the real labeled images (left, a row per class) and the conditional GAN's (right)."""
-    a, b = image_grid(real, cols=per_class), image_grid(fake, cols=per_class)
-    gap = np.full((a.shape[0], 12), 255, np.uint8)
-    return np.concatenate([a, gap, b], axis=1)
-
-
 def samples_path(folder: str | Path, n: int, seed: int) -> Path:
     return Path(folder) / "samples" / f"cgan-N{n}-seed{seed}.png"
 
