@@ -48,8 +48,12 @@ def _start(ray, address: str | None) -> bool:
     runtime_env = None
     if address:  # a cluster's workers do not have this checkout: send them the engine
         runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[1])]}
-    ray.init(address=address, runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,
-             configure_logging=False)
+    try:
+        ray.init(address=address, runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False)
+    except ConnectionError as e:
+        raise ValueError(f"could not join the Ray cluster at {address!r} ({e}); start one with `ray start --head`, "
+                         f"or give --address auto on one of its nodes (see deploy/README.md)") from None
     return True
 
 
