@@ -1,0 +1,145 @@
+"""The Train page's live views: the numbers, the main picture, the curves and the evaluation charts of a run.
+
+Drawn from the runner's latest snapshot in a fragment that reruns once a second while training; every run emits
+the same elements in the same order, so the browser updates each chart in place (dashboard/live_plot.py).
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from dashboard import charts, style_views
+from dashboard.live_plot import live_chart
+from dashboard.pictures import data_uri, upscale
+from dashboard.training.runner import TrainingRunner
+from dashboard.training.snapshot import Snapshot
+from gan_core.arena.verdict import explain as explain_points, occupancy
+from gan_core.data.images import class_names
+
+LIVE = ("running", "queued")
+
+SHOW = ["D's map", "real", "fake", "manifold", "gradients", "modes"]
+MAIN_HEIGHT = 500  # px: the main 2D chart ends above the fold of a 1400 x 900 projector (tests/test_browser_walk.py)
+
+
+def _short(x: float) -> str:
+    """A count that fits a metric's box: 987, 9,876, 87k, 1.2M."""
+    if x < 10_000:
+        return f"{x:,.0f}"
+    if x < 1_000_000:
+        return f"{x / 1000:.0f}k"
+    return f"{x / 1e6:.1f}M"
+
+
+def _metrics_row(snap: Snapshot) -> None:
+    cols = st.columns([1.15, 0.9, 1.1, 1, 1, 1.1, 1, 1])
+    cols[0].metric("Step", f"{snap.step:,}" if snap.step < 100_000 else _short(snap.step))
+    rate = snap.steps_per_s
+    cols[1].metric("Steps/s", f"{rate:.0f}" if rate >= 10 or rate == 0 else f"{rate:.2g}")  # slow motion: 0.067
+    cols[2].metric("Examples/s", _short(snap.examples_per_s), help="real + fake samples D and G see per second")
+    last = snap.last
+    cols[3].metric("D loss", "-" if last is None else f"{last.d_loss:.3f}")
+    cols[4].metric("G loss", "-" if last is None else f"{last.g_loss:.3f}")
+    m = snap.metrics
+    if "modes" in m and snap.views is not None and getattr(snap.views, "centres", None) is not None:
+        cols[5].metric("Modes", f"{m['modes']}/{len(snap.views.centres)}", help="modes covered, of the data's modes")
+        cols[6].metric("High quality", f"{m['hq']:.0%}")
+        cols[7].metric("Reverse KL", f"{m['kl']:.2f}", help="0 = every mode equally covered")
+    elif "fid" in m:
+        cols[5].metric("FID", f"{m['fid']:.1f}", help="classifier FID: lower is closer to the real images")
+        cols[6].metric("Classes", f"{m.get('coverage', '-')}/10", help="classes the evaluation classifier finds among the samples")
+        cols[7].metric("Confidence", f"{m.get('mean_confidence', 0):.0%}")
+    elif "grid_js" in m:
+        cols[5].metric("Grid JS", f"{m['grid_js']:.3f}", help="GAN Lab's Jensen-Shannon on a 30x30 grid; 0 = same")
+        cols[6].metric("Grid KL", f"{m['grid_kl']:.2f}")
+
+
+def _status_line(snap: Snapshot) -> None:
+    if snap.status == "queued":
+        pos = snap.queue_position
+        st.info(f"Every training slot is busy: you are number {pos or 1} in the queue. Training starts by itself "
+                f"when a slot frees up (Pause cancels the wait).")
+    elif snap.status == "finished" and snap.message:
+        st.success(snap.message)
+    elif snap.status == "paused" and snap.message:
+        st.info(snap.message)
+    if snap.substep:
+        who = "Discriminator" if snap.phase == "D" else "Generator"
+        st.markdown(f"#### {who} step: {snap.substep}\n{snap.narration}")
+
+
+def _story(evals, centres) -> str:
+    """The occupancy so far in words (gan_core.arena.verdict), or what to wait for."""
+    try:
+        return "So far: " + explain_points("this run", occupancy(evals), centres).replace("**", "")
+    except ValueError:
+        return "The share of samples on each mode appears after the first evaluation."
+
+
+def live_views(runner: TrainingRunner, prev_status: str) -> None:
+    """The live views (the body of the page's fragment). Every run emits the same elements in the same order (a
+    fixed slot for messages, then the same charts), so the browser updates each chart in place."""
+    snap = runner.snapshot()
+    if snap.status != prev_status and (prev_status in LIVE) != (snap.status in LIVE):
+        st.rerun(scope="app")  # the buttons and the polling rate follow the new status
+    _metrics_row(snap)
+    growing = style_views.growth_caption(snap.config, snap.step)
+    if growing:
+        st.caption(growing)
+    v = snap.views
+    rev = runner.run_id  # a zoom is kept while this run trains; a new run starts unzoomed
+    is_2d = v is None or hasattr(v, "d_map")
+    left, right = st.columns([1.25, 1])
+    with left:
+        if is_2d:
+            chosen = st.session_state.get("w_show", SHOW)
+            show = {"heatmap": "D's map" in chosen, "real": "real" in chosen, "fake": "fake" in chosen,
+                    "manifold": "manifold" in chosen, "arrows": "gradients" in chosen, "modes": "modes" in chosen}
+            if v is None:
+                live_chart(charts.curves(snap.history, {}, "Samples", "", height=MAIN_HEIGHT), key="view2d", revision=rev)
+            else:
+                live_chart(charts.view_2d(v, show, height=MAIN_HEIGHT), key="view2d", revision=rev)
+        else:
+            st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
+            st.image(data_uri(upscale(v.grid, 2)), width=560)
+    with right:
+        _status_line(snap)  # here, not above the charts: a message or a narration never pushes the main chart down
+        h = snap.history
+        live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss", revision=rev)
+        live_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says", "D output",
+                                 colours=(charts.REAL, charts.FAKE)), key="c_d", revision=rev)
+        live_chart(charts.curves(h, {"d_grad": "D", "g_grad": "G"}, "Gradient norms", "norm", log_y=True), key="c_grad", revision=rev)
+    e = snap.evals
+    if is_2d:
+        k = None if v is None or v.centres is None else len(v.centres)
+        if k is not None:
+            c1, c2 = st.columns(2)
+            with c1:
+                live_chart(charts.mode_metrics_chart(e, k), key="c_modes", revision=rev)
+            with c2:
+                live_chart(charts.occupancy(e, v.centres), key="c_occupancy", revision=rev)
+            st.caption(_story(e, v.centres))
+        else:
+            live_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
+                                     "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"), key="c_modes", revision=rev)
+    else:
+        c1, c2 = st.columns(2)
+        counts = v.class_counts if v.class_counts is not None else np.zeros(10)
+        with c1:
+            live_chart(charts.class_histogram(counts, class_names(snap.config.data.name)), key="c_hist", revision=rev)
+        with c2:
+            live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
+                                     colours=(charts.G_COLOUR,), empty_note=_first_fid_note(snap)),
+                       key="c_fid", revision=rev)
+        live_chart(charts.occupancy(e, labels=class_names(snap.config.data.name, len(counts)), height=240,
+                                    title="Which classes the samples fall in, over training (share of samples)"),
+                   key="c_occupancy", revision=rev)
+
+
+def _first_fid_note(snap: Snapshot) -> str:
+    """When the first FID value comes: the first evaluation, eval_every steps in (about a minute on a laptop)."""
+    every = snap.config.eval_every if snap.config is not None else 500
+    left = max(0, every - snap.step)
+    if snap.status in LIVE and snap.steps_per_s > 0:
+        return f"the first FID value comes at step {every:,} (in about {max(1, round(left / snap.steps_per_s))} s)"
+    return f"the first FID value comes after {every:,} steps of training"
