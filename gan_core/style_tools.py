@@ -60,21 +60,24 @@ def mix_latents(n: int, seed: int, z_dim: int, dist: str = "normal") -> tuple[to
 
 
 @torch.inference_mode()
-def mixing_agreement(g: StyleGenerator, classify, n: int, seed: int, layers: list[int], psi: float = 1.0,
-                     batch: int = 250) -> dict:
-    """How often the mixed image (rows `layers` of w+ from the source) keeps the source's class and the base's
-    class (classify: uint8 (N, H, W) -> class ids), over n pairs of `mix_latents`."""
+def mixing_agreement(g: StyleGenerator, classify, n: int, seed: int, layer_sets: list[list[int]], psi: float = 1.0,
+                     batch: int = 250) -> list[dict]:
+    """For each set of rows of w+ taken from the source: how often the mixed image keeps the source's class and
+    the base's class (classify: uint8 (N, H, W) -> class ids), over the n pairs of `mix_latents`."""
     from gan_core.data.pixels import to_uint8
 
     zb, zs = mix_latents(n, seed, g.z_dim)
-    cls = {"base": [], "source": [], "mixed": []}
+    base, source, mixed = [], [], [[] for _ in layer_sets]
     for i in range(0, n, batch):
-        for key, img in zip(cls, mix(g, zb[i:i + batch], zs[i:i + batch], layers, psi)):
-            cls[key].append(np.asarray(classify(to_uint8(img))))
-    b, s, m = (np.concatenate(cls[k]) for k in ("base", "source", "mixed"))
-    return {"pairs": n, "layers": list(layers),
-            "source_class": float((m == s).mean()), "base_class": float((m == b).mean()),
-            "differ": float((b != s).mean())}
+        ws_b, ws_s = g.broadcast(g.map(zb[i:i + batch], psi)), g.broadcast(g.map(zs[i:i + batch], psi))
+        base.append(np.asarray(classify(to_uint8(g.synthesis(ws_b)))))
+        source.append(np.asarray(classify(to_uint8(g.synthesis(ws_s)))))
+        for out, layers in zip(mixed, layer_sets):
+            out.append(np.asarray(classify(to_uint8(g.synthesis(g.mix(ws_b, ws_s, layers))))))
+    b, s = np.concatenate(base), np.concatenate(source)
+    return [{"pairs": n, "layers": list(layers), "source_class": float((np.concatenate(m) == s).mean()),
+             "base_class": float((np.concatenate(m) == b).mean()), "differ": float((b != s).mean())}
+            for m, layers in zip(mixed, layer_sets)]
 
 
 @torch.inference_mode()

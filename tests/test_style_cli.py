@@ -99,3 +99,16 @@ def test_train_style_grow_from_the_command_line(tmp_path):
                  "--out", str(out)]) == 0
     g, cfg = load_style(out)
     assert cfg.model.grow and cfg.model.grow_steps == 1 and g.growth() == (2, 0.0)
+
+
+def test_mixing_agreement_end_points(style_run):
+    from gan_core.style_tools import mixing_agreement
+
+    g, _ = load_style(style_run)
+
+    def classify(images):  # a stand-in classifier: which of 4 brightness bands a picture's mean falls in
+        return np.digitize(images.reshape(len(images), -1).mean(1), np.quantile(images.mean(), [0.25, 0.5, 0.75]))
+
+    everything, nothing = mixing_agreement(g, classify, 40, 0, [list(range(g.n_ws)), []])
+    assert everything["source_class"] == 1.0 and nothing["base_class"] == 1.0
+    assert everything["base_class"] == nothing["source_class"] == 1.0 - everything["differ"]
