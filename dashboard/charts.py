@@ -169,16 +169,32 @@ def points_picker(candidates: np.ndarray, chosen: np.ndarray, height: int = 460)
 
 
 def scatter_points(points: np.ndarray, title: str, height: int = 380, colour: str = FAKE,
-                   highlight: np.ndarray | None = None, bounds=None) -> go.Figure:
+                   highlight: np.ndarray | None = None, bounds=None, path: np.ndarray | None = None,
+                   path_name: str = "") -> go.Figure:
+    """Points (G's samples: the fake colour) with `highlight` as black stars (the last trace, joined by a line when
+    several) and, under them, `path` (M, 2): where the star goes as one latent coordinate sweeps its range."""
     traces = [dict(type="scatter", x=points[:, 0], y=points[:, 1], mode="markers", name="samples",
                    marker=dict(size=5, color=colour, opacity=0.6))]
+    if path is not None and len(path):
+        traces.append(dict(type="scatter", x=path[:, 0], y=path[:, 1], mode="lines+markers", name=path_name,
+                           line=dict(color=MODE, width=2, dash="dot"), hoverinfo="skip",
+                           marker=dict(size=[9] + [0] * (len(path) - 2) + [9], color=MODE,
+                                       symbol=["circle-open"] + ["circle"] * (len(path) - 2) + ["circle"])))
     if highlight is not None:
         traces.append(dict(type="scatter", x=highlight[:, 0], y=highlight[:, 1], mode="markers+lines", name="your z",
-                           marker=dict(size=16, color="#111", symbol="star"), line=dict(color="#111", width=2)))
+                           marker=dict(size=16, color=MODE, symbol="star"), line=dict(color=MODE, width=2)))
     xaxis, yaxis = {}, dict(scaleanchor="x", scaleratio=1)
     if bounds is not None:
         xaxis["range"], yaxis["range"] = list(bounds[:2]), list(bounds[2:])
     return _figure(traces, title, height, xaxis=xaxis, yaxis=yaxis)
+
+
+def view_bounds(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1) around the middle 99% of `points`, padded: a fixed view, so a moving star does not rescale it."""
+    lo, hi = np.nanpercentile(points, 0.5, axis=0), np.nanpercentile(points, 99.5, axis=0)
+    span = np.maximum(hi - lo, 1e-6)
+    lo, hi = lo - pad * span, hi + pad * span
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
 def class_histogram(counts: np.ndarray, names: list[str] | None = None, height: int = 260) -> go.Figure:

@@ -1,7 +1,7 @@
 """Shared and per-session resources of the app.
 
 - Shared, read-only (st.cache_resource, global): the list of shipped generators and the generators
-  themselves, the evaluation classifiers. Nobody mutates them: pages copy a tensor before editing it.
+  themselves, their principal directions, the evaluation classifiers. Nobody mutates them: pages copy a tensor before editing it.
 - Per session (st.cache_resource(scope="session")): the training runner and the arena runner. When the
   browser tab closes, Streamlit drops the session's entries and `on_release` stops their threads; the
   runner also pauses and ends its thread when nobody has read it for 15 minutes (its heartbeat).
@@ -27,6 +27,20 @@ def load_pretrained(name: str):
     from gan_core.runs import load_generator
 
     return load_generator(PRETRAINED / name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def principal_directions(key: str, label: int | None, _G, z_dim: int, noise: str, k: int = 8, _progress=None):
+    """(directions (k, z_dim), variance shares (k,)) of a generator, computed once for every session: `key` names
+    the generator (pretrained/<name>, or a session's run id and step) and `label` the class of a conditional one.
+    _progress(fraction, what) hears each stage of a computation (nothing when the answer is cached). Shared:
+    never modify it."""
+    import torch
+
+    from gan_core.latent import principal_directions as find
+
+    y = None if label is None else torch.tensor([label])
+    return find(_G, z_dim, k=k, seed=0, noise=noise, y=y, progress=_progress)
 
 
 @st.cache_resource(show_spinner="Loading the evaluation classifier...")

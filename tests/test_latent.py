@@ -1,6 +1,7 @@
 """gan_core.latent: interpolation, principal directions, inversion, picture uploads."""
 import io
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +10,8 @@ import torch
 from gan_core import latent as L
 from gan_core.config import ModelConfig
 from gan_core.models import build_generator
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_lerp_and_slerp_endpoints():
@@ -43,6 +46,28 @@ def test_directions_are_orthonormal(kind, shape):
     assert dirs.shape == (6, 16)
     assert torch.allclose(dirs @ dirs.T, torch.eye(6), atol=1e-5)
     assert np.all(np.diff(var) <= 1e-12) and 0 < var.sum() <= 1 + 1e-9
+
+
+def test_directions_match_the_full_svd_and_report_progress():
+    """On a trained generator (the shipped MNIST DCGAN) the randomised SVD finds the full SVD's axes."""
+    from gan_core.runs import load_generator
+
+    G, cfg, _, _ = load_generator(ROOT / "pretrained" / "mnist-dcgan")
+    seen = []
+    dirs, var = L.principal_directions(G, cfg.model.z_dim, k=4, n=600, progress=lambda f, what: seen.append(f))
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    z = L.seeded_noise(600, cfg.model.z_dim, "normal", 0)
+    with torch.no_grad():
+        h = L.first_hidden(G)(z, None).flatten(1).double()
+    h = h - h.mean(0)
+    assert min(h.shape) >= 256  # large enough that the randomised path ran
+    _, s, vt = torch.linalg.svd(h, full_matrices=False)
+    assert np.allclose(var, ((s ** 2) / (s ** 2).sum())[:4].numpy(), rtol=1e-4)
+    u = torch.linalg.lstsq(h @ vt[:4].T, z.double()).solution
+    exact, _ = torch.linalg.qr(u.T)
+    assert torch.allclose((dirs.double() @ exact).diagonal().abs(), torch.ones(4, dtype=torch.float64), atol=1e-4)
+    again, _ = L.principal_directions(G, cfg.model.z_dim, k=4, n=600)
+    assert torch.equal(dirs, again)  # same seed, same directions
 
 
 def test_inversion_reduces_the_error_on_its_own_sample():

@@ -14,7 +14,7 @@ import torch
 from dashboard import charts, style_views
 from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, gif_bytes, upscale
-from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, session_runner
+from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, principal_directions, session_runner
 from gan_core import latent
 from gan_core.data.pixels import to_uint8, to_unit
 from gan_core.latent import seeded_noise as noise
@@ -82,9 +82,13 @@ def held_out(dataset: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cloud(source_key: str, step: int, n: int = 1000) -> np.ndarray:
-    """2D generators: where 1,000 random latents land (the backdrop of the sliders' point)."""
+def cloud(source_key: str, n: int = 1000) -> np.ndarray:
+    """2D generators: where 1,000 random latents land (the backdrop of the sliders' point). `source_key` names the
+    generator: pretrained/<name>, or this session's run id and step (the cache is shared by every session)."""
     return render(noise(n, z_dim, dist, 7)).numpy()
+
+
+SOURCE_KEY = f"run/{runner.run_id}/{snap.step}" if source == SESSION else f"pretrained/{source}"
 
 
 def base_z(seed: int) -> torch.Tensor:
@@ -100,13 +104,24 @@ def show(x: torch.Tensor, caption: str = "", width: int = 280) -> None:
         st.image(data_uri(upscale(img, 10)), caption=caption, width=width)
 
 
-def show_result(out: torch.Tensor, caption: str, scatter_title: str, key: str) -> None:
-    """The picture G made (images), or where the point lands among G's samples (2D data)."""
+def show_result(out: torch.Tensor, caption: str, scatter_title: str, key: str, path: np.ndarray | None = None,
+                path_name: str = "") -> None:
+    """The picture G made (images), or where the point lands among G's samples (2D data), with the path it would
+    take (`path`) in a view fixed by the samples."""
     if is_image:
         show(out, caption, width=336)
     else:
-        pts = cloud(source, snap.step if source == SESSION else 0)
-        live_chart(charts.scatter_points(pts, scatter_title, highlight=out.numpy()), key=key)
+        pts = cloud(SOURCE_KEY)
+        live_chart(charts.scatter_points(pts, scatter_title, highlight=out.numpy(), bounds=charts.view_bounds(pts),
+                                         path=path, path_name=path_name), key=key)
+
+
+@torch.no_grad()
+def sweep(z: torch.Tensor, i: int, n: int = 41) -> np.ndarray:
+    """2D generators: where G(z) goes as z[i] alone runs from -lim to lim, (n, 2): the star's path on that slider."""
+    zs = z.repeat(n, 1)
+    zs[:, i] = torch.linspace(-lim, lim, n)
+    return render(zs, label).numpy()
 
 
 label = None
@@ -135,10 +150,11 @@ def sliders_view() -> None:
         ss.setdefault(prefix + f"z{i}", saved.get(i, round(float(z0[i]), 2)))
 
     def _randomise() -> None:
-        ss.pop(prefix + "override", None)
-        r = np.random.default_rng()
+        # a whole new z, not only the sliders' dimensions: with 64 of them, 8 new values barely move a 2D point
+        z = noise(1, z_dim, dist, int(np.random.default_rng().integers(2**31)))[0]
+        ss[prefix + "override"] = z
         for i in range(k):
-            ss[prefix + f"z{i}"] = round(float(r.uniform(-lim, lim) if dist == "uniform" else r.normal()), 2)
+            ss[prefix + f"z{i}"] = round(max(-lim, min(lim, float(z[i]))), 2)
 
     def _reset() -> None:
         z = base_z(int(ss[prefix + "seed"]))
@@ -154,13 +170,19 @@ def sliders_view() -> None:
             cols[i % 2].slider(f"z[{i}]", -lim, lim, step=0.05, key=prefix + f"z{i}")
         if z_dim > k:
             st.caption(f"The other {z_dim - k} dimensions come from the seed (or the inverted image).")
-    z = z0.clone()
+    z = base_z(int(seed))  # after the buttons' callbacks: Randomise brings a new z
     z[:k] = torch.tensor([ss[prefix + f"z{i}"] for i in range(k)])
+    moved = [i for i in range(k) if saved.get(i) is not None and saved[i] != ss[prefix + f"z{i}"]]
+    if len(moved) == 1:
+        ss[prefix + "moved"] = moved[0]  # the slider last moved alone: its path is drawn
+    m = ss.get(prefix + "moved", 0)
     ss[prefix + "current"] = z
     ss[prefix + "saved"] = {i: ss[prefix + f"z{i}"] for i in range(k)}
     out = render(z[None], label)
     with right:
-        show_result(out, "G(z)", "Where z lands (star) among 1,000 random samples", "lat_scatter")
+        path = None if is_image else sweep(z, m)
+        show_result(out, "G(z)", f"Where z lands (star) and its path as z[{m}] runs from {-lim:g} to {lim:g}",
+                    "lat_scatter", path=path, path_name=f"z[{m}] from {-lim:g} (ring) to {lim:g}")
 
 
 if view == "Sliders":
@@ -188,7 +210,7 @@ if view == "Interpolate":
         frames = [Image.fromarray(upscale(im, 8)) for im in [*imgs, *imgs[::-1][1:-1]]]
         st.image(data_uri(gif_bytes(frames, 140), "image/gif"), caption="the same walk as an animation", width=224)
     else:
-        pts = cloud(source, snap.step if source == SESSION else 0)
+        pts = cloud(SOURCE_KEY)
         st.plotly_chart(charts.scatter_points(pts, f"{method} path from seed {seed_a} to {seed_b}",
                                               highlight=outs.numpy()), key="lat_path")
 
@@ -198,12 +220,11 @@ if view == "Principal directions":
                "which those activations vary most, and a regression carries each axis back to a latent direction "
                "(then made orthonormal). Start from the Sliders view's z and move along each direction.")
 
-    @st.cache_data(show_spinner="Finding the principal directions...", max_entries=8)
-    def directions(source_key: str, step: int, lab: int | None):
-        y = None if lab is None else torch.tensor([lab])
-        return latent.principal_directions(G, z_dim, k=N_SLIDERS, seed=0, noise=dist, y=y)
-
-    dirs, var = directions(source, snap.step if source == SESSION else 0, label if conditional else None)
+    bar = st.empty()  # a progress bar while the directions are found (once per generator, for every session)
+    which = f"run/{runner.run_id}/{snap.step}" if source == SESSION else f"pretrained/{source}"
+    dirs, var = principal_directions(which, label if conditional else None, G, z_dim, dist, N_SLIDERS,
+                                     _progress=lambda f, what: bar.progress(f, text=f"Principal directions: {what}"))
+    bar.empty()
     base = ss.get(prefix + "current", base_z(0))
     left, right = st.columns([1.3, 1])
     weights = []
@@ -293,7 +314,7 @@ if view == "Latent map":
     picked = [p["point_index"] for p in ev.selection.points] if ev and ev.selection.points else [312]
     zp = torch.from_numpy(zz[picked])
     with right:
-        pts = cloud(source, snap.step if source == SESSION else 0)
+        pts = cloud(SOURCE_KEY)
         st.plotly_chart(charts.scatter_points(pts, "... lands here (stars)", highlight=render(zp).numpy()),
                         key="lat_map_out")
 
