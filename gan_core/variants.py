@@ -220,6 +220,11 @@ _OPTION_RANGES = {
 LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "clip", "instance_noise", "unroll", "n_critic")
 
 
+def option_range(name: str) -> tuple[float, float]:
+    """(lowest, highest) value a variant option accepts, both included."""
+    return _OPTION_RANGES[name]
+
+
 def apply_options(recipe: Recipe, options: dict) -> Recipe:
     """A copy of `recipe` with user overrides, each checked against its allowed range."""
     out = dataclasses.replace(recipe)

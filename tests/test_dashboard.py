@@ -446,3 +446,28 @@ def test_a_live_chart_falls_back_to_plotly_chart_without_the_static_script(monke
     monkeypatch.undo()
     at = AppTest.from_function(script, default_timeout=30).run()
     assert len(at.get("bidi_component")) == 1 and not at.get("plotly_chart")
+
+
+def test_every_live_option_has_a_knob_inside_the_range_the_engine_accepts():
+    from dashboard.settings import KNOB_RANGES
+    from gan_core.variants import LIVE_OPTIONS, option_range
+
+    assert set(KNOB_RANGES) == set(LIVE_OPTIONS)
+    for name, (lo, hi) in KNOB_RANGES.items():
+        low, high = option_range(name)
+        assert low <= lo < hi <= high, name
+
+
+def test_a_new_run_keeps_its_own_variant_options(app):
+    """Switching to wgan-gp builds a run with its critic's 5 D steps; the live knobs of the previous run (1 D step)
+    do not write their old values into it."""
+    before = set(map(id, live_runners()))
+    app.run()
+    runner = session_runner(before)
+    assert runner.snapshot().recipe.n_critic == 1
+    app.selectbox(key="w_objective").set_value("wgan-gp").run()
+    app.multiselect(key="w_stabilisers").set_value([]).run()
+    assert not app.exception and runner.snapshot().config.variant == "wgan-gp"
+    assert runner.snapshot().recipe.n_critic == 5 and runner.snapshot().recipe.gp_lambda == 10.0
+    knob = next(s for s in app.slider if s.key.startswith("knob_n_critic"))
+    assert knob.value == 5

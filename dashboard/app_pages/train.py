@@ -18,6 +18,7 @@ from dashboard.train_sidebar import experiment_sidebar
 from dashboard.train_views import LIVE, SHOW, live_views
 from dashboard.training.parking import claim, parked
 from dashboard.training.runner import REDRAW_EVERY
+from gan_core.variants import LIVE_OPTIONS
 
 SPEEDS = ["1", "2", "5", "10", "20", "50", "100", "max"]
 
@@ -209,21 +210,21 @@ st.fragment(run_every=live_every)(live_views)(runner, snap.status)
 # Live options of the variant, changed between two steps.
 if snap.recipe is not None:
     recipe = snap.recipe
-    knobs = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "clip": (0.001, 0.5), "instance_noise": (0.0, 1.0),
-             "unroll": (1, 10)}
-    shown = {k: r for k, r in knobs.items() if getattr(recipe, k) > 0}
+    shown = {k: settings.KNOB_RANGES[k] for k in LIVE_OPTIONS if k != "n_critic" and getattr(recipe, k) > 0}
+    # Keyed by the run: a new run's knobs start at its own values (a knob kept from the previous run would
+    # otherwise write its old value into the new one, e.g. 1 D step into a fresh wgan-gp run).
     with st.expander("Live knobs: change the variant while it trains", expanded=False):
         cols = st.columns(max(2, len(shown) + 2))
         for col, (name, (lo, hi)) in zip(cols, shown.items()):
             value = getattr(recipe, name)
-            new = col.slider(name, lo, hi, value, key=f"knob_{name}")
+            new = col.slider(name, lo, hi, value, key=f"knob_{name}_{runner.run_id}")
             if new != value:
                 runner.update_recipe(**{name: new})
-        n_c = cols[-2].slider("D steps per G step", 1, 20, recipe.n_critic, key="knob_n_critic")
+        n_c = cols[-2].slider("D steps per G step", *settings.KNOB_RANGES["n_critic"], recipe.n_critic, key=f"knob_n_critic_{runner.run_id}")
         if n_c != recipe.n_critic:
             runner.update_recipe(n_critic=n_c)
         decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(snap.lr_decay), 0.01,
-                                key="knob_lr_decay",
+                                key=f"knob_lr_decay_{runner.run_id}",
                                 help="the rates fall linearly to (1 - decay) of their start at the step budget")
         if decay != snap.lr_decay:
             runner.set_learning_rates(lr_decay=decay)
