@@ -43,6 +43,8 @@ def test_page_opens_with_the_lesson_and_the_pairs(page):
     assert metric(page, "Step") == "0"
     assert "lambda_cycle to 0" in page.info[0].value
     assert "2D: moons -> circles" in page.selectbox(key="st_pair").options
+    # the shipped translators open at once, in their own tab
+    assert "cyclegan-moons-circles" in page.selectbox(key="st_shipped").options
 
 
 def test_train_a_2d_pair_and_change_lambda_cycle_live(page):
