@@ -243,20 +243,22 @@ def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: st
 
 
 def occupancy_matrix(evals: pd.DataFrame, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(steps (T,), shares (k, T)) from evaluation rows holding share_0..share_{k-1}; empty when there are none."""
-    cols = [f"share_{i}" for i in range(k)]
-    if evals.empty or not set(cols) <= set(evals.columns):
-        return np.zeros(0), np.zeros((k, 0))
-    e = evals.dropna(subset=cols)
-    return e["step"].to_numpy(), e[cols].to_numpy(dtype=float).T
+    """(steps (T,), shares (k, T)) from evaluation rows: where the samples sit (near_0..near_{k-1}, 2D mixtures)
+    or, without those, share_0..share_{k-1} (images: the class histogram); empty when there are none."""
+    for prefix in ("near", "share"):
+        cols = [f"{prefix}_{i}" for i in range(k)]
+        if not evals.empty and set(cols) <= set(evals.columns):
+            e = evals.dropna(subset=cols)
+            return e["step"].to_numpy(), e[cols].to_numpy(dtype=float).T
+    return np.zeros(0), np.zeros((k, 0))
 
 
 def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
               title: str = "Where the samples sit: share per mode over training", height: int = 260,
               labels: list[str] | None = None) -> go.Figure:
     """The mode-occupancy heatmap: one row per mode, one column per evaluation, colour = the share of all samples
-    that are high-quality samples of that mode. A generator hopping from mode to mode draws a staircase; a
-    dropped mode is an empty row; a healthy one fills every row evenly (1/K each, times the HQ share).
+    whose nearest mode it is (near_k, sharp or not). A generator hopping from mode to mode draws a staircase; a
+    dropped mode is an empty row; a healthy one fills every row evenly (1/K each).
     Images: pass `labels` (the class names) instead of `centres`; a cell is the share of samples the evaluation
     classifier puts in that class."""
     if labels is None:
@@ -268,7 +270,7 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
     what = "mode" if centres is not None else "class"
     if not len(steps):
         return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")])
-    trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=max(100 / k * 2.5, 1e-9),
+    trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=min(100.0, 100 / k * 2.5),
                  colorscale="Viridis", colorbar=dict(title=dict(text="% of samples"), thickness=12),
                  hovertemplate="step %{x}<br>" + what + " %{text}<br>%{z:.1f}% of samples<extra></extra>",
                  text=[[lab] * len(steps) for lab in labels], xgap=1, ygap=1)

@@ -27,6 +27,7 @@ STABILISERS = ("unrolled", "pacgan", *[n for n in STABILISER_VARIANTS if not n.e
 ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+INITS = ("default", "orthogonal")
 NETWORKS = ("mlp", "dcgan", "style")
 
 def variant_name(objective: str, stabilisers: tuple | list, unroll_k: int = 5, pack_m: int = 2) -> str:
@@ -55,7 +56,8 @@ def split_variant(name: str) -> tuple[str, tuple[str, ...], int, int]:
 
 
 # The presets a teacher can load with one click (each fills every setting below; the settings stay editable).
-PAGE_PRESETS = {"2d": ("classroom", "unrolled-2d"), "images": ("dcgan", "cgan", "tutorial-mlp", "style-grow")}
+PAGE_PRESETS = {"2d": ("classroom", "collapse-metz2016", "unrolled-2d"),
+                "images": ("dcgan", "cgan", "tutorial-mlp", "style-grow")}
 
 
 def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
@@ -68,6 +70,7 @@ def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
         "g_units": m_cfg.g_hidden[0] if m_cfg.g_hidden else 64, "d_layers": len(m_cfg.d_hidden),
         "d_units": m_cfg.d_hidden[0] if m_cfg.d_hidden else 128, "act": m_cfg.activation, "z": m_cfg.z_dim,
         "noise": m_cfg.noise, "width": m_cfg.width, "conditional": m_cfg.conditional, "opt": o.optimizer,
+        "init": m_cfg.init, "init_gain": m_cfg.init_gain, "d_scale": m_cfg.d_input_scale,
         "lr_g": o.lr_g, "lr_d": o.lr_d, "batch": o.batch_size, "n_critic": cfg.recipe.n_critic,
         "lr_decay": o.lr_decay, "batch_growth": o.batch_growth, "seed": cfg.seed, "steps": cfg.steps,
         "grow": m_cfg.grow, "grow_steps": m_cfg.grow_steps,
@@ -99,9 +102,10 @@ LIMITS = {
 }
 CHOICES = {
     "data": DATA_CHOICES_2D + DATA_CHOICES_IMAGES, "objective": OBJECTIVES, "net": NETWORKS, "act": ACTIVATIONS,
-    "noise": NOISES, "opt": OPTIMIZERS,
+    "noise": NOISES, "opt": OPTIMIZERS, "init": INITS,
 }
-FLOATS = {"lr_g": (1e-6, 10.0), "lr_d": (1e-6, 10.0), "ema": (0.5, 0.99999), "lr_decay": (0.0, 0.999)}
+FLOATS = {"lr_g": (1e-6, 10.0), "lr_d": (1e-6, 10.0), "ema": (0.5, 0.99999), "lr_decay": (0.0, 0.999),
+          "init_gain": (0.01, 10.0), "d_scale": (0.001, 1000.0)}
 LIMITS["batch_growth"] = (1, 8)
 LIMITS["grow_steps"] = (1, 1_000_000)
 BOOLS = ("conditional", "grow")
@@ -137,7 +141,8 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
         "model": {"kind": s["net"] if is_image else "mlp", "g_hidden": [s["g_units"]] * s["g_layers"],
                   "d_hidden": [s["d_units"]] * s["d_layers"], "activation": s["act"], "z_dim": s["z"],
                   "noise": s["noise"], "width": s["width"], "conditional": bool(s["conditional"]) and is_image,
-                  "grow": bool(s["grow"]) and is_image and s["net"] == "style", "grow_steps": s["grow_steps"]},
+                  "grow": bool(s["grow"]) and is_image and s["net"] == "style", "grow_steps": s["grow_steps"],
+                  "init": s["init"], "init_gain": s["init_gain"], "d_input_scale": s["d_scale"]},
         "optim": {"optimizer": s["opt"], "lr_g": s["lr_g"], "lr_d": s["lr_d"], "batch_size": s["batch"],
                   "lr_decay": s["lr_decay"], "batch_growth": s["batch_growth"]},
         "variant": variant, "variant_options": _variant_options(s), "steps": s["steps"], "seed": s["seed"],
@@ -195,6 +200,7 @@ def field_of(message: str) -> str:
         "optim.lr_g": "lr_g", "optim.lr_d": "lr_d", "optim.batch_size": "batch", "variant_options.n_critic": "n_critic",
         "optim.lr_decay": "lr_decay", "optim.batch_growth": "batch_growth", "variant_options.ema": "ema",
         "optim.optimizer": "opt", "model.z_dim": "z", "model.g_hidden": "g_units", "model.d_hidden": "d_units",
+        "model.init_gain": "init_gain", "model.init": "init", "model.d_input_scale": "d_scale",
         "model.activation": "act", "model.noise": "noise", "model.width": "width", "model.kind": "net",
         "model.grow": "grow",
         "data.points": "data", "data.name": "data", "seed": "seed", "steps": "steps",

@@ -185,6 +185,13 @@ def _networks(is_image: bool, errors: dict) -> None:
         c2.number_input("D units", 1, 1024, key="w_d_units", help="units per hidden layer")
         errors["d_units"] = st.empty()
         st.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
+        c1, c2, c3 = st.columns(3)
+        c1.selectbox("Initialisation", settings.INITS, key="w_init", help=HELP_M["init"])
+        c2.number_input("Init gain", 0.01, 10.0, key="w_init_gain", step=0.1, format="%.2f", help=HELP_M["init_gain"],
+                        disabled=ss.get("w_init") != "orthogonal")
+        c3.number_input("D input scale", 0.001, 1000.0, key="w_d_scale", step=0.25, format="%.3g",
+                        help=HELP_M["d_input_scale"])
+        errors["init_gain"], errors["d_scale"] = st.empty(), st.empty()
     else:
         st.number_input("DCGAN width" if net == "dcgan" else "Width", 4, 256, key="w_width", help=HELP_M["width"])
         errors["width"] = st.empty()

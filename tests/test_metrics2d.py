@@ -68,10 +68,13 @@ def test_occupancy_shares_are_the_mode_metrics_counts_over_all_samples():
                         np.repeat(c[5:6] + [2.5 * RING.sigma, 0.0], 100, 0), np.full((500, 2), 9.0)])
     m = mode_metrics(s, c, RING.sigma)
     shares = m.shares()
-    assert list(shares) == [f"share_{k}" for k in range(8)]
+    assert list(shares) == [f"share_{k}" for k in range(8)] + [f"near_{k}" for k in range(8)]
+    hq = {k: v for k, v in shares.items() if k.startswith("share_")}
     assert shares["share_0"] == 0.3 and shares["share_3"] == 0.1 and shares["share_5"] == 0.1
     assert [shares[f"share_{k}"] * 1000 for k in range(8)] == list(m.counts)
-    assert sum(shares.values()) == pytest.approx(m.hq) and sum(v > 0 for v in shares.values()) == m.modes == 3
+    assert sum(hq.values()) == pytest.approx(m.hq) and sum(v > 0 for v in hq.values()) == m.modes == 3
+    # where the samples sit, sharp or not: the 500 far points at (9, 9) are nearest the north-east mode
+    assert [shares[f"near_{k}"] for k in range(8)] == [0.3, 0.5, 0, 0.1, 0, 0.1, 0, 0]
 
 
 def test_a_trainer_logs_the_occupancy_of_the_samples_it_scores(tiny_config):

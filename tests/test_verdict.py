@@ -10,12 +10,9 @@ from gan_core.evaluation.modes2d import mode_metrics
 RING = MIXTURES["ring8"]
 
 
-def _history(per_eval: list[list[float]], hq: list[float] | None = None) -> pd.DataFrame:
-    rows = []
-    for i, shares in enumerate(per_eval):
-        row = {"step": 100 * (i + 1), **{f"share_{k}": s for k, s in enumerate(shares)}}
-        row["hq"] = sum(shares) if hq is None else hq[i]
-        rows.append(row)
+def _history(per_eval: list[list[float]], hq: float = 0.9) -> pd.DataFrame:
+    rows = [{"step": 100 * (i + 1), "hq": hq, **{f"near_{k}": s for k, s in enumerate(near)}}
+            for i, near in enumerate(per_eval)]
     return pd.DataFrame(rows[::-1])  # any order: occupancy sorts by step
 
 
@@ -33,6 +30,15 @@ def test_hopping_generator_is_collapsed_and_counted():
     assert occ.collapsed and not occ.covers_all
     text = explain("vanilla", occ, RING.centres)
     assert "collapsed" in text and "1 of the 8" in text and "jumped 2 times" in text and "visited 3 of the 8" in text
+    assert "90% of its samples are sharp" in text
+
+
+def test_a_loose_hopping_generator_is_a_loose_collapse():
+    """The Unrolled GAN paper's plain GAN: one blob at a time, moving, not yet sharp."""
+    occ = occupancy(_history([_one(0, 1.0), _one(4, 1.0), _one(2, 1.0)], hq=0.01))
+    assert occ.collapsed and not occ.sharp and occ.hops == 2
+    text = explain("vanilla", occ, RING.centres)
+    assert "collapsed" in text and "still loose: only 1%" in text and "(north)" in text
 
 
 def test_even_cover_is_not_collapse():
@@ -42,7 +48,7 @@ def test_even_cover_is_not_collapse():
 
 
 def test_blurry_run_is_neither():
-    occ = occupancy(_history([_one(2, 0.1)] * 3))
+    occ = occupancy(_history([[0.125] * 8] * 3, hq=0.05))
     assert not occ.sharp and not occ.collapsed and not occ.covers_all
     assert "has not learnt the modes yet" in explain("ns", occ, RING.centres)
 
@@ -53,8 +59,9 @@ def test_occupancy_matches_mode_metrics_on_real_samples():
     pts = np.concatenate([c + RING.sigma * rng.standard_normal((500, 2)) for c in centres])
     m = mode_metrics(pts, RING.centres, RING.sigma)
     occ = occupancy(pd.DataFrame([{"step": 1, "hq": m.hq, **m.shares()}]))
-    assert occ.final == {1, 4} and occ.collapsed
-    assert sum(occ.final_shares) == pytest.approx(m.hq)
+    assert occ.final == {1, 4} and occ.collapsed and occ.sharp
+    assert sum(occ.final_shares) == pytest.approx(1.0)  # near_k: every sample sits nearest some mode
+    assert sum(v for c, v in m.shares().items() if c.startswith("share_")) == pytest.approx(m.hq)
 
 
 def test_places_in_words():
@@ -65,5 +72,5 @@ def test_places_in_words():
 
 
 def test_no_shares_is_a_clear_error():
-    with pytest.raises(ValueError, match="share_"):
+    with pytest.raises(ValueError, match="near_"):
         occupancy(pd.DataFrame({"step": [1], "fid": [3.0]}))

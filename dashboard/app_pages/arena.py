@@ -19,8 +19,9 @@ arena = session_arena()
 snap = arena.snapshot()
 busy = snap.status in ("queued", "running")
 
-CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "classroom", "unrolled-5", "pacgan-2", "pacgan-4",
-           "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
+CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "ns+pacgan-2+ema", "unrolled-5", "pacgan-2",
+           "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
+CHOICE_LABELS = {"ns+pacgan-2+ema": "ns+pacgan-2+ema (the classroom recipe's variant)"}
 DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in ARENA_DATA]
 DATA += [d for d in ("mnist", "fashion-mnist", "stacked-mnist") if d in IMAGE_ARENA_DATA]
 LABELS = {"ring8": "ring8 (8 Gaussians on a circle)", "grid25": "grid25 (5 x 5 Gaussians)",
@@ -28,7 +29,7 @@ LABELS = {"ring8": "ring8 (8 Gaussians on a circle)", "grid25": "grid25 (5 x 5 G
           "mnist": "MNIST digits (10 classes)", "fashion-mnist": "Fashion-MNIST (10 classes)",
           "stacked-mnist": "Stacked MNIST (1,000 digit triples)"}
 # Per kind of data: default variants, steps, evaluation interval and the step range a class can afford.
-PLAN = {"2d": (["vanilla", "ns", "pacgan-2", "classroom"], 2000, 250, 200, 20000),
+PLAN = {"2d": (["vanilla", "ns", "pacgan-2", "ns+pacgan-2+ema"], 6000, 250, 200, 30000),
         "images": (["ns", "pacgan-2", "hinge+sn"], 600, 200, 10, 5000)}
 
 data = st.selectbox("Data", DATA, format_func=lambda d: LABELS.get(d, d), key="ar_data", disabled=busy)
@@ -47,16 +48,18 @@ if images:
     st.caption("A DCGAN step costs far more than a 2D one on a laptop CPU: a few hundred steps already show which "
                "variants start with only some of the classes.")
 else:
-    st.markdown("Every variant gets the same networks (the Unrolled-GAN paper's: G and D with two hidden layers of "
-                "128 tanh units, 256-d noise, batch 512, so the numbers can stand beside the papers'), data, seeds "
-                "and step budget; only the GAN variant differs. "
-                "The metrics follow the VEEGAN / PacGAN protocol: a sample is **high quality** within 3 sigma of a "
-                "centre, a mode is **covered** when at least one such sample is nearest to it, and the **reverse KL** "
-                "is 0 when every mode gets the same share.")
+    st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
+                "The networks and optimiser are the Unrolled GAN paper's own 2D experiment (preset `collapse-metz2016`: "
+                "G 2 x 128 ReLU, D 1 x 128 ReLU, 256-d noise, Adam 1e-4, batch 512), the setup in which the paper "
+                "shows a plain GAN jumping from mode to mode. Under each variant, the **share per mode over "
+                "training** shows it happen: a staircase of bright cells is a generator hopping from mode to mode; "
+                "a full column is one that covers them all. The scores follow the VEEGAN / PacGAN protocol: a sample "
+                "is **high quality** (sharp) within 3 sigma of a centre, a mode is **covered** when at least one sharp "
+                "sample is nearest to it, and the **reverse KL** is 0 when every mode gets the same share.")
 with st.form(f"arena_form_{kind}", border=True):
     c = st.columns([3, 1, 1, 1])
     variants = c[0].multiselect("Variants (up to six)", CHOICES, default=default_variants, max_selections=6,
-                                key=f"ar_variants_{kind}")
+                                key=f"ar_variants_{kind}", format_func=lambda v: CHOICE_LABELS.get(v, v))
     steps = c[1].number_input("Steps per run", min_steps, max_steps, default_steps, min_steps, key=f"ar_steps_{kind}")
     seeds = c[2].number_input("Seeds", 1, 5, 1, key=f"ar_seeds_{kind}", help="runs per variant, seeds 0..n-1")
     every = c[3].number_input("Evaluate every", min_steps, max_steps, default_every, min_steps, key=f"ar_every_{kind}")

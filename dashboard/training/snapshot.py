@@ -23,10 +23,11 @@ from gan_core.variants import Recipe
 
 HISTORY_COLUMNS = ["step", "d_loss", "g_loss", "d_real", "d_fake", "d_grad", "g_grad"]
 # The evaluation metrics (2D: modes2d.score_points; images: evaluator.ImageEvaluator), plus each mode's or
-# class's share of the samples, share_0..share_K-1 (the occupancy view).
+# class's share of the samples, share_0..share_K-1, and on 2D where the samples sit, near_0..near_K-1 (the
+# occupancy view).
 EVAL_KEYS = ("modes", "hq", "kl", "grid_kl", "grid_js", "fid", "is", "coverage", "class_kl", "precision", "recall",
              "density", "coverage_dc", "mean_confidence")
-_SHARE = re.compile(r"share_\d+")
+_SHARE = re.compile(r"(share|near)_\d+")
 HISTORY_CAP = 2000          # points kept per history curve (then every other point is dropped)
 FRAME_CAP = 120             # GIF timelapse frames kept (same thinning)
 FRAME_EVERY = 1.0           # seconds of training between two timelapse frames

@@ -84,17 +84,18 @@ def _variant_list(variants: str | Iterable[str]) -> list[str]:
     return out
 
 
-def reference_config(data: str = "ring8") -> TrainConfig:
-    """The setup every arena run shares unless told otherwise. 2D mixtures: the Unrolled-GAN / VEEGAN reference
-    (preset `unrolled-2d`: G and D 2 x 128 tanh, z 256, Adam 1e-3 / 1e-4, batch 512), so the tables can stand
-    beside the papers'; the app's own default network (TrainConfig()) is the classroom one. Image data: the
-    `dcgan` preset (PacGAN's Stacked MNIST setup but for normal noise), scored on 26,000 samples for Stacked MNIST."""
+def reference_config(data: str = "ring8", preset: str | None = None) -> TrainConfig:
+    """The setup every arena run shares unless told otherwise: `preset` (any name of training/presets.py), else
+    for 2D mixtures `collapse-metz2016`, the Unrolled GAN paper's published 2D setup, in which the plain GAN hops
+    from mode to mode (the earlier tables of BENCHMARKS.md used `unrolled-2d`, the same paper's notebook networks
+    with tanh), and for image data the `dcgan` preset (PacGAN's Stacked MNIST network but for normal noise),
+    scored on 26,000 samples for Stacked MNIST. Only the network, optimiser and batch of the preset are kept: the
+    arena sets the data, variant, seed and budget of each run."""
     from gan_core.training.presets import preset_config
 
-    if data in IMAGE_ARENA_DATA:
-        extra = {"eval_samples": STACKED_SAMPLES} if data == "stacked-mnist" else {}
-        return preset_config("dcgan", {"data": {"name": data}, **extra})
-    return preset_config("unrolled-2d")
+    name = preset or ("dcgan" if data in IMAGE_ARENA_DATA else "collapse-metz2016")
+    extra = {"eval_samples": STACKED_SAMPLES} if data == "stacked-mnist" else {}
+    return preset_config(name, {"data": {"name": data}, **extra})
 
 
 def arena_metrics(metrics: dict, data: str) -> dict:

@@ -1,14 +1,17 @@
 """What a run's mode occupancy says, in numbers and in words a student reads at a glance.
 
-The occupancy of a 2D run is its logged `share_k` columns (modes2d: the share of ALL samples that are sharp, i.e.
-within 3 sigma of a centre, and nearest to centre k; the shares add up to % HQ). From its history over training:
+The occupancy of a 2D run is its logged `near_k` columns (modes2d: the share of all samples whose nearest centre
+is k, sharp or not; they add up to 1), and its % HQ says how sharp they are (within 3 sigma of a centre). Image
+runs log `share_k` (the class histogram), used the same way. From the history over training:
 
-- the **held** modes of one evaluation are those with at least a quarter of a fair share (share_k >= 1 / (4K)):
-  a stray sample or two on a mode does not count as keeping it;
+- the **held** modes of one evaluation are those with at least a quarter of a fair share (>= 1 / (4K)):
+  a stray sample or two near a mode does not count as keeping it;
 - a **hop** is an evaluation whose held modes differ from the previous evaluation's;
 - the **visited** modes are those held at some evaluation;
-- a run **collapsed** when most of its samples are sharp (% HQ >= 50) but it holds at most half of the modes,
-  or holds fewer than all of them and hops between evaluations (the generator chasing D from mode to mode).
+- a run **collapsed** when it holds at most half of the modes, or fewer than all of them while hopping between
+  evaluations (the generator chasing D from mode to mode); it is a **sharp** collapse when most of its samples are
+  also sharp (% HQ >= 50), as in VEEGAN's table, and a loose one otherwise, as in the Unrolled GAN paper's figure,
+  where the plain GAN's blobs move from mode to mode before they tighten.
 
 These are the pictures the Unrolled GAN paper (Metz et al. 2016, fig. 1) and VEEGAN (Srivastava et al. 2017)
 show for a plain GAN; `BENCHMARKS.md` ("Mode collapse you can show") reports them for the arena's variants.
@@ -27,8 +30,12 @@ _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "
 
 
 def share_columns(evals: pd.DataFrame) -> list[str]:
-    cols = [c for c in evals.columns if c.startswith("share_")]
-    return sorted(cols, key=lambda c: int(c.split("_")[1]))
+    """near_0.. (2D: where the samples sit) when logged, else share_0.. (images: the class histogram)."""
+    for prefix in ("near_", "share_"):
+        cols = [c for c in evals.columns if c.startswith(prefix)]
+        if cols:
+            return sorted(cols, key=lambda c: int(c.split("_")[1]))
+    return []
 
 
 def held_modes(shares: np.ndarray) -> frozenset[int]:
@@ -67,7 +74,7 @@ class Occupancy:
     def collapsed(self) -> bool:
         few = len(self.final) <= self.k // 2
         hopping = len(self.final) < self.k and self.hops > 0
-        return self.sharp and (few or hopping)
+        return few or hopping
 
     @property
     def covers_all(self) -> bool:
@@ -78,12 +85,13 @@ def occupancy(evals: pd.DataFrame) -> Occupancy:
     """The occupancy of ONE run (rows of one variant and seed, any order) from its share_* columns."""
     cols = share_columns(evals)
     if not cols or evals.empty:
-        raise ValueError("no share_* columns: occupancy needs the 2D mode metrics of a run (data with known centres)")
+        raise ValueError("no near_* or share_* columns: occupancy needs the mode metrics of a run (2D data with known "
+                         "centres, or images the evaluation classifier labels)")
     rows = evals.dropna(subset=cols).sort_values("step")
     if rows.empty:
         raise ValueError("no evaluation with share_* values yet")
     shares = rows[cols].to_numpy(dtype=float)
-    hq = float(rows["hq"].iloc[-1]) if "hq" in rows else float(shares[-1].sum())
+    hq = float(rows["hq"].iloc[-1]) if "hq" in rows else 1.0
     return Occupancy(len(cols), tuple(int(s) for s in rows["step"]), tuple(held_modes(s) for s in shares), hq,
                      tuple(float(x) for x in shares[-1]))
 
@@ -106,24 +114,26 @@ def _places(modes, centres: np.ndarray, most: int = 4) -> str:
 
 
 def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
-    """Two plain sentences on what a run did (markdown: the variant in bold)."""
+    """Two or three plain sentences on what a run did (markdown: the variant in bold)."""
     k, final = occ.k, occ.final
     head = f"**{variant}**"
-    if not occ.sharp:
-        return (f"{head} has not learnt the modes yet: only {occ.hq:.0%} of its samples are sharp (on a mode); "
-                f"the rest fall between the modes. More steps or a smaller learning rate would help.")
     journey = ""
     if occ.hops:
         journey = (f" Over training it jumped {occ.hops} time{'s' if occ.hops > 1 else ''} and visited "
                    f"{len(occ.visited)} of the {k} modes: each time D learnt to reject the mode G sat on, G moved to "
                    f"another.")
-    if len(final) == k:
-        lo, hi = min(occ.final_shares) / max(occ.hq, 1e-9), max(occ.final_shares) / max(occ.hq, 1e-9)
-        return (f"{head} kept all {k} modes, {occ.hq:.0%} of its samples sharp; each mode got between {lo:.0%} and "
-                f"{hi:.0%} of the sharp ones (a fair share is {1 / k:.0%}).")
+    loose = (f" Its samples are still loose: only {occ.hq:.0%} lie within 3 sigma of a mode." if not occ.sharp else
+             f" {occ.hq:.0%} of its samples are sharp (within 3 sigma of a mode).")
     if occ.collapsed:
-        return (f"{head} collapsed: {occ.hq:.0%} of its samples are sharp, but they sit on only {len(final)} of the {k} "
-                f"modes ({_places(final, centres)}).{journey} That is mode collapse.")
+        return (f"{head} collapsed: its samples sit on only {len(final)} of the {k} modes "
+                f"({_places(final, centres)}).{journey}{loose} That is mode collapse.")
+    if not occ.sharp and len(final) == k:
+        return (f"{head} has not learnt the modes yet: its samples spread over all {k} of them, but only {occ.hq:.0%} "
+                f"are sharp (within 3 sigma of a mode). More steps or a smaller learning rate would help.")
+    if len(final) == k:
+        lo, hi = min(occ.final_shares), max(occ.final_shares)
+        return (f"{head} kept all {k} modes: each got between {lo:.0%} and {hi:.0%} of the samples (a fair share is "
+                f"{1 / k:.0%}).{loose}")
     missed = set(range(k)) - set(final)
-    return (f"{head} kept {len(final)} of {k} modes ({occ.hq:.0%} of its samples sharp); it has none at "
-            f"{_places(missed, centres)}.{journey}")
+    return (f"{head} kept {len(final)} of {k} modes; it has (almost) no samples at {_places(missed, centres)}."
+            f"{journey}{loose}")

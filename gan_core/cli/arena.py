@@ -54,6 +54,9 @@ def register(sub) -> None:
     a.add_argument("--out", required=True, help="folder for results.csv, summary.md, curves.csv and the pictures")
     a.add_argument("--eval-every", type=int, default=500, help="log the mode metrics every N steps (default 500; 0 = at the end)")
     a.add_argument("--workers", type=int, default=None, help="runs at a time, one process and thread each (default: CPU cores)")
+    a.add_argument("--preset", default=None, help="the network, optimiser and batch every run shares (default: "
+                   "collapse-metz2016 on 2D data, the Unrolled GAN paper's setup; dcgan on images; unrolled-2d gives "
+                   "the earlier 5,000-iteration tables of BENCHMARKS.md)")
     a.add_argument("--batch-size", type=int, default=None, help="samples per batch for every run (default 512)")
     a.add_argument("--backend", default="local", choices=["local", "ray"],
                    help="where the runs go: local (a process pool on this machine, default) or ray (one Ray task per "
@@ -74,7 +77,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
     import pandas as pd
     from tqdm import tqdm
 
-    base = reference_config(args.data)
+    base = reference_config(args.data, args.preset)
     if args.batch_size is not None:
         base = base.replace(optim={"batch_size": args.batch_size})
     device = "cpu" if args.device == "auto" else args.device
@@ -108,7 +111,8 @@ def run_arena_cli(args: argparse.Namespace) -> int:
             key = (e.variant, e.seed)
             if e.kind == "eval":
                 curves.append({"variant": e.variant, "seed": e.seed, "step": e.step, "wall_time": e.wall_time,
-                               **{k: e.metrics.get(k) for k in ("modes", "hq", "kl", "grid_kl", "grid_js")}})
+                               **{k: e.metrics.get(k) for k in ("modes", "hq", "kl", "grid_kl", "grid_js")},
+                               **{k: v for k, v in e.metrics.items() if k.startswith(("near_", "share_"))}})
             target = args.steps if e.kind in ("done", "error") else e.step
             bar.update(max(0, target - progress.get(key, 0)))
             progress[key] = max(progress.get(key, 0), target)

@@ -7,7 +7,10 @@ For a mixture with K centres and std sigma, over generated samples:
   With no HQ sample at all the KL is reported as log K (nothing covered).
 - occupancy: share_k = (HQ samples whose nearest centre is k) / (all samples), k = 0..K-1; the shares add up
   to the HQ share, and the modes captured are the k with share_k > 0. Logged over training, they show a
-  generator hopping from mode to mode or dropping one (the Train page's and the arena's occupancy heatmaps).
+  generator hopping from mode to mode or dropping one.
+- where the samples sit: near_k = (samples whose nearest centre is k, sharp or not) / (all samples); they add up
+  to 1. A generator hopping between loose blobs (the Unrolled GAN paper's plain GAN, fig. 1) shows in near_k long
+  before its samples are sharp enough for share_k (the Train page's and the arena's occupancy heatmaps).
 """
 from __future__ import annotations
 
@@ -25,14 +28,16 @@ class ModeMetrics:
     kl: float           # reverse KL of the HQ histogram to uniform
     counts: tuple       # HQ samples per centre
     n_samples: int = 0  # samples scored
+    near: tuple = ()    # samples (sharp or not) per nearest centre
 
     def as_dict(self) -> dict:
         return {"modes": self.modes, "hq": self.hq, "kl": self.kl}
 
     def shares(self) -> dict:
-        """{'share_0': ..., 'share_{K-1}': ...}: each mode's share of all samples (see the module docstring)."""
+        """share_k and near_k of every mode (see the module docstring), as fractions of all samples."""
         n = max(self.n_samples, 1)
-        return {f"share_{i}": c / n for i, c in enumerate(self.counts)}
+        return {**{f"share_{i}": c / n for i, c in enumerate(self.counts)},
+                **{f"near_{i}": c / n for i, c in enumerate(self.near)}}
 
 
 def mode_metrics(samples: np.ndarray, centres: np.ndarray, sigma: float) -> ModeMetrics:
@@ -52,8 +57,9 @@ def mode_metrics(samples: np.ndarray, centres: np.ndarray, sigma: float) -> Mode
         p = counts / n_hq
         nz = p > 0
         kl = float((p[nz] * np.log(k * p[nz])).sum())
+    near = np.bincount(nearest[finite], minlength=k)
     return ModeMetrics(int((counts > 0).sum()), k, n_hq / max(len(samples), 1), kl, tuple(int(c) for c in counts),
-                       len(samples))
+                       len(samples), tuple(int(c) for c in near))
 
 
 def grid_divergences(real: np.ndarray, fake: np.ndarray, bounds: tuple[float, float, float, float],

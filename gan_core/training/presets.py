@@ -57,6 +57,19 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            "1e-4, batch 512): what the arena trains every variant on.",
            {"model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128, 128], "activation": "tanh", "z_dim": 256},
             "optim": {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-4, "beta1_g": 0.5, "beta1_d": 0.5, "batch_size": 512}}),
+    # The Unrolled GAN paper's own 2D experiment, as its code publishes it (Metz et al. 2016, fig. 1): the plain GAN
+    # that hops from mode to mode. BENCHMARKS.md, "Mode collapse you can show", reports what it does here.
+    Preset("collapse-metz2016",
+           "Mode collapse as the Unrolled GAN paper (Metz et al. 2016, fig. 1) shows it: its published 2D setup "
+           "(G 2 x 128 ReLU, D 1 x 128 ReLU seeing its input divided by 4, orthogonal init with gain 0.8, 256-d "
+           "normal noise, Adam 1e-4 for both with beta1 0.5, batch 512, the saddle-point objective `vanilla`). "
+           "Watch the occupancy view: the generator's samples sit on one mode at a time and jump from mode to mode.",
+           {"model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128], "activation": "relu", "z_dim": 256,
+                      "noise": "normal", "init": "orthogonal", "init_gain": 0.8, "d_input_scale": 0.25},
+            "optim": {"optimizer": "adam", "lr_g": 1e-4, "lr_d": 1e-4, "beta1_g": 0.5, "beta2_g": 0.999,
+                      "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 512, "lr_decay": 0.0, "batch_growth": 1},
+            "variant": "vanilla", "variant_options": {}, "eval_every": 500},
+           {"*": 10_000}),
     Preset("tutorial-mlp",
            "The tutorial's MLP GAN, exactly as a class reads it: G 100-256-512-1024-784, D mirrored, BCE "
            "(non-saturating), Adam 2e-4, batch 64, on MNIST.",

@@ -1,0 +1,53 @@
+"""The collapse preset is the Unrolled GAN paper's published 2D setup, value by value, on the CLI, the Train page
+and as the arena's default for 2D data."""
+from gan_core.arena import plan_runs, reference_config
+from gan_core.training.presets import preset_config
+
+
+def test_the_collapse_preset_resolves_to_the_papers_settings():
+    c = preset_config("collapse-metz2016")
+    m, o = c.model, c.optim
+    assert (m.kind, m.g_hidden, m.d_hidden, m.activation) == ("mlp", (128, 128), (128,), "relu")
+    assert (m.z_dim, m.noise, m.init, m.init_gain, m.d_input_scale) == (256, "normal", "orthogonal", 0.8, 0.25)
+    assert (o.optimizer, o.lr_g, o.lr_d, o.beta1_g, o.beta1_d, o.beta2_g, o.beta2_d) == ("adam", 1e-4, 1e-4, 0.5, 0.5,
+                                                                                       0.999, 0.999)
+    assert (o.batch_size, o.lr_decay, o.batch_growth) == (512, 0.0, 1)
+    assert c.variant == "vanilla" and c.recipe.objective == "minimax" and c.recipe.n_critic == 1
+    assert c.data.name == "ring8" and c.steps == 10_000
+
+
+def test_the_networks_are_what_the_paper_describes():
+    import torch
+
+    from gan_core.models import build_discriminator, build_generator
+
+    c = preset_config("collapse-metz2016")
+    g, d = build_generator(c.model, (2,), 0), build_discriminator(c.model, (2,), 0)
+    g_lin = [x for x in g.modules() if isinstance(x, torch.nn.Linear)]
+    d_lin = [x for x in d.modules() if isinstance(x, torch.nn.Linear)]
+    assert [tuple(x.weight.shape) for x in g_lin] == [(128, 256), (128, 128), (2, 128)]
+    assert [tuple(x.weight.shape) for x in d_lin] == [(128, 2), (1, 128)]
+    w = g_lin[1].weight.detach()  # orthogonal with gain 0.8: W W^T = 0.64 I
+    assert torch.allclose(w @ w.T, 0.64 * torch.eye(128), atol=1e-4)
+    assert all(float(x.bias.detach().abs().max()) == 0 for x in g_lin + d_lin)
+    x = torch.randn(5, 2)
+    assert torch.allclose(d(x), d_lin[1](torch.relu(d_lin[0](x / 4))).reshape(d(x).shape), atol=1e-6)
+
+
+def test_the_arena_trains_2d_variants_on_it_unless_told_otherwise():
+    base = reference_config("ring8")
+    assert base.model == preset_config("collapse-metz2016").model and base.optim.batch_size == 512
+    runs = plan_runs("grid25", ["vanilla", "pacgan-2"], 2, 300, 100)
+    assert {(r.variant, r.seed, r.steps, r.data.name) for r in runs} == {
+        (v, s, 300, "grid25") for v in ("vanilla", "pacgan-2") for s in (0, 1)}
+    assert all(r.model == base.model and r.optim == base.optim for r in runs)
+    assert reference_config("ring8", "unrolled-2d").model.activation == "tanh"  # the earlier tables' setup
+
+
+def test_the_train_page_carries_every_setting_of_the_preset():
+    from dashboard import settings
+
+    page = settings.build_config(settings.preset_settings("collapse-metz2016", "ring8"))
+    want = preset_config("collapse-metz2016")
+    assert page.model == want.model and page.optim == want.optim and page.variant == want.variant
+    assert page.steps == want.steps
