@@ -188,7 +188,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 130
     bar.close()
     save_run(trainer, out)
-    summary = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in trainer.last_eval.items())
+    summary = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in trainer.last_eval.items()
+                        if not k.startswith(("share_", "near_")))  # per-mode shares: in metrics.csv, not the one line
     print(f"saved {out} after {trainer.step_count} steps in {trainer.elapsed:.1f} s" + (f"; {summary}" if summary else ""))
     return 0
 
