@@ -7,6 +7,14 @@ Prints, every 500 steps: modes covered by sharp samples, % HQ (within 3 sigma), 
 to their nearest centre, the sharp share per mode and the share of all samples nearest each mode (BENCHMARKS.md,
 "Mode collapse you can show").
 """
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
 torch.set_num_threads(1)
 mode, seed, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 lr_g = float(sys.argv[4]) if len(sys.argv) > 4 else 1e-4
