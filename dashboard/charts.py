@@ -186,7 +186,8 @@ def scatter_points(points: np.ndarray, title: str, height: int = 380, colour: st
     xaxis, yaxis = {}, dict(scaleanchor="x", scaleratio=1)
     if bounds is not None:
         xaxis["range"], yaxis["range"] = list(bounds[:2]), list(bounds[2:])
-    return _figure(traces, title, height, xaxis=xaxis, yaxis=yaxis)
+    return _figure(traces, title, height, xaxis=xaxis, yaxis=yaxis,  # the legend under the chart, clear of the title
+                   legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0), margin=dict(b=40))
 
 
 def view_bounds(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, float, float]:

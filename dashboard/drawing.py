@@ -50,17 +50,19 @@ export default function ({ parentElement, data, setTriggerValue }) {
     if (c < 0 || c >= n || row < 0 || row >= n) return -1;
     return row * n + c;
   }
-  let stroke = null;
-  canvas.onpointerdown = (ev) => { stroke = []; canvas.setPointerCapture(ev.pointerId); add(ev); };
-  canvas.onpointermove = (ev) => { if (stroke) add(ev); };
-  canvas.onpointerup = (ev) => {
-    if (!stroke) return;
-    const added = stroke; stroke = null;
-    if (added.length) setTriggerValue("added", { ids: added, at: Date.now() });
+  // The stroke in progress lives on the canvas itself: a redraw from Python arriving mid-stroke (this function
+  // called again with new data) keeps it, and the points it painted are drawn again.
+  if (canvas.__stroke) for (const i of canvas.__stroke) chosen.add(i);
+  canvas.onpointerdown = (ev) => { canvas.__stroke = []; canvas.setPointerCapture(ev.pointerId); add(ev); };
+  canvas.onpointermove = (ev) => { if (canvas.__stroke) add(ev); };
+  canvas.onpointerup = () => {
+    const added = canvas.__stroke;
+    canvas.__stroke = null;
+    if (added && added.length) setTriggerValue("added", { ids: added, at: Date.now() });
   };
   function add(ev) {
     const i = nearest(ev);
-    if (i >= 0 && !chosen.has(i)) { chosen.add(i); stroke.push(i); dot(i, true); }
+    if (i >= 0 && !chosen.has(i)) { chosen.add(i); canvas.__stroke.push(i); dot(i, true); }
   }
   draw();
 }
