@@ -1,5 +1,6 @@
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ sys.path.insert(0, str(ROOT))
 # Streamlit reads the app's settings (.streamlit/config.toml: static serving for the live charts, no garbage
 # collection after every rerun) from the working directory, as `streamlit run` from the repository root does.
 os.chdir(ROOT)
+
+# Real-image features cached between processes (gan_core.evaluation.evaluator) go to a folder of this test run.
+os.environ.setdefault("GAN_CLASSROOM_CACHE", tempfile.mkdtemp(prefix="gan-classroom-cache-"))
 
 # Small models train fastest on one thread, and a test never waits on the other core.
 torch.set_num_threads(1)

@@ -13,7 +13,7 @@ ARGS = ["arena", "--data", "ring8", "--variants", "ns,pacgan-2", "--seeds", "1",
 
 def test_ray_rows_equal_the_local_rows(tmp_path):
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         assert main([*ARGS, "--out", str(tmp_path / "ray"), "--backend", "ray"]) == 0
     finally:

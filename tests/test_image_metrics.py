@@ -223,3 +223,22 @@ def test_classifier_pass_gives_the_numbers_of_the_plain_layout(mnist_classifier,
         p = torch.softmax(clf.fc2(f), dim=1)
     np.testing.assert_allclose(feats, f.double().numpy(), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(probs, p.double().numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_real_features_are_kept_between_processes_as_the_same_numbers(mnist_classifier, mnist_real, tmp_path,
+                                                                     monkeypatch):
+    import gan_core.evaluation.evaluator as ev
+
+    monkeypatch.setenv("GAN_CLASSROOM_CACHE", str(tmp_path / "cache"))
+    images = np.asarray(mnist_real[0])[:300]
+    fresh = ev._real_features(images, mnist_classifier)
+    assert len(list((tmp_path / "cache").glob("real-features-*.npy"))) == 1
+
+    def no_pass(*args, **kwargs):
+        raise AssertionError("the cached features should have been read, not computed")
+
+    monkeypatch.setattr(ev, "classifier_outputs", no_pass)
+    cached = ev._real_features(images, mnist_classifier)
+    assert cached.dtype == np.float64 and np.array_equal(cached, fresh)
+    with pytest.raises(AssertionError, match="cached"):  # other images: another file, computed
+        ev._real_features(images[:299], mnist_classifier)

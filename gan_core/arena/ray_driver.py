@@ -44,9 +44,9 @@ def _start(ray, address: str | None) -> bool:
     """Join or start Ray; True when this call started it (then the arena shuts it down at the end)."""
     if ray.is_initialized():
         return False
-    address = address or os.environ.get("RAY_ADDRESS") or None
+    address = address or os.environ.get("RAY_ADDRESS") or "local"  # "local": a new Ray, never a stale one found on disk
     runtime_env = None
-    if address:  # a cluster's workers do not have this checkout: send them the engine
+    if address != "local":  # a cluster's workers do not have this checkout: send them the engine
         runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[1])]}
     try:
         ray.init(address=address, runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,

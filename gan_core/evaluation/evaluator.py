@@ -2,7 +2,10 @@
 against the held-out real images, with the real features computed once."""
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -14,12 +17,14 @@ from gan_core.evaluation.image_metrics import (class_histogram_metrics, classifi
                                                real_manifold_radii, stacked_mnist_modes)
 
 MAX_REAL = 2500
+FEATURES_VERSION = 1  # raise it when Classifier.features computes other numbers: older cache files are then unused
 _REAL_SIDE: dict[tuple, tuple] = {}
 _REAL_LOCK = threading.Lock()
 
 
 def _real_side(name: str, data_dir: str | None) -> tuple:
-    """(classifier, real features, (mu, Sigma), {k: radii}) of a data set, computed once per process."""
+    """(classifier, real features, (mu, Sigma), {k: radii}) of a data set, computed once per process (the
+    features once per machine: `_real_features`)."""
     from gan_core.evaluation.classifier import default_classifier
     from gan_core.data.images import load_images
 
@@ -31,10 +36,42 @@ def _real_side(name: str, data_dir: str | None) -> tuple:
                 _REAL_SIDE[key] = (classifier, None, None, None)
             else:
                 real, _ = load_images(name, "test", data_dir)
-                feats, _ = classifier_outputs(np.asarray(real)[:MAX_REAL], classifier)
+                feats = _real_features(np.asarray(real)[:MAX_REAL], classifier)
                 # the real manifold, measured once
                 _REAL_SIDE[key] = (classifier, feats, feature_statistics(feats), real_manifold_radii(feats, (3, 5)))
         return _REAL_SIDE[key]
+
+
+def cache_dir() -> Path:
+    """Where real-image features are kept between processes: $GAN_CLASSROOM_CACHE, else ~/.cache/gan-classroom."""
+    return Path(os.environ.get("GAN_CLASSROOM_CACHE") or Path.home() / ".cache" / "gan-classroom")
+
+
+def _real_features(real: np.ndarray, classifier) -> np.ndarray:
+    """The classifier's features of the real images, read from the cache when the same classifier weights and
+    the same images were seen before (the file name is a hash of both), else computed and saved. Saved as
+    float64, so a cached run gets the very numbers a fresh one computes."""
+    h = hashlib.sha256(f"features v{FEATURES_VERSION}".encode())
+    h.update(np.ascontiguousarray(real).tobytes())
+    for name, t in sorted(classifier.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+    path = cache_dir() / f"real-features-{h.hexdigest()[:24]}.npy"
+    try:
+        feats = np.load(path)
+        if feats.shape[0] == len(real) and feats.dtype == np.float64:
+            return feats
+    except (OSError, ValueError):
+        pass  # no cache yet, or an unreadable one: compute
+    feats, _ = classifier_outputs(real, classifier)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, feats)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the whole file or none
+    except OSError:
+        pass  # a read-only home: every process computes them
+    return feats
 
 
 class ImageEvaluator:
