@@ -316,6 +316,7 @@ def test_the_arena_page_runs_variants_on_mnist_and_shows_their_digits(app):
     app.selectbox(key="ar_data").set_value("mnist").run()
     assert not app.exception
     assert any("evaluation classifier" in m.value for m in app.markdown)
+    app.selectbox(key="ar_network").set_value("tutorial-mlp")  # the tutorial's MLP: the network that collapses
     app.multiselect(key="ar_variants_images").set_value(["ns", "pacgan-2"])
     app.number_input(key="ar_steps_images").set_value(10)
     app.number_input(key="ar_every_images").set_value(10)
@@ -329,6 +330,7 @@ def test_the_arena_page_runs_variants_on_mnist_and_shows_their_digits(app):
     assert len(captions) == 2 and all("/10 classes" in c for c in captions), captions
     verdicts = [m.value for m in app.markdown if m.value.startswith("- **")]
     assert len(verdicts) == 2 and all("of the 10 classes" in v for v in verdicts), verdicts
+    assert all("Most of its samples (seed 0, last evaluation): " in v for v in verdicts), verdicts
 
 
 def test_the_arena_page_tells_each_2d_variants_story_from_its_occupancy(app):

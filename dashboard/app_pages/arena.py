@@ -11,6 +11,7 @@ from dashboard.resources import session_arena
 from dashboard.training.arena_runner import IMAGE_MODES, explain_images, ranking
 from gan_core.arena import ARENA_DATA, IMAGE_ARENA_DATA
 from gan_core.arena.verdict import explain as explain_points, occupancy
+from gan_core.data.images import class_names
 from gan_core.data.points import MIXTURES
 from gan_core.pictures import image_grid
 
@@ -21,6 +22,7 @@ busy = snap.status in ("queued", "running")
 
 CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "ns+pacgan-2+ema", "unrolled-5", "pacgan-2",
            "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
+NETWORKS = {"dcgan": "DCGAN (preset dcgan)", "tutorial-mlp": "the tutorial's MLP (preset tutorial-mlp)"}
 CHOICE_LABELS = {"ns+pacgan-2+ema": "ns+pacgan-2+ema (the classroom recipe's variant)"}
 DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in ARENA_DATA]
 DATA += [d for d in ("mnist", "fashion-mnist", "stacked-mnist") if d in IMAGE_ARENA_DATA]
@@ -46,7 +48,9 @@ if images:
                                      if data != "stacked-mnist" else "; Stacked MNIST is scored on 26,000 samples, as "
                                      "in the PacGAN paper, so each evaluation takes a while."))
     st.caption("A DCGAN step costs far more than a 2D one on a laptop CPU: a few hundred steps already show which "
-               "variants start with only some of the classes.")
+               "variants start with only some of the classes. The tutorial's MLP (preset `tutorial-mlp`) is the "
+               "network whose plain recipe collapses to mostly 1s and 7s on MNIST given a few thousand steps: watch "
+               "the share per class over training under each variant.")
 else:
     st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
                 "The networks and optimiser are the Unrolled GAN paper's own 2D experiment (preset `collapse-metz2016`: "
@@ -57,6 +61,11 @@ else:
                 "is **high quality** (sharp) within 3 sigma of a centre, a mode is **covered** when at least one sharp "
                 "sample is nearest to it, and the **reverse KL** is 0 when every mode gets the same share.")
 with st.form(f"arena_form_{kind}", border=True):
+    if images and data != "stacked-mnist":
+        network = st.selectbox("Networks every variant gets", list(NETWORKS), format_func=NETWORKS.get,
+                               key="ar_network")
+    else:
+        network = None
     c = st.columns([3, 1, 1, 1])
     variants = c[0].multiselect("Variants (up to six)", CHOICES, default=default_variants, max_selections=6,
                                 key=f"ar_variants_{kind}", format_func=lambda v: CHOICE_LABELS.get(v, v))
@@ -66,7 +75,7 @@ with st.form(f"arena_form_{kind}", border=True):
     go = st.form_submit_button("Start the arena", type="primary", disabled=busy)
 if go:
     try:
-        arena.start(data, variants, int(seeds), int(steps), int(every))
+        arena.start(data, variants, int(seeds), int(steps), int(every), preset=network)
         st.rerun()
     except (ValueError, RuntimeError) as err:
         st.error(str(err))
@@ -92,6 +101,9 @@ def _panel(name: str, s, k: int) -> None:
         st.markdown(f"**{name}**: waiting for its first evaluation...")
     elif s.data in IMAGE_MODES:
         st.image(upscale(image_grid(pts[:32], cols=8), 2), caption=_title(name, s, k))
+        if k <= 10:
+            live_chart(charts.occupancy(_first_seed(s.evals, name), labels=class_names(s.data, k), height=240,
+                                        title="Share per class over training"), key=f"ar_occ_{name}")
     else:
         mix = MIXTURES[s.data]
         live_chart(charts.arena_panel(pts, mix.centres, mix.sigma, _title(name, s, k)), key=f"ar_panel_{name}")
@@ -103,6 +115,22 @@ def _first_seed(evals, name: str):
     """The evaluations of a variant's first seed (the one whose samples the panel draws)."""
     mine = evals[evals["variant"] == name] if not evals.empty else evals
     return mine[mine["seed"] == mine["seed"].min()] if len(mine) else mine
+
+
+def _top_classes(name: str, s) -> str:
+    """' Most of its samples (first seed, last evaluation): 1 (45%), 7 (30%).' from the class shares, or ''."""
+    e = _first_seed(s.evals, name)
+    cols = [f"share_{i}" for i in range(10)]
+    if e.empty or not set(cols) <= set(e.columns):
+        return ""
+    last = e.sort_values("step")[cols].dropna().tail(1)
+    if last.empty:
+        return ""
+    shares = last.to_numpy()[0]
+    names = class_names(s.data, 10)
+    top = [i for i in shares.argsort()[::-1][:3] if shares[i] >= 0.1]
+    return (" Most of its samples (seed " + str(int(e["seed"].min())) + ", last evaluation): "
+            + ", ".join(f"{names[i]} ({shares[i]:.0%})" for i in top) + ".") if top else ""
 
 
 def _verdict(name: str, s) -> str:
@@ -165,7 +193,8 @@ def _live() -> None:
                                     "seconds": st.column_config.NumberColumn("seconds per run", format="%.1f")})
         st.subheader("What collapse looked like")
         for name in ranking(s.finals)["variant"]:
-            st.markdown("- " + (explain_images(name, s.finals, s.data) if on_images else _verdict(name, s)))
+            st.markdown("- " + (explain_images(name, s.finals, s.data) + _top_classes(name, s) if on_images
+                                else _verdict(name, s)))
     elif not s.evals.empty:
         latest = s.evals.sort_values("step").groupby(["variant", "seed"]).tail(1)
         st.dataframe(latest[["variant", "seed", "step", "modes", "hq", "kl"]], hide_index=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.training.pool import TrainingPool, default_pool
-from gan_core.arena import plan_runs, run_arena
+from gan_core.arena import plan_runs, reference_config, run_arena
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,14 @@ class ArenaRunner:
         self._waiting = object()
         self._closed = False
 
-    def start(self, data: str, variants: list[str], seeds: int, steps: int, eval_every: int = 250) -> None:
-        """Check the plan (ValueError on bad input) and start it in the background."""
+    def start(self, data: str, variants: list[str], seeds: int, steps: int, eval_every: int = 250,
+              preset: str | None = None) -> None:
+        """Check the plan (ValueError on bad input) and start it in the background. preset: the networks and
+        optimiser every run shares (default: gan_core.arena.reference_config's for the data)."""
         if self.running:
             raise RuntimeError("an arena is already running; stop it first")
-        configs = plan_runs(data, variants, seeds, steps, eval_every)  # validates everything up front
+        base = reference_config(data, preset)
+        configs = plan_runs(data, variants, seeds, steps, eval_every, base)  # validates everything up front
         if data == "fashion-mnist":  # not bundled: say where to get it now, not once per run
             from gan_core.data.images import load_idx_dataset
 
@@ -59,7 +62,7 @@ class ArenaRunner:
         self._set(ArenaSnapshot(status="queued", data=data, variants=tuple(variants), total_runs=len(configs),
                                 started=time.monotonic()))
         self._thread = threading.Thread(target=self._run, args=(data, list(variants), seeds, steps, eval_every,
-                                                                len(configs)), name="gan-arena", daemon=True)
+                                                                len(configs), base), name="gan-arena", daemon=True)
         self._thread.start()
 
     @property
@@ -98,7 +101,8 @@ class ArenaRunner:
         with self._lock:
             self._snap = replace(self._snap, **changes)
 
-    def _run(self, data: str, variants: list[str], seeds: int, steps: int, eval_every: int, total: int) -> None:
+    def _run(self, data: str, variants: list[str], seeds: int, steps: int, eval_every: int, total: int,
+             base) -> None:
         tickets: list[object] = []
         try:
             if not self.pool.acquire(self._waiting, self._stop.is_set):
@@ -117,7 +121,7 @@ class ArenaRunner:
             errors: list[str] = []
             first_seed: dict[str, int] = {}
             last_push = 0.0
-            for ev in run_arena(data, variants, seeds, steps, eval_every=eval_every, workers=len(tickets),
+            for ev in run_arena(data, variants, seeds, steps, eval_every=eval_every, base_config=base, workers=len(tickets),
                                           stop=self._stop):
                 if ev.kind == "eval":
                     evals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),
