@@ -11,8 +11,8 @@ SHIPPED = sorted(p.name for p in PRETRAINED.glob("cyclegan-*"))
 FILES = {"config.json", "G.safetensors", "F.safetensors", "metrics.csv", "metrics.json", "samples.png", "README.md"}
 
 
-def test_a_2d_pair_is_shipped():
-    assert "cyclegan-moons-circles" in SHIPPED
+def test_a_2d_pair_and_the_digits_pair_are_shipped():
+    assert {"cyclegan-moons-circles", "cyclegan-mnist-digits8"} <= set(SHIPPED)
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -66,3 +66,10 @@ def test_train_a_2d_pair_and_change_lambda_cycle_live(page):
     assert set(snap.panel) == {"a", "ab", "aba", "b", "ba", "bab"} and snap.panel["ab"].shape == (300, 2)
     assert snap.losses["step"][-1] == 100 and snap.evals["step"] == [100]
     assert 0.0 in [row["lambda_cycle"] for row in runner.trainer.rows]
+
+
+def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):
+    page.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
+    assert not page.exception
+    captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
+    assert any("translated to digits8" in c for c in captions) and any("back to mnist" in c for c in captions), captions
