@@ -35,7 +35,7 @@ def test_hopping_generator_is_collapsed_and_counted():
 
 def test_a_loose_hopping_generator_is_a_loose_collapse():
     """The Unrolled GAN paper's plain GAN: one blob at a time, moving, not yet sharp."""
-    occ = occupancy(_history([_one(0, 1.0), _one(4, 1.0), _one(2, 1.0)], hq=0.01))
+    occ = occupancy(_history([_one(0, 1.0), _one(4, 1.0), _one(4, 1.0), _one(2, 1.0)], hq=0.01))
     assert occ.collapsed and not occ.sharp and occ.hops == 2
     text = explain("vanilla", occ, RING.centres)
     assert "collapsed" in text and "still loose: only 1%" in text and "(north)" in text
@@ -47,8 +47,28 @@ def test_even_cover_is_not_collapse():
     assert "kept all 8 modes" in explain("pacgan-2", occ, RING.centres)
 
 
+def test_a_loose_blob_after_a_few_evaluations_is_too_early_to_call():
+    occ = occupancy(_history([_one(0, 1.0), _one(3, 1.0)], hq=0.0))
+    assert occ.too_early and not occ.collapsed
+    assert "too early to tell after 2 evaluations" in explain("ns", occ, RING.centres)
+    assert not occupancy(_history([_one(0)] * 2)).too_early  # sharp samples need no history to be judged
+
+
+def test_an_arena_summary_tells_each_runs_story():
+    import pandas as pd
+
+    from gan_core.arena.verdict import stories
+
+    hop = _history([_one(0, 1.0), _one(3, 1.0), _one(5, 1.0), _one(6, 1.0)], hq=0.02).assign(variant="ns", seed=0)
+    even = _history([[0.125] * 8] * 4, hq=0.9).assign(variant="pacgan-2", seed=0)
+    text = stories(pd.concat([hop, even]), RING.centres)
+    assert "| ns | 0 | 1 | 3 | 4 | 2.0 | yes (loose) |" in text
+    assert "| pacgan-2 | 0 | 8 | 0 | 8 | 90.0 | no |" in text
+    assert "- seed 0: **pacgan-2** kept all 8 modes" in text
+
+
 def test_blurry_run_is_neither():
-    occ = occupancy(_history([[0.125] * 8] * 3, hq=0.05))
+    occ = occupancy(_history([[0.125] * 8] * 4, hq=0.05))
     assert not occ.sharp and not occ.collapsed and not occ.covers_all
     assert "has not learnt the modes yet" in explain("ns", occ, RING.centres)
 

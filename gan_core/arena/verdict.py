@@ -11,7 +11,8 @@ runs log `share_k` (the class histogram), used the same way. From the history ov
 - a run **collapsed** when it holds at most half of the modes, or fewer than all of them while hopping between
   evaluations (the generator chasing D from mode to mode); it is a **sharp** collapse when most of its samples are
   also sharp (% HQ >= 50), as in VEEGAN's table, and a loose one otherwise, as in the Unrolled GAN paper's figure,
-  where the plain GAN's blobs move from mode to mode before they tighten.
+  where the plain GAN's blobs move from mode to mode before they tighten. A loose collapse needs a history of at
+  least `EARLY` evaluations: at the start every generator is one blob near some mode, which is not yet a verdict.
 
 These are the pictures the Unrolled GAN paper (Metz et al. 2016, fig. 1) and VEEGAN (Srivastava et al. 2017)
 show for a plain GAN; `BENCHMARKS.md` ("Mode collapse you can show") reports them for the arena's variants.
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 SHARP = 0.5  # a run whose share of sharp (high-quality) samples is below this has not learnt the modes yet
+EARLY = 4    # evaluations a loose run needs before it is called collapsed
 
 _COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
 
@@ -71,10 +73,14 @@ class Occupancy:
         return self.hq >= SHARP
 
     @property
+    def too_early(self) -> bool:
+        return not self.sharp and len(self.steps) < EARLY
+
+    @property
     def collapsed(self) -> bool:
         few = len(self.final) <= self.k // 2
         hopping = len(self.final) < self.k and self.hops > 0
-        return few or hopping
+        return (few or hopping) and not self.too_early
 
     @property
     def covers_all(self) -> bool:
@@ -124,6 +130,10 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
                    f"another.")
     loose = (f" Its samples are still loose: only {occ.hq:.0%} lie within 3 sigma of a mode." if not occ.sharp else
              f" {occ.hq:.0%} of its samples are sharp (within 3 sigma of a mode).")
+    if occ.too_early:
+        return (f"{head}: too early to tell after {len(occ.steps)} evaluation{'s' if len(occ.steps) > 1 else ''}: "
+                f"its samples sit near {len(final)} of the {k} modes ({_places(final, centres)}) and only "
+                f"{occ.hq:.0%} are sharp (within 3 sigma of a mode). Train longer and watch the share per mode.")
     if occ.collapsed:
         return (f"{head} collapsed: its samples sit on only {len(final)} of the {k} modes "
                 f"({_places(final, centres)}).{journey}{loose} That is mode collapse.")
@@ -137,3 +147,22 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
     missed = set(range(k)) - set(final)
     return (f"{head} kept {len(final)} of {k} modes; it has (almost) no samples at {_places(missed, centres)}."
             f"{journey}{loose}")
+
+
+def stories(curves: pd.DataFrame, centres: np.ndarray) -> str:
+    """Markdown: what each run did (variant, seed), one line each, from an arena's curves (variant, seed, step,
+    hq, near_*): held modes at the end, hops, visited, and the sentence of `explain`."""
+    lines = ["## What each run did (share of samples per mode over training)", "",
+             "| variant | seed | modes held at the end | hops | modes visited | % HQ | collapsed |", "|---|---|---|---|---|---|---|"]
+    sentences = []
+    for (variant, seed), run in curves.groupby(["variant", "seed"], sort=False):
+        try:
+            occ = occupancy(run)
+        except ValueError:
+            continue
+        kind = ("yes (sharp)" if occ.sharp else "yes (loose)") if occ.collapsed else (
+            "too early" if occ.too_early else "no")
+        lines.append(f"| {variant} | {seed} | {len(occ.final)} | {occ.hops} | {len(occ.visited)} | "
+                     f"{100 * occ.hq:.1f} | {kind} |")
+        sentences.append(f"- seed {seed}: " + explain(variant, occ, centres))
+    return "\n".join(lines + [""] + sentences)

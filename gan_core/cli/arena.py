@@ -5,6 +5,8 @@ import argparse
 import time
 from pathlib import Path
 
+from gan_core.arena.verdict import stories
+from gan_core.data.points import MIXTURES
 from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, plan_runs, reference_config, run_arena, summary_table,
                             write_results)
 from gan_core.arena.plan import _variant_list
@@ -125,6 +127,9 @@ def run_arena_cli(args: argparse.Namespace) -> int:
     write_results(events, out, title=f"Arena on {args.data}", variants=names)
     curves.sort(key=lambda c: (names.index(c["variant"]), c["seed"], c["step"]))
     pd.DataFrame(curves).to_csv(out / "curves.csv", index=False)
+    if args.data in ARENA_DATA and curves:
+        with open(out / "summary.md", "a", encoding="utf-8") as f:
+            f.write("\n" + stories(pd.DataFrame(curves), MIXTURES[args.data].centres) + "\n")
     rows = sorted(_rows(events), key=lambda r: (names.index(r["variant"]), r["seed"]))
     print(f"{len(rows)}/{len(configs)} runs finished in {time.perf_counter() - t0:.1f} s; results in {out}")
     print(summary_table(rows))
