@@ -19,7 +19,7 @@ from gan_core.sampling import evaluate_run
 
 ROOT = Path(__file__).resolve().parents[1]
 PRETRAINED = ROOT / "pretrained"
-GENERATORS = ["mnist-tutorial-mlp", "mnist-dcgan", "mnist-cgan", "fashion-dcgan"]
+GENERATORS = ["mnist-tutorial-mlp", "mnist-dcgan", "mnist-cgan", "fashion-dcgan", "mnist-style", "fashion-style"]
 SHIPPED_FILES = {"config.json", "generator.safetensors", "metrics.csv", "samples.png", "README.md", "metrics.json"}
 EVAL_N, EVAL_SEED = 2000, 1
 
