@@ -6,11 +6,11 @@
     of mixed images the evaluation classifier puts in the source's class and in the base's class, for each
     named level taken from the source (coarse, middle, fine).
 (b) Crossover: the same for "rows 0..k-1 of w+ from the source" and "rows k..end from the source", for every k,
-    which is where the split between coarse and fine means something (the issue's question: at 28 pixels the
+    which is where the split between coarse and fine means something (the open question: at 28 pixels the
     lowest resolution may carry too little).
 (c) Truncation: the pixel spread across z (std over 200 samples, averaged over pixels) for psi 0, 0.1, ..., 1.
 
-The targets (issue 19): coarse from the source -> source class in >= 80% of pairs; fine from the source -> base
+The targets: coarse from the source -> source class in >= 80% of pairs; fine from the source -> base
 class in >= 90%. With --write, the tables go to bench/results/style-<run name>.md.
 """
 from __future__ import annotations

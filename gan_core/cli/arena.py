@@ -47,7 +47,7 @@ def register(sub) -> None:
                     "write results.csv, summary.md and one picture per variant into --out.",
         epilog=_variants_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("--data", default="ring8", help=f"data with countable modes: the 2D mixtures {', '.join(ARENA_DATA)} "
-                   f"(Unrolled-GAN networks) or the images {', '.join(IMAGE_ARENA_DATA)} (DCGAN; modes counted by "
+                   f"(the collapse-metz2016 networks) or the images {', '.join(IMAGE_ARENA_DATA)} (DCGAN; modes counted by "
                    f"the evaluation classifier) (default ring8)")
     a.add_argument("--variants", default="vanilla,unrolled-5,pacgan-4,wgan-gp",
                    help="comma-separated variants to compare (default vanilla,unrolled-5,pacgan-4,wgan-gp)")
