@@ -188,3 +188,19 @@ def test_optimisers_wait_for_the_first_step_and_the_start_is_still_restorable(ti
     assert t._opt_g is not None and err.value.step < 100  # before the first periodic snapshot (step 100)
     t.restore_last_good()
     assert t.step_count == 0 and _same(_params(t.G), start)
+
+
+def test_minibatch_std_sees_the_real_and_the_fake_batch_apart(tiny_config):
+    """With mbstd, D's verdict on the real batch must not depend on the fake batch (the spread feature of a joint
+    batch would give both halves one value, and a collapsed G would go unseen)."""
+    import torch
+
+    from gan_core import Trainer
+
+    t = Trainer(tiny_config(variant="ns+mbstd"))
+    real = torch.randn(32, 2)
+    collapsed, spread = torch.zeros(32, 2), 3 * torch.randn(32, 2)
+    r1, f1, _, _ = t._d_logits(real, collapsed, None, None)
+    r2, f2, _, _ = t._d_logits(real, spread, None, None)
+    assert torch.equal(r1, r2)
+    assert torch.allclose(f1, t.D(collapsed).float())  # the fakes judged on their own spread (zero here)

@@ -243,8 +243,10 @@ class Trainer(TrainerState):
     def _d_logits(self, real: torch.Tensor, fake: torch.Tensor, y, y_fake):
         m = self.recipe.pack
         pr, pf = pack(real, m), pack(fake, m)
-        ys = None if y is None else torch.cat([y, y_fake])
         with self._autocast():
+            if self.recipe.mbstd:  # the batch-spread feature must see real and fake apart, or both get one value
+                return self.D(pr, y).float(), self.D(pf, y_fake).float(), pr, pf
+            ys = None if y is None else torch.cat([y, y_fake])
             logits = self.D(torch.cat([pr, pf]), ys).float()  # one pass over real and fake: D has no batch norm
         return logits[: pr.shape[0]], logits[pr.shape[0]:], pr, pf
 
