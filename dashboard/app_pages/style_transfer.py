@@ -20,7 +20,7 @@ PAIRS = {"moons:circles": "2D: moons -> circles", "ring8:grid25": "2D: ring8 -> 
          "mnist:digits8": "MNIST digits -> UCI 8x8 scans (digits8)",
          "mnist:fashion-mnist": "MNIST digits -> Fashion-MNIST (nothing in common)"}
 # What a live run on this page gets: small enough for a few steps a second on a laptop CPU.
-LIVE = {False: {"steps": 2000, "eval_every": 100, "eval_samples": 1000, "log_every": 10},
+LIVE = {False: {"steps": 2000, "eval_every": 50, "eval_samples": 1000, "log_every": 10},
         True: {"steps": 1500, "eval_every": 100, "eval_samples": 200, "log_every": 5,
                "model": {"width": 8, "n_blocks": 2}, "optim": {"batch_size": 8}}}
 LESSON = ("**The lesson of lambda_cycle.** Nothing in the adversarial loss says *which* B a translation should be: "
