@@ -73,6 +73,20 @@ def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: 
                    yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **({"dtick": 1} if log_y else {})))
 
 
+def gradient_norm_chart(history: pd.DataFrame, clip_norm: float = 0.0, height: int = 240) -> go.Figure:
+    """D's and G's gradient norms (before clipping) on a log axis; with gradient clipping on, its threshold as a
+    dashed line: the steps above it are the ones the clipping shortened."""
+    fig = curves(history, {"d_grad": "D", "g_grad": "G"}, "Gradient norms (before clipping)" if clip_norm > 0
+                 else "Gradient norms", "norm", height=height, log_y=True)
+    if clip_norm > 0:
+        h = thin(history)
+        steps = h["step"].to_numpy() if len(h) else np.array([0, 1])
+        line = dict(type="scatter", x=[steps.min(), steps.max()], y=[clip_norm, clip_norm], mode="lines",
+                    name=f"clip_norm {clip_norm:g}", line=dict(width=2, color="#444", dash="dash"))
+        fig = go.Figure(dict(data=[*fig.to_dict()["data"], line], layout=fig.layout))
+    return fig
+
+
 def mode_metrics_chart(evals: pd.DataFrame, k: int | None, height: int = 260) -> go.Figure:
     """Modes covered (left axis) and % high-quality samples (right axis) over time."""
     traces, notes = [], []

@@ -108,7 +108,8 @@ def live_views(runner: TrainingRunner, prev_status: str) -> None:
         live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss", revision=rev)
         live_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says", "D output",
                                  colours=(charts.REAL, charts.FAKE)), key="c_d", revision=rev)
-        live_chart(charts.curves(h, {"d_grad": "D", "g_grad": "G"}, "Gradient norms", "norm", log_y=True), key="c_grad", revision=rev)
+        clip_norm = snap.recipe.clip_norm if snap.recipe is not None else 0.0
+        live_chart(charts.gradient_norm_chart(h, clip_norm), key="c_grad", revision=rev)
     e = snap.evals
     if is_2d:
         k = None if v is None or v.centres is None else len(v.centres)

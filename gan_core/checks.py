@@ -26,3 +26,16 @@ def check_float(name: str, value: Any, lo: float, hi: float | None = None, lo_op
         lo_txt = f"greater than {lo}" if lo_open else f"at least {lo}"
         allowed = f"{lo_txt} and at most {hi}" if hi is not None else lo_txt
         raise ValueError(f"{name}={value} is out of range; it must be {allowed}")
+
+
+MIN_DISTINCT_POINTS = 2  # one point (or one repeated) has no spread to learn: D separates it from any G at once
+
+
+def check_distinct_points(what: str, points) -> None:
+    """Refuse a set of 2D points with fewer than MIN_DISTINCT_POINTS different points, saying how many it has."""
+    distinct = len({(float(a), float(b)) for a, b in points})
+    if distinct < MIN_DISTINCT_POINTS:
+        n = len(points)
+        has = f"has only {n} point" if n <= 1 else f"has {n:,} points, all at the same place (1 distinct point)"
+        raise ValueError(f"{what} {has}; a GAN needs at least {MIN_DISTINCT_POINTS} distinct points to learn a "
+                         f"spread (a few dozen make a shape worth learning): add more points")

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from gan_core.checks import check_choice, check_float, check_int
+from gan_core.checks import check_choice, check_distinct_points, check_float, check_int
 from gan_core.variants import Recipe, resolve_recipe
 
 DataName = Literal[
@@ -58,6 +58,7 @@ class DataConfig:
                 raise ValueError("data.points must be pairs [x, y]")
             if any(not (math.isfinite(a) and math.isfinite(b)) for a, b in pts):
                 raise ValueError("data.points holds a NaN or infinite value; remove it and try again")
+            check_distinct_points("data.points", pts)
             self.points = pts
         elif self.points is not None:
             raise ValueError(f"data.points is only used with data.name='points', not {self.name!r}")
@@ -176,6 +177,8 @@ class TrainConfig:
     eval_samples: int = _help("generated samples used by the metrics", 2500)
     precision: Precision = _help("matrix precision: float32, bfloat16 (mixed, weights stay float32) or auto "
                                  "(bfloat16 where the processor computes it natively)", "float32")
+    keep_best: bool = _help("keep the generator (its EMA copy, if the variant has one) of the evaluation with the "
+                            "lowest FID and save that one, not the last (image data; needs eval_every)", False)
 
     def __post_init__(self) -> None:
         if isinstance(self.data, dict):
@@ -197,6 +200,10 @@ class TrainConfig:
         check_int("eval_every", self.eval_every, 0, 10_000_000)
         check_int("eval_samples", self.eval_samples, 10, 100_000)
         check_choice("precision", self.precision, get_args(Precision))
+        if not isinstance(self.keep_best, bool):
+            raise ValueError(f"keep_best={self.keep_best!r} must be true or false")
+        if self.keep_best and not self.data.is_image:
+            raise ValueError(f"keep_best=true keeps the lowest FID, which only image data has; {self.data.name!r} is 2D")
         if self.model.kind == "dcgan" and not self.data.is_image:
             raise ValueError(f"model.kind='dcgan' needs image data; {self.data.name!r} is 2D: use model.kind='mlp'")
         if self.model.kind == "style" and not self.data.is_image:
@@ -266,6 +273,8 @@ def upgrade_legacy(d: dict) -> dict:
         d["variant"] = "+".join(["ns", "pacgan-2", "ema"] + [p for p in variant.split("+") if p != "classroom"])
         optim.update(lr_g=0.002, lr_d=0.002, lr_decay=0.99, batch_growth=2)
         options.setdefault("ema", 0.99)
+    if "clip" in options:  # WGAN's weight-clipping bound, named weight_clip since gradient clipping came
+        options["weight_clip"] = options.pop("clip")
     for key in ("lr_g", "lr_d", "lr_decay", "batch_growth"):
         if key in options:
             optim[key] = options.pop(key)

@@ -49,3 +49,34 @@ def scatter_png(points: np.ndarray, size: int = 400) -> np.ndarray:
     u, v = np.clip(u.round().astype(int), 0, size - 1), np.clip(v.round().astype(int), 0, size - 1)
     img[v, u] = (200, 60, 20)
     return img
+
+
+def share_heatmap(shares: np.ndarray, steps: np.ndarray, title: str = "", cell: tuple[int, int] = (22, 20),
+                  full: float = 0.5) -> np.ndarray:
+    """A class histogram over training as an RGB picture: one row per class (0 at the top), one column per
+    evaluation, white = no samples, darkest = `full` of the samples or more. shares: (K, T); steps: (T,).
+    Rows are labelled with the class, a few columns with their step."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    k, t = shares.shape
+    cw, ch = cell
+    left, top, bottom = 28, 22 if title else 6, 30
+    w, h = left + t * cw + 8, top + k * ch + bottom
+    level = np.clip(np.asarray(shares, dtype=np.float64) / full, 0.0, 1.0)  # (K, T)
+    dark = np.array([8, 48, 107], dtype=np.float64)
+    rgb = (255 - level[..., None] * (255 - dark)).astype(np.uint8)                       # (K, T, 3)
+    canvas = np.full((h, w, 3), 255, dtype=np.uint8)
+    canvas[top:top + k * ch, left:left + t * cw] = np.repeat(np.repeat(rgb, ch, axis=0), cw, axis=1)
+    canvas[top:top + k * ch, left + cw * np.arange(1, t)] = 255                          # column gaps
+    canvas[top + ch * np.arange(1, k), left:left + t * cw] = 255                         # row gaps
+    img = Image.fromarray(canvas)
+    draw, font = ImageDraw.Draw(img), ImageFont.load_default()
+    if title:
+        draw.text((left, 4), title, fill=(0, 0, 0), font=font)
+    for r in range(k):
+        draw.text((8, top + r * ch + ch // 2 - 6), str(r), fill=(0, 0, 0), font=font)
+    every = max(1, int(np.ceil(t * 60 / (t * cw))))  # a label about every 60 pixels
+    for c in range(0, t, every):
+        draw.text((left + c * cw, top + k * ch + 6), f"{int(steps[c]):,}", fill=(0, 0, 0), font=font)
+    draw.text((left, top + k * ch + 18), "step", fill=(90, 90, 90), font=font)
+    return np.asarray(img)

@@ -3,7 +3,8 @@
 A run folder holds:
 - `config.json`: the TrainConfig (enough to rebuild the networks);
 - `generator.safetensors`, `discriminator.safetensors`: the weights (the EMA generator, if the variant
-  keeps one, is what `generator.safetensors` holds; the raw one is in the checkpoint);
+  keeps one, is what `generator.safetensors` holds; the raw one is in the checkpoint; with keep_best, the
+  generator of the evaluation with the lowest FID, its step in the file's metadata);
 - `metrics.csv`: one row per logged step;
 - `checkpoint.safetensors` + `checkpoint.json`: optimiser and RNG state, to resume exactly.
 Every file is written to a temporary name in the same folder and then renamed, so an interrupted
@@ -86,10 +87,13 @@ def save_run(trainer, out_dir: str | Path, checkpoint: bool = True) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "config.json", json.dumps(trainer.config.to_dict(), indent=2))
-    g_state = {k: v.detach().cpu().contiguous() for k, v in trainer.sampler.state_dict().items()}
+    best = getattr(trainer, "best", None)  # keep_best: the generator of the lowest FID, not the last
+    g_source = best["G"] if best is not None else trainer.sampler.state_dict()
+    g_state = {k: v.detach().cpu().contiguous() for k, v in g_source.items()}
     d_state = {k: v.detach().cpu().contiguous() for k, v in trainer.D.state_dict().items()}
     meta = {"step": str(trainer.step_count), "variant": trainer.config.variant}
-    atomic_write(out / "generator.safetensors", save(g_state, metadata=meta))
+    g_meta = meta if best is None else {**meta, "step": str(best["step"]), "kept": f"lowest FID {best['fid']:.4f}"}
+    atomic_write(out / "generator.safetensors", save(g_state, metadata=g_meta))
     atomic_write(out / "discriminator.safetensors", save(d_state, metadata=meta))
     atomic_write(out / "metrics.csv", trainer.history.to_csv(index=False))
     if checkpoint:

@@ -107,4 +107,9 @@ def evaluate_run(run: str | Path, n: int | None = None, seed: int = 1, device: s
         return out
     from gan_core.evaluation.evaluator import ImageEvaluator
 
-    return {"samples": n, **ImageEvaluator(config.data)(to_unit(s.data))}
+    out = {"samples": n, **ImageEvaluator(config.data)(to_unit(s.data))}
+    if config.data.name != "stacked-mnist":
+        from gan_core.evaluation.knn_check import class_checks
+
+        out.update(class_checks(s.data, config.data.name, config.data.data_dir))  # the second opinion (knn_check.py)
+    return out

@@ -1,4 +1,4 @@
-"""Stabilisers that need the discriminator itself, not just its logits: penalties, clipping, unrolling, EMA.
+"""Stabilisers that need the networks themselves, not just D's logits: penalties, clipping, unrolling, EMA.
 
 Each is a plain function the trainer calls at one point of its step; none runs an optimiser.
 """
@@ -29,6 +29,14 @@ def r1_penalty(real_logits: Tensor, real_in: Tensor) -> Tensor:
     """R1: E[||grad_x D(x)||^2] on real x (the trainer multiplies by gamma/2). real_in must require grad."""
     (grad,) = torch.autograd.grad(real_logits.sum(), real_in, create_graph=True)
     return grad.flatten(1).pow(2).sum(1).mean()
+
+
+@torch.no_grad()
+def clip_gradients(params: list[nn.Parameter], max_norm: float) -> Tensor:
+    """Gradient clipping: g <- g * min(1, max_norm / (||g||_2 + 1e-6)), ||g||_2 over all of `params` together.
+
+    Returns the total norm *before* clipping (what the gradient-norm chart shows beside the threshold)."""
+    return torch.nn.utils.clip_grad_norm_(params, max_norm, foreach=True)
 
 
 @torch.no_grad()

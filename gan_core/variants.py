@@ -29,7 +29,8 @@ class Recipe:
     gp_lambda: float = 0.0       # gradient penalty weight (Gulrajani et al. 2017)
     r1_gamma: float = 0.0        # R1 penalty weight on real data (Mescheder et al. 2018)
     r1_every: int = 1            # lazy R1: the penalty (times r1_every) on every r1_every-th step (StyleGAN2 section 3.1)
-    clip: float = 0.0            # weight clipping bound of D (Arjovsky et al. 2017)
+    weight_clip: float = 0.0     # weight clipping bound of D (Arjovsky et al. 2017)
+    clip_norm: float = 0.0       # gradient clipping: largest norm of D's and G's gradients (Pascanu et al. 2013)
     instance_noise: float = 0.0  # std of Gaussian noise added to D's inputs, annealed to 0 (Sonderby et al. 2017)
     ema: float = 0.0             # decay of an exponential moving average of G's weights (Yazici et al. 2019)
     ttur_ratio: float = 1.0      # lr_d / lr_g imposed when > 1 (Heusel et al. 2017); 1 keeps the configured rates
@@ -63,7 +64,7 @@ OBJECTIVE_VARIANTS: dict[str, VariantInfo] = {
            "Least-squares GAN: D regresses real to 1 and fake to 0, G pushes fakes towards 1. "
            "Penalising distance to the target rather than a log keeps gradients alive for far-off fakes.",
            "Mao et al. 2017, Least Squares Generative Adversarial Networks"),
-        _v("wgan", {"objective": "wasserstein", "clip": 0.01, "n_critic": 5},
+        _v("wgan", {"objective": "wasserstein", "weight_clip": 0.01, "n_critic": 5},
            "Wasserstein GAN: a critic estimates the earth-mover distance and is kept Lipschitz by clipping its "
            "weights to [-0.01, 0.01]; it trains 5 critic steps per generator step.",
            "Arjovsky et al. 2017, Wasserstein GAN"),
@@ -110,6 +111,15 @@ STABILISER_VARIANTS: dict[str, VariantInfo] = {
            "Generator EMA: samples come from a moving average of G's weights (decay 0.999), which smooths out "
            "the oscillation of the adversarial game.",
            "Yazici et al. 2019, The Unusual Effectiveness of Averaging in GAN Training"),
+        _v("clip", {"clip_norm": 1.0},
+           "Gradient clipping: before each update, D's and G's gradients are rescaled so that their total norm is "
+           "at most clip_norm (default 1.0; --option clip_norm=0.5). A loss spike then moves the weights no "
+           "further than an ordinary step; the gradient-norm chart shows the norms before clipping and the threshold.",
+           "Pascanu et al. 2013, On the difficulty of training recurrent neural networks (torch.nn.utils.clip_grad_norm_)"),
+        _v("weight-clip", {"weight_clip": 0.01},
+           "Weight clipping: after each update every weight of D is clamped to [-0.01, 0.01] (option weight_clip), "
+           "the Lipschitz constraint of the original Wasserstein GAN ('wgan' switches it on).",
+           "Arjovsky et al. 2017, Wasserstein GAN"),
         _v("ttur", {"ttur_ratio": 4.0},
            "Two time-scale update rule: D learns 4 times faster than G (lr_d = 4 * lr_g). "
            "With separate rates the game provably converges to a local Nash equilibrium under mild conditions.",
@@ -202,22 +212,22 @@ def _parse(name: str) -> Recipe:
 def _check_recipe(r: Recipe, name: str) -> None:
     if r.objective not in OBJECTIVES:
         raise ValueError(f"objective {r.objective!r} unknown; choose one of {', '.join(OBJECTIVES)}")
-    if r.clip and r.gp_lambda:
+    if r.weight_clip and r.gp_lambda:
         raise ValueError(f"variant {name!r} uses both weight clipping and a gradient penalty; use wgan or wgan-gp, not both")
-    if r.clip and r.spectral_norm:
+    if r.weight_clip and r.spectral_norm:
         raise ValueError(f"variant {name!r} combines weight clipping with spectral normalisation; both bound D, pick one")
-    if r.objective == "wasserstein" and not (r.clip or r.gp_lambda or r.spectral_norm):
+    if r.objective == "wasserstein" and not (r.weight_clip or r.gp_lambda or r.spectral_norm):
         raise ValueError("the Wasserstein objective needs a Lipschitz constraint: use 'wgan', 'wgan-gp' or add '+sn'")
 
 
 RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
 _OPTION_RANGES = {
     "unroll": (0, 10), "pack": (1, 4), "gp_lambda": (0.0, 1000.0), "r1_gamma": (0.0, 1000.0),
-    "clip": (0.0, 10.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
+    "weight_clip": (0.0, 10.0), "clip_norm": (0.0, 1000.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
     "n_critic": (1, 20), "r1_every": (1, 64),
 }
 # Options that may change while a run trains (the others change D's layers or the objective: a new run).
-LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "clip", "instance_noise", "unroll", "n_critic")
+LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "weight_clip", "clip_norm", "instance_noise", "unroll", "n_critic")
 
 
 def option_range(name: str) -> tuple[float, float]:
@@ -229,6 +239,10 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
     """A copy of `recipe` with user overrides, each checked against its allowed range."""
     out = dataclasses.replace(recipe)
     for key, value in options.items():
+        if key == "clip":
+            raise ValueError("variant option 'clip' is ambiguous and no longer used: WGAN's weight-clipping bound is "
+                             "'weight_clip' (e.g. weight_clip=0.01); gradient clipping is the 'clip' stabiliser, whose "
+                             "largest gradient norm is 'clip_norm' (e.g. clip_norm=0.5)")
         if key not in RECIPE_FIELDS:
             raise ValueError(f"variant option {key!r} unknown; known options: {', '.join(RECIPE_FIELDS)}")
         if key == "objective":

@@ -55,3 +55,9 @@ def test_zero_hidden_layers_is_allowed():
 def test_replace_merges_sections():
     c = TrainConfig().replace(optim={"lr_g": 0.01}, steps=5)
     assert c.optim.lr_g == 0.01 and c.optim.lr_d == TrainConfig().optim.lr_d and c.steps == 5
+
+
+@pytest.mark.parametrize("points", [[[0.5, 1.0]], [[2, 3], [2, 3], [2.0, 3.0]]])
+def test_points_need_two_distinct_points(points):
+    with pytest.raises(ValueError, match="at least 2 distinct points"):
+        TrainConfig(data=DataConfig("points", points=points))

@@ -473,3 +473,21 @@ def test_a_new_run_keeps_its_own_variant_options(app):
     assert runner.snapshot().recipe.n_critic == 5 and runner.snapshot().recipe.gp_lambda == 10.0
     knob = next(s for s in app.slider if s.key.startswith("knob_n_critic"))
     assert knob.value == 5
+
+
+def test_gradient_clipping_is_a_live_knob_and_the_chart_shows_its_threshold(app):
+    """With the `clip` stabiliser the gradient-norm chart draws the norms before clipping and the threshold, and
+    moving the live knob changes the running trainer's threshold."""
+    before = set(map(id, live_runners()))
+    app.run()
+    app.multiselect(key="w_stabilisers").set_value(["clip"]).run()
+    app.button(key="btn_reset").click().run()
+    assert not app.exception
+    runner = session_runner(before)
+    assert runner.snapshot().recipe.clip_norm == 1.0
+    grad = live_charts(app)["c_grad"]
+    assert "before clipping" in grad["layout"]["title"]["text"]
+    line = next(t for t in grad["data"] if t["name"] == "clip_norm 1")
+    assert line["y"] == [1.0, 1.0]
+    next(s for s in app.slider if s.key.startswith("knob_clip_norm")).set_value(0.5).run()
+    assert not app.exception and runner.snapshot().recipe.clip_norm == 0.5

@@ -69,6 +69,8 @@ def test_parse_points_csv_good():
     (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
     (b"x,y\n\xff\xfe1,2\n", "UTF-8"),
     (b"x,y,z\n1,2,3\n", "header"),
+    (b"x,y\n1,2\n", "only 1 point; a GAN needs at least 2 distinct points"),
+    (b"x,y\n1,2\n1,2\n1.0,2.0\n", "3 points, all at the same place .* at least 2 distinct points"),
 ])
 def test_parse_points_csv_bad_inputs_say_what_is_wrong(data, needle):
     with pytest.raises(ValueError, match=needle):

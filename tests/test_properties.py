@@ -31,6 +31,7 @@ def test_points_parser_on_arbitrary_bytes(data):
 def test_points_parser_round_trips_finite_points(points):
     text = "x,y\n" + "\n".join(f"{x!r},{y!r}" for x, y in points)
     bad = any(not math.isfinite(v) or abs(v) > 1e6 for p in points for v in p)
+    bad = bad or len({tuple(p) for p in np.array(points, dtype=np.float32).tolist()}) < 2  # nothing to learn
     if bad:
         with pytest.raises(ValueError):
             parse_points_csv(text)

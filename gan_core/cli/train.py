@@ -1,7 +1,8 @@
 """`python -m gan_core train | sample | eval | variants`: a run folder written, drawn from, scored; the variants listed.
 
 The run configuration's flags are made from the config dataclasses (their `help` metadata is the flag's help).
-A run that diverges saves what it had (up to its last good state) and exits with status 3.
+A run that diverges saves what it had (up to its last good state) and exits with status 3. An image run also
+saves its folder after every evaluation, so a run stopped from outside keeps what it had then.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
-_TOP_FIELDS = ("variant", "steps", "seed", "log_every", "eval_every", "eval_samples", "precision")
+_TOP_FIELDS = ("variant", "steps", "seed", "log_every", "eval_every", "eval_samples", "precision", "keep_best")
 
 
 def _int_list(text: str) -> list[int]:
@@ -62,7 +63,8 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
     helps = field_help(TrainConfig)
     for name in _TOP_FIELDS:
         default = TrainConfig.__dataclass_fields__[name].default
-        g.add_argument("--" + name.replace("_", "-"), dest=name, type=type(default), default=None,
+        flag = dict(type=_bool, nargs="?", const=True) if isinstance(default, bool) else dict(type=type(default))
+        g.add_argument("--" + name.replace("_", "-"), dest=name, default=None, **flag,
                        help=f"{helps[name]} (default {default!r})")
     g.add_argument("--n-critic", type=int, default=None, help="discriminator steps per generator step, 1-20 (default: the "
                    "variant's: 5 for wgan and wgan-gp, else 1); the same as --option n_critic=N")
@@ -175,6 +177,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                 if "modes" in trainer.last_eval:
                     post["modes"] = trainer.last_eval["modes"]
                 bar.set_postfix(post, refresh=False)
+            if cfg.data.is_image and trainer.rows and trainer.rows[-1]["step"] == res.step and "fid" in trainer.rows[-1]:
+                save_run(trainer, out)  # after each image evaluation: a stopped run keeps it (and --resume works)
     except TrainingDiverged as e:
         bar.close()
         trainer.restore_last_good()
@@ -191,6 +195,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in trainer.last_eval.items()
                         if not k.startswith(("share_", "near_")))  # per-mode shares: in metrics.csv, not the one line
     print(f"saved {out} after {trainer.step_count} steps in {trainer.elapsed:.1f} s" + (f"; {summary}" if summary else ""))
+    if trainer.best is not None:
+        print(f"generator.safetensors holds the generator of step {trainer.best['step']}, the lowest FID "
+              f"({trainer.best['fid']:.2f} on {cfg.eval_samples} samples)")
     return 0
 
 

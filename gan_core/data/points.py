@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from gan_core.checks import check_distinct_points
+
 
 @dataclass(frozen=True)
 class Mixture:
@@ -157,7 +159,9 @@ def parse_points_csv(data: bytes | str, max_rows: int = MAX_POINTS, max_bytes: i
             if abs(v) > 1e6:
                 raise ValueError(f"line {line}: {v:g} is too large; keep coordinates within +-1e6 (rescale the data)")
             out[i, j] = v
-    return out.astype(np.float32)
+    out = out.astype(np.float32)
+    check_distinct_points("the points file", out.tolist())
+    return out
 
 
 def _is_number(s: str) -> bool:

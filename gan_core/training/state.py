@@ -41,6 +41,8 @@ class TrainerState:
         }
         if self.G_ema is not None:
             state["G_ema"] = self.G_ema.state_dict()
+        if self.best is not None:
+            state["best"] = {"step": self.best["step"], "fid": self.best["fid"], "G": self.best["G"]}
         if with_history:
             state["rows"] = [dict(r) for r in self.rows]
         return state
@@ -60,6 +62,9 @@ class TrainerState:
         self.lr_decay = float(state.get("lr_decay", state["recipe"].get("lr_decay", self.lr_decay)))
         if self.G_ema is not None and "G_ema" in state:
             self.G_ema.load_state_dict(state["G_ema"])
+        if "best" in state:
+            b = state["best"]
+            self.best = {"step": int(b["step"]), "fid": float(b["fid"]), "G": {k: v.clone() for k, v in b["G"].items()}}
         if "rows" in state:
             self.rows = [dict(r) for r in state["rows"]]
 

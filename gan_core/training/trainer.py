@@ -25,7 +25,7 @@ from gan_core.latent import sample_noise, seeded_noise
 from gan_core.objectives import OBJECTIVES
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.models.style import grow_schedule
-from gan_core.stabilisers import clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
+from gan_core.stabilisers import clip_gradients, clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
 from gan_core.training.results import EXPLODED, DStepResult, GStepResult, StepResult, TrainingDiverged
 from gan_core.training.state import TrainerState
 from gan_core.variants import LIVE_OPTIONS, Recipe, apply_options
@@ -103,6 +103,8 @@ class Trainer(TrainerState):
         self._last_d = DStepResult(math.nan, math.nan, math.nan, math.nan)
         self._evaluator = None
         self._last_good: dict | None = None  # taken before the first update (see _remember_start)
+        # keep_best: {"step", "fid", "G": the sampler's weights} of the evaluation with the lowest FID so far.
+        self.best: dict | None = None
         self._grow()
 
     @property
@@ -164,7 +166,7 @@ class Trainer(TrainerState):
         self._apply_schedule()
 
     def update_recipe(self, **changes) -> None:
-        """Change the variant's weights while training (gp_lambda, r1_gamma, clip, ...). Options that
+        """Change the variant's weights while training (gp_lambda, r1_gamma, clip_norm, ...). Options that
         change D's layers (pack, spectral_norm, mbstd) or the objective need a new run."""
         fixed = [k for k in changes if k not in LIVE_OPTIONS]
         if fixed:
@@ -269,10 +271,12 @@ class Trainer(TrainerState):
             total = total + 0.5 * r.r1_gamma * r.r1_every * r1_penalty(lr_, real)
         self.opt_d.zero_grad(set_to_none=True)
         total.backward()
-        grad = _norm([p.grad for p in self.D.parameters() if p.grad is not None])
+        d_params = [p for p in self.D.parameters() if p.grad is not None]
+        # The norm before clipping is what is logged: the chart shows it against the threshold.
+        grad = clip_gradients(d_params, r.clip_norm) if r.clip_norm > 0 else _norm([p.grad for p in d_params])
         self.opt_d.step()
-        if r.clip > 0:
-            clip_weights(self.D, r.clip)
+        if r.weight_clip > 0:
+            clip_weights(self.D, r.weight_clip)
         with torch.no_grad():
             if self.objective.probability:
                 dr, df = torch.sigmoid(lr_).mean(), torch.sigmoid(lf).mean()
@@ -305,7 +309,8 @@ class Trainer(TrainerState):
         grads = torch.autograd.grad(loss, g_params, allow_unused=True)
         for p, g in zip(g_params, grads):
             p.grad = g
-        grad = _norm([g for g in grads if g is not None])
+        g_live = [p for p in g_params if p.grad is not None]
+        grad = clip_gradients(g_live, r.clip_norm) if r.clip_norm > 0 else _norm([p.grad for p in g_live])
         self.opt_g.step()
         if self.G_ema is not None:
             ema_update(self.G_ema, self.G, r.ema)
@@ -381,12 +386,21 @@ class Trainer(TrainerState):
                 self.elapsed += time.perf_counter() - t
                 row.update(self.last_eval)
                 row["wall_time"] = self.elapsed
+                self._keep_if_best()
             self.rows.append(row)
             if self.max_rows is not None and len(self.rows) > self.max_rows:
                 self.rows = thin_rows(self.rows, self.max_rows)
             if self.step_count % 100 == 0 or evaluate:
                 self._last_good = copy.deepcopy(self.state_dict(with_history=False))
         return res
+
+    def _keep_if_best(self) -> None:
+        fid = self.last_eval.get("fid")
+        if not self.config.keep_best or fid is None or not math.isfinite(fid):
+            return
+        if self.best is None or fid < self.best["fid"]:
+            state = {k: v.detach().clone() for k, v in self.sampler.state_dict().items()}
+            self.best = {"step": self.step_count, "fid": float(fid), "G": state}
 
     # ----- sampling and metrics -----
     @property
