@@ -61,7 +61,9 @@ def share_heatmap(shares: np.ndarray, steps: np.ndarray, title: str = "", cell: 
     k, t = shares.shape
     cw, ch = cell
     left, top, bottom = 28, 22 if title else 6, 30
-    w, h = left + t * cw + 8, top + k * ch + bottom
+    font = ImageFont.load_default()
+    title_w = int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(title, font=font)) if title else 0
+    w, h = max(left + t * cw, left + title_w) + 8, top + k * ch + bottom
     level = np.clip(np.asarray(shares, dtype=np.float64) / full, 0.0, 1.0)  # (K, T)
     dark = np.array([8, 48, 107], dtype=np.float64)
     rgb = (255 - level[..., None] * (255 - dark)).astype(np.uint8)                       # (K, T, 3)
@@ -70,7 +72,7 @@ def share_heatmap(shares: np.ndarray, steps: np.ndarray, title: str = "", cell: 
     canvas[top:top + k * ch, left + cw * np.arange(1, t)] = 255                          # column gaps
     canvas[top + ch * np.arange(1, k), left:left + t * cw] = 255                         # row gaps
     img = Image.fromarray(canvas)
-    draw, font = ImageDraw.Draw(img), ImageFont.load_default()
+    draw = ImageDraw.Draw(img)
     if title:
         draw.text((left, 4), title, fill=(0, 0, 0), font=font)
     for r in range(k):

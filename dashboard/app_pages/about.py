@@ -27,4 +27,9 @@ Everything runs offline, on the bundled data and shipped weights: the page fetch
 Settings live in the address bar: copy the link to hand the same experiment to a class.
 """
 )
+with st.expander("Mode collapse, seen in the shipped generators", expanded=False):
+    from dashboard.generator_card import show_collapse_story
+    from dashboard.resources import PRETRAINED
+
+    show_collapse_story(PRETRAINED)
 st.caption("The engine is the `gan_core` package (no UI code); `python -m gan_core --help` drives it from a terminal.")

@@ -12,6 +12,7 @@ from gan_core.uploads import MAX_ZIP_BYTES, MAX_ZIP_IMAGES, parse_image, parse_i
 import torch
 
 from dashboard import charts, style_views
+from dashboard.generator_card import show_card
 from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, gif_bytes, upscale
 from dashboard.resources import PRETRAINED, list_pretrained, load_pretrained, principal_directions, session_runner
@@ -57,6 +58,7 @@ else:
     first = next((ln.strip("# ").strip() for ln in card.read_text().splitlines() if ln.strip()), "") if card.is_file() else ""
     top[1].caption(f"{first}  \nData {config.data.name}, variant `{config.variant}`, noise {config.model.noise}, "
                    f"z dim {config.model.z_dim}.")
+    show_card(PRETRAINED / source)  # classes covered by two checks, FID, recall, coverage, command, time
 
 z_dim, dist = config.model.z_dim, config.model.noise
 is_image = len(shape) > 1

@@ -1,0 +1,125 @@
+"""A shipped generator's card next to it: what it is, which classes it draws (by two independent checks), its
+FID, recall and coverage, and the exact command and time that trained it.
+
+Reads pretrained/<name>/card.json (the story and the training facts), metrics.json (the output of
+`python -m gan_core eval --json --n 2000 --seed 1`, which tests/test_pretrained.py recomputes) and, where there is
+one, class_history.png (the class histogram over training).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.pictures import data_uri
+
+
+def read_card(folder: Path) -> tuple[dict, dict]:
+    """(card.json, metrics.json) of a pretrained folder; empty dicts for what is missing or unreadable."""
+    out = []
+    for name in ("card.json", "metrics.json"):
+        try:
+            out.append(json.loads((folder / name).read_text()))
+        except (OSError, ValueError):
+            out.append({})
+    return out[0], out[1]
+
+
+def _share(m: dict, who: str) -> str:
+    if f"{who}_largest_share" not in m:
+        return "-"
+    return f"{m[f'{who}_largest_share']:.1%} (class {m[f'{who}_largest_class']})"
+
+
+def card_table(card: dict, m: dict) -> str:
+    """The card's numbers as a markdown table (both checks side by side, then FID, recall, coverage)."""
+    n = len(m.get("classifier_shares", [])) or 10
+    goals = card.get("goals", {})
+
+    def goal(key: str, fmt: str, sign: str) -> str:
+        return f" (goal {sign} {format(goals[key], fmt)})" if key in goals else ""
+
+    rows = [
+        "| | evaluation classifier | pixel k-NN vote |",
+        "|---|---|---|",
+        f"| classes covered (>= {m.get('min_share', 0.03):.0%} of samples) | {m.get('classifier_classes_covered', '-')}/{n} "
+        f"| {m.get('knn_classes_covered', '-')}/{n} |",
+        f"| largest class share | {_share(m, 'classifier')} | {_share(m, 'knn')} |",
+    ]
+    facts = []
+    if "fid" in m:
+        facts.append(f"FID **{m['fid']:.1f}**{goal('fid', '.0f', '<=')}")
+    if "recall" in m:
+        facts.append(f"recall **{m['recall']:.2f}**{goal('recall', '.2f', '>=')}")
+    if "coverage_dc" in m:
+        facts.append(f"coverage **{m['coverage_dc']:.2f}**{goal('coverage_dc', '.2f', '>=')}")
+    text = "\n".join(rows) + "\n\n" + "; ".join(facts) + f" (on {m.get('samples', 2000):,} samples)."
+    if "knn_accuracy" in m:
+        text += f" The k-NN vote itself labels {m['knn_accuracy']:.1%} of real training images right."
+    return text
+
+
+def verdict(m: dict, goals: dict, n_classes: int = 10) -> str:
+    """The card's headline, made from the numbers so that it never rounds a weakness away: classes by both checks
+    (and the share rule where it is missed), then each goal met or missed."""
+    max_share = m.get("max_share", 0.16)
+    parts = []
+    for who, name in (("classifier", "the classifier"), ("knn", "the pixel k-NN vote")):
+        covered, largest = m[f"{who}_classes_covered"], m[f"{who}_largest_share"]
+        ok = covered == n_classes and largest <= max_share
+        parts.append(f"{name}: {covered}/{n_classes} classes covered, largest share {largest:.1%} "
+                     f"(class {m[f'{who}_largest_class']})" + ("" if ok else f", which misses the rule "
+                                                                     f"(all {n_classes}, none above {max_share:.0%})"))
+    checks = []
+    for key, label, better in (("fid", "FID", "lower"), ("recall", "recall", "higher"), ("coverage_dc", "coverage", "higher")):
+        if key not in goals:
+            continue
+        value, goal = m[key], goals[key]
+        met = value <= goal if better == "lower" else value >= goal
+        sign = "<=" if better == "lower" else ">="
+        checks.append(f"{label} {value:.{1 if key == 'fid' else 2}f} {'meets' if met else 'misses'} its goal "
+                      f"({sign} {goal:g})")
+    return "By " + "; by ".join(parts) + ". " + ("; ".join(checks) + "." if checks else "")
+
+
+def show_card(folder: Path, expanded: bool = True) -> None:
+    """The card of pretrained/<name> in an expander (nothing if the folder has no card)."""
+    card, metrics = read_card(folder)
+    if not card and not metrics:
+        return
+    with st.expander(f"The card: {card.get('title', folder.name)}", expanded=expanded):
+        if card.get("verdict"):
+            st.markdown(f"**{card['verdict']}**")
+        if metrics:
+            st.markdown(card_table(card, metrics))
+        if card.get("story"):
+            st.markdown(card["story"])
+        t = card.get("training", {})
+        if t.get("command"):
+            kept = f", the generator of step {t['kept_step']:,} kept (lowest FID)" if t.get("kept_step") else ""
+            st.markdown(f"Trained in **{t['wall_time_s'] / 60:.0f} min** ({t.get('machine', 'CPU')}; "
+                        f"{t.get('steps', 0):,} steps{kept}) with:")
+            st.code(t["command"], language="bash")
+        picture = folder / "class_history.png"
+        if picture.is_file():
+            st.image(data_uri(picture.read_bytes()), caption="Share of the samples the classifier gives each class, over training "
+                     "(darker = more)")
+
+
+def show_collapse_story(pretrained: Path) -> None:
+    """The tutorial's recipe as written against the shipped tutorial MLP: each one's verdict and story, and the
+    exhibit's class histogram over training (for the About page and the explorer)."""
+    exhibit, shipped = read_card(pretrained / "mnist-tutorial-mlp-as-written"), read_card(pretrained / "mnist-tutorial-mlp")
+    if not exhibit[0]:
+        return
+    st.markdown("**The tutorial's MLP GAN, exactly as written** (`pretrained/mnist-tutorial-mlp-as-written`): "
+                + exhibit[0].get("verdict", ""))
+    st.markdown(exhibit[0].get("story", ""))
+    picture = pretrained / "mnist-tutorial-mlp-as-written" / "class_history.png"
+    if picture.is_file():
+        st.image(data_uri(picture.read_bytes()), caption="The tutorial's recipe: the share of the samples the classifier gives each "
+                 "digit over training (rows 0-9, darker = more)")
+    if shipped[0]:
+        st.markdown("**The same networks as shipped** (`pretrained/mnist-tutorial-mlp`): " + shipped[0].get("verdict", ""))
+        st.markdown(shipped[0].get("story", ""))
