@@ -491,3 +491,21 @@ def test_gradient_clipping_is_a_live_knob_and_the_chart_shows_its_threshold(app)
     assert line["y"] == [1.0, 1.0]
     next(s for s in app.slider if s.key.startswith("knob_clip_norm")).set_value(0.5).run()
     assert not app.exception and runner.snapshot().recipe.clip_norm == 0.5
+
+
+def test_the_explorer_shows_the_card_beside_the_generator_and_about_tells_the_collapse(app):
+    """The exhibit's card in the Latent explorer names both checks' numbers and the command; the About page tells
+    the story with the class histogram over training."""
+    card = json.loads((ROOT / "pretrained" / "mnist-tutorial-mlp-as-written" / "card.json").read_text())
+    metrics = json.loads((ROOT / "pretrained" / "mnist-tutorial-mlp-as-written" / "metrics.json").read_text())
+    app.run()
+    app.switch_page("app_pages/latent.py").run()
+    app.selectbox(key="lat_source").set_value("mnist-tutorial-mlp-as-written").run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert card["verdict"] in text
+    assert f"| {metrics['classifier_classes_covered']}/10 | {metrics['knn_classes_covered']}/10 |" in text
+    assert any(card["training"]["command"] in c.value for c in app.code)
+    app.switch_page("app_pages/about.py").run()
+    assert not app.exception
+    assert any("Mode collapse, step by step" in m.value for m in app.markdown)
