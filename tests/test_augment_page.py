@@ -124,3 +124,29 @@ def test_press_run_in_a_browser_and_the_chart_appears():
     finally:
         stop_server(proc)
 
+
+def test_the_page_opens_on_the_shipped_study():
+    """Before any run the page shows the shipped study (bench/results/augment-mnist): every arm's bars for every N,
+    the reference, the paragraph made from those numbers and the conditional GAN's samples per N; nothing trains."""
+    from streamlit.testing.v1 import AppTest
+
+    from gan_core.augmentation import conclusions, read_results, summarise
+
+    shipped = ROOT / "bench" / "results" / "augment-mnist"
+    rows = read_results(shipped)
+    seeds = len({r["seed"] for r in rows})
+    assert seeds >= 3 and len(rows) == 13 * seeds, "the shipped study: 3 N x 4 arms and the all-labels reference per seed"
+    before = set(map(id, _runner()))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any(h.value == f"The shipped study: MNIST, {seeds} seeds" for h in at.subheader)
+    bars = {t["name"]: t for t in _bars(at)["data"]}
+    assert set(bars) == {"Real only", "Classic augmentation", "Conditional GAN samples", "Semi-supervised GAN",
+                         "All labels (reference)"}
+    assert all(t["x"] == ["N = 1", "N = 10", "N = 100"] for name, t in bars.items() if name != "All labels (reference)")
+    paragraph = next(m.value for m in at.markdown if m.value.startswith("**What the numbers say.**"))
+    assert " ".join(conclusions(summarise(rows))) in paragraph
+    assert "python -m gan_core augment" in " ".join(c.value for c in at.caption)
+    assert len(at.get("image")) == 3  # N = 1, 10, 100: real beside generated
+    assert all(r.snapshot().status == "idle" for r in _runner() if id(r) not in before)
