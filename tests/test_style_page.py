@@ -73,3 +73,18 @@ def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):
     assert not page.exception
     captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
     assert any("translated to digits8" in c for c in captions) and any("back to mnist" in c for c in captions), captions
+
+
+def test_a_pair_that_cannot_be_trained_says_why_on_the_page(page, monkeypatch):
+    """A missing data set (Fashion-MNIST on a machine without it) is explained where Train was pressed, and stays."""
+    import dashboard.training.cycle_runner as cycle_runner_module
+
+    def unavailable(config, device="cpu"):
+        raise ValueError("fashion-mnist is not on this machine")
+
+    monkeypatch.setattr(cycle_runner_module, "CycleTrainer", unavailable)
+    page.selectbox(key="st_pair").set_value("mnist:fashion-mnist").run()
+    page.button(key="st_train").click().run()
+    assert not page.exception
+    assert any("cannot be trained here" in e.value and "fashion-mnist is not on this machine" in e.value
+               for e in page.error), [e.value for e in page.error]

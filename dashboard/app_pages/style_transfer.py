@@ -65,8 +65,9 @@ with tab_live:
         try:
             runner.start(live_config(pair, steps))
         except Exception as err:  # noqa: BLE001 - a missing data set is explained on the page
-            st.error(f"This pair cannot be trained here: {err}")
-        st.rerun()
+            st.error(f"This pair cannot be trained here: {err}")  # no rerun: it would wipe the message
+        else:
+            st.rerun()
     if busy:
         if c[3].button("Pause", key="st_pause", use_container_width=True):
             runner.pause()
