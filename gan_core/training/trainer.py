@@ -5,6 +5,10 @@ own (`step_discriminator()`, `step_generator()`) so a class can watch it. Every 
 D(G(z)), both losses and both gradient norms; a fixed noise batch (`fixed_z`) serves the progress
 pictures. All randomness comes from torch.Generators owned by the trainer, so the same config and
 seed give the same numbers, also when several trainers run in threads side by side.
+
+Why one file of ~440 lines: a reader follows an iteration (noise, D's steps, G's step, schedules, checks,
+logging, evaluation) from top to bottom here; what is not on that path lives beside it (state.py: checkpoints
+and resume; results.py: what a step returns; presets.py: starting configurations).
 """
 from __future__ import annotations
 
