@@ -42,6 +42,9 @@ def test_each_seed_matches_its_separate_run(variant):
     for k in range(3):  # each slice of the batch is its own seed's network, closer to its run than to any other
         others = [dist(batch.trainers[k], separate[j]) for j in range(3) if j != k]
         assert dist(batch.trainers[k], separate[k]) < 0.2 * min(others)
+        for net in ("G", "D"):  # and after five updates it holds the very weights its separate run holds
+            for p, q in zip(getattr(batch.trainers[k], net).parameters(), getattr(separate[k], net).parameters()):
+                torch.testing.assert_close(p, q, rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("variant, why", [("wgan-gp", "gradient penalty"), ("unrolled-2", "unrolled"),

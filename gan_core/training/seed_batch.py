@@ -106,7 +106,7 @@ class SeedBatch:
         g_list = list(self.g_params.values())
         grads = torch.autograd.grad(loss_g.sum(), g_list)  # G's parameters only: D stays as it is
         for p, g in zip(g_list, grads):
-            p.grad = g
+            p.grad = g.contiguous()  # vmap's weight gradients come with transposed strides; fused Adam reads memory order
         grad_g = _per_seed_norm(list(grads))
         self.opt_g.step()
         self.step_count += 1
