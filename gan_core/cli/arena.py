@@ -5,13 +5,13 @@ import argparse
 import time
 from pathlib import Path
 
-from gan_core.arena.verdict import stories
-from gan_core.data.points import MIXTURES
 from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, plan_runs, reference_config, run_arena, summary_table,
                             write_results)
 from gan_core.arena.plan import _variant_list
 from gan_core.arena.report import _rows
+from gan_core.arena.verdict import stories
 from gan_core.cli.common import UsageError, add_device_options
+from gan_core.data.points import MIXTURES
 from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS
 
 
