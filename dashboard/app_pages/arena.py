@@ -112,7 +112,7 @@ def _panel(name: str, s, k: int) -> None:
 
 
 def _first_seed(evals, name: str):
-    """The evaluations of a variant's first seed (the one whose samples the panel draws)."""
+    """The evaluations of a variant's lowest seed (one run's history: seeds hop differently)."""
     mine = evals[evals["variant"] == name] if not evals.empty else evals
     return mine[mine["seed"] == mine["seed"].min()] if len(mine) else mine
 
