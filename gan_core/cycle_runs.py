@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import save
 
 from gan_core.cycle_config import CycleConfig, is_cycle_config
-from gan_core.runs import RunFolderError, _flatten, _unflatten, atomic_write, check_state, read_weights
+from gan_core.runs import RunFolderError, _unflatten, atomic_write, check_state, read_weights, write_checkpoint
 
 NETWORKS = ("G", "F", "D_A", "D_B")
 
@@ -40,10 +40,7 @@ def save_cycle_run(trainer, out_dir: str | Path, checkpoint: bool = True) -> Pat
         atomic_write(out / f"{name}.safetensors", save(state, metadata=meta))
     atomic_write(out / "metrics.csv", trainer.history.to_csv(index=False))
     if checkpoint:
-        tensors: dict[str, torch.Tensor] = {}
-        skeleton = _flatten(trainer.state_dict(with_history=False), "", tensors)
-        atomic_write(out / "checkpoint.safetensors", save(tensors))
-        atomic_write(out / "checkpoint.json", json.dumps(skeleton))
+        write_checkpoint(trainer, out)
     return out
 
 

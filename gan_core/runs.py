@@ -97,11 +97,17 @@ def save_run(trainer, out_dir: str | Path, checkpoint: bool = True) -> Path:
     atomic_write(out / "discriminator.safetensors", save(d_state, metadata=meta))
     atomic_write(out / "metrics.csv", trainer.history.to_csv(index=False))
     if checkpoint:
-        tensors: dict[str, torch.Tensor] = {}
-        skeleton = _flatten(trainer.state_dict(with_history=False), "", tensors)
-        atomic_write(out / "checkpoint.safetensors", save(tensors))
-        atomic_write(out / "checkpoint.json", json.dumps(skeleton))
+        write_checkpoint(trainer, out)
     return out
+
+
+def write_checkpoint(trainer, out: Path) -> None:
+    """checkpoint.safetensors (every tensor of the trainer's state) + checkpoint.json (the rest, with the tensors'
+    places): what exact resume reads back (`check_state`, `_unflatten`). Any trainer with state_dict(with_history)."""
+    tensors: dict[str, torch.Tensor] = {}
+    skeleton = _flatten(trainer.state_dict(with_history=False), "", tensors)
+    atomic_write(out / "checkpoint.safetensors", save(tensors))
+    atomic_write(out / "checkpoint.json", json.dumps(skeleton))
 
 
 def load_config(run_dir: str | Path) -> TrainConfig:

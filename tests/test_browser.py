@@ -25,10 +25,12 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
-pytestmark = [
+# Every real-browser test module skips for the same two reasons (and only those): `pytestmark = NEEDS_BROWSER`.
+NEEDS_BROWSER = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
     pytest.mark.skipif(sync_playwright is None, reason="Playwright for Python is not installed (pip install playwright)"),
 ]
+pytestmark = NEEDS_BROWSER
 
 
 def metric_value(page, label: str) -> str:

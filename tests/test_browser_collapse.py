@@ -3,16 +3,11 @@ mode-occupancy view (share of samples per mode over training) appears and fills 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 
-from tests.test_browser import CHROMIUM, served_app, sync_playwright, wait_until
+from tests.test_browser import NEEDS_BROWSER, served_app, wait_until
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-    pytest.mark.skipif(sync_playwright is None, reason="Playwright for Python is not installed"),
-]
+pytestmark = NEEDS_BROWSER
 
 OCCUPANCY = """() => { const gd = document.querySelector('.st-key-c_occupancy .js-plotly-plot');
     const t = gd && gd._fullData && gd._fullData.find(d => d.type === 'heatmap');
