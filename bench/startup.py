@@ -1,6 +1,6 @@
 """Start-up: from `streamlit run` to the first page interactive (the Train button enabled), in a fresh browser.
 
-    python bench/startup.py [--rounds 5]
+    python bench/startup.py [--rounds 5] [--no-floor]
 
 Each round starts a new server on a free loopback port and opens the app in a new headless chromium page (no cache
 from an earlier round), then times, from the moment the server process is started:
@@ -10,13 +10,17 @@ from an earlier round), then times, from the moment the server process is starte
   charts       the live charts are drawn (Plotly's script loaded and run)
 and the CPU seconds the server process used until `interactive` (a figure that does not depend on what else the
 machine is doing, unlike the wall times). Prints a line per round and the medians.
+
+Each round also times the floor, side by side: a bare Streamlit page with the same title, a sidebar of the same
+kinds of widgets and the same row of controls, and nothing else (no torch, no project code). What the app takes
+beyond it is the app's own start-up; the floor itself is Streamlit's server and the browser drawing its widgets.
 """
 from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,11 +36,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / HZ
 
 
-def one_round(p) -> dict[str, float]:
+FLOOR = """
+import streamlit as st
+with st.sidebar:
+    st.header("Experiment")
+    st.selectbox("Data", ["ring8", "grid25"])
+    st.number_input("Seed", 0, 10)
+    st.select_slider("G learning rate", [1e-4, 2e-4, 1e-3])
+    st.checkbox("Stop when every mode is covered")
+st.title("Train live")
+c = st.columns([1, 1, 1, 1, 1.2, 2.2, 1.8], vertical_alignment="bottom")
+for i, label in enumerate(["Train", "Reset", "Step D", "Step G", "Step both"]):
+    c[i].button(label, type="primary" if i == 0 else "secondary", width="stretch")
+c[5].select_slider("Speed (steps/s)", ["1", "10", "max"], value="max")
+with c[6]:
+    st.toggle("Slow motion")
+    st.button("Next sub-step", width="stretch")
+"""
+
+
+def one_round(p, app: str | None = None) -> dict[str, float]:
+    """Times of one start in a fresh browser: the app's, or (with `app`, a script path) another page's."""
     port = free_port()
     browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     t0 = time.monotonic()
-    proc = start_server(port)
+    proc = start_server(port) if app is None else start_server(port, app=app)
     out = {}
     try:
         wait_healthy(port, proc, timeout=120)
@@ -52,6 +76,8 @@ def one_round(p) -> dict[str, float]:
                 raise TimeoutError("the Train button was not enabled within 120 s")
         out["interactive"] = time.monotonic() - t0
         out["server_cpu"] = cpu_seconds(proc.pid)
+        if app is not None:
+            return out
         page.locator(".st-key-c_loss .js-plotly-plot").wait_for(timeout=120_000)
         out["charts"] = time.monotonic() - t0
     finally:
@@ -63,17 +89,22 @@ def one_round(p) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--no-floor", action="store_true", help="time the app only")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    rounds = []
-    with sync_playwright() as p:
+    rounds: dict[str, list] = {"app": [], "floor": []}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        floor = Path(tmp) / "floor.py"
+        floor.write_text(FLOOR)
         for i in range(args.rounds):
-            r = one_round(p)
-            rounds.append(r)
-            print(f"round {i + 1}: " + ", ".join(f"{k} {v:.2f} s" for k, v in r.items()), flush=True)
-    keys = rounds[0].keys()
-    print("median: " + ", ".join(f"{k} {statistics.median(r[k] for r in rounds):.2f} s" for k in keys))
+            for name in ["app"] if args.no_floor else ["app", "floor"]:
+                r = one_round(p, None if name == "app" else str(floor))
+                rounds[name].append(r)
+                print(f"round {i + 1} {name}: " + ", ".join(f"{k} {v:.2f} s" for k, v in r.items()), flush=True)
+    for name, rs in rounds.items():
+        if rs:
+            print(f"median {name}: " + ", ".join(f"{k} {statistics.median(r[k] for r in rs):.2f} s" for k in rs[0]))
     return 0
 
 

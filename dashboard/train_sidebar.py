@@ -7,13 +7,16 @@ their decay change the running trainer live; the rest needs a new run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from dashboard import settings
-from dashboard.training.runner import TrainingRunner
 from gan_core.config import field_help, ModelConfig, OptimConfig
 from gan_core.variants import describe
+
+if TYPE_CHECKING:  # the runner's module imports torch; the sidebar is drawn before it is loaded (warm_up.py)
+    from dashboard.training.runner import TrainingRunner
 
 LR_STEPS = [1e-5, 3e-5, 1e-4, 2e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 10.0]
 HELP_M, HELP_O = field_help(ModelConfig), field_help(OptimConfig)
@@ -58,10 +61,10 @@ def _family_changed() -> None:
         ss.w_steps = persist["steps"] = settings.default_steps(new)
 
 
-def _live_lr(runner: TrainingRunner) -> None:
+def _live_lr(runner: TrainingRunner | None) -> None:
     """Learning rates and their decay change while the run trains (applied between two steps)."""
     ss = st.session_state
-    if runner.snapshot().step > 0:
+    if runner is not None and runner.snapshot().step > 0:
         try:
             runner.set_learning_rates(ss.w_lr_g, ss.w_lr_d, ss.w_lr_decay)
             ss.live_note = f"Learning rates now G {ss.w_lr_g:g}, D {ss.w_lr_d:g}, decay {ss.w_lr_decay:g} (live)."
@@ -86,14 +89,15 @@ def _objective_changed() -> None:
     ss.w_n_critic = ss.train_settings["n_critic"] = settings.variant_n_critic(ss.w_objective)
 
 
-def _lr_widget(label: str, key: str, help_text: str, runner: TrainingRunner):
+def _lr_widget(label: str, key: str, help_text: str, runner: TrainingRunner | None):
     options = sorted(set(LR_STEPS) | {st.session_state[key]})
     return st.select_slider(label, options=options, key=key, format_func=lambda v: f"{v:g}", help=help_text,
                             on_change=_live_lr, args=(runner,))
 
 
-def experiment_sidebar(runner: TrainingRunner) -> Experiment:
-    """Draw the sidebar; the settings as they stand after this run of the page."""
+def experiment_sidebar(runner: TrainingRunner | None) -> Experiment:
+    """Draw the sidebar; the settings as they stand after this run of the page. `runner`: this session's run, or
+    None while none exists yet (a run cannot have steps then, so there are no live changes to apply)."""
     persist = _persist()
     with st.sidebar:
         data, is_image, errors = _data()
@@ -206,7 +210,7 @@ def _networks(is_image: bool, errors: dict) -> None:
     errors["z"] = st.empty()
 
 
-def _optimisation(errors: dict, runner: TrainingRunner) -> None:
+def _optimisation(errors: dict, runner: TrainingRunner | None) -> None:
     st.subheader("Optimisation")
     st.selectbox("Optimiser", settings.OPTIMIZERS, key="w_opt", help=HELP_O["optimizer"])
     _lr_widget("G learning rate", "w_lr_g", HELP_O["lr_g"] + " (changes live)", runner)

@@ -11,12 +11,12 @@ import streamlit as st
 from dashboard import charts, style_views
 from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, upscale
+from dashboard.training.pool import LIVE
 from dashboard.training.runner import TrainingRunner
 from dashboard.training.snapshot import Snapshot
 from gan_core.arena.verdict import explain as explain_points, occupancy
 from gan_core.data.images import class_names
 
-LIVE = ("running", "queued")
 
 SHOW = ["D's map", "real", "fake", "manifold", "gradients", "modes"]
 MAIN_HEIGHT = 500  # px: the main 2D chart ends above the fold of a 1400 x 900 projector (tests/test_browser_walk.py)

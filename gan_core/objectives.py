@@ -14,6 +14,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from gan_core.variants import OBJECTIVE_NAMES
+
 Tensor = torch.Tensor
 
 
@@ -76,6 +78,7 @@ OBJECTIVES: dict[str, Objective] = {
     "wasserstein": Objective(wasserstein_d, wasserstein_g, False),
     "hinge": Objective(hinge_d, hinge_g, False),
 }
+assert tuple(OBJECTIVES) == OBJECTIVE_NAMES, "variants.OBJECTIVE_NAMES must name every objective, in this order"
 
 
 # --------------------------------------------------------------------------- CycleGAN (Zhu et al. 2017)

@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass
 
 from gan_core.checks import check_choice, check_float, check_int
-from gan_core.objectives import OBJECTIVES
+
+# The losses a variant may pick (their formulas are in objectives.py, keyed by these names; kept here so that
+# reading and checking a recipe does not need torch).
+OBJECTIVE_NAMES = ("minimax", "ns", "lsgan", "wasserstein", "hinge")
 
 
 @dataclass
@@ -210,8 +213,8 @@ def _parse(name: str) -> Recipe:
 
 
 def _check_recipe(r: Recipe, name: str) -> None:
-    if r.objective not in OBJECTIVES:
-        raise ValueError(f"objective {r.objective!r} unknown; choose one of {', '.join(OBJECTIVES)}")
+    if r.objective not in OBJECTIVE_NAMES:
+        raise ValueError(f"objective {r.objective!r} unknown; choose one of {', '.join(OBJECTIVE_NAMES)}")
     if r.weight_clip and r.gp_lambda:
         raise ValueError(f"variant {name!r} uses both weight clipping and a gradient penalty; use wgan or wgan-gp, not both")
     if r.weight_clip and r.spectral_norm:
@@ -246,7 +249,7 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
         if key not in RECIPE_FIELDS:
             raise ValueError(f"variant option {key!r} unknown; known options: {', '.join(RECIPE_FIELDS)}")
         if key == "objective":
-            check_choice("variant_options.objective", value, tuple(OBJECTIVES))
+            check_choice("variant_options.objective", value, OBJECTIVE_NAMES)
         elif key in ("spectral_norm", "mbstd"):
             if not isinstance(value, bool):
                 raise ValueError(f"variant_options.{key}={value!r} must be true or false")

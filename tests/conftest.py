@@ -19,6 +19,18 @@ os.environ.setdefault("GAN_CLASSROOM_CACHE", tempfile.mkdtemp(prefix="gan-classr
 torch.set_num_threads(1)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _dashboard_libraries_loaded():
+    """The app's pages draw their runs once the server's warm-up has loaded torch and the charts' libraries
+    (dashboard/warm_up.py); in this process they are loaded once, before the first test, so that every page test
+    sees a warm server (tests/test_startup.py covers the page drawn before the warm-up has finished)."""
+    from dashboard import warm_up
+
+    warm_up.start()
+    assert warm_up.wait(300), "the dashboard's warm-up did not finish within 300 s"
+    torch.set_num_threads(1)
+
+
 @pytest.fixture
 def tiny_config():
     from gan_core import TrainConfig

@@ -4,25 +4,27 @@ The page never runs training itself: this session's TrainingRunner trains in a b
 the live views (dashboard/train_views.py) redraw from its snapshots in a fragment that reruns once a second
 while training. The settings are the sidebar's (dashboard/train_sidebar.py) and live in the URL, so a link
 opens the same experiment.
+
+On a fresh server the sidebar, the title and the controls are drawn from the settings alone, before torch is loaded
+(dashboard/warm_up.py loads it meanwhile): the run is built below the controls, or by the first click that needs it.
 """
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, run_keys, settings
-from dashboard.drawing import added_points, drawing_canvas
-from dashboard.pictures import data_uri, upscale
+from dashboard import run_keys, settings, warm_up
 from dashboard.resources import real_images, session_runner
 from dashboard.train_sidebar import experiment_sidebar
-from dashboard.train_views import LIVE, SHOW, live_views
 from dashboard.training.parking import claim, parked
-from dashboard.training.runner import REDRAW_EVERY
+from dashboard.training.pool import LIVE
 from gan_core.variants import LIVE_OPTIONS
 
 SPEEDS = ["1", "2", "5", "10", "20", "50", "100", "max"]
 
-runner = session_runner()
+# This session's run. On a fresh server whose heavy imports are still loading (dashboard/warm_up.py), none is made
+# yet: the controls below are drawn from the settings alone and the run is built after them.
+runner = session_runner() if warm_up.ready() else None
 ss = st.session_state
 experiment = experiment_sidebar(runner)
 s, data, is_image, errors = experiment.settings, experiment.data, experiment.is_image, experiment.errors
@@ -41,11 +43,15 @@ elif data == "upload":
 
 
 def _add_drawn() -> None:
+    from dashboard.drawing import added_points
+
     ss.drawn = sorted(set(ss.drawn) | set(added_points("draw_canvas")))
 
 
 def _draw_your_own(expanded: bool) -> None:
     """The canvas: open before the first step; afterwards folded below the live views."""
+    from dashboard.drawing import drawing_canvas
+
     n = len(ss.drawn)
     with st.expander(f"Your data: {n} point{'' if n == 1 else 's'} drawn", expanded=expanded):
         left, right = st.columns([1.1, 1], vertical_alignment="center")
@@ -73,7 +79,7 @@ else:
         slot.error(settings.page_message(problem))
 
 st.title("Train live")
-if data == "draw" and runner.snapshot().step == 0:
+if data == "draw" and (runner is None or runner.snapshot().step == 0):
     _draw_your_own(expanded=True)
 
 if ss.url_warnings:
@@ -91,23 +97,41 @@ def _core(cfg) -> dict:
     return d
 
 
-snap = runner.snapshot()
-needs_reset = False
-if config is not None:
+def _build(run) -> bool:
+    """Bring this session's run in line with the settings: build it when it has none or has not stepped yet
+    (and is not training), follow a new step budget. False when the settings changed what needs a new run
+    (networks, data, variant) of a run that has stepped: Reset does that."""
+    global config, problem
+    snap = run.snapshot()
+    if config is None:
+        return True
     if snap.config is None or (snap.step == 0 and snap.status not in LIVE and _core(config) != _core(snap.config)):
         try:
             with st.spinner("Building the networks..."):
-                runner.configure(config)
+                run.configure(config)
         except (ValueError, OSError) as err:  # e.g. an image set whose files are missing
             problem = str(err)
             st.error(f"This run cannot start: {problem}")
             config = None
     elif _core(config) != _core(snap.config):
-        needs_reset = True
+        return False
     elif config.steps != snap.config.steps:
-        runner.set_budget(config.steps)
-snap = runner.snapshot()
-if snap.config is not None:
+        run.set_budget(config.steps)
+    return True
+
+
+def _run():
+    """This session's run, built from the settings: made now if the page was drawn before it existed."""
+    global runner
+    if runner is None:
+        runner = session_runner()
+    _build(runner)
+    return runner
+
+
+needs_reset = runner is not None and not _build(runner)
+snap = runner.snapshot() if runner is not None else None
+if snap is not None and snap.config is not None:
     runner.set_target(snap.modes if stop_target else None, hq_target / 100)
     with st.sidebar:
         run_keys.remember(runner.owner_key)  # this browser can take the run back after a reload (parking.py)
@@ -124,7 +148,9 @@ def _parked_here():
     return "", None
 
 
-parked_key, found = _parked_here() if snap.step == 0 else ("", None)
+step = snap.step if snap is not None else 0
+status = snap.status if snap is not None else "idle"
+parked_key, found = _parked_here() if step == 0 else ("", None)
 if found is not None:
     box = st.container(border=True)
     box.info(f"The run **{found.run_id}** that was open here before the page was closed or reloaded is kept, paused "
@@ -133,12 +159,12 @@ if found is not None:
     if box.button("Reattach to it", key="btn_reattach", type="primary"):
         claimed = claim(parked_key)
         if claimed is not None:
-            runner.adopt(claimed.trainer, claimed.run_id)
+            (runner or session_runner()).adopt(claimed.trainer, claimed.run_id)
         st.rerun()
-status = snap.status
 # One row whose height never changes: slow motion swaps the speed slider for its own and enables "Next sub-step",
 # so turning it on moves nothing below.
 slow = bool(ss.get("w_slow", False))
+buildable = config is not None and problem is None  # a click builds the run from these settings if need be
 c = st.columns([1, 1, 1, 1, 1.2, 2.2, 1.8], vertical_alignment="bottom")
 if status in LIVE:
     if c[0].button("Pause", type="primary", key="btn_pause", width="stretch"):
@@ -146,43 +172,69 @@ if status in LIVE:
         st.rerun()
 else:
     label = {"idle": "Train", "paused": "Resume", "finished": "Continue"}.get(status, "Train")
-    can_start = snap.config is not None and problem is None and status not in ("diverged", "error") and not needs_reset
+    can_start = buildable and status not in ("diverged", "error") and not needs_reset
     if c[0].button(label, type="primary", key="btn_train", width="stretch", disabled=not can_start):
-        if status == "finished" and snap.step >= snap.budget:
-            runner.set_budget(snap.budget + max(1000, snap.budget // 2))
-        runner.start()
+        run = _run()
+        snap = run.snapshot()
+        if snap.config is not None:
+            if status == "finished" and snap.step >= snap.budget:
+                run.set_budget(snap.budget + max(1000, snap.budget // 2))
+            run.start()
         st.rerun()
-manual_ok = status in ("idle", "paused", "finished") and snap.config is not None
+manual_ok = status in ("idle", "paused", "finished") and (buildable or (snap is not None and snap.config is not None))
 if c[1].button("Reset", key="btn_reset", width="stretch", disabled=config is None,
                help="back to step 0 with the settings on the left"):
-    runner.configure(config)
+    (runner or session_runner()).configure(config)
     st.rerun()
 if c[2].button("Step D", key="btn_step_d", width="stretch", disabled=not manual_ok,
                help="one discriminator update: only D's weights change"):
-    runner.step_d()
+    _run().step_d()
 if c[3].button("Step G", key="btn_step_g", width="stretch", disabled=not manual_ok,
                help="one generator update: only G's weights change"):
-    runner.step_g()
+    _run().step_g()
 if c[4].button("Step both", key="btn_step_both", width="stretch", disabled=not manual_ok,
                help="one full iteration: D then G"):
-    runner.step_both()
+    _run().step_both()
 with c[5]:
     if slow:
         secs = st.slider("Seconds per sub-step", 0.5, 5.0, ss.get("kept_slow_secs", 1.5), 0.5, key="w_slow_secs")
         ss.kept_slow_secs = secs
-        runner.set_slow_motion(secs)
+        if runner is not None:
+            runner.set_slow_motion(secs)
     else:
         speed = st.select_slider("Speed (steps/s)", SPEEDS, value=ss.get("kept_speed", "max"), key="w_speed",
                                  help="slow the training down to watch each move")
         ss.kept_speed = speed
-        runner.set_speed(None if speed == "max" else float(speed))
-        runner.set_slow_motion(0)
+        if runner is not None:
+            runner.set_speed(None if speed == "max" else float(speed))
+            runner.set_slow_motion(0)
 with c[6]:
     st.toggle("Slow motion", key="w_slow",
               help="advance one named sub-step at a time (5 for D, 5 for G) with a sentence each")
     if st.button("Next sub-step", key="btn_sub", width="stretch", disabled=not (slow and manual_ok)):
-        runner.next_substep()
+        _run().next_substep()
 
+# ----------------------------------------------------------------------------- the run, built once torch is in
+if runner is None:
+    # A fresh server: the controls above work already (a click builds the run), the rest of the page follows as soon
+    # as torch and the charts' libraries are in.
+    warm_up.start()
+
+    @st.fragment(run_every=0.25)
+    def _await_warm_up() -> None:
+        if warm_up.ready():
+            st.rerun(scope="app")
+        st.caption("Loading the networks' libraries (once per server start)...")
+
+    _await_warm_up()
+    st.stop()
+
+from dashboard import charts  # noqa: E402  - loaded after the controls are on screen (warm_up.py)
+from dashboard.pictures import data_uri, upscale  # noqa: E402
+from dashboard.train_views import SHOW, live_views  # noqa: E402
+from dashboard.training.runner import REDRAW_EVERY  # noqa: E402
+
+snap = runner.snapshot()
 if needs_reset:
     st.info("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
             "(learning rates and the step budget change live).")

@@ -16,6 +16,7 @@ from typing import Callable
 TRAINING_NICE = 10          # training threads of a shared server run at this OS niceness: a click never waits behind them
 NICE_CHECK_EVERY = 1.0      # seconds between two looks at whether other sessions share the server
 SHARED_IF_POLLED_WITHIN = 5.0  # another session counts as present if it trains, waits to, or read its page this recently
+LIVE = ("running", "queued")  # a run's statuses while it holds a slot or waits in line for one
 
 
 class TrainingPool:
