@@ -44,16 +44,20 @@ def _feats(x: ArrayLike, name: str) -> torch.Tensor:
 
 # --------------------------------------------------------------------------- Frechet distance
 
+# The linear algebra runs in torch (float64): numpy's OpenBLAS starts its own threads beside torch's, and on a
+# busy CPU its 128 x 128 covariance and eigen-decomposition took 0.1-0.5 s instead of 2 ms (BENCHMARKS.md,
+# "Evaluation cost"); torch's follow `torch.set_num_threads` (the CLI's --threads).
+
 def feature_statistics(feats: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """(mu (F,), Sigma (F, F)) of a feature matrix (N, F): mean and unbiased covariance."""
-    f = _feats(feats, "feats").numpy()
-    return f.mean(axis=0), np.cov(f, rowvar=False).reshape(f.shape[1], f.shape[1])
+    f = _feats(feats, "feats")
+    return f.mean(dim=0).numpy(), torch.cov(f.T).reshape(f.shape[1], f.shape[1]).numpy()
 
 
-def _psd_sqrt(s: np.ndarray) -> np.ndarray:
+def _psd_sqrt(s: torch.Tensor) -> torch.Tensor:
     """Symmetric square root of a symmetric PSD matrix via its eigen-decomposition."""
-    w, v = np.linalg.eigh((s + s.T) / 2)
-    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    w, v = torch.linalg.eigh((s + s.T) / 2)
+    return (v * w.clamp(min=0.0).sqrt()) @ v.T
 
 
 def frechet_distance(mu1: ArrayLike, s1: ArrayLike, mu2: ArrayLike, s2: ArrayLike) -> float:
@@ -73,11 +77,12 @@ def frechet_distance(mu1: ArrayLike, s1: ArrayLike, mu2: ArrayLike, s2: ArrayLik
     if m1.shape != (d,) or m2.shape != (d,) or c1.shape != (d, d) or c2.shape != (d, d):
         raise ValueError(f"frechet_distance needs means (F,) and covariances (F, F) of one size; got "
                          f"{m1.shape}, {c1.shape}, {m2.shape}, {c2.shape}")
+    m1, m2, c1, c2 = (torch.tensor(a) for a in (m1, m2, c1, c2))  # copies: the inputs may be read-only
     root1 = _psd_sqrt(c1)
     middle = root1 @ c2 @ root1  # (F, F), symmetric PSD
-    eig = np.linalg.eigvalsh((middle + middle.T) / 2)
-    tr_covmean = np.sqrt(np.clip(eig, 0.0, None)).sum()
-    value = float(((m1 - m2) ** 2).sum() + np.trace(c1) + np.trace(c2) - 2.0 * tr_covmean)
+    eig = torch.linalg.eigvalsh((middle + middle.T) / 2)
+    tr_covmean = eig.clamp(min=0.0).sqrt().sum()
+    value = float(((m1 - m2) ** 2).sum() + c1.trace() + c2.trace() - 2.0 * tr_covmean)
     return max(value, 0.0)  # round-off can give -1e-12 for identical Gaussians
 
 
