@@ -33,6 +33,7 @@ def test_json_round_trip_is_exact():
     (lambda: ModelConfig(activation="gelu"), "model.activation", "leaky_relu"),
     (lambda: ModelConfig(z_dim=0), "model.z_dim", "between 1 and 1024"),
     (lambda: ModelConfig(noise="cauchy"), "model.noise", "uniform"),
+    (lambda: ModelConfig(d_width=2), "model.d_width", "0 (the same as width)"),
     (lambda: TrainConfig(steps=-5), "steps", "between 0 and"),
     (lambda: TrainConfig(variant="wgan-xx"), "wgan-xx", "valid variants"),
     (lambda: TrainConfig(variant="pacgan-3", optim=OptimConfig(batch_size=100)), "batch_size=100", "multiple"),
@@ -61,3 +62,19 @@ def test_replace_merges_sections():
 def test_points_need_two_distinct_points(points):
     with pytest.raises(ValueError, match="at least 2 distinct points"):
         TrainConfig(data=DataConfig("points", points=points))
+
+
+def test_d_width_weakens_only_the_dcgan_discriminator():
+    """The Unrolled GAN paper's Stacked MNIST runs give D 1/4 or 1/2 of G's width; 0 keeps D as wide as G."""
+    from gan_core.models.dcgan import DCGANDiscriminator, DCGANGenerator
+
+    def n_params(m):
+        return sum(p.numel() for p in m.parameters())
+
+    same = ModelConfig(kind="dcgan", width=32)
+    half = ModelConfig(kind="dcgan", width=32, d_width=16)
+    shape = (3, 28, 28)
+    assert n_params(DCGANGenerator(half, shape)) == n_params(DCGANGenerator(same, shape))
+    d_same, d_half = DCGANDiscriminator(same, shape), DCGANDiscriminator(half, shape)
+    assert d_half.features[0].out_channels == 16 and d_same.features[0].out_channels == 32
+    assert n_params(d_half) < n_params(d_same) / 2.5

@@ -43,7 +43,7 @@ class DCGANDiscriminator(nn.Module):
     def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int = 0, pack: int = 1,
                  mbstd: bool = False):
         super().__init__()
-        c, w = data_shape[0], cfg.width
+        c, w = data_shape[0], cfg.d_width or cfg.width
         self.mbstd = mbstd
         self.features = nn.Sequential(
             nn.Conv2d(c * pack, w, 4, 2, 1),  # (B, w, 14, 14)
