@@ -100,3 +100,9 @@ def test_train_pressed_before_the_warm_up_has_finished_trains(cold_app):
     runners = _session_runners(before)
     assert len(runners) == 1
     assert runners[0].snapshot().status in ("running", "queued", "finished")
+    at.run()  # the warm-up is still loading: the page keeps showing this session's run, not a fresh one
+    assert not at.exception
+    assert len(_session_runners(before)) == 1
+    if runners[0].snapshot().status in ("running", "queued"):
+        assert at.button(key="btn_pause").label == "Pause"
+    assert any(m.label == "Step" for m in at.metric), "the run made by the click is drawn"

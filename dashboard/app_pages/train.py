@@ -23,9 +23,10 @@ from gan_core.variants import LIVE_OPTIONS
 SPEEDS = ["1", "2", "5", "10", "20", "50", "100", "max"]
 
 # This session's run. On a fresh server whose heavy imports are still loading (dashboard/warm_up.py), none is made
-# yet: the controls below are drawn from the settings alone and the run is built after them.
-runner = session_runner() if warm_up.ready() else None
+# yet, unless a click already made it: the controls below are drawn from the settings alone and the run is built
+# after them.
 ss = st.session_state
+runner = session_runner() if warm_up.ready() or ss.get("run_made") else None
 experiment = experiment_sidebar(runner)
 s, data, is_image, errors = experiment.settings, experiment.data, experiment.is_image, experiment.errors
 stop_target, hq_target = experiment.stop_target, experiment.hq_target
@@ -120,12 +121,18 @@ def _build(run) -> bool:
     return True
 
 
-def _run():
-    """This session's run, built from the settings: made now if the page was drawn before it existed."""
+def _made():
+    """This session's run, made now if the page was drawn before it existed (remembered for the page's next runs)."""
     global runner
     if runner is None:
         runner = session_runner()
-    _build(runner)
+        ss.run_made = True
+    return runner
+
+
+def _run():
+    """This session's run, built from the settings."""
+    _build(_made())
     return runner
 
 
@@ -159,7 +166,7 @@ if found is not None:
     if box.button("Reattach to it", key="btn_reattach", type="primary"):
         claimed = claim(parked_key)
         if claimed is not None:
-            (runner or session_runner()).adopt(claimed.trainer, claimed.run_id)
+            _made().adopt(claimed.trainer, claimed.run_id)
         st.rerun()
 # One row whose height never changes: slow motion swaps the speed slider for its own and enables "Next sub-step",
 # so turning it on moves nothing below.
@@ -184,7 +191,7 @@ else:
 manual_ok = status in ("idle", "paused", "finished") and (buildable or (snap is not None and snap.config is not None))
 if c[1].button("Reset", key="btn_reset", width="stretch", disabled=config is None,
                help="back to step 0 with the settings on the left"):
-    (runner or session_runner()).configure(config)
+    _made().configure(config)
     st.rerun()
 if c[2].button("Step D", key="btn_step_d", width="stretch", disabled=not manual_ok,
                help="one discriminator update: only D's weights change"):
