@@ -10,8 +10,9 @@ messages) and nothing is rendered. For each number of sessions a fresh server is
   - the others open the Latent explorer on the first shipped generator and move z[0] every `--think` seconds
     (jittered), one value after another, as a pupil would.
 Reported per level: slider latency p50 / p95 (from sending the new value to the rerun's `script_finished`: the
-server's whole answer, the picture included), live-view refreshes per second per training session, training
-steps/s (from the page's Step metric), the server's memory per session (its growth from after one pupil has
+server's whole answer, the picture included), live-view refreshes per second per training session, the training
+steps/s of all runs together (from the pages' Step metrics; the pool trains one run per core, the others wait
+their turn) and how many runs advanced, the server's memory per session (its growth from after one pupil has
 loaded torch and a generator, divided by the sessions), and errors (an exception on a page, a
 closed connection, an answer slower than 30 s). `bench/load.py` measures the same class with real browsers, whose
 drawing shares this machine's cores. Only 127.0.0.1 is used; at most 200 sessions and 120 s per level.
@@ -231,8 +232,8 @@ def one_level(n: int, trainers: int, duration: float, think: float, seed: int) -
             "p50_ms": 1000 * statistics.median(lat) if lat else float("nan"),
             "p95_ms": 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else float("nan"),
             "refresh_per_s": statistics.mean(refresh) if refresh else float("nan"),
-            "steps_per_s": statistics.mean(rates) if rates else float("nan"),
-            "mb_per_session": (rss1 - rss0) / n, "rss_mb": rss1, "errors": len(errors), "first_error": errors[:1]}
+            "steps_per_s": sum(rates), "advancing": sum(r > 0 for r in rates),
+            "mb_per_session": (rss1 - rss0) / n, "rss_mb": rss1, "rss0_mb": rss0, "errors": len(errors), "first_error": errors[:1]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,15 +250,15 @@ def main(argv: list[str] | None = None) -> int:
     cmd = "python bench/load_protocol.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lines = [f"Command: `{cmd.strip()}` ({platform.machine()}, {__import__('os').cpu_count()} cores; "
              f"{duration:g} s measured per level; a slider move every {a.think:g} s per pupil, jittered)", "",
-             "| sessions | training | slider moves | slider p50 | slider p95 | live refreshes/s per trainer | "
-             "training steps/s | server MB per session | server RSS | errors |",
+             "| sessions | training (advancing) | slider moves | slider p50 | slider p95 | live refreshes/s per trainer | "
+             "training steps/s, all runs | server MB per session | server RSS (before the class) | errors |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     print("\n".join(lines), flush=True)
     for n in levels:
         r = one_level(n, min(a.trainers, n), duration, a.think, a.seed)
-        row = (f"| {r['sessions']} | {r['trainers']} | {r['moves']} | {r['p50_ms']:.0f} ms | {r['p95_ms']:.0f} ms | "
-               f"{r['refresh_per_s']:.2f} | {r['steps_per_s']:.1f} | {r['mb_per_session']:.1f} | "
-               f"{r['rss_mb']:.0f} MB | {r['errors']} |")
+        row = (f"| {r['sessions']} | {r['trainers']} ({r['advancing']}) | {r['moves']} | {r['p50_ms']:.0f} ms | "
+               f"{r['p95_ms']:.0f} ms | {r['refresh_per_s']:.2f} | {r['steps_per_s']:.1f} | {r['mb_per_session']:.1f} | "
+               f"{r['rss_mb']:.0f} MB ({r['rss0_mb']:.0f} MB) | {r['errors']} |")
         lines.append(row)
         print(row + (f"  first error: {r['first_error'][0]}" if r["first_error"] else ""), flush=True)
     if a.write:

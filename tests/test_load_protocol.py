@@ -19,4 +19,4 @@ def test_two_pupils_without_a_browser():
     assert r["moves"] >= 3, r
     assert r["p95_ms"] < 30_000
     assert r["refresh_per_s"] > 0.2, r
-    assert r["steps_per_s"] > 0, r
+    assert r["steps_per_s"] > 0 and r["advancing"] == 1, r
