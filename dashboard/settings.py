@@ -56,7 +56,7 @@ def split_variant(name: str) -> tuple[str, tuple[str, ...], int, int]:
 
 
 # The presets a teacher can load with one click (each fills every setting below; the settings stay editable).
-PAGE_PRESETS = {"2d": ("classroom", "collapse-metz2016", "unrolled-2d"),
+PAGE_PRESETS = {"2d": ("classroom", "collapse-ttur", "collapse-metz2016", "unrolled-2d"),
                 "images": ("dcgan", "cgan", "tutorial-mlp", "style-grow")}
 
 

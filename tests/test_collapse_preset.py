@@ -51,3 +51,22 @@ def test_the_train_page_carries_every_setting_of_the_preset():
     want = preset_config("collapse-metz2016")
     assert page.model == want.model and page.optim == want.optim and page.variant == want.variant
     assert page.steps == want.steps
+
+
+def test_the_sharp_collapse_preset_resolves_to_its_settings():
+    """collapse-ttur: the notebook's 2 x 128 networks with ReLU and default init, D 4x faster than G."""
+    c = preset_config("collapse-ttur")
+    m, o = c.model, c.optim
+    assert (m.kind, m.g_hidden, m.d_hidden, m.activation) == ("mlp", (128, 128), (128, 128), "relu")
+    assert (m.z_dim, m.noise, m.init, m.init_gain, m.d_input_scale) == (256, "normal", "default", 1.0, 1.0)
+    assert (o.optimizer, o.lr_g, o.lr_d, o.beta1_g, o.beta1_d, o.beta2_g, o.beta2_d) == ("adam", 5e-4, 2e-3, 0.5, 0.5,
+                                                                                       0.999, 0.999)
+    assert o.lr_d == 4 * o.lr_g
+    assert (o.batch_size, o.lr_decay, o.batch_growth) == (512, 0.0, 1)
+    assert c.variant == "ns" and c.recipe.objective == "ns" and c.recipe.n_critic == 1
+    assert (c.data.name, c.steps, c.eval_every) == ("ring8", 6_000, 500)
+    from dashboard import settings
+
+    assert "collapse-ttur" in settings.PAGE_PRESETS["2d"]
+    page = settings.build_config(settings.preset_settings("collapse-ttur", "ring8"))
+    assert page.model == m and page.optim == o and page.variant == c.variant and page.steps == c.steps
