@@ -1,6 +1,7 @@
 """A class without browsers: sessions that speak Streamlit's own websocket protocol to one local server.
 
-    python bench/load_protocol.py [--sessions 10,30,60,100] [--trainers 6] [--duration 30] [--think 2] [--write]
+    python bench/load_protocol.py [--sessions 10,30,60,100] [--trainers 6] [--duration 30] [--think 2] [--port P]
+                                  [--write]
 
 What the server does for a class, apart from drawing it: in a classroom each pupil's browser renders on the pupil's
 own machine, so here every session opens the app as a browser does (a websocket to /_stcore/stream, protobuf
@@ -166,7 +167,11 @@ class Session(threading.Thread):
 
         url, origin = f"ws://127.0.0.1:{self.port}/_stcore/stream", f"http://127.0.0.1:{self.port}"
         try:
-            with connect(url, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=60) as ws:
+            # Each pupil's browser has its own cookies: a proxy that keeps a browser on one replica by its
+            # Streamlit cookie (deploy/README.md) spreads these sessions as it would spread the browsers.
+            cookie = {"Cookie": f"_streamlit_xsrf=pupil-{self.rng.getrandbits(64):016x}"}
+            with connect(url, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=60,
+                         additional_headers=cookie) as ws:
                 self._send(ws, "open")
                 while not self.stop.is_set():
                     try:
@@ -191,13 +196,18 @@ def _warm_up(port: int) -> None:
     s.join(5)
 
 
-def one_level(n: int, trainers: int, duration: float, think: float, seed: int) -> dict:
-    port = free_port()
-    proc = start_server(port)
+def one_level(n: int, trainers: int, duration: float, think: float, seed: int, port: int | None = None) -> dict:
+    """One class of `n` sessions against a fresh server, or against the app already served at 127.0.0.1:`port`
+    (several replicas behind a proxy: the memory is then not measured)."""
+    proc = None
+    if port is None:
+        port = free_port()
+        proc = start_server(port)
     try:
-        wait_healthy(port, proc, timeout=120)
+        if proc is not None:
+            wait_healthy(port, proc, timeout=120)
         _warm_up(port)  # torch and the shipped generator loaded: the memory counted below is the sessions' own
-        rss0 = rss_mb(proc.pid)
+        rss0 = rss_mb(proc.pid) if proc is not None else float("nan")
         stop = threading.Event()
         sessions = [Session(port, i < trainers, think, stop, seed * 1000 + i) for i in range(n)]
         for s in sessions:
@@ -213,12 +223,13 @@ def one_level(n: int, trainers: int, duration: float, think: float, seed: int) -
         t0 = time.monotonic()
         time.sleep(duration)
         t1 = time.monotonic()
-        rss1 = rss_mb(proc.pid)
+        rss1 = rss_mb(proc.pid) if proc is not None else float("nan")
         stop.set()
         for s in sessions:
             s.join(5)
     finally:
-        stop_server(proc)
+        if proc is not None:
+            stop_server(proc)
     lat = sorted(x for s in sessions if not s.trainer for x in s.latencies)
     train = [s for s in sessions if s.trainer]
     refresh = [sum(t0 <= t <= t1 for t in s.refreshes) / (t1 - t0) for s in train]
@@ -243,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=30.0, help="seconds measured per level (at most 120)")
     ap.add_argument("--think", type=float, default=2.0, help="mean seconds between two slider moves of one pupil")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--port", type=int, default=None,
+                    help="drive the app already served at 127.0.0.1:PORT (e.g. replicas behind a proxy) instead of "
+                         "starting a server per level")
     ap.add_argument("--write", action="store_true", help="write bench/results/load-protocol.md")
     a = ap.parse_args(argv)
     levels = [max(1, min(int(x), 200)) for x in a.sessions.split(",") if x.strip()]
@@ -255,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
              "|---|---|---|---|---|---|---|---|---|---|"]
     print("\n".join(lines), flush=True)
     for n in levels:
-        r = one_level(n, min(a.trainers, n), duration, a.think, a.seed)
+        r = one_level(n, min(a.trainers, n), duration, a.think, a.seed, a.port)
         row = (f"| {r['sessions']} | {r['trainers']} ({r['advancing']}) | {r['moves']} | {r['p50_ms']:.0f} ms | "
                f"{r['p95_ms']:.0f} ms | {r['refresh_per_s']:.2f} | {r['steps_per_s']:.1f} | {r['mb_per_session']:.1f} | "
                f"{r['rss_mb']:.0f} MB ({r['rss0_mb']:.0f} MB) | {r['errors']} |")
