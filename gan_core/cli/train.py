@@ -177,8 +177,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                 if "modes" in trainer.last_eval:
                     post["modes"] = trainer.last_eval["modes"]
                 bar.set_postfix(post, refresh=False)
-            if cfg.data.is_image and trainer.rows and trainer.rows[-1]["step"] == res.step and "fid" in trainer.rows[-1]:
-                save_run(trainer, out)  # after each image evaluation: a stopped run keeps it (and --resume works)
+            if (cfg.data.is_image and res.step < cfg.steps and trainer.rows and trainer.rows[-1]["step"] == res.step
+                    and "fid" in trainer.rows[-1]):
+                save_run(trainer, out)  # after each image evaluation but the last (saved below): a stopped run keeps it
     except TrainingDiverged as e:
         bar.close()
         trainer.restore_last_good()

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from gan_core.variants import RECIPE_FIELDS, Recipe
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class TrainerState:
@@ -22,6 +25,8 @@ class TrainerState:
 
     @property
     def history(self) -> pd.DataFrame:
+        import pandas as pd  # here, not at the top: a CLI run that never asks for it starts faster
+
         return pd.DataFrame(self.rows)
 
     def state_dict(self, with_history: bool = True) -> dict:

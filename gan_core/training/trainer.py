@@ -16,8 +16,8 @@ import copy
 import math
 import time
 from dataclasses import asdict, fields
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import torch
 
 from gan_core.checks import check_float
@@ -33,6 +33,9 @@ from gan_core.stabilisers import clip_gradients, clip_weights, ema_update, gradi
 from gan_core.training.results import EXPLODED, DStepResult, GStepResult, StepResult, TrainingDiverged
 from gan_core.training.state import TrainerState
 from gan_core.variants import LIVE_OPTIONS, Recipe, apply_options
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FIXED_BATCH = 64
 
