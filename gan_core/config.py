@@ -180,6 +180,9 @@ class TrainConfig:
     log_every: int = _help("write a metrics.csv row every N steps", 10)
     eval_every: int = _help("compute the mode / image metrics every N steps (0 = only at the end)", 500)
     eval_samples: int = _help("generated samples used by the metrics", 2500)
+    eval_samples_during: int = _help("image data: generated samples of the evaluations before the last, at most "
+                                     "eval_samples (the last evaluation, and every one with keep_best, uses "
+                                     "eval_samples; metrics.csv's eval_samples column says which)", 1000)
     precision: Precision = _help("matrix precision: float32, bfloat16 (mixed, weights stay float32) or auto "
                                  "(bfloat16 where the processor computes it natively)", "float32")
     keep_best: bool = _help("keep the generator (its EMA copy, if the variant has one) of the evaluation with the "
@@ -204,6 +207,7 @@ class TrainConfig:
         check_int("log_every", self.log_every, 1, 1_000_000)
         check_int("eval_every", self.eval_every, 0, 10_000_000)
         check_int("eval_samples", self.eval_samples, 10, 100_000)
+        check_int("eval_samples_during", self.eval_samples_during, 10, 100_000)
         check_choice("precision", self.precision, get_args(Precision))
         if not isinstance(self.keep_best, bool):
             raise ValueError(f"keep_best={self.keep_best!r} must be true or false")

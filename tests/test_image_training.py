@@ -81,3 +81,21 @@ def test_tutorial_preset_builds_exactly_the_tutorials_networks():
     bce = nn.functional.binary_cross_entropy_with_logits
     assert torch.allclose(trainer.objective.d_loss(real, fake), bce(real, torch.ones(2)) + bce(fake, torch.zeros(2)))
     assert torch.allclose(trainer.objective.g_loss(fake), bce(fake, torch.ones(2)))
+
+
+def test_evaluations_before_the_last_use_fewer_samples_and_the_rows_say_how_many():
+    cfg = _preset_config("tutorial-mlp", steps=4, log_every=1, eval_every=2, eval_samples=120, eval_samples_during=40,
+                         seed=1, precision="float32")
+    trainer = Trainer(cfg, "cpu")
+    trainer.train()
+    evals = trainer.history.dropna(subset=["fid"]).set_index("step")
+    assert evals["eval_samples"].to_dict() == {2: 40, 4: 120}
+    # the interim row holds the metrics of 40 samples of G at step 2 (evaluation draws from no training stream)
+    again = Trainer(cfg.replace(eval_every=0), "cpu")
+    again.step(), again.step()
+    assert again.evaluate(40)["fid"] == evals.loc[2, "fid"]
+    assert again.evaluate()["fid"] != evals.loc[2, "fid"]  # 120 samples: another number
+    # keep_best compares the FIDs, so every evaluation uses them all
+    best = Trainer(cfg.replace(keep_best=True), "cpu")
+    best.train()
+    assert best.history.dropna(subset=["fid"])["eval_samples"].tolist() == [120, 120]

@@ -20,7 +20,8 @@ from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
-_TOP_FIELDS = ("variant", "steps", "seed", "log_every", "eval_every", "eval_samples", "precision", "keep_best")
+_TOP_FIELDS = ("variant", "steps", "seed", "log_every", "eval_every", "eval_samples", "eval_samples_during", "precision",
+               "keep_best")
 
 
 def _int_list(text: str) -> list[int]:

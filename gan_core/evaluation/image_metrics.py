@@ -225,11 +225,12 @@ def _grey_images(images: ArrayLike, name: str) -> ArrayLike:
 
 
 @torch.inference_mode()
-def classifier_outputs(images_uint8: ArrayLike, classifier: Classifier, batch_size: int = 200) -> tuple[np.ndarray, np.ndarray]:
+def classifier_outputs(images_uint8: ArrayLike, classifier: Classifier, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """(features (N, F) float64, softmax probabilities (N, K) float64) of uint8 grey images.
 
-    Batches of 200 in channels-last layout: the same numbers as one batch in the default layout, in about half
-    the time on a CPU (the convolutions' activations stay in cache; BENCHMARKS.md, "Speed as users run it")."""
+    Batches of 64 in channels-last layout: the same numbers as one batch in the default layout, in a fraction of
+    the time on a CPU (the first convolution's activations, 200 KB an image, stay in cache; batches of 200 took
+    twice as long on a busy 2-core machine; BENCHMARKS.md, "Evaluation cost")."""
     device = next(classifier.parameters()).device
     classifier.eval()
     feats, probs = [], []
@@ -242,7 +243,7 @@ def classifier_outputs(images_uint8: ArrayLike, classifier: Classifier, batch_si
     return torch.cat(feats).numpy(), torch.cat(probs).numpy()
 
 
-def stacked_mnist_modes(images_uint8: ArrayLike, classifier: Classifier, batch_size: int = 500) -> dict:
+def stacked_mnist_modes(images_uint8: ArrayLike, classifier: Classifier, batch_size: int = 64) -> dict:
     """Modes of Stacked MNIST: label each channel with the MNIST classifier, mode = 100 d0 + 10 d1 + d2.
 
     Returns {"modes": number of the 1,000 modes hit at least once,

@@ -389,9 +389,12 @@ class Trainer(TrainerState):
                 row["resolution"], row["alpha"] = self.growth
             if evaluate:
                 t = time.perf_counter()
-                self.last_eval = self.evaluate()
+                n = self._eval_samples(last)
+                self.last_eval = self.evaluate(n)
                 self.elapsed += time.perf_counter() - t
                 row.update(self.last_eval)
+                if cfg.data.is_image:
+                    row["eval_samples"] = n  # the FID of fewer samples is higher: the row says how many
                 row["wall_time"] = self.elapsed
                 self._keep_if_best()
             self.rows.append(row)
@@ -400,6 +403,15 @@ class Trainer(TrainerState):
             if self.step_count % 100 == 0 or evaluate:
                 self._last_good = copy.deepcopy(self.state_dict(with_history=False))
         return res
+
+    def _eval_samples(self, last: bool) -> int:
+        """Generated samples of this evaluation: image evaluations before the last use `eval_samples_during`
+        (their classifier pass is most of an evaluation's cost), the last and, with keep_best, every one
+        `eval_samples` (keep_best compares their FIDs, which depend on the count); 2D ones always `eval_samples`."""
+        cfg = self.config
+        if last or cfg.keep_best or not cfg.data.is_image:
+            return cfg.eval_samples
+        return min(cfg.eval_samples, cfg.eval_samples_during)
 
     def _keep_if_best(self) -> None:
         fid = self.last_eval.get("fid")
@@ -441,10 +453,10 @@ class Trainer(TrainerState):
         g.train(was)
         return out
 
-    def evaluate(self) -> dict:
-        """The metrics of the current generator on `eval_samples` samples (a seed fixed per step)."""
+    def evaluate(self, n: int | None = None) -> dict:
+        """The metrics of the current generator on n samples (default `eval_samples`; a seed fixed per step)."""
         cfg = self.config
-        fake = self.sample(cfg.eval_samples, seed=cfg.seed * 7919 + self.step_count)
+        fake = self.sample(n or cfg.eval_samples, seed=cfg.seed * 7919 + self.step_count)
         if not cfg.data.is_image:
             g = torch.Generator(device=self.device).manual_seed(cfg.seed + 4)
             real = self.data.source.sample(cfg.eval_samples, g).cpu().numpy()
