@@ -25,6 +25,7 @@ from torch.func import functional_call, stack_module_state, vmap
 from gan_core.config import TrainConfig
 from gan_core.models import pack
 from gan_core.objectives import OBJECTIVES
+from gan_core.training.optim import quick
 from gan_core.training.results import EXPLODED
 from gan_core.training.trainer import Trainer
 
@@ -66,8 +67,8 @@ class SeedBatch:
         self._g = copy.deepcopy(t0.G).to("meta")  # the architecture, without weights of its own
         self._d = copy.deepcopy(t0.D).to("meta")
         o = self.config.optim
-        self.opt_g = torch.optim.Adam(list(self.g_params.values()), lr=t0.base_lr_g, betas=(o.beta1_g, o.beta2_g), fused=True)
-        self.opt_d = torch.optim.Adam(list(self.d_params.values()), lr=t0.base_lr_d, betas=(o.beta1_d, o.beta2_d), fused=True)
+        self.opt_g = quick(torch.optim.Adam)(list(self.g_params.values()), lr=t0.base_lr_g, betas=(o.beta1_g, o.beta2_g), fused=True)
+        self.opt_d = quick(torch.optim.Adam)(list(self.d_params.values()), lr=t0.base_lr_d, betas=(o.beta1_d, o.beta2_d), fused=True)
         self.step_count = 0
         self.elapsed = 0.0  # seconds of training of the whole batch
 

@@ -30,6 +30,7 @@ from gan_core.objectives import OBJECTIVES
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.models.style import grow_schedule
 from gan_core.stabilisers import clip_gradients, clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
+from gan_core.training.optim import quick
 from gan_core.training.results import EXPLODED, DStepResult, GStepResult, StepResult, TrainingDiverged
 from gan_core.training.state import TrainerState
 from gan_core.variants import LIVE_OPTIONS, Recipe, apply_options
@@ -134,10 +135,10 @@ class Trainer(TrainerState):
         params = list(module.parameters())
         if name == "adam":
             # fused: one kernel for all parameters instead of a loop of small ops per tensor.
-            return torch.optim.Adam(params, lr=lr, betas=(b1, b2), fused=True)
+            return quick(torch.optim.Adam)(params, lr=lr, betas=(b1, b2), fused=True)
         if name == "rmsprop":
-            return torch.optim.RMSprop(params, lr=lr, alpha=b2, momentum=b1, foreach=True)
-        return torch.optim.SGD(params, lr=lr, momentum=b1, foreach=True)
+            return quick(torch.optim.RMSprop)(params, lr=lr, alpha=b2, momentum=b1, foreach=True)
+        return quick(torch.optim.SGD)(params, lr=lr, momentum=b1, foreach=True)
 
     def _lr_d(self, lr_g: float, lr_d: float) -> float:
         return lr_g * self.recipe.ttur_ratio if self.recipe.ttur_ratio > 1 else lr_d
