@@ -60,14 +60,23 @@ def _load(torch_threads: int) -> None:
         import plotly.graph_objects as go
 
         go.Figure(dict(data=[dict(type=t) for t in ("scatter", "heatmap", "bar")]))  # plotly's validators
-        # The first optimiser of a process imports torch._dynamo (about a second): paid here, not when Train is
-        # first pressed (Trainer builds its optimisers on first use).
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-        # Every rerun (once a second per training page) makes enough objects to trigger a full collection, which
-        # walks every object torch, pandas and plotly created at import: ~150 ms of CPU per rerun. gc.freeze()
-        # moves those long-lived objects out of the collector's sight (measured: a polling page used 0.47 CPU
-        # cores of server time at two redraws a second, 0.06 after). Garbage made later is collected as usual.
-        gc.collect()
-        gc.freeze()
+        _freeze()
     finally:
-        _done.set()
+        _done.set()  # the pages may build their runs now
+    # The pages that use torch's own optimisers (the explorer's inversion, the CycleGAN) import torch._dynamo at
+    # their first step (about a second); the trainer's optimisers do not (gan_core/training/optim.py). Paid here,
+    # after the first page has what it needs.
+    try:
+        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+        _freeze()
+    except Exception:  # a warm-up that fails costs the page its second, nothing more
+        pass
+
+
+def _freeze() -> None:
+    # Every rerun (once a second per training page) makes enough objects to trigger a full collection, which
+    # walks every object torch, pandas and plotly created at import: ~150 ms of CPU per rerun. gc.freeze()
+    # moves those long-lived objects out of the collector's sight (measured: a polling page used 0.47 CPU
+    # cores of server time at two redraws a second, 0.06 after). Garbage made later is collected as usual.
+    gc.collect()
+    gc.freeze()
