@@ -34,9 +34,10 @@ def test_the_networks_are_what_the_paper_describes():
     assert torch.allclose(d(x), d_lin[1](torch.relu(d_lin[0](x / 4))).reshape(d(x).shape), atol=1e-6)
 
 
-def test_the_arena_trains_2d_variants_on_it_unless_told_otherwise():
+def test_the_arena_trains_2d_variants_on_the_sharp_collapse_setup_unless_told_otherwise():
     base = reference_config("ring8")
-    assert base.model == preset_config("collapse-metz2016").model and base.optim.batch_size == 512
+    assert base.model == preset_config("collapse-ttur").model and base.optim == preset_config("collapse-ttur").optim
+    assert reference_config("ring8", "collapse-metz2016").model == preset_config("collapse-metz2016").model
     runs = plan_runs("grid25", ["vanilla", "pacgan-2"], 2, 300, 100)
     assert {(r.variant, r.seed, r.steps, r.data.name) for r in runs} == {
         (v, s, 300, "grid25") for v in ("vanilla", "pacgan-2") for s in (0, 1)}

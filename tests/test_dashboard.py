@@ -337,8 +337,8 @@ def test_the_arena_page_tells_each_2d_variants_story_from_its_occupancy(app):
     """2D data: after a short arena each variant gets a verdict in words read off its occupancy history (the
     share of samples per mode over training), with the modes named where a student sees them."""
     app.switch_page("app_pages/arena.py").run()
-    assert app.selectbox(key="ar_network_2d").value == "collapse-metz2016"  # the default networks
-    app.selectbox(key="ar_network_2d").set_value("collapse-ttur")  # the sharp-collapse networks run as well
+    assert app.selectbox(key="ar_network_2d").value == "collapse-ttur"  # the default networks
+    app.selectbox(key="ar_network_2d").set_value("collapse-metz2016")  # the paper's networks run as well
     app.multiselect(key="ar_variants_2d").set_value(["vanilla", "pacgan-2"])
     app.number_input(key="ar_steps_2d").set_value(200)
     app.number_input(key="ar_every_2d").set_value(200)

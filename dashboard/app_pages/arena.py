@@ -23,8 +23,8 @@ busy = snap.status in ("queued", "running")
 CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "ns+pacgan-2+ema", "unrolled-5", "pacgan-2",
            "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
 NETWORKS = {"dcgan": "DCGAN (preset dcgan)", "tutorial-mlp": "the tutorial's MLP (preset tutorial-mlp)"}
-NETWORKS_2D = {"collapse-metz2016": "the Unrolled GAN paper's (preset collapse-metz2016): loose hopping",
-               "collapse-ttur": "2 x 128 ReLU, D 4x faster than G (preset collapse-ttur): a sharp collapse",
+NETWORKS_2D = {"collapse-ttur": "2 x 128 ReLU, D 4x faster than G (preset collapse-ttur): a sharp collapse",
+               "collapse-metz2016": "the Unrolled GAN paper's (preset collapse-metz2016): loose hopping",
                "unrolled-2d": "the Unrolled GAN notebook's tanh networks (preset unrolled-2d)"}
 CHOICE_LABELS = {"ns+pacgan-2+ema": "ns+pacgan-2+ema (the classroom recipe's variant)"}
 DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in ARENA_DATA]
@@ -56,11 +56,11 @@ if images:
                "the share per class over training under each variant.")
 else:
     st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
-                "The networks and optimiser are by default the Unrolled GAN paper's own 2D experiment (preset "
-                "`collapse-metz2016`: G 2 x 128 ReLU, D 1 x 128 ReLU, 256-d noise, Adam 1e-4, batch 512), the setup in "
-                "which the paper shows a plain GAN jumping from mode to mode, its samples still loose; preset "
-                "`collapse-ttur` (D learning 4x faster than G) shows `ns` collapse onto one to three modes with sharp "
-                "samples within a minute. Under each variant, the **share per mode over "
+                "The networks and optimiser are by default preset `collapse-ttur` (G and D 2 x 128 ReLU, 256-d "
+                "noise, batch 512, D learning 4x faster than G), in which the plain non-saturating GAN `ns` "
+                "collapses onto one to three modes with sharp samples within a minute; preset `collapse-metz2016` "
+                "is the Unrolled GAN paper's own 2D experiment, where a loose blob jumps from mode to mode. "
+                "Under each variant, the **share per mode over "
                 "training** shows it happen: a staircase of bright cells is a generator hopping from mode to mode; "
                 "a full column is one that covers them all. The scores follow the VEEGAN / PacGAN protocol: a sample "
                 "is **high quality** (sharp) within 3 sigma of a centre, a mode is **covered** when at least one sharp "

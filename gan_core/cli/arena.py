@@ -47,7 +47,7 @@ def register(sub) -> None:
                     "write results.csv, summary.md and one picture per variant into --out.",
         epilog=_variants_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("--data", default="ring8", help=f"data with countable modes: the 2D mixtures {', '.join(ARENA_DATA)} "
-                   f"(the collapse-metz2016 networks) or the images {', '.join(IMAGE_ARENA_DATA)} (DCGAN; modes counted by "
+                   f"(the collapse-ttur networks) or the images {', '.join(IMAGE_ARENA_DATA)} (DCGAN; modes counted by "
                    f"the evaluation classifier) (default ring8)")
     a.add_argument("--variants", default="vanilla,unrolled-5,pacgan-4,wgan-gp",
                    help="comma-separated variants to compare (default vanilla,unrolled-5,pacgan-4,wgan-gp)")
@@ -57,7 +57,8 @@ def register(sub) -> None:
     a.add_argument("--eval-every", type=int, default=500, help="log the mode metrics every N steps (default 500; 0 = at the end)")
     a.add_argument("--workers", type=int, default=None, help="runs at a time, one process and thread each (default: CPU cores)")
     a.add_argument("--preset", default=None, help="the network, optimiser and batch every run shares (default: "
-                   "collapse-metz2016 on 2D data, the Unrolled GAN paper's setup; dcgan on images; unrolled-2d gives "
+                   "collapse-ttur on 2D data, a sharp collapse; collapse-metz2016, the Unrolled GAN paper's setup; dcgan on "
+                   "images; unrolled-2d gives "
                    "the earlier 5,000-iteration tables of BENCHMARKS.md)")
     a.add_argument("--batch-size", type=int, default=None, help="samples per batch for every run (default 512)")
     a.add_argument("--backend", default="local", choices=["local", "ray"],
