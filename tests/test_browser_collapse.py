@@ -23,7 +23,7 @@ def test_the_collapse_preset_draws_the_occupancy_as_it_trains():
         page.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
         page.get_by_role("button", name="Train", exact=True).wait_for(timeout=90_000)
         page.locator(".st-key-w_preset").click()
-        page.get_by_role("option", name="collapse-metz2016").click()
+        page.get_by_role("option", name="collapse-ttur").click()  # the sharp-collapse preset
         assert wait_until(lambda: page.locator(".st-key-w_z input").input_value() == "256", 30)
         page.get_by_role("button", name="Train", exact=True).click()
         assert wait_until(lambda: page.evaluate(OCCUPANCY) != "", 120), "no occupancy heatmap after Train"
