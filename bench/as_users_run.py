@@ -1,6 +1,7 @@
 """The tutorial MLP on MNIST as a user runs it, end to end, against the tutorial's own loop, side by side.
 
-    python bench/as_users_run.py [--steps 800] [--rounds 2] [--threads 1,2] [--before PATH] [--write]
+    python bench/as_users_run.py [--steps 800] [--rounds 2] [--threads 1,2] [--before PATH] [--share-steps 800,3000]
+                                 [--write]
 
 Each contender is a fresh process timed from start to exit (imports, data, training, evaluation, saving):
 - tutorial loop: the tutorial's script (DataLoader, batch 64, BCE, Adam; bench/speed.py's `plain_tutorial`);
@@ -8,13 +9,17 @@ Each contender is a fresh process timed from start to exit (imports, data, train
 - CLI no eval: the same with `--eval-every 0` (the final evaluation still runs);
 - with --before PATH: the CLI default of another checkout (e.g. the main branch before a change).
 Rounds alternate between the contenders, so machine noise hits all alike; medians are reported, and ratios
-are taken within one run. Then the evaluation's share of training time, in-process: the Trainer of the
-preset for N steps, every `evaluate()` timed (the first one includes the real images' features).
+are taken within one run. Beside the wall time, each process's CPU time (user + system, its threads added up),
+which other work on the machine moves less. Then the evaluation's share of training time, in-process: the
+Trainer of the preset for N steps (each of --share-steps), every `evaluate()` timed (the first one includes the
+real images' features).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,10 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system) of one process from start to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def tutorial_cmd(steps: int, threads: int) -> list[str]:
@@ -52,8 +61,8 @@ from gan_core import Trainer
 from gan_core.training.presets import preset_config
 t = Trainer(preset_config("tutorial-mlp", {{"steps": {steps}}}), "cpu")
 spent, n, inner = [0.0], [0], t.evaluate
-def timed():
-    s = time.perf_counter(); out = inner(); spent[0] += time.perf_counter() - s; n[0] += 1; return out
+def timed(*args):
+    s = time.perf_counter(); out = inner(*args); spent[0] += time.perf_counter() - s; n[0] += 1; return out
 t.evaluate = timed
 start = time.perf_counter(); t.train(); total = time.perf_counter() - start
 print(total - spent[0], spent[0], n[0])
@@ -69,6 +78,8 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--threads", default="1,2", help="torch threads of every contender, comma-separated")
     p.add_argument("--before", default=None, help="another checkout whose CLI default runs beside this one")
+    p.add_argument("--share-steps", default=None, help="step budgets of the evaluation-share measurement, comma-separated "
+                   "(default: --steps; the preset's own budget is 3000)")
     p.add_argument("--write", action="store_true", help="write bench/results/as-users-run.md")
     a = p.parse_args()
     before = Path(a.before).resolve() if a.before else None
@@ -86,22 +97,33 @@ def main() -> None:
         if before:
             contenders["CLI default (before)"] = (cli_cmd(a.steps, threads), before)
         secs: dict[str, list[float]] = {k: [] for k in contenders}
+        cpu: dict[str, list[float]] = {k: [] for k in contenders}
+        loads = []
         for _ in range(a.rounds):
             for name, (cmd, cwd) in contenders.items():
-                secs[name].append(timed(cmd, cwd))
-                print(f"{threads} threads, {name}: {secs[name][-1]:.1f} s", flush=True)
-        base = statistics.median(secs["tutorial loop"])
+                loads.append(os.getloadavg()[0])
+                wall, used = timed(cmd, cwd)
+                secs[name].append(wall)
+                cpu[name].append(used)
+                print(f"{threads} threads, {name}: {wall:.1f} s, CPU {used:.1f} s, load {loads[-1]:.1f}", flush=True)
+        base, base_cpu = statistics.median(secs["tutorial loop"]), statistics.median(cpu["tutorial loop"])
         lines += [f"### {threads} thread{'s' * (threads > 1)}", "",
-                  "| contender | s (median) | steps/s | / tutorial loop | rounds (s) |", "|---|---|---|---|---|"]
-        for name, s in secs.items():
-            m = statistics.median(s)
-            lines.append(f"| {name} | {m:.1f} | {a.steps / m:.1f} | **{base / m:.2f}x** | {', '.join(f'{x:.1f}' for x in s)} |")
-        train, ev, n = eval_share(a.steps, threads, ROOT)
-        lines += ["", f"Evaluation in the preset's run ({rev}, in-process): {n} evaluations, {ev:.2f} s against "
-                      f"{train:.1f} s of training = **{ev / train:.1%}** (target <= 5%)."]
-        if before:
-            train_b, ev_b, n_b = eval_share(a.steps, threads, before)
-            lines.append(f"Before: {n_b} evaluations, {ev_b:.2f} s against {train_b:.1f} s = {ev_b / train_b:.1%}.")
+                  f"Load average (1 min) at the start of each process: {min(loads):.1f}-{max(loads):.1f} on 2 cores.", "",
+                  "| contender | s (median) | steps/s | / tutorial loop | CPU s (median) | / tutorial loop (CPU) | rounds (s) |",
+                  "|---|---|---|---|---|---|---|"]
+        for name, s_ in secs.items():
+            m, c = statistics.median(s_), statistics.median(cpu[name])
+            lines.append(f"| {name} | {m:.1f} | {a.steps / m:.1f} | **{base / m:.2f}x** | {c:.1f} | {base_cpu / c:.2f}x | "
+                         f"{', '.join(f'{x:.1f}' for x in s_)} |")
+        lines.append("")
+        for steps in (int(x) for x in (a.share_steps or str(a.steps)).split(",")):
+            train, ev, n = eval_share(steps, threads, ROOT)
+            lines.append(f"Evaluation in the preset's run of {steps} steps ({rev}, in-process, load "
+                         f"{os.getloadavg()[0]:.1f}): {n} evaluations, {ev:.2f} s against {train:.1f} s of training = "
+                         f"**{ev / train:.1%}** (target <= 5%).")
+            if before:
+                train_b, ev_b, n_b = eval_share(steps, threads, before)
+                lines.append(f"Before: {n_b} evaluations, {ev_b:.2f} s against {train_b:.1f} s = {ev_b / train_b:.1%}.")
         lines.append("")
         print("\n".join(lines[-12:]), flush=True)
     if a.write:
