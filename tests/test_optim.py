@@ -1,6 +1,6 @@
 """The trainer's optimisers (gan_core/training/optim.py) are torch's own without the torch.compile wrappers: the same
 weights and the same state_dict after some steps, a state_dict either class reads, and a whole training run (steps,
-evaluation, checkpoint) that never imports torch._dynamo."""
+evaluation, checkpoint) that never imports torch._dynamo (nor pandas: metrics.csv is written by runs.history_csv)."""
 import copy
 import subprocess
 import sys
@@ -47,11 +47,11 @@ def test_the_quick_optimiser_moves_the_weights_exactly_as_torchs_own(base, optio
     assert back.state_dict()["param_groups"] == s2["param_groups"]
 
 
-def test_a_training_run_with_evaluation_and_checkpoint_never_imports_dynamo(tmp_path):
+def test_a_training_run_with_evaluation_and_checkpoint_never_imports_dynamo_nor_pandas(tmp_path):
     code = (f"import sys; from gan_core.cli import main\n"
             f"rc = main(['train', '--preset', 'tutorial-mlp', '--data', 'mnist', '--steps', '4', '--eval-every', '2',\n"
             f"           '--eval-samples', '60', '--quiet', '--threads', '1', '--out', {str(tmp_path / 'run')!r}])\n"
-            f"print(rc, 'torch._dynamo' in sys.modules)\n")
+            f"print(rc, 'torch._dynamo' in sys.modules, 'pandas' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert out.stdout.split()[-2:] == ["0", "False"], out.stdout + out.stderr[-2000:]
+    assert out.stdout.split()[-3:] == ["0", "False", "False"], out.stdout + out.stderr[-2000:]
     assert (tmp_path / "run" / "checkpoint.safetensors").is_file()
