@@ -63,14 +63,8 @@ def _load(torch_threads: int) -> None:
         _freeze()
     finally:
         _done.set()  # the pages may build their runs now
-    # The pages that use torch's own optimisers (the explorer's inversion, the CycleGAN) import torch._dynamo at
-    # their first step (about a second); the trainer's optimisers do not (gan_core/training/optim.py). Paid here,
-    # after the first page has what it needs.
-    try:
-        torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-        _freeze()
-    except Exception:  # a warm-up that fails costs the page its second, nothing more
-        pass
+    # torch._dynamo is not loaded here: the trainer's optimisers never import it (gan_core/training/optim.py), and
+    # a thread still importing it when the process ends (a server stopped in its first seconds) aborts the process.
 
 
 def _freeze() -> None:

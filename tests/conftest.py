@@ -1,6 +1,7 @@
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,18 @@ def _dashboard_libraries_loaded():
     warm_up.start()
     assert warm_up.wait(300), "the dashboard's warm-up did not finish within 300 s"
     torch.set_num_threads(1)
+    yield
+    # A page test may leave its session's run training (AppTest can hand a later session the same cached runner);
+    # a torch thread still training when the interpreter ends aborts the process ("terminate called without an
+    # active exception"), which would turn a green run red.
+    from dashboard.training.pool import live_runners
+
+    runners = live_runners()
+    for r in runners:
+        r.close()
+    end = time.monotonic() + 30
+    while any(r.thread_alive for r in runners) and time.monotonic() < end:
+        time.sleep(0.05)
 
 
 @pytest.fixture

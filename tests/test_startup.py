@@ -56,8 +56,8 @@ def cold_app(monkeypatch):
     before = live_runners()
     at = AppTest.from_file(APP, default_timeout=60)
     yield at, state
-    for r in live_runners():
-        if all(r is not b for b in before):
+    for r in live_runners():  # this session's runner (AppTest may hand a session an earlier test's) and new ones
+        if r.busy or all(r is not b for b in before):
             r.close()
 
 
