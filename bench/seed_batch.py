@@ -26,7 +26,7 @@ from gan_core.training.seed_batch import SeedBatch  # noqa: E402
 
 
 def rates(variant: str, seeds: int, steps: int, rounds: int) -> tuple[list[float], list[float]]:
-    base = reference_config().replace(data={"name": "ring8"}, variant=variant, steps=10**6, eval_every=0)
+    base = reference_config("ring8", "unrolled-2d").replace(variant=variant, steps=10**6, eval_every=0)
     configs = [base.replace(seed=s) for s in range(seeds)]
     batch, separate = SeedBatch(configs), [Trainer(c) for c in configs]
     batch.step()
