@@ -17,8 +17,10 @@ import threading
 import time
 
 # Seconds the loading waits after start(): the page that started it has just queued its elements, and importing torch
-# holds the interpreter for long stretches (its C extension's set-up), so the server would send them late.
-SEND_FIRST = 0.3
+# holds the interpreter for long stretches (its C extension's set-up) and a core, so the server would send them late
+# and the browser would draw them late. Measured with bench/startup.py on an idle 2-core laptop: 0.3 s gave the
+# Train button in a median 3.5 s, 1.0 s in 2.6-3.0 s (the charts come at about 7 s either way).
+SEND_FIRST = 1.0
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
