@@ -82,6 +82,8 @@ def test_the_controls_work_before_the_warm_up_has_finished(cold_app):
     assert not at.exception
     assert _run_made(at)
     assert any(m.label == "Step" for m in at.metric), "the run made by the click is drawn at once"
+    assert any(el.proto.component_name == "gan_run_key" for el in at.get("bidi_component")), \
+        "the browser gets its key to the run made by the click on the same run of the page"
 
     state["ready"] = True  # the warm-up has finished: the next run draws the whole page
     at.run()

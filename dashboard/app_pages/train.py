@@ -136,12 +136,18 @@ def _run():
     return runner
 
 
+def _follow(run, snap) -> None:
+    """The stop target from the sidebar, and the browser's key to the run (once per run of the page)."""
+    if snap.config is not None:
+        run.set_target(snap.modes if stop_target else None, hq_target / 100)
+        with st.sidebar:
+            run_keys.remember(run.owner_key)  # this browser can take the run back after a reload (parking.py)
+
+
 needs_reset = runner is not None and not _build(runner)
 snap = runner.snapshot() if runner is not None else None
-if snap is not None and snap.config is not None:
-    runner.set_target(snap.modes if stop_target else None, hq_target / 100)
-    with st.sidebar:
-        run_keys.remember(runner.owner_key)  # this browser can take the run back after a reload (parking.py)
+if snap is not None:
+    _follow(runner, snap)
 
 # ----------------------------------------------------------------------------- controls
 
@@ -241,6 +247,8 @@ from dashboard.pictures import data_uri, upscale  # noqa: E402
 from dashboard.train_views import SHOW, live_views  # noqa: E402
 from dashboard.training.runner import REDRAW_EVERY  # noqa: E402
 
+if snap is None:  # a click of this run of the page made the run: it follows the sidebar from now on too
+    _follow(runner, runner.snapshot())
 snap = runner.snapshot()
 if needs_reset:
     st.info("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
