@@ -33,15 +33,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from dashboard.local_server import free_port, start_server, stop_server, wait_healthy  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from dashboard_bench import rss_mb  # noqa: E402
+
 ANSWER_TIMEOUT = 30.0   # seconds: a slower answer counts as an error
 FINISHED, FRAGMENT_FINISHED = 0, 3  # ForwardMsg.script_finished values (ScriptFinishedStatus)
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Session(threading.Thread):
