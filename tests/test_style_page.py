@@ -47,7 +47,16 @@ def test_page_opens_with_the_lesson_and_the_pairs(page):
     assert "cyclegan-moons-circles" in page.selectbox(key="st_shipped").options
 
 
-def test_train_a_2d_pair_and_change_lambda_cycle_live(page):
+def test_train_a_2d_pair_and_change_lambda_cycle_live(page, monkeypatch):
+    from gan_core.training.cycle_trainer import CycleTrainer
+
+    step = CycleTrainer.step
+
+    def unhurried_step(self):  # 100 2D steps can end within one rerun on a fast machine, before the slider moves
+        time.sleep(0.04)
+        return step(self)
+
+    monkeypatch.setattr(CycleTrainer, "step", unhurried_step)
     page.selectbox(key="st_pair").set_value("moons:circles").run()
     page.number_input(key="st_steps_False").set_value(100).run()
     page.button(key="st_train").click().run()
@@ -55,6 +64,8 @@ def test_train_a_2d_pair_and_change_lambda_cycle_live(page):
     assert runner.snapshot().panel["a"].shape == (300, 2)  # the fixed held-out panel is there before any step
     page.slider(key="st_lc").set_value(0.0).run()  # live, while the run trains
     assert runner.trainer.lambda_cycle == 0.0
+    changed_at = runner.trainer.step_count
+    assert changed_at < 100, "the run ended before the slider moved: the live change was not tried"
     end = time.monotonic() + 90
     while time.monotonic() < end and runner.snapshot().status != "finished":
         time.sleep(0.3)
@@ -65,7 +76,8 @@ def test_train_a_2d_pair_and_change_lambda_cycle_live(page):
     snap = runner.snapshot()
     assert set(snap.panel) == {"a", "ab", "aba", "b", "ba", "bab"} and snap.panel["ab"].shape == (300, 2)
     assert snap.losses["step"][-1] == 100 and snap.evals["step"] == [50, 100]
-    assert 0.0 in [row["lambda_cycle"] for row in runner.trainer.rows]
+    after = [row["lambda_cycle"] for row in runner.trainer.rows if row["step"] > changed_at + 1]
+    assert after and set(after) == {0.0}, after  # every step logged after the move trained with the new weight
 
 
 def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):
