@@ -2,6 +2,7 @@
 contract (deterministic for a seed, exact resume, a run folder of four safetensors)."""
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -12,6 +13,7 @@ from gan_core.models.cyclegan import build_cycle_networks
 from gan_core.objectives import cycle_l1, identity_l1, lsgan_adv, lsgan_d
 from gan_core.runs import RunFolderError, load_config
 from gan_core.training.cycle_trainer import CycleTrainer
+from gan_core.training.cycle_eval import balanced_order, knn_vote
 from gan_core.training.history_pool import HistoryPool
 
 TINY_MODEL = {"kind": "mlp", "g_hidden": [16, 16], "d_hidden": [16]}
@@ -190,6 +192,31 @@ def test_an_image_pair_takes_a_step_and_is_scored():
     res = t.step()
     assert math.isfinite(res.cycle_a) and tuple(t.evaluator.panel_a.shape) == tuple(t.evaluator.panel_b.shape) == (8, 1, 28, 28)
     m = t.last_eval
-    for key in ("class_ab", "class_ba", "cycle_ab", "cycle_ba", "fid_ab", "fid_ba"):
+    for key in ("class_ab", "class_ba", "knn_ab", "knn_ba", "cycle_ab", "cycle_ba", "fid_ab", "fid_ba"):
         assert math.isfinite(m[key]), key
-    assert 0.0 <= m["class_ab"] <= 1.0 and 0.0 <= m["cycle_ab"] <= 1.0
+    assert 0.0 <= m["class_ab"] <= 1.0 and 0.0 <= m["knn_ab"] <= 1.0 and 0.0 <= m["cycle_ab"] <= 1.0
+    # The bundled MNIST test split is sorted by label; the held-out images take the classes in turn.
+    assert t.evaluator.held["a"][1].tolist() == list(range(10)) * 2
+
+
+def test_balanced_order_takes_the_classes_in_turn():
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+    order = balanced_order(labels)
+    assert sorted(order.tolist()) == list(range(9))
+    assert labels[order].tolist() == [0, 1, 2, 0, 1, 2, 0, 2, 2]
+    assert order[:3].tolist() == [0, 3, 5]  # the first of each class in file order
+
+
+def test_knn_vote_is_a_majority_of_the_nearest_real_images():
+    ref = np.zeros((6, 2, 2), np.uint8)
+    ref[:, 0, 0] = [0, 10, 20, 200, 210, 250]  # three images labelled 0 near black, three labelled 1 near white
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    q = np.zeros((2, 2, 2), np.uint8)
+    q[:, 0, 0] = [5, 240]
+    assert knn_vote(q, ref, labels, k=3).tolist() == [0, 1]
+    assert knn_vote(q, ref, labels, k=5).tolist() == [0, 1]  # 3 against 2
+    # A tie (k = 2 with one of each) goes to the label of the nearest image.
+    tie = np.array([0, 1, 0, 1, 0, 1])
+    q[0, 0, 0] = 3  # nearest: 0 (label 0), then 10 (label 1)
+    assert knn_vote(q[:1], ref, tie, k=2).tolist() == [0]
+    assert knn_vote(q[1:], ref, tie, k=2).tolist() == [1]

@@ -3,6 +3,9 @@
 Images (keys per direction, `ab` = A -> B with G, `ba` = B -> A with F):
     class_ab   class preserved: the share of held-out A images whose translation G(a) the *target* domain's
                evaluation classifier calls the digit a was labelled with (pretrained/<B>-classifier)
+    knn_ab     class preserved, counted a second way that shares none of the classifier's blind spots: the share
+               of translations G(a) whose k = 5 nearest real images of B (pixel space, Euclidean; the whole test
+               split of B, never trained on) carry a's label by majority vote (ties: the nearest of the tied)
     cycle_ab   cycle error: mean |F(G(a)) - a| over pixels, as a fraction of the full grey range (0 = exact)
     fid_ab     FID between G(held-out A) and held-out B, in the target classifier's penultimate features
 2D points:
@@ -11,7 +14,9 @@ Images (keys per direction, `ab` = A -> B with G, `ba` = B -> A with F):
     modes_ab, hq_ab, kl_ab   where B is a mixture with known centres: the modes G(a) covers, the share of
                high-quality translations and the reverse KL (`evaluation.modes2d`)
     grid_js_ab the Jensen-Shannon divergence between G(a) and B on a 30 x 30 grid of B's view
-The held-out samples: the `test` split of each image set (the first `eval_samples`), or `eval_samples` 2D points
+The held-out samples: `eval_samples` images of the `test` split of each image set, taken class by class in turn
+(`balanced_order`: the bundled MNIST test split is sorted by label, so its first 360 images are only 0s to 3s),
+or `eval_samples` 2D points
 drawn from each domain with the seed + 4 stream. `panel_a` / `panel_b` are fixed inputs for progress pictures.
 """
 from __future__ import annotations
@@ -28,6 +33,35 @@ PANEL_IMAGES = 8
 PANEL_POINTS = 300
 
 
+KNN_K = 5
+
+
+def balanced_order(labels: np.ndarray) -> np.ndarray:
+    """Indices of `labels` taken class by class in turn (the first of each class in file order, then the second
+    of each ...), so any prefix holds the classes in equal shares while they last, whatever the file's order."""
+    labels = np.asarray(labels)
+    rank = np.empty(len(labels), dtype=np.int64)
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rank[idx] = np.arange(len(idx))
+    return np.lexsort((labels, rank))  # by rank within the class, then by class
+
+
+def knn_vote(queries: np.ndarray, reference: np.ndarray, reference_labels: np.ndarray, k: int = KNN_K) -> np.ndarray:
+    """The majority label of each query's k nearest reference images (uint8 (N, H, W) both; Euclidean distance
+    between the grey levels); a tie goes to the tied label whose nearest member is closest."""
+    q = torch.from_numpy(np.asarray(queries, dtype=np.float32).reshape(len(queries), -1))
+    r = torch.from_numpy(np.asarray(reference, dtype=np.float32).reshape(len(reference), -1))
+    order = torch.cdist(q, r).topk(min(k, len(r)), dim=1, largest=False).indices.numpy()  # (N, k), nearest first
+    near = np.asarray(reference_labels)[order]
+    out = np.empty(len(q), dtype=np.int64)
+    for i, row in enumerate(near):
+        counts = np.bincount(row)
+        tied = np.flatnonzero(counts == counts.max())
+        out[i] = next(label for label in row if label in tied)  # the nearest neighbour among the tied labels
+    return out
+
+
 def spread(points: np.ndarray) -> float:
     """Root mean square distance of (N, 2) points to their mean."""
     p = np.asarray(points, dtype=np.float64)
@@ -42,10 +76,12 @@ class CycleEvaluator:
         if self.is_image:
             from gan_core.data.images import load_images
 
-            self.held = {}
+            self.held, self.reference = {}, {}
             for side, dc in (("a", config.data_a), ("b", config.data_b)):
                 x, y = load_images(dc.name, "test", dc.data_dir)
-                self.held[side] = (x[:n], y[:n])  # uint8 (n, 28, 28), int64 (n,)
+                self.reference[side] = (x, y)  # the whole test split: the k-NN vote's real images
+                pick = balanced_order(y)[:n]
+                self.held[side] = (x[pick], y[pick])  # uint8 (n, 28, 28), int64 (n,)
             self.panel_a = to_unit(self.held["a"][0][:PANEL_IMAGES]).to(device)
             self.panel_b = to_unit(self.held["b"][0][:PANEL_IMAGES]).to(device)
             self._classifiers: dict = {}
@@ -101,7 +137,9 @@ class CycleEvaluator:
         if dst not in self._real_stats:
             real_feats, _ = classifier_outputs(self.held[dst][0], clf)
             self._real_stats[dst] = feature_statistics(real_feats)
+        ref_x, ref_y = self.reference[dst]
         return {f"class_{d}": float((probs.argmax(1) == labels).mean()),
+                f"knn_{d}": float((knn_vote(translated, ref_x, ref_y) == labels).mean()),
                 f"fid_{d}": frechet_distance(*self._real_stats[dst], *feature_statistics(feats))}
 
 
