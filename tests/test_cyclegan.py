@@ -13,7 +13,7 @@ from gan_core.models.cyclegan import build_cycle_networks
 from gan_core.objectives import cycle_l1, identity_l1, lsgan_adv, lsgan_d
 from gan_core.runs import RunFolderError, load_config
 from gan_core.training.cycle_trainer import CycleTrainer
-from gan_core.training.cycle_eval import balanced_order, knn_vote
+from gan_core.training.cycle_eval import balanced_order
 from gan_core.training.history_pool import HistoryPool
 
 TINY_MODEL = {"kind": "mlp", "g_hidden": [16, 16], "d_hidden": [16]}
@@ -205,18 +205,3 @@ def test_balanced_order_takes_the_classes_in_turn():
     assert sorted(order.tolist()) == list(range(9))
     assert labels[order].tolist() == [0, 1, 2, 0, 1, 2, 0, 2, 2]
     assert order[:3].tolist() == [0, 3, 5]  # the first of each class in file order
-
-
-def test_knn_vote_is_a_majority_of_the_nearest_real_images():
-    ref = np.zeros((6, 2, 2), np.uint8)
-    ref[:, 0, 0] = [0, 10, 20, 200, 210, 250]  # three images labelled 0 near black, three labelled 1 near white
-    labels = np.array([0, 0, 0, 1, 1, 1])
-    q = np.zeros((2, 2, 2), np.uint8)
-    q[:, 0, 0] = [5, 240]
-    assert knn_vote(q, ref, labels, k=3).tolist() == [0, 1]
-    assert knn_vote(q, ref, labels, k=5).tolist() == [0, 1]  # 3 against 2
-    # A tie (k = 2 with one of each) goes to the label of the nearest image.
-    tie = np.array([0, 1, 0, 1, 0, 1])
-    q[0, 0, 0] = 3  # nearest: 0 (label 0), then 10 (label 1)
-    assert knn_vote(q[:1], ref, tie, k=2).tolist() == [0]
-    assert knn_vote(q[1:], ref, tie, k=2).tolist() == [1]

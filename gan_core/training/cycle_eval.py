@@ -5,7 +5,7 @@ Images (keys per direction, `ab` = A -> B with G, `ba` = B -> A with F):
                evaluation classifier calls the digit a was labelled with (pretrained/<B>-classifier)
     knn_ab     class preserved, counted a second way that shares none of the classifier's blind spots: the share
                of translations G(a) whose k = 5 nearest real images of B (pixel space, Euclidean; the whole test
-               split of B, never trained on) carry a's label by majority vote (ties: the nearest of the tied)
+               split of B, never trained on) carry a's label by majority vote (`evaluation.knn_check.knn_labels`)
     cycle_ab   cycle error: mean |F(G(a)) - a| over pixels, as a fraction of the full grey range (0 = exact)
     fid_ab     FID between G(held-out A) and held-out B, in the target classifier's penultimate features
 2D points:
@@ -33,9 +33,6 @@ PANEL_IMAGES = 8
 PANEL_POINTS = 300
 
 
-KNN_K = 5
-
-
 def balanced_order(labels: np.ndarray) -> np.ndarray:
     """Indices of `labels` taken class by class in turn (the first of each class in file order, then the second
     of each ...), so any prefix holds the classes in equal shares while they last, whatever the file's order."""
@@ -45,21 +42,6 @@ def balanced_order(labels: np.ndarray) -> np.ndarray:
         idx = np.flatnonzero(labels == c)
         rank[idx] = np.arange(len(idx))
     return np.lexsort((labels, rank))  # by rank within the class, then by class
-
-
-def knn_vote(queries: np.ndarray, reference: np.ndarray, reference_labels: np.ndarray, k: int = KNN_K) -> np.ndarray:
-    """The majority label of each query's k nearest reference images (uint8 (N, H, W) both; Euclidean distance
-    between the grey levels); a tie goes to the tied label whose nearest member is closest."""
-    q = torch.from_numpy(np.asarray(queries, dtype=np.float32).reshape(len(queries), -1))
-    r = torch.from_numpy(np.asarray(reference, dtype=np.float32).reshape(len(reference), -1))
-    order = torch.cdist(q, r).topk(min(k, len(r)), dim=1, largest=False).indices.numpy()  # (N, k), nearest first
-    near = np.asarray(reference_labels)[order]
-    out = np.empty(len(q), dtype=np.int64)
-    for i, row in enumerate(near):
-        counts = np.bincount(row)
-        tied = np.flatnonzero(counts == counts.max())
-        out[i] = next(label for label in row if label in tied)  # the nearest neighbour among the tied labels
-    return out
 
 
 def spread(points: np.ndarray) -> float:
@@ -131,6 +113,7 @@ class CycleEvaluator:
 
     def _image_metrics(self, d: str, dst: str, translated: np.ndarray, labels: np.ndarray) -> dict:
         from gan_core.evaluation.image_metrics import classifier_outputs, feature_statistics, frechet_distance
+        from gan_core.evaluation.knn_check import knn_labels
 
         clf = self.classifier(dst)
         feats, probs = classifier_outputs(translated, clf)
@@ -139,7 +122,7 @@ class CycleEvaluator:
             self._real_stats[dst] = feature_statistics(real_feats)
         ref_x, ref_y = self.reference[dst]
         return {f"class_{d}": float((probs.argmax(1) == labels).mean()),
-                f"knn_{d}": float((knn_vote(translated, ref_x, ref_y) == labels).mean()),
+                f"knn_{d}": float((knn_labels(translated, ref_x, ref_y) == labels).mean()),
                 f"fid_{d}": frechet_distance(*self._real_stats[dst], *feature_statistics(feats))}
 
 
