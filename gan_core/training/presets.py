@@ -27,7 +27,7 @@ _STYLE = {"data": {"name": "mnist"},
           "model": {"kind": "style", "z_dim": 64, "width": 32, "noise": "normal", "mapping_layers": 4, "style_mixing": 0.9},
           "optim": {"optimizer": "adam", "lr_g": 2e-3, "lr_d": 2e-3, "beta1_g": 0.0, "beta2_g": 0.99, "beta1_d": 0.0,
                     "beta2_d": 0.99, "batch_size": 32},
-          "variant": "ns+r1+mbstd+ema", "variant_options": {"r1_gamma": 1.0, "r1_every": 16, "ema": 0.998}}
+          "variant": "ns+r1+mbstd+ema", "variant_options": {"r1_gamma": 10.0, "r1_every": 16, "ema": 0.998}}
 
 
 def merge(base: dict, extra: dict) -> dict:
@@ -99,10 +99,14 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
             "optim": _ADAM_2E4, "variant": "ns", "precision": "auto"}),
     # The style-based generator (models/style.py) at a size a 2-core CPU trains in minutes: StyleGAN2's optimiser
     # (Adam 0.002, betas (0, 0.99)), non-saturating loss with lazy R1 (every 16 steps), minibatch std, G EMA.
+    # R1 gamma 10, not 1: with gamma 1 D ran away on MNIST (D(x) ~0.9, D(G(z)) ~0.1, FID ~900-1000 at 600-2,500
+    # steps); with 10 both stay near 0.4-0.7 and the FID falls (BENCHMARKS.md, "Style-based generator").
     Preset("style",
            "Style-based generator for 28x28 images (StyleGAN2 synthesis from a 7x7 constant, mapping network of 4 "
-           "layers, z = w = 64, width 32, style mixing 0.9): non-saturating loss with lazy R1 (gamma 1, every 16 "
-           "steps), minibatch std in D, G EMA 0.998; Adam 0.002, betas (0, 0.99), batch 32.",
+           "layers, z = w = 64, width 32, style mixing 0.9): non-saturating loss with lazy R1 (gamma 10, every 16 "
+           "steps), minibatch std in D, G EMA 0.998; Adam 0.002, betas (0, 0.99), batch 32. With R1 gamma 1 D won "
+           "and G collapsed on MNIST (BENCHMARKS.md, \"Style-based generator\"); pretrained/mnist-style is this "
+           "preset trained for 12,000 steps.",
            _STYLE, {"*": 1_800}),
     Preset("style-grow",
            "The `style` preset with progressive growing: 400 steps at 7x7, then 14x14 and 28x28 each faded in over "
