@@ -19,13 +19,14 @@ from gan_core.cli import main
 from gan_core.data.images import DatasetUnavailable, load_images
 from gan_core.runs import RunFolderError, load_generator
 from gan_core.sampling import evaluate_run
+from gan_core.training.presets import preset_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 PRETRAINED = ROOT / "pretrained"
 GENERATORS = ["mnist-tutorial-mlp", "mnist-tutorial-mlp-as-written", "mnist-dcgan", "mnist-cgan", "fashion-dcgan",
               "mnist-style", "fashion-style"]
 # Generators with a card.json (scripts/ship_generator.py): both class checks, goals, command and wall time.
-CARDED = ["mnist-tutorial-mlp", "mnist-tutorial-mlp-as-written", "mnist-dcgan", "mnist-cgan", "fashion-dcgan"]
+CARDED = ["mnist-tutorial-mlp", "mnist-tutorial-mlp-as-written", "mnist-dcgan", "mnist-cgan", "fashion-dcgan", "mnist-style"]
 SHIPPED_FILES = {"config.json", "generator.safetensors", "metrics.csv", "samples.png", "README.md", "metrics.json"}
 OPTIONAL_FILES = {"class_history.png"}
 EVAL_N, EVAL_SEED = 2000, 1
@@ -67,6 +68,16 @@ def test_folder_holds_only_the_shipped_files_and_the_card_shows_its_metrics(name
     t = facts["training"]
     assert f"--out pretrained/{name}" in t["command"] and t["command"] in card
     assert t["wall_time_s"] > 0 and f"{t['wall_time_s']:.0f} s" in card
+
+
+def test_shipped_mnist_style_is_the_style_preset_as_it_stands():
+    """pretrained/mnist-style was trained with the `style` preset (its card's command): a change to the preset's
+    network, optimiser or variant (e.g. R1 gamma back to 1, with which D won and G collapsed) fails here until
+    the model is retrained."""
+    shipped = json.loads((PRETRAINED / "mnist-style" / "config.json").read_text())
+    want = preset_dict("style", {"data": {"name": "mnist"}})
+    for key in ("model", "optim", "variant", "variant_options"):
+        assert shipped[key] == want[key], key
 
 
 @pytest.mark.parametrize("name", GENERATORS)
