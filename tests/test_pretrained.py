@@ -26,7 +26,8 @@ PRETRAINED = ROOT / "pretrained"
 GENERATORS = ["mnist-tutorial-mlp", "mnist-tutorial-mlp-as-written", "mnist-dcgan", "mnist-cgan", "fashion-dcgan",
               "mnist-style", "fashion-style"]
 # Generators with a card.json (scripts/ship_generator.py): both class checks, goals, command and wall time.
-CARDED = ["mnist-tutorial-mlp", "mnist-tutorial-mlp-as-written", "mnist-dcgan", "mnist-cgan", "fashion-dcgan", "mnist-style"]
+CARDED = ["mnist-tutorial-mlp", "mnist-tutorial-mlp-as-written", "mnist-dcgan", "mnist-cgan", "fashion-dcgan", "mnist-style",
+          "fashion-style"]
 SHIPPED_FILES = {"config.json", "generator.safetensors", "metrics.csv", "samples.png", "README.md", "metrics.json"}
 OPTIONAL_FILES = {"class_history.png"}
 EVAL_N, EVAL_SEED = 2000, 1
