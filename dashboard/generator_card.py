@@ -83,14 +83,16 @@ def verdict(m: dict, goals: dict, n_classes: int = 10) -> str:
     return "By " + "; by ".join(parts) + ". " + ("; ".join(checks) + "." if checks else "")
 
 
-def show_card(folder: Path, expanded: bool = True) -> None:
-    """The card of pretrained/<name> in an expander (nothing if the folder has no card)."""
+def show_card(folder: Path, expanded: bool = False) -> None:
+    """The card of pretrained/<name>: its verdict in plain sight, the rest (the numbers by both checks, the story,
+    the command and time) in an expander, folded by default so that the generator stays on the first screen of a
+    projector (nothing if the folder has no card)."""
     card, metrics = read_card(folder)
     if not card:  # a folder without a card (scripts/ship_generator.py writes one) keeps its README's headline only
         return
-    with st.expander(f"The card: {card.get('title', folder.name)}", expanded=expanded):
-        if card.get("verdict"):
-            st.markdown(f"**{card['verdict']}**")
+    if card.get("verdict"):
+        st.markdown(f"**{card['verdict']}**")
+    with st.expander(f"The card: {card.get('title', folder.name)} (the numbers, how it was trained)", expanded=expanded):
         if metrics:
             st.markdown(card_table(card, metrics))
         if card.get("story"):
@@ -100,7 +102,7 @@ def show_card(folder: Path, expanded: bool = True) -> None:
             kept = f", the generator of step {t['kept_step']:,} kept (lowest FID)" if t.get("kept_step") else ""
             st.markdown(f"Trained in **{t['wall_time_s'] / 60:.0f} min** ({t.get('machine', 'CPU')}; "
                         f"{t.get('steps', 0):,} steps{kept}) with:")
-            st.code(t["command"], language="bash")
+            st.code(t["command"], language="bash", wrap_lines=True)
         picture = folder / "class_history.png"
         if picture.is_file():
             st.image(data_uri(picture.read_bytes()), caption="Share of the samples the classifier gives each class, over training "

@@ -208,7 +208,10 @@ def _latent_explorer(page, port: int, walk: Walk) -> None:
     assert median < 1.5, f"the 2D latent explorer took {median:.2f} s to answer a slider"
     choose(page, "Generator", "mnist-dcgan")
     slider = page.get_by_role("slider").first
-    page.locator('[data-testid="stImage"] img').first.wait_for()
+    picture = page.locator('[data-testid="stImage"] img:visible').first  # the card's own picture is folded away
+    picture.wait_for()
+    top = picture.bounding_box()["y"] + page.evaluate("window.scrollY")
+    assert top < 900, f"the generator's picture starts at {top:.0f} px, below a projector's first screen"
     slider.focus()
     for _ in range(12):
         page.keyboard.press("ArrowRight")
