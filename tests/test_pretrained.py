@@ -71,12 +71,14 @@ def test_folder_holds_only_the_shipped_files_and_the_card_shows_its_metrics(name
     assert t["wall_time_s"] > 0 and f"{t['wall_time_s']:.0f} s" in card
 
 
-def test_shipped_mnist_style_is_the_style_preset_as_it_stands():
-    """pretrained/mnist-style was trained with the `style` preset (its card's command): a change to the preset's
-    network, optimiser or variant (e.g. R1 gamma back to 1, with which D won and G collapsed) fails here until
-    the model is retrained."""
-    shipped = json.loads((PRETRAINED / "mnist-style" / "config.json").read_text())
-    want = preset_dict("style", {"data": {"name": "mnist"}})
+@pytest.mark.parametrize("name,data", [("mnist-style", "mnist"), ("fashion-style", "fashion-mnist")])
+def test_shipped_style_models_are_the_style_preset_as_it_stands(name, data):
+    """Both shipped style models were trained with the `style` preset (their cards' commands): a change to the
+    preset's network, optimiser or variant (e.g. R1 gamma back to 1, with which D won and G collapsed) fails here
+    until the models are retrained."""
+    shipped = json.loads((PRETRAINED / name / "config.json").read_text())
+    assert shipped["data"]["name"] == data
+    want = preset_dict("style", {"data": {"name": data}})
     for key in ("model", "optim", "variant", "variant_options"):
         assert shipped[key] == want[key], key
 
