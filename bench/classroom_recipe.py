@@ -15,7 +15,7 @@ Times are training time only (`Trainer.elapsed` without the checks this script a
     python bench/classroom_recipe.py --data ring8 --seeds 0-4 --write     # 5,000 steps
     python bench/classroom_recipe.py --data grid25 --seeds 0-4 --write    # 24,000 steps
 
-`--write` puts the table into bench/results/classroom-<data>.md (assembled into BENCHMARKS.md by collect.py).
+`--write` puts the table into bench/results/classroom-<data>.md (BENCHMARKS.md quotes it).
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gan_core import TrainConfig, Trainer  # noqa: E402
 from gan_core.cli.train import _parse_option  # noqa: E402
+from gan_core.training.presets import preset_dict  # noqa: E402
 
 DEFAULT_STEPS = {"ring8": 5000, "ring8-pacgan": 5000, "grid25": 24000}
 TARGETS = {  # data: (modes, min HQ, max KL)
@@ -48,10 +49,12 @@ def parse_seeds(text: str) -> list[int]:
     return [int(s) for s in text.split(",")]
 
 
-def measure(data: str, variant: str, steps: int, seed: int, options: dict, check_every: int,
-            batch_size: int | None = None, lr_g: float | None = None, sets: dict | None = None) -> dict:
-    cfg = {"data": {"name": data}, "variant": variant, "variant_options": options, "steps": steps, "seed": seed,
-           "eval_every": 0, "log_every": 1000}
+def measure(data: str, variant: str | None, steps: int, seed: int, options: dict, check_every: int,
+            batch_size: int | None = None, lr_g: float | None = None, sets: dict | None = None,
+            preset: str = "classroom") -> dict:
+    cfg = {"data": {"name": data}, "steps": steps, "seed": seed, "eval_every": 0, "log_every": 1000}
+    if variant is not None:
+        cfg["variant"] = variant
     optim = {}
     if batch_size:
         optim["batch_size"] = batch_size
@@ -61,7 +64,9 @@ def measure(data: str, variant: str, steps: int, seed: int, options: dict, check
         cfg["optim"] = optim
     for (section, name), value in (sets or {}).items():  # --set model.d_hidden=[256,256]
         cfg.setdefault(section, {})[name] = value
-    trainer = Trainer(TrainConfig.from_dict(cfg), "cpu")
+    d = preset_dict(preset, cfg)
+    d["variant_options"] = {**d["variant_options"], **options}
+    trainer = Trainer(TrainConfig.from_dict(d), "cpu")
     k, min_hq, max_kl = TARGETS[data]
     out = {"seed": seed, "ok_step": None, "ok_s": None, "show_step": None, "show_s": None, "all_step": None,
            "all_s": None}
@@ -91,14 +96,15 @@ def fmt(v, spec: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--data", default="ring8", choices=sorted(TARGETS), help="mixture to learn")
-    p.add_argument("--variant", default="classroom", help="variant to measure (default: the classroom recipe)")
+    p.add_argument("--preset", default="classroom", help="the preset whose network, optimiser and variant are measured")
+    p.add_argument("--variant", default=None, help="variant to measure (default: the preset's)")
     p.add_argument("--steps", type=int, default=None,
                    help="training iterations (the recipe's lr_decay spans these; default: ring8 5000, grid25 24000)")
     p.add_argument("--seeds", default="0-4", help="seeds, e.g. 0-4 or 0,3")
     p.add_argument("--check-every", type=int, default=50, help="check the targets every N steps")
     p.add_argument("--batch-size", type=int, default=None, help="batch size (default: the config default, 512)")
-    p.add_argument("--lr-g", type=float, default=None, help="generator learning rate of the config (default 1e-3)")
-    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE", help="override a recipe setting")
+    p.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default: the preset's)")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE", help="override a variant option of the preset, e.g. ema=0.999")
     p.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON",
                    help="override a config field, e.g. --set 'model.d_hidden=[256,256]'")
     p.add_argument("--write", action="store_true", help="write bench/results/classroom-<data>.md")
@@ -121,11 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         out.append(line)
         print(line, flush=True)
 
-    from gan_core.variants import apply_options, parse_variant
-
-    growth = apply_options(parse_variant(args.variant), options).batch_growth
+    base = preset_dict(args.preset, {"data": {"name": args.data}} | ({"variant": args.variant} if args.variant else {}))
+    growth = base["optim"]["batch_growth"]
     batch = f"batch {args.batch_size or 512}" + (f" (x{growth} from step {args.steps // 2:,} on)" if growth > 1 else "")
-    say(f"{args.variant} {options or ''} {' '.join(args.set)} on {args.data}, {args.steps} steps, {batch}, "
+    say(f"{args.preset} ({base['variant']}) {options or ''} {' '.join(args.set)} on {args.data}, {args.steps} steps, {batch}, "
         f"1 thread; target {k}/{k} modes, HQ >= {min_hq:.0%}, KL <= {max_kl}")
     say()
     say("| seed | all modes: step / s | all modes & HQ >= 90%: step / s | target met: step / s | final modes "
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for seed in parse_seeds(args.seeds):
         r = measure(args.data, args.variant, args.steps, seed, options, args.check_every, args.batch_size, args.lr_g,
-                    sets)
+                    sets, args.preset)
         rows.append(r)
         say(f"| {seed} | {fmt(r['all_step'], 'd')} / {fmt(r['all_s'], '.1f')} | "
             f"{fmt(r['show_step'], 'd')} / {fmt(r['show_s'], '.1f')} | {fmt(r['ok_step'], 'd')} / "

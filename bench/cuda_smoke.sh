@@ -28,7 +28,7 @@ run() {  # name, extra args...
     $PY -m gan_core train --out "$W/$name-$dev" --device "$dev" --quiet "$@"
   done
 }
-run ring8 --data ring8 --variant classroom --steps 3000 --seed 0 --eval-every 1000
+run ring8 --preset classroom --data ring8 --steps 3000 --seed 0 --eval-every 1000
 run dcgan --preset dcgan --data mnist --steps 400 --seed 0 --eval-every 0 --log-every 50
 for dev in cpu cuda; do
   $PY -m gan_core sample --run "$W/dcgan-$dev" --n 64 --out "$OUT_DIR/dcgan-$dev.png" --device "$dev"
@@ -38,7 +38,7 @@ for dev in cpu cuda; do
   $PY -m gan_core eval --run pretrained/mnist-dcgan --n 2000 --json --device "$dev" > "$W/eval-pre-$dev.json"
 done
 # a run trained on the CPU continues on the GPU
-$PY -m gan_core train --out "$W/ring8-cpu" --resume --steps 3200 --device cuda --quiet --data ring8 --variant classroom --seed 0
+$PY -m gan_core train --out "$W/ring8-cpu" --resume --steps 3200 --device cuda --quiet --preset classroom --data ring8 --seed 0
 
 W="$W" $PY - <<'EOF' | tee -a "$REPORT"
 import json, os

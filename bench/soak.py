@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.training.pool import TrainingPool
 from dashboard.training.runner import TrainingRunner  # noqa: E402
-from gan_core import DataConfig, TrainConfig  # noqa: E402
+from gan_core.training.presets import preset_config  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -40,7 +40,7 @@ def main() -> None:
     p.add_argument("--write", action="store_true", help="write bench/results/soak.md")
     a = p.parse_args()
     torch.set_num_threads(1)
-    cfg = TrainConfig(data=DataConfig("ring8"), variant="classroom", steps=10_000_000, eval_every=500)
+    cfg = preset_config("classroom", {"data": {"name": "ring8"}, "steps": 10_000_000, "eval_every": 500})
     runner = TrainingRunner(cfg, pool=TrainingPool(1), idle_timeout=10 * 3600)
     if a.rate > 0:
         runner.set_speed(a.rate)
