@@ -60,7 +60,7 @@ def parse_seeds(text: str) -> list[int]:
 
 def measure(data: str, variant: str | None, steps: int, seed: int, options: dict, check_every: int,
             batch_size: int | None = None, lr_g: float | None = None, sets: dict | None = None,
-            preset: str = "classroom") -> dict:
+            preset_name: str = "classroom") -> dict:
     cfg = {"data": {"name": data}, "steps": steps, "seed": seed, "eval_every": 0, "log_every": 1000}
     if variant is not None:
         cfg["variant"] = variant
@@ -73,7 +73,7 @@ def measure(data: str, variant: str | None, steps: int, seed: int, options: dict
         cfg["optim"] = optim
     for (section, name), value in (sets or {}).items():  # --set model.d_hidden=[256,256]
         cfg.setdefault(section, {})[name] = value
-    d = preset_dict(preset, cfg)
+    d = preset_dict(preset_name, cfg)
     d["variant_options"] = {**d["variant_options"], **options}
     trainer = Trainer(TrainConfig.from_dict(d), "cpu")
     k, min_hq, max_kl = TARGETS[data]
