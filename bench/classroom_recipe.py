@@ -172,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         out.append(line)
         print(line, flush=True)
 
-    base = preset_dict(args.preset, {"data": {"name": args.data}} | ({"variant": args.variant} if args.variant else {}))
+    over: dict = {"data": {"name": args.data}} | ({"variant": args.variant} if args.variant else {})
+    for (section, name), value in sets.items():
+        over.setdefault(section, {})[name] = value
+    base = preset_dict(args.preset, over)
     growth = base["optim"]["batch_growth"]
     batch = f"batch {args.batch_size or 512}" + (f" (x{growth} from step {args.steps // 2:,} on)" if growth > 1 else "")
     how = ("as `python -m gan_core train` runs it" + (f" with {' '.join(args.cli_arg)}" if args.cli_arg else "")
