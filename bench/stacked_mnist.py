@@ -1,13 +1,15 @@
 """DCGAN against PacDCGAN on Stacked MNIST (1,000 modes) within a fixed CPU budget per run.
 
     python bench/stacked_mnist.py [--minutes 20] [--variants ns,ns+pacgan-2] [--samples 26000] [--write]
+    python bench/stacked_mnist.py --set model.d_width=8 --set model.noise='"uniform"'   # D at 1/4 of G's width
 
 Each variant trains the `dcgan` preset on `stacked-mnist` (three bundled MNIST digits as the channels of one
 image) in its own process on one thread, side by side (one per core), until `--minutes` of training time are
 spent; then `--samples` generated images are labelled channel by channel by the evaluation classifier
 (`pretrained/mnist-classifier`), and the modes hit (of 1,000) and KL(p_gen || uniform) are reported next to
-the published rows of the protocol. With --write: bench/results/stacked-mnist.md and a sample grid per variant
-in bench/results/stacked-mnist/.
+the published rows of the protocol. `--set SECTION.FIELD=JSON` changes the shared setup, e.g. the Unrolled GAN
+paper's weakened discriminator (`model.d_width`: D's channels, 1/4 or 1/2 of G's width 32) or PacGAN's uniform noise.
+With --write: bench/results/stacked-mnist[-TAG].md and a sample grid per variant in bench/results/stacked-mnist[-TAG]/.
 """
 from __future__ import annotations
 
@@ -28,15 +30,19 @@ PUBLISHED = [("DCGAN (VEEGAN's run)", "not in the protocol notes", "99", "3.40")
              ("DCGAN (PacGAN's run)", PACGAN_BUDGET, "78.9", "4.50"), ("PacDCGAN2", PACGAN_BUDGET, "1000", "0.06")]
 
 
-def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | None) -> dict:
+def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | None, sets: dict | None = None) -> dict:
     import torch
 
     torch.set_num_threads(1)
     from gan_core import Trainer
     from gan_core.training.presets import preset_config
 
-    cfg = preset_config("dcgan", {"data": {"name": "stacked-mnist"}, "variant": variant, "steps": 10_000_000,
-                                  "seed": seed, "eval_every": 0, "eval_samples": samples, "log_every": 100})
+    over = {"data": {"name": "stacked-mnist"}, "variant": variant, "steps": 10_000_000, "seed": seed, "eval_every": 0,
+            "eval_samples": samples, "log_every": 100}
+    for key, value in (sets or {}).items():
+        section, name = key.split(".", 1)
+        over.setdefault(section, {})[name] = value
+    cfg = preset_config("dcgan", over)
     t = Trainer(cfg, "cpu")
     budget, spent = 60.0 * minutes, 0.0
     while spent < budget:
@@ -64,18 +70,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variants", default="ns,ns+pacgan-2")
     p.add_argument("--samples", type=int, default=26000, help="generated images scored (the protocol: 26,000)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON",
+                   help="change the shared setup, e.g. --set model.d_width=8")
+    p.add_argument("--tag", default="", help="with --write: the results' name suffix (stacked-mnist-TAG)")
     p.add_argument("--write", action="store_true")
     a = p.parse_args(argv)
+    import json
+
+    sets = {}
+    for text in a.set:
+        key, _, value = text.partition("=")
+        if "." not in key or not value:
+            p.error(f"--set {text!r} must look like SECTION.FIELD=JSON, e.g. model.d_width=8")
+        sets[key] = json.loads(value)
     variants = [v.strip() for v in a.variants.split(",") if v.strip()]
-    out_dir = ROOT / "bench" / "results" / "stacked-mnist"
+    name = "stacked-mnist" + (f"-{a.tag}" if a.tag else "")
+    out_dir = ROOT / "bench" / "results" / name
     if a.write:
         out_dir.mkdir(parents=True, exist_ok=True)
     with mp.get_context("spawn").Pool(len(variants)) as pool:
-        rows = pool.starmap(one, [(v, a.minutes, a.samples, a.seed, str(out_dir) if a.write else None) for v in variants])
+        rows = pool.starmap(one, [(v, a.minutes, a.samples, a.seed, str(out_dir) if a.write else None, sets)
+                                  for v in variants])
     cmd = "python bench/stacked_mnist.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lines = ["## Stacked MNIST: DCGAN against PacDCGAN in a fixed CPU budget", "",
              f"Command: `{cmd.strip()}` ({platform.machine()}; the runs side by side, one process and one thread "
-             f"each; {a.minutes:g} minutes of training per run; {a.samples:,} samples scored, seed {a.seed}).", "",
+             f"each; {a.minutes:g} minutes of training per run; {a.samples:,} samples scored, seed {a.seed}"
+             + (f"; setup changed: {', '.join(f'{k}={v}' for k, v in sets.items())}" if sets else "") + ").", "",
              "| model | iterations in the budget | modes (of 1,000) | KL to uniform |", "|---|---|---|---|"]
     names = {"ns": "DCGAN (ours, ns)", "ns+pacgan-2": "PacDCGAN2 (ours)", "ns+pacgan-3": "PacDCGAN3 (ours)",
              "ns+pacgan-4": "PacDCGAN4 (ours)"}
@@ -87,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if a.write:
-        (ROOT / "bench" / "results" / "stacked-mnist.md").write_text(text)
+        (ROOT / "bench" / "results" / f"{name}.md").write_text(text)
     return 0
 
 
