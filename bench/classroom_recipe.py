@@ -114,7 +114,7 @@ def measure_cli(data: str, preset_name: str, steps: int | None, seed: int, extra
     out = {"seed": seed, "ok_step": None, "ok_s": None, "show_step": None, "show_s": None, "all_step": None,
            "all_s": None}
     for r in rows:
-        step, s, modes, hq, kl = int(r["step"]), float(r["wall_time"]), int(r["modes"]), float(r["hq"]), float(r["kl"])
+        step, s, modes, hq, kl = int(r["step"]), float(r["wall_time"]), int(float(r["modes"])), float(r["hq"]), float(r["kl"])
         if out["all_step"] is None and modes == k:
             out["all_step"], out["all_s"] = step, s
         if out["show_step"] is None and modes == k and hq >= 0.90:
@@ -122,7 +122,7 @@ def measure_cli(data: str, preset_name: str, steps: int | None, seed: int, extra
         if out["ok_step"] is None and modes == k and hq >= min_hq and kl <= max_kl:
             out["ok_step"], out["ok_s"] = step, s
     last = rows[-1]
-    modes, hq, kl = int(last["modes"]), float(last["hq"]), float(last["kl"])
+    modes, hq, kl = int(float(last["modes"])), float(last["hq"]), float(last["kl"])
     out.update(modes=modes, hq=hq, kl=kl, total_s=total, final_ok=modes == k and hq >= min_hq and kl <= max_kl)
     return out
 
