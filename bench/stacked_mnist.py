@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"--set {text!r} must look like SECTION.FIELD=JSON, e.g. model.d_width=8")
         sets[key] = json.loads(value)
     variants = [v.strip() for v in a.variants.split(",") if v.strip()]
-    name = "stacked-mnist" + (f"-{a.tag}" if a.tag else "")
-    out_dir = ROOT / "bench" / "results" / name
+    stem = "stacked-mnist" + (f"-{a.tag}" if a.tag else "")
+    out_dir = ROOT / "bench" / "results" / stem
     if a.write:
         out_dir.mkdir(parents=True, exist_ok=True)
     with mp.get_context("spawn").Pool(len(variants)) as pool:
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if a.write:
-        (ROOT / "bench" / "results" / f"{name}.md").write_text(text)
+        (ROOT / "bench" / "results" / f"{stem}.md").write_text(text)
     return 0
 
 
