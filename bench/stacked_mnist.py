@@ -82,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         key, _, value = text.partition("=")
         if "." not in key or not value:
             p.error(f"--set {text!r} must look like SECTION.FIELD=JSON, e.g. model.d_width=8")
-        sets[key] = json.loads(value)
+        try:
+            sets[key] = json.loads(value)
+        except json.JSONDecodeError:
+            p.error(f"--set {text!r}: the value must be JSON, e.g. model.noise='\"uniform\"' (a string in quotes)")
     variants = [v.strip() for v in a.variants.split(",") if v.strip()]
     stem = "stacked-mnist" + (f"-{a.tag}" if a.tag else "")
     out_dir = ROOT / "bench" / "results" / stem
