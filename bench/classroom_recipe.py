@@ -27,7 +27,6 @@ from the first step), and `total s` is the whole process, from start to exit (im
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gan_core import TrainConfig, Trainer  # noqa: E402
 from gan_core.cli.train import _parse_option  # noqa: E402
 from gan_core.training.presets import preset, preset_dict  # noqa: E402
+
+from config_sets import apply_sets, parse_sets  # noqa: E402  - bench/ is the script's own folder
 
 DEFAULT_STEPS = {"ring8": 5000, "ring8-pacgan": 5000, "grid25": 24000}
 TARGETS = {  # data: (modes, min HQ, max KL)
@@ -71,14 +72,10 @@ def measure(data: str, variant: str | None, steps: int, seed: int, options: dict
         optim["lr_g"] = lr_g
     if optim:
         cfg["optim"] = optim
-    for (section, name), value in (sets or {}).items():  # --set model.d_hidden=[256,256]
-        cfg.setdefault(section, {})[name] = value
-    d = preset_dict(preset_name, cfg)
+    d = preset_dict(preset_name, apply_sets(cfg, sets or {}))  # --set model.d_hidden=[256,256]
     d["variant_options"] = {**d["variant_options"], **options}
     trainer = Trainer(TrainConfig.from_dict(d), "cpu")
-    k, min_hq, max_kl = TARGETS[data]
-    out = {"seed": seed, "ok_step": None, "ok_s": None, "show_step": None, "show_s": None, "all_step": None,
-           "all_s": None}
+    out = _blank(seed)
     train_s = 0.0
     m: dict = {}
     while trainer.step_count < steps:
@@ -87,14 +84,33 @@ def measure(data: str, variant: str | None, steps: int, seed: int, options: dict
             trainer.step()
         train_s += time.perf_counter() - t
         m = trainer.evaluate()
-        if out["all_step"] is None and m["modes"] == k:
-            out["all_step"], out["all_s"] = trainer.step_count, train_s
-        if out["show_step"] is None and m["modes"] == k and m["hq"] >= 0.90:
-            out["show_step"], out["show_s"] = trainer.step_count, train_s
-        if out["ok_step"] is None and m["modes"] == k and m["hq"] >= min_hq and m["kl"] <= max_kl:
-            out["ok_step"], out["ok_s"] = trainer.step_count, train_s
-    out.update(modes=m["modes"], hq=m["hq"], kl=m["kl"], total_s=train_s,
-               final_ok=m["modes"] == k and m["hq"] >= min_hq and m["kl"] <= max_kl)
+        _check(out, data, trainer.step_count, train_s, m["modes"], m["hq"], m["kl"])
+    return _finish(out, data, m["modes"], m["hq"], m["kl"], train_s)
+
+
+def _blank(seed: int) -> dict:
+    return {"seed": seed, "ok_step": None, "ok_s": None, "show_step": None, "show_s": None, "all_step": None,
+            "all_s": None}
+
+
+def _met(data: str, modes: int, hq: float, kl: float) -> bool:
+    k, min_hq, max_kl = TARGETS[data]
+    return modes == k and hq >= min_hq and kl <= max_kl
+
+
+def _check(out: dict, data: str, step: int, seconds: float, modes: int, hq: float, kl: float) -> None:
+    """Record the first step (and seconds) at which each milestone shows: all modes, all with >= 90% HQ, target."""
+    k = TARGETS[data][0]
+    if out["all_step"] is None and modes == k:
+        out["all_step"], out["all_s"] = step, seconds
+    if out["show_step"] is None and modes == k and hq >= 0.90:
+        out["show_step"], out["show_s"] = step, seconds
+    if out["ok_step"] is None and _met(data, modes, hq, kl):
+        out["ok_step"], out["ok_s"] = step, seconds
+
+
+def _finish(out: dict, data: str, modes: int, hq: float, kl: float, total_s: float) -> dict:
+    out.update(modes=modes, hq=hq, kl=kl, total_s=total_s, final_ok=_met(data, modes, hq, kl))
     return out
 
 
@@ -102,7 +118,6 @@ def measure_cli(data: str, preset_name: str, steps: int | None, seed: int, extra
     """One seed as `python -m gan_core train` runs it by default; the target read from its metrics.csv."""
     import csv
 
-    k, min_hq, max_kl = TARGETS[data]
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "gan_core", "train", "--preset", preset_name, "--data", data, "--seed", str(seed),
                "--out", str(Path(tmp) / "run"), "--quiet", *(["--steps", str(steps)] if steps else []), *extra]
@@ -111,20 +126,11 @@ def measure_cli(data: str, preset_name: str, steps: int | None, seed: int, extra
         total = time.perf_counter() - t
         with open(Path(tmp) / "run" / "metrics.csv") as f:
             rows = [r for r in csv.DictReader(f) if r.get("modes")]
-    out = {"seed": seed, "ok_step": None, "ok_s": None, "show_step": None, "show_s": None, "all_step": None,
-           "all_s": None}
-    for r in rows:
-        step, s, modes, hq, kl = int(r["step"]), float(r["wall_time"]), int(float(r["modes"])), float(r["hq"]), float(r["kl"])
-        if out["all_step"] is None and modes == k:
-            out["all_step"], out["all_s"] = step, s
-        if out["show_step"] is None and modes == k and hq >= 0.90:
-            out["show_step"], out["show_s"] = step, s
-        if out["ok_step"] is None and modes == k and hq >= min_hq and kl <= max_kl:
-            out["ok_step"], out["ok_s"] = step, s
+    out = _blank(seed)
+    for r in rows:  # metrics.csv writes the mode count as a float (23.0)
+        _check(out, data, int(r["step"]), float(r["wall_time"]), int(float(r["modes"])), float(r["hq"]), float(r["kl"]))
     last = rows[-1]
-    modes, hq, kl = int(float(last["modes"])), float(last["hq"]), float(last["kl"])
-    out.update(modes=modes, hq=hq, kl=kl, total_s=total, final_ok=modes == k and hq >= min_hq and kl <= max_kl)
-    return out
+    return _finish(out, data, int(float(last["modes"])), float(last["hq"]), float(last["kl"]), total)
 
 
 def fmt(v, spec: str) -> str:
@@ -158,13 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--cli measures the preset as the CLI runs it: give changes with --cli-arg, e.g. --cli-arg=--lr-g=1e-3")
     torch.set_num_threads(1)
     options = dict(_parse_option(o) for o in args.option)
-    sets = {}
-    for text in args.set:
-        key, _, value = text.partition("=")
-        section, _, name = key.partition(".")
-        if not (section and name and value):
-            p.error(f"--set {text!r} must look like SECTION.FIELD=JSON, e.g. model.d_hidden=[256,256]")
-        sets[(section, name)] = json.loads(value)
+    sets = parse_sets(args.set, p.error)
     k, min_hq, max_kl = TARGETS[args.data]
     out: list[str] = []
 
@@ -173,9 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line, flush=True)
 
     over: dict = {"data": {"name": args.data}} | ({"variant": args.variant} if args.variant else {})
-    for (section, name), value in sets.items():
-        over.setdefault(section, {})[name] = value
-    base = preset_dict(args.preset, over)
+    base = preset_dict(args.preset, apply_sets(over, sets))
     growth = base["optim"]["batch_growth"]
     batch = f"batch {args.batch_size or 512}" + (f" (x{growth} from step {args.steps // 2:,} on)" if growth > 1 else "")
     how = ("as `python -m gan_core train` runs it" + (f" with {' '.join(args.cli_arg)}" if args.cli_arg else "")

@@ -33,16 +33,15 @@ PUBLISHED = [("DCGAN (VEEGAN's run)", "not in the protocol notes", "99", "3.40")
 def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | None, sets: dict | None = None) -> dict:
     import torch
 
+    from config_sets import apply_sets
+
     torch.set_num_threads(1)
     from gan_core import Trainer
     from gan_core.training.presets import preset_config
 
     over = {"data": {"name": "stacked-mnist"}, "variant": variant, "steps": 10_000_000, "seed": seed, "eval_every": 0,
             "eval_samples": samples, "log_every": 100}
-    for key, value in (sets or {}).items():
-        section, name = key.split(".", 1)
-        over.setdefault(section, {})[name] = value
-    cfg = preset_config("dcgan", over)
+    cfg = preset_config("dcgan", apply_sets(over, sets or {}))
     t = Trainer(cfg, "cpu")
     budget, spent = 60.0 * minutes, 0.0
     while spent < budget:
@@ -75,17 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tag", default="", help="with --write: the results' name suffix (stacked-mnist-TAG)")
     p.add_argument("--write", action="store_true")
     a = p.parse_args(argv)
-    import json
+    from config_sets import parse_sets
 
-    sets = {}
-    for text in a.set:
-        key, _, value = text.partition("=")
-        if "." not in key or not value:
-            p.error(f"--set {text!r} must look like SECTION.FIELD=JSON, e.g. model.d_width=8")
-        try:
-            sets[key] = json.loads(value)
-        except json.JSONDecodeError:
-            p.error(f"--set {text!r}: the value must be JSON, e.g. model.noise='\"uniform\"' (a string in quotes)")
+    sets = parse_sets(a.set, p.error)
     variants = [v.strip() for v in a.variants.split(",") if v.strip()]
     stem = "stacked-mnist" + (f"-{a.tag}" if a.tag else "")
     out_dir = ROOT / "bench" / "results" / stem
@@ -98,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["## Stacked MNIST: DCGAN against PacDCGAN in a fixed CPU budget", "",
              f"Command: `{cmd.strip()}` ({platform.machine()}; the runs side by side, one process and one thread "
              f"each; {a.minutes:g} minutes of training per run; {a.samples:,} samples scored, seed {a.seed}"
-             + (f"; setup changed: {', '.join(f'{k}={v}' for k, v in sets.items())}" if sets else "") + ").", "",
+             + (f"; setup changed: {', '.join(f'{sec}.{name}={v}' for (sec, name), v in sets.items())}" if sets else "") + ").", "",
              "| model | iterations in the budget | modes (of 1,000) | KL to uniform |", "|---|---|---|---|"]
     names = {"ns": "DCGAN (ours, ns)", "ns+pacgan-2": "PacDCGAN2 (ours)", "ns+pacgan-3": "PacDCGAN3 (ours)",
              "ns+pacgan-4": "PacDCGAN4 (ours)"}
