@@ -19,6 +19,9 @@ def register(sub) -> None:
     c.add_argument("--batch-size", type=int, default=128, help="images per training batch")
     c.add_argument("--lr", type=float, default=2e-3, help="peak Adam learning rate of the one-cycle schedule")
     c.add_argument("--max-shift", type=int, default=2, help="largest random shift in pixels (0 = no augmentation)")
+    c.add_argument("--distort", action="store_true",
+                   help="also draw each image through a random affine map (slant, size, width, shear), for data "
+                        "written by few people such as digits8")
     c.add_argument("--data-dir", default=None, help="folder with the IDX files (mnist-full, fashion-mnist)")
     c.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
     c.set_defaults(func=run)
@@ -27,5 +30,5 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     command = shlex.join(["python", "-m", "gan_core", *sys.argv[1:]]) if sys.argv[1:2] == ["classifier"] else None
     train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
-                     max_shift=args.max_shift, data_dir=args.data_dir, command=command)
+                     max_shift=args.max_shift, distort=args.distort, data_dir=args.data_dir, command=command)
     return 0

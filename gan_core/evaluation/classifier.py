@@ -9,7 +9,9 @@ Architecture (input: 1-channel 28 x 28 in [-1, 1], the `gan_core.data.pixels.to_
 With the defaults (32, 64, 128, 10): 421,642 parameters, 1.7 MB as float32.
 
 Training: Adam, cross-entropy, one-cycle learning rate (warm-up, then cosine decay), random
-shifts of up to `max_shift` pixels as augmentation, batches from `ImageSampler` (seeded).
+shifts of up to `max_shift` pixels as augmentation, batches from `ImageSampler` (seeded). With `distort`, each
+image is first drawn through its own random affine map (`random_distortion`: a stand-in for another person's
+handwriting), for data sets written by few people (the UCI scans: bench/digits8_judge.py).
 Training is deterministic for a given seed and thread count. A trained model is a folder:
     config.json         architecture, data, seed, epochs, held-out accuracy, wall time, command
     model.safetensors   the weights (no pickle)
@@ -108,6 +110,30 @@ def random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) ->
     return padded.permute(0, 2, 3, 1)[batch, rows, cols].permute(0, 3, 1, 2)  # (B, C, H, W)
 
 
+DISTORTION = {"degrees": 15.0, "scale": 0.15, "aspect": 0.3, "shear": 0.3}
+
+
+def random_distortion(x: torch.Tensor, generator: torch.Generator, degrees: float = DISTORTION["degrees"],
+                      scale: float = DISTORTION["scale"], aspect: float = DISTORTION["aspect"],
+                      shear: float = DISTORTION["shear"]) -> torch.Tensor:
+    """Each image of x (B, C, H, W) in [-1, 1] through its own affine map about the centre, bilinear, -1 outside.
+
+    The map is A = R(angle) [[1, shear], [0, 1]] diag(s * sqrt(r), s / sqrt(r)) with, per image, angle ~ U(-degrees,
+    degrees), s ~ U(1 - scale, 1 + scale), the aspect ratio r ~ U(1 - aspect, 1 + aspect) and shear ~ U(-shear,
+    shear): slant, size and width change as they do between writers."""
+    b = x.shape[0]
+    u = 2 * torch.rand(b, 4, generator=generator) - 1  # (B, 4) in [-1, 1)
+    angle = u[:, 0] * math.radians(degrees)
+    s, r, k = 1 + u[:, 1] * scale, 1 + u[:, 2] * aspect, u[:, 3] * shear
+    sx, sy, cos, sin = s * r.sqrt(), s / r.sqrt(), torch.cos(angle), torch.sin(angle)
+    forward = torch.stack([torch.stack([cos * sx, (cos * k - sin) * sy], 1),
+                           torch.stack([sin * sx, (sin * k + cos) * sy], 1)], 1)  # (B, 2, 2)
+    theta = torch.cat([torch.linalg.inv(forward), torch.zeros(b, 2, 1)], 2)  # output -> input coordinates
+    grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
+    # sampled as x + 1, so that what comes from outside the image (zeros) is the background -1
+    return F.grid_sample(x + 1, grid, mode="bilinear", padding_mode="zeros", align_corners=False) - 1
+
+
 @torch.inference_mode()
 def accuracy(model: Classifier, images_uint8: np.ndarray, labels: np.ndarray, batch_size: int = 500) -> float:
     """Fraction of images whose arg-max class equals the label."""
@@ -121,7 +147,7 @@ def accuracy(model: Classifier, images_uint8: np.ndarray, labels: np.ndarray, ba
 
 
 def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, seed: int = 0, *,
-                     batch_size: int = 128, lr: float = 2e-3, max_shift: int = 2,
+                     batch_size: int = 128, lr: float = 2e-3, max_shift: int = 2, distort: bool = False,
                      data_dir: str | Path | None = None, command: str | None = None) -> dict:
     """Train on the training split, measure accuracy on the held-out split, save the folder.
 
@@ -142,6 +168,7 @@ def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, s
     model = Classifier()
     sampler = ImageSampler(train_x, train_y, batch_size=batch_size, seed=seed)
     shift_gen = torch.Generator().manual_seed(seed + 1)
+    distort_gen = torch.Generator().manual_seed(seed + 2)
     steps = epochs * sampler.batches_per_epoch
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.15)
@@ -151,6 +178,8 @@ def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, s
         total = 0.0
         for _ in range(sampler.batches_per_epoch):
             x, y = sampler.next()  # (B, 1, 28, 28), (B,)
+            if distort:
+                x = random_distortion(x, distort_gen)
             loss = F.cross_entropy(model(random_shift(x, max_shift, shift_gen)), y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -173,6 +202,7 @@ def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, s
         "batch_size": batch_size,
         "lr": lr,
         "max_shift": max_shift,
+        "distort": DISTORTION if distort else None,
         "n_parameters": sum(p.numel() for p in model.parameters()),
         "wall_time_s": round(wall, 1),
         "machine": MACHINE,
@@ -208,7 +238,7 @@ classifier; it only has to be good enough to tell the classes apart.
 | **held-out accuracy** | **{100 * config['heldout_accuracy']:.2f}%** on the `{config['heldout_split']['name']}` split ({config['heldout_split']['size']:,} images, never seen in training) |
 | architecture | conv3x3({a['in_channels']}->{c1}) ReLU pool, conv3x3({c1}->{c2}) ReLU pool, dropout {a['p_conv']}, fc({c2 * 49}->{a['hidden']}) ReLU [features], dropout {a['p_fc']}, fc({a['hidden']}->{a['n_classes']}) |
 | parameters | {config['n_parameters']:,} ({4 * config['n_parameters'] / 1e6:.2f} MB as float32) |
-| training | Adam, one-cycle learning rate (max {config['lr']}), batch {config['batch_size']}, {config['epochs']} epochs, random shifts of up to {config['max_shift']} px |
+| training | Adam, one-cycle learning rate (max {config['lr']}), batch {config['batch_size']}, {config['epochs']} epochs, random shifts of up to {config['max_shift']} px{' and random affine distortions ' + str(config['distort']) if config.get('distort') else ''} |
 | seed | {config['seed']} |
 | wall time | {config['wall_time_s']:.0f} s (data loading, training and evaluation) |
 | machine | {config['machine']}, torch {config['torch']} |
