@@ -82,7 +82,7 @@ with tab_live:
                 on_change=_weights_changed, help="0.5 in the paper for photos <-> paintings; G(b) should stay b")
     st.info(LESSON)
 
-    @st.fragment(run_every=0.5 if busy else None)
+    @st.fragment(run_every=0.4 if busy else None)
     def live_view() -> None:
         s = runner.snapshot()
         if busy and s.status not in ("queued", "running"):
