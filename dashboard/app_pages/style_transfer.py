@@ -61,7 +61,7 @@ with tab_live:
     pair = c[0].selectbox("Pair (A -> B)", list(PAIRS), format_func=PAIRS.get, key="st_pair", disabled=busy)
     is_image = parse_pair(pair)[0].is_image
     steps = c[1].number_input("Steps", 100, 20000, LIVE[is_image]["steps"], 100, key=f"st_steps_{is_image}")
-    if c[2].button("Train", type="primary", key="st_train", disabled=busy, use_container_width=True):
+    if c[2].button("Train", type="primary", key="st_train", disabled=busy, width="stretch"):
         try:
             runner.start(live_config(pair, steps))
         except Exception as err:  # noqa: BLE001 - a missing data set is explained on the page
@@ -69,10 +69,10 @@ with tab_live:
         else:
             st.rerun()
     if busy:
-        if c[3].button("Pause", key="st_pause", use_container_width=True):
+        if c[3].button("Pause", key="st_pause", width="stretch"):
             runner.pause()
             st.rerun()
-    elif snap.status == "paused" and c[3].button("Resume", key="st_resume", use_container_width=True):
+    elif snap.status == "paused" and c[3].button("Resume", key="st_resume", width="stretch"):
         runner.resume()
         st.rerun()
     w = st.columns(2)
