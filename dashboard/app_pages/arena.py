@@ -21,7 +21,7 @@ snap = arena.snapshot()
 busy = snap.status in ("queued", "running")
 
 CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "ns+pacgan-2+ema", "unrolled-5", "pacgan-2",
-           "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+ttur", "ns+ema"]
+           "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+sn", "ns+ttur", "ns+ema"]
 NETWORKS = {"dcgan": "DCGAN (preset dcgan)", "tutorial-mlp": "the tutorial's MLP (preset tutorial-mlp)"}
 NETWORKS_2D = {"collapse-ttur": "2 x 128 ReLU, D 4x faster than G (preset collapse-ttur): a sharp collapse",
                "collapse-metz2016": "the Unrolled GAN paper's (preset collapse-metz2016): loose hopping",
@@ -34,7 +34,7 @@ LABELS = {"ring8": "ring8 (8 Gaussians on a circle)", "grid25": "grid25 (5 x 5 G
           "mnist": "MNIST digits (10 classes)", "fashion-mnist": "Fashion-MNIST (10 classes)",
           "stacked-mnist": "Stacked MNIST (1,000 digit triples)"}
 # Per kind of data: default variants, steps, evaluation interval and the step range a class can afford.
-PLAN = {"2d": (["vanilla", "ns", "pacgan-2", "ns+pacgan-2+ema"], 6000, 250, 200, 30000),
+PLAN = {"2d": (["vanilla", "ns", "ns+r1", "ns+sn"], 12000, 500, 200, 30000),
         "images": (["ns", "pacgan-2", "hinge+sn"], 600, 200, 10, 5000)}
 
 data = st.selectbox("Data", DATA, format_func=lambda d: LABELS.get(d, d), key="ar_data", disabled=busy)
@@ -57,8 +57,9 @@ if images:
 else:
     st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
                 "The networks and optimiser are by default preset `collapse-ttur` (G and D 2 x 128 ReLU, 256-d "
-                "noise, batch 512, D learning 4x faster than G), in which the plain non-saturating GAN `ns` "
-                "collapses onto one to three modes with sharp samples within a minute; preset `collapse-metz2016` "
+                "noise, batch 512, D learning 4x faster than G), in which the plain GANs `vanilla` and `ns` "
+                "collapse onto a few modes with sharp samples and hop between them, while the R1 penalty "
+                "(`ns+r1`) and spectral normalisation (`ns+sn`) keep all eight, sharp; preset `collapse-metz2016` "
                 "is the Unrolled GAN paper's own 2D experiment, where a loose blob jumps from mode to mode. "
                 "Under each variant, the **share per mode over "
                 "training** shows it happen: a staircase of bright cells is a generator hopping from mode to mode; "

@@ -70,22 +70,23 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
                       "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 512, "lr_decay": 0.0, "batch_growth": 1},
             "variant": "vanilla", "variant_options": {}, "eval_every": 500},
            {"*": 10_000}),
-    # The sharp collapse of VEEGAN's table (plain GAN: 1 mode, 99% HQ) within a minute: the Unrolled GAN notebook's
+    # The sharp collapse of VEEGAN's table (plain GAN: 1 mode, 99% HQ) within two minutes: the Unrolled GAN notebook's
     # networks (poolio/unrolled_gan: G and D 2 x 128, z 256, batch 512, Adam beta1 0.5) with ReLU and PyTorch's
     # default init, D learning 4x faster than G (the `ttur` ratio, Heusel et al. 2017). No published setup
     # tried gave a sharp collapse within minutes (BENCHMARKS.md, "A sharp collapse").
     Preset("collapse-ttur",
-           "A sharp mode collapse within a minute: the Unrolled GAN notebook's networks (G and D 2 x 128, here "
+           "A sharp mode collapse within two minutes: the Unrolled GAN notebook's networks (G and D 2 x 128, here "
            "with ReLU, 256-d normal noise, batch 512, Adam beta1 0.5) with D learning 4x faster than G (2e-3 "
-           "against 5e-4, the two time-scale ratio of TTUR, Heusel et al. 2017). The non-saturating GAN `ns` "
-           "puts nearly all its samples on one to three modes, sharp (VEEGAN's picture of a plain GAN); the "
-           "fixes only partly undo it here.",
+           "against 5e-4, the two time-scale ratio of TTUR, Heusel et al. 2017). The plain GANs `ns` and "
+           "`vanilla` put nearly all their samples on a few modes, sharp, and hop between them (VEEGAN's picture "
+           "of a plain GAN); the R1 penalty (`ns+r1`) and spectral normalisation (`ns+sn`) keep all 8 modes, "
+           "most samples sharp.",
            {"model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128, 128], "activation": "relu",
                       "z_dim": 256, "noise": "normal", "init": "default", "init_gain": 1.0, "d_input_scale": 1.0},
             "optim": {"optimizer": "adam", "lr_g": 5e-4, "lr_d": 2e-3, "beta1_g": 0.5, "beta2_g": 0.999,
                       "beta1_d": 0.5, "beta2_d": 0.999, "batch_size": 512, "lr_decay": 0.0, "batch_growth": 1},
             "variant": "ns", "variant_options": {}, "eval_every": 500},
-           {"*": 6_000}),
+           {"*": 12_000}),
     Preset("tutorial-mlp",
            "The tutorial's MLP GAN, exactly as a class reads it: G 100-256-512-1024-784, D mirrored, BCE "
            "(non-saturating), Adam 2e-4, batch 64, on MNIST.",
