@@ -29,6 +29,7 @@ from gan_core.data.images import load_digits8, load_images  # noqa: E402
 from gan_core.data.pixels import to_uint8, to_unit  # noqa: E402
 from gan_core.evaluation.classifier import accuracy, load_classifier  # noqa: E402
 from gan_core.evaluation.knn_check import knn_labels  # noqa: E402
+from gan_core.training.cycle_eval import CycleEvaluator, balanced_order  # noqa: E402
 
 
 def uci_render(images_uint8: np.ndarray, side: int = 28, keep_aspect: bool = False) -> np.ndarray:
@@ -59,7 +60,6 @@ def translations(folder: str) -> tuple[np.ndarray, np.ndarray]:
     from gan_core.cycle_runs import load_translators
     from gan_core.data import make_dataset
     from gan_core.models.cyclegan import translate_with
-    from gan_core.training.cycle_eval import CycleEvaluator
 
     G, F_, config = load_translators(folder, "cpu")
     if config.data_a.name != "mnist" or config.data_b.name != "digits8":
@@ -70,12 +70,6 @@ def translations(folder: str) -> tuple[np.ndarray, np.ndarray]:
     return to_uint8(translate_with(G, to_unit(images))), labels
 
 
-def balanced(images: np.ndarray, labels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first n // 10 images of each class (the bundled test split is sorted by label)."""
-    idx = np.concatenate([np.flatnonzero(labels == c)[: n // 10] for c in range(10)])
-    return images[idx], labels[idx]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--classifier", action="append", default=None,
@@ -83,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=1000, help="held-out MNIST digits to render (balanced, up to 1,000)")
     ap.add_argument("--cyclegan", default=None, help="a CycleGAN folder trained on mnist:digits8 to judge as well")
     a = ap.parse_args(argv)
-    mnist, mnist_y = balanced(*load_images("mnist", "test"), a.n)
+    test, test_y = load_images("mnist", "test")
+    pick = balanced_order(test_y)[: a.n]  # the classes in turn, as the CycleGAN's own held-out set is taken
+    mnist, mnist_y = test[pick], test_y[pick]
     rendered = uci_render(mnist)
     squared = uci_render(mnist, keep_aspect=True)
     scans, scans_y = load_digits8("test")
