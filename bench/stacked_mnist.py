@@ -1,6 +1,6 @@
 """DCGAN against PacDCGAN on Stacked MNIST (1,000 modes) within a fixed CPU budget per run.
 
-    python bench/stacked_mnist.py [--minutes 20] [--variants ns,ns+pacgan-2] [--samples 26000] [--write]
+    python bench/stacked_mnist.py [--minutes 20] [--variants ns,ns+pacgan-2] [--samples 26000] [--every STEPS] [--write]
     python bench/stacked_mnist.py --set model.d_width=8 --set model.noise='"uniform"'   # D at 1/4 of G's width
 
 Each variant trains the `dcgan` preset on `stacked-mnist` (three bundled MNIST digits as the channels of one
@@ -30,7 +30,8 @@ PUBLISHED = [("DCGAN (VEEGAN's run)", "not in the protocol notes", "99", "3.40")
              ("DCGAN (PacGAN's run)", PACGAN_BUDGET, "78.9", "4.50"), ("PacDCGAN2", PACGAN_BUDGET, "1000", "0.06")]
 
 
-def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | None, sets: dict | None = None) -> dict:
+def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | None, sets: dict | None = None,
+        every: int = 0) -> dict:
     import torch
 
     from config_sets import apply_sets
@@ -43,12 +44,17 @@ def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | No
             "eval_samples": samples, "log_every": 100}
     cfg = preset_config("dcgan", apply_sets(over, sets or {}))
     t = Trainer(cfg, "cpu")
-    budget, spent = 60.0 * minutes, 0.0
+    budget, spent, trajectory = 60.0 * minutes, 0.0, []
     while spent < budget:
         t0 = time.perf_counter()
         for _ in range(100):
             t.step()
         spent += time.perf_counter() - t0
+        if every and t.step_count % every == 0:  # the count along the way (its time is not training time)
+            m = t.evaluate()
+            trajectory.append((t.step_count, int(m["modes"]), float(m["kl"])))
+            print(f"{variant} seed {seed} step {t.step_count}: {int(m['modes'])} modes, KL {float(m['kl']):.2f}",
+                  flush=True)
     m = t.evaluate()
     if out_dir:
         from PIL import Image
@@ -60,7 +66,8 @@ def one(variant: str, minutes: float, samples: int, seed: int, out_dir: str | No
         grid = image_grid(imgs, cols=8)
         Image.fromarray(grid).resize((grid.shape[1] * 2, grid.shape[0] * 2), Image.NEAREST).save(
             Path(out_dir) / f"{variant.replace('+', '_')}.png")
-    return {"variant": variant, "steps": t.step_count, "seconds": spent, "modes": int(m["modes"]), "kl": float(m["kl"])}
+    return {"variant": variant, "steps": t.step_count, "seconds": spent, "modes": int(m["modes"]), "kl": float(m["kl"]),
+            "trajectory": trajectory}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=JSON",
                    help="change the shared setup, e.g. --set model.d_width=8")
+    p.add_argument("--every", type=int, default=0, metavar="STEPS",
+                   help="also count the modes every STEPS iterations (a multiple of 100), to see when modes drop")
     p.add_argument("--tag", default="", help="with --write: the results' name suffix (stacked-mnist-TAG)")
     p.add_argument("--write", action="store_true")
     a = p.parse_args(argv)
@@ -83,8 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.write:
         out_dir.mkdir(parents=True, exist_ok=True)
     with mp.get_context("spawn").Pool(len(variants)) as pool:
-        rows = pool.starmap(one, [(v, a.minutes, a.samples, a.seed, str(out_dir) if a.write else None, sets)
-                                  for v in variants])
+        rows = pool.starmap(one, [(v, a.minutes, a.samples, a.seed, str(out_dir) if a.write else None, sets,
+                                   a.every) for v in variants])
     cmd = "python bench/stacked_mnist.py " + " ".join(argv if argv is not None else sys.argv[1:])
     lines = ["## Stacked MNIST: DCGAN against PacDCGAN in a fixed CPU budget", "",
              f"Command: `{cmd.strip()}` ({platform.machine()}; the runs side by side, one process and one thread "
@@ -98,6 +107,15 @@ def main(argv: list[str] | None = None) -> int:
                      f"{r['modes']} | {r['kl']:.2f} |")
     for name, budget, modes, kl in PUBLISHED:
         lines.append(f"| {name}, published | {budget} | {modes} | {kl} |")
+    if any(r["trajectory"] for r in rows):
+        lines += ["", "Modes (KL to uniform) along the way:", "",
+                  "| iteration | " + " | ".join(names.get(r["variant"], r["variant"]) for r in rows) + " |",
+                  "|---" * (len(rows) + 1) + "|"]
+        by_step = {}
+        for i, r in enumerate(rows):
+            for step, modes, kl in r["trajectory"]:
+                by_step.setdefault(step, [""] * len(rows))[i] = f"{modes} ({kl:.2f})"
+        lines += [f"| {step:,} | " + " | ".join(cells) + " |" for step, cells in sorted(by_step.items())]
     text = "\n".join(lines) + "\n"
     print(text)
     if a.write:
