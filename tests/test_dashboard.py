@@ -333,6 +333,20 @@ def test_the_arena_page_runs_variants_on_mnist_and_shows_their_digits(app):
     assert all("Most of its samples (seed 0, last evaluation): " in v for v in verdicts), verdicts
 
 
+def test_the_arena_page_says_how_long_grid25_takes_and_where_the_sharp_grid_is(app):
+    """grid25's contrast needs a longer wait than ring8's: the page says how long, what it showed, and where the
+    sharp full grid is shipped (a generator the Latent explorer lists)."""
+    app.switch_page("app_pages/arena.py").run()
+    note = lambda: [c.value for c in app.caption if "grid25 the defaults take longer" in c.value]  # noqa: E731
+    assert not note()  # ring8, the default data: no such wait
+    app.selectbox(key="ar_data").set_value("grid25").run()
+    assert not app.exception and len(note()) == 1
+    assert "4-5 minutes" in note()[0] and "grid25-classroom" in note()[0]
+    from dashboard.resources import list_pretrained
+
+    assert "grid25-classroom" in list_pretrained()
+
+
 def test_the_arena_page_tells_each_2d_variants_story_from_its_occupancy(app):
     """2D data: after a short arena each variant gets a verdict in words read off its occupancy history (the
     share of samples per mode over training), with the modes named where a student sees them."""

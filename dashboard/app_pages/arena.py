@@ -66,6 +66,12 @@ else:
                 "a full column is one that covers them all. The scores follow the VEEGAN / PacGAN protocol: a sample "
                 "is **high quality** (sharp) within 3 sigma of a centre, a mode is **covered** when at least one sharp "
                 "sample is nearest to it, and the **reverse KL** is 0 when every mode gets the same share.")
+    if data == "grid25":
+        st.caption("On grid25 the defaults take longer: a run of 12,000 steps took 70-130 s on one core of a 2-core "
+                   "laptop, so the four default variants need about 4-5 minutes. What they showed there (seeds 0-1): "
+                   "`ns` sat on about 10 of the 25 modes and hopped, `vanilla` on 13-17, loose; `ns+sn` kept all 25, "
+                   "`ns+r1` all 25 but loose. The sharp full grid is the `classroom` preset's on the Train page "
+                   "(24,000 steps, shipped as grid25-classroom in the Latent explorer).")
 with st.form(f"arena_form_{kind}", border=True):
     if images and data != "stacked-mnist":
         network = st.selectbox("Networks every variant gets", list(NETWORKS), format_func=NETWORKS.get,
