@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tag", default="", help="with --write: the results' name suffix (stacked-mnist-TAG)")
     p.add_argument("--write", action="store_true")
     a = p.parse_args(argv)
+    if a.every < 0 or a.every % 100:
+        p.error(f"--every {a.every}: the modes can be counted only between chunks of 100 iterations; give a multiple "
+                "of 100 (or 0 for the end only)")
     from config_sets import parse_sets
 
     sets = parse_sets(a.set, p.error)

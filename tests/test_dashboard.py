@@ -341,7 +341,7 @@ def test_the_arena_page_says_how_long_grid25_takes_and_where_the_sharp_grid_is(a
     assert not note()  # ring8, the default data: no such wait
     app.selectbox(key="ar_data").set_value("grid25").run()
     assert not app.exception and len(note()) == 1
-    assert "4-5 minutes" in note()[0] and "grid25-classroom" in note()[0]
+    assert "3-5 minutes" in note()[0] and "grid25-classroom" in note()[0]
     from dashboard.resources import list_pretrained
 
     assert "grid25-classroom" in list_pretrained()

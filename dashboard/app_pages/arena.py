@@ -68,7 +68,7 @@ else:
                 "sample is nearest to it, and the **reverse KL** is 0 when every mode gets the same share.")
     if data == "grid25":
         st.caption("On grid25 the defaults take longer: a run of 12,000 steps took 70-130 s on one core of a 2-core "
-                   "laptop, so the four default variants need about 4-5 minutes. What they showed there (seeds 0-1): "
+                   "laptop, so the four default variants need about 3-5 minutes on its two cores. What they showed there (seeds 0-1): "
                    "`ns` sat on about 10 of the 25 modes and hopped, `vanilla` on 13-17, loose; `ns+sn` kept all 25, "
                    "`ns+r1` all 25 but loose. The sharp full grid is the `classroom` preset's on the Train page "
                    "(24,000 steps, shipped as grid25-classroom in the Latent explorer).")
