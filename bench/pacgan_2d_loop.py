@@ -17,7 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -93,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 s = G(torch.randn(2500, 2)).numpy()
             G.train()
             m = mode_metrics(s, mix.centres, mix.sigma)
-            near = ((s[:, None, :] - np.asarray(mix.centres)[None]) ** 2).sum(-1).argmin(1)
-            held = int((np.bincount(near, minlength=len(centres)) >= 0.05 * len(s)).sum())
+            held = sum(c >= 0.05 * len(s) for c in m.near)  # samples per nearest centre, sharp or not
             print(f"{a.data} pack {a.pack} seed {a.seed} step {step}: modes {m.modes}/{len(centres)}, "
                   f"HQ {100 * m.hq:.1f}%, KL {m.kl:.3f}, held by >= 5%: {held}, {time.perf_counter() - t0:.0f} s",
                   flush=True)
