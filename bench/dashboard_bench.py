@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APP = os.environ.get("BENCH_APP", "dashboard/streamlit_app.py")
 sys.path.insert(0, str(ROOT))
-from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, stop_server, wait_healthy  # noqa: E402,F401
+from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, metric_value, stop_server, wait_healthy  # noqa: E402,F401
 from dashboard.local_server import start_server as _start  # noqa: E402
 
 
@@ -60,8 +60,7 @@ def open_train(browser, port: int, timeout: float = 60.0, query: str = ""):
 
 
 def step_count(page) -> int:
-    box = page.locator('[data-testid="stMetric"]', has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile("^Step$")))
-    return int(box.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+    return int(metric_value(page, "Step", timeout=30_000).replace(",", ""))
 
 
 WATCH_JS = """() => {

@@ -6,6 +6,7 @@ also stops anything it started.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -44,7 +45,7 @@ def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> No
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.02)  # fine enough for bench/startup.py, which times the server from its start
     raise TimeoutError(f"streamlit did not answer within {timeout:.0f} s")
 
 
@@ -56,3 +57,10 @@ def stop_server(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(5)
+
+
+def metric_value(page, label: str, timeout: float = 10_000) -> str:
+    """The value shown by the page's `st.metric` labelled exactly `label` (a Playwright page; timeout in ms)."""
+    box = page.locator('[data-testid="stMetric"]', has=page.locator('[data-testid="stMetricLabel"]',
+                                                                  has_text=re.compile(f"^{re.escape(label)}$")))
+    return box.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=timeout)

@@ -18,7 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artifacts" / "screenshots"
 sys.path.insert(0, str(ROOT))
-from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, start_server, stop_server, wait_healthy  # noqa: E402
+from dashboard.local_server import (CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, metric_value, start_server,  # noqa: E402
+                                    stop_server, wait_healthy)
 
 try:
     from playwright.sync_api import sync_playwright
@@ -32,10 +33,6 @@ NEEDS_BROWSER = [
 ]
 pytestmark = NEEDS_BROWSER
 
-
-def metric_value(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
-    return box.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=10_000)
 
 
 def step_count(page) -> int:

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, start_server, stop_server, wait_healthy  # noqa: E402
+from dashboard.local_server import (CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, metric_value, start_server,  # noqa: E402
+                                    stop_server, wait_healthy)
 from tests.test_browser import NEEDS_BROWSER, sync_playwright  # noqa: E402
 
 
@@ -52,11 +53,6 @@ def wait_until(cond, timeout: float, every: float = 0.2) -> bool:
         time.sleep(every)
     return False
 
-
-def metric_value(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has=page.locator('[data-testid="stMetricLabel"]',
-                                                                  has_text=re.compile(f"^{re.escape(label)}$")))
-    return box.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=10_000)
 
 
 def step_count(page) -> int:
