@@ -30,7 +30,7 @@ from gan_core.cycle_runs import load_translators  # noqa: E402
 from gan_core.data.pixels import to_uint8  # noqa: E402
 from gan_core.models.cyclegan import translate_with  # noqa: E402
 from gan_core.pictures import image_grid, scatter_png  # noqa: E402
-from gan_core.training.cycle_eval import evaluate_folder  # noqa: E402
+from gan_core.cycle_runs import evaluate_folder  # noqa: E402
 
 KEEP = ("config.json", "G.safetensors", "F.safetensors", "metrics.csv")
 

@@ -95,3 +95,21 @@ def load_cycle_trainer(folder: str | Path, device: str | torch.device = "cpu"):
 
         trainer.rows = pd.read_csv(metrics).to_dict("records")
     return trainer
+
+
+def evaluate_folder(folder, n: int | None = None, device: str = "cpu") -> dict:
+    """The translation metrics of a saved CycleGAN (run or pretrained folder) on `n` held-out samples per side
+    (default: the run's eval_samples; images: at most the whole test split)."""
+    from gan_core.data import make_dataset
+    from gan_core.device import resolve_device
+    from gan_core.training.cycle_eval import CycleEvaluator
+
+    dev = resolve_device(device)
+    G, F, config = load_translators(folder, dev)
+    if n is not None:
+        config = config.replace(eval_samples=n)
+    data_a, data_b = (make_dataset(c, dev) for c in (config.data_a, config.data_b))
+    evaluator = CycleEvaluator(config, data_a, data_b, dev)
+    sizes = {"samples_a": len(evaluator.held["a"][0] if config.is_image else evaluator.held["a"]),
+             "samples_b": len(evaluator.held["b"][0] if config.is_image else evaluator.held["b"])}
+    return {**sizes, **evaluator(G, F)}

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from gan_core.training.cycle_eval import evaluate_folder
+from gan_core.cycle_runs import evaluate_folder
 
 PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained"
 SHIPPED = sorted(p.name for p in PRETRAINED.glob("cyclegan-*"))

@@ -217,7 +217,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from gan_core.sampling import evaluate_run
 
     if is_cycle_run(args.run):  # a CycleGAN: its translation metrics on held-out samples (no noise, no seed)
-        from gan_core.training.cycle_eval import evaluate_folder
+        from gan_core.cycle_runs import evaluate_folder
 
         metrics = evaluate_folder(args.run, args.n, args.device)
     else:

@@ -124,21 +124,3 @@ class CycleEvaluator:
         return {f"class_{d}": float((probs.argmax(1) == labels).mean()),
                 f"knn_{d}": float((knn_labels(translated, ref_x, ref_y) == labels).mean()),
                 f"fid_{d}": frechet_distance(*self._real_stats[dst], *feature_statistics(feats))}
-
-
-def evaluate_folder(folder, n: int | None = None, device: str = "cpu") -> dict:
-    """The translation metrics of a saved CycleGAN (run or pretrained folder) on `n` held-out samples per side
-    (default: the run's eval_samples; images: at most the whole test split)."""
-    from gan_core.cycle_runs import load_translators
-    from gan_core.data import make_dataset
-    from gan_core.device import resolve_device
-
-    dev = resolve_device(device)
-    G, F, config = load_translators(folder, dev)
-    if n is not None:
-        config = config.replace(eval_samples=n)
-    data_a, data_b = (make_dataset(c, dev) for c in (config.data_a, config.data_b))
-    evaluator = CycleEvaluator(config, data_a, data_b, dev)
-    sizes = {"samples_a": len(evaluator.held["a"][0] if config.is_image else evaluator.held["a"]),
-             "samples_b": len(evaluator.held["b"][0] if config.is_image else evaluator.held["b"])}
-    return {**sizes, **evaluator(G, F)}

@@ -51,10 +51,12 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            {"variant": "ns+pacgan-2+ema", "variant_options": {"ema": 0.99},
             "optim": {"lr_g": 2e-3, "lr_d": 2e-3, "lr_decay": 0.99, "batch_growth": 2}},
            {"grid25": 24_000, "*": 5_000}),
-    # The Unrolled-GAN / VEEGAN reference setup for 2D mixtures: what the arena trains every variant on.
+    # The Unrolled-GAN / VEEGAN reference setup for 2D mixtures: the arena's published-protocol tables (`--preset
+    # unrolled-2d`); its default on 2D data is collapse-ttur.
     Preset("unrolled-2d",
            "The Unrolled-GAN / VEEGAN reference network for 2D mixtures (G and D 2 x 128 tanh, z 256, Adam 1e-3 / "
-           "1e-4, batch 512): what the arena trains every variant on.",
+           "1e-4, batch 512): the networks of VEEGAN's published 2D table, on which the arena runs the "
+           "published protocol (`--preset unrolled-2d`).",
            {"model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128, 128], "activation": "tanh", "z_dim": 256},
             "optim": {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-4, "beta1_g": 0.5, "beta1_d": 0.5, "batch_size": 512}}),
     # The Unrolled GAN paper's own 2D experiment, as its code publishes it (Metz et al. 2016, fig. 1): the plain GAN
