@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (UsageError, RunFolderError, ValueError, FileNotFoundError, PermissionError, IsADirectoryError) as e:
+    except (UsageError, RunFolderError, ValueError, FileNotFoundError, FileExistsError, NotADirectoryError,
+            PermissionError, IsADirectoryError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

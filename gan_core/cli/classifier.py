@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 
+from gan_core.cli.common import check_out_path, earlier_result, refuse_overwrite
 from gan_core.evaluation.classifier import TRAINABLE_DATA, train_classifier
 
 
@@ -24,10 +26,22 @@ def register(sub) -> None:
                         "written by few people such as digits8")
     c.add_argument("--data-dir", default=None, help="folder with the IDX files (mnist-full, fashion-mnist)")
     c.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
+    c.add_argument("--overwrite", action="store_true", help="write into an --out that holds another kind of result "
+                   "(a GAN run), replacing its files; a classifier's own folder is retrained in place without it")
     c.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_out_path(args.out)
+    found = earlier_result(out)
+    if found and not args.overwrite:
+        try:
+            saved = json.loads((out / "config.json").read_text())
+            kind_ok = isinstance(saved, dict) and "architecture" in saved  # a classifier's own folder
+        except (OSError, ValueError, TypeError):
+            kind_ok = False
+        if not kind_ok:
+            refuse_overwrite(out, found, "a result that is not a classifier's", resume_hint=False)
     command = shlex.join(["python", "-m", "gan_core", *sys.argv[1:]]) if sys.argv[1:2] == ["classifier"] else None
     train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
                      max_shift=args.max_shift, distort=args.distort, data_dir=args.data_dir, command=command)

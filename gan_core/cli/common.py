@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -14,3 +16,92 @@ class UsageError(ValueError):
 def add_device_options(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to compute: auto picks CUDA when present")
     sp.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice, one per core)")
+
+
+# What a command leaves in its output folder: a folder holding any of these holds an earlier result.
+RESULT_FILES = ("config.json", "generator.safetensors", "discriminator.safetensors", "G.safetensors", "F.safetensors",
+                "model.safetensors", "checkpoint.json", "checkpoint.safetensors", "metrics.csv")
+
+
+def check_out_path(path: str) -> Path:
+    """--out names a folder that can be made: not empty, not a file, not under a file. Checked before any work."""
+    if not str(path).strip():
+        raise UsageError("--out is empty; name a folder, e.g. --out runs/my-run")
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; name a folder (it is created if missing)")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(f"--out {out}: {parent} is a file, so no folder can be made under it")
+    return out
+
+
+def earlier_result(out: Path) -> list[str]:
+    """The files of an earlier result in `out` (empty when there is none)."""
+    return [name for name in RESULT_FILES if (out / name).is_file()] if out.is_dir() else []
+
+
+def refuse_overwrite(out: Path, found: list[str], why: str, resume_hint: bool = True) -> None:
+    hint = "--resume to continue it, " if resume_hint else ""
+    raise UsageError(f"--out {out} already holds {why} ({', '.join(found)}); nothing was changed. Choose a new "
+                     f"folder, {hint}or add --overwrite to replace its files")
+
+
+def read_config_file(path: Path) -> dict:
+    """A --config file's settings: a JSON object, or a one-line reason why not."""
+    if not path.is_file():
+        raise UsageError(f"--config {path}: no such file")
+    try:
+        data = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UsageError(f"--config {path} is not valid JSON: {getattr(e, 'msg', e)}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"--config {path} must hold a JSON object of settings (like a run's config.json), "
+                         f"not a {type(data).__name__}")
+    return data
+
+
+# Flags a resumed run may take: it continues with the settings saved in its folder, up to a new --steps.
+_RESUME_FLAGS = {"out", "resume", "quiet", "device", "threads", "steps", "overwrite", "func", "command"}
+
+
+def given_settings(args: argparse.Namespace) -> list[str]:
+    """The run-setting flags typed on this command line (as typed: --lr-g, --option, ...), --steps excepted."""
+    flags = []
+    for key, value in vars(args).items():
+        if key in _RESUME_FLAGS or value is None or value == []:
+            continue
+        if key == "data.name":
+            flags.append("--data")
+        elif key == "model.kind":
+            flags.append("--model")
+        else:
+            flags.append("--" + key.split(".")[-1].replace("_", "-").replace("options", "option"))
+    return flags
+
+
+def check_resume(args: argparse.Namespace, done: int) -> None:
+    """A resume keeps the saved settings: refuse settings typed with it, and a budget below the steps done."""
+    typed = given_settings(args)
+    if typed:
+        raise UsageError(f"--resume continues the run in {args.out} with its saved settings; {', '.join(typed)} "
+                         f"cannot change them. Leave {'it' if len(typed) == 1 else 'them'} out, or start a new run "
+                         f"in another folder")
+    if args.steps is not None and args.steps < done:
+        raise UsageError(f"--steps {args.steps} is below the {done:,} steps the run in {args.out} has done; give a "
+                         f"larger budget to continue it")
+
+
+def check_new_run(args: argparse.Namespace, config, read_saved) -> None:
+    """A new run's --out: refuse a folder holding an earlier result unless it is the same run again (its config.json
+    equals this one: the same command, a reproduction) or --overwrite is given."""
+    out = Path(args.out)
+    found = earlier_result(out)
+    if not found or args.overwrite:
+        return
+    try:
+        same = read_saved(out).to_dict() == config.to_dict()
+    except Exception:  # noqa: BLE001 - any unreadable or foreign config.json is not this run
+        same = False
+    if not same:
+        refuse_overwrite(out, found, "an earlier result with other settings")

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from pathlib import Path
 
-from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options
+from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_resume, read_config_file
 
 OPTIONS = {"lambda_cycle": float, "lambda_identity": float, "pool_size": int, "n_blocks": int, "d_layers": int}
 _TOP = ("steps", "seed", "log_every", "eval_every", "eval_samples")
@@ -63,12 +62,7 @@ def cycle_config_from_args(args: argparse.Namespace):
     d = CycleConfig(data_a=a, data_b=b, model={"kind": "resnet" if a.is_image else "mlp"}).to_dict()
     d = merge(d, CYCLE_PRESETS["images" if a.is_image else "2d"])
     if args.config is not None:
-        if not args.config.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
-        try:
-            d = merge(d, json.loads(args.config.read_text()))
-        except json.JSONDecodeError as e:
-            raise UsageError(f"--config {args.config} is not valid JSON: {e.msg}") from None
+        d = merge(d, read_config_file(args.config))
         d["data_a"], d["data_b"] = dataclasses.asdict(a), dataclasses.asdict(b)  # --data names the pair
     explicit: dict = {k: getattr(args, k) for k in _TOP if getattr(args, k) is not None}
     optim = {k.split(".", 1)[1]: v for k, v in vars(args).items() if k.startswith("optim.") and v is not None}
@@ -97,12 +91,17 @@ def cmd_train_cycle(args: argparse.Namespace) -> int:
     from gan_core.training.cycle_trainer import CycleTrainer
     from gan_core.training.results import TrainingDiverged
 
+    from gan_core.cycle_runs import load_cycle_config
+
     if args.resume:
         trainer = load_cycle_trainer(args.out, args.device)
+        check_resume(args, trainer.step_count)
         if args.steps is not None:
             trainer.config = trainer.config.replace(steps=args.steps)
     else:
-        trainer = CycleTrainer(cycle_config_from_args(args), args.device)
+        config = cycle_config_from_args(args)
+        check_new_run(args, config, load_cycle_config)
+        trainer = CycleTrainer(config, args.device)
     cfg, out = trainer.config, Path(args.out)
     bar = tqdm(total=cfg.steps, initial=trainer.step_count, unit="step", disable=args.quiet, dynamic_ncols=True,
                desc=f"cyclegan {cfg.pair}")
@@ -137,6 +136,9 @@ def cmd_translate(args: argparse.Namespace) -> int:
     from gan_core.device import resolve_device
     from gan_core.models.cyclegan import translate_with
 
+    if Path(args.out).resolve() == Path(args.input).resolve():
+        raise UsageError(f"--out {args.out} is the input file; write the translations to another file, or the input "
+                         f"would be lost")
     device = resolve_device(args.device)
     G, F, config = load_translators(args.run, device)
     x = read_translate_input(Path(args.input), config.is_image)  # (N, 2) points or (N, 1, 28, 28) in [-1, 1]

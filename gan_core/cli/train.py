@@ -16,7 +16,8 @@ from typing import Literal, get_args, get_origin, get_type_hints
 from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
 from gan_core.training.presets import PRESETS
 
-from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options
+from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path,
+                                 check_resume, read_config_file)
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
@@ -115,12 +116,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
     base = TrainConfig().to_dict()
     if args.config is not None:
-        if not args.config.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
-        try:
-            base = merge(base, json.loads(args.config.read_text()))
-        except json.JSONDecodeError as e:
-            raise UsageError(f"--config {args.config} is not valid JSON: {e.msg}") from None
+        base = merge(base, read_config_file(args.config))
     data_name = getattr(args, "data.name")
     name = args.preset
     if name is None and data_name in ("mnist", "mnist-full", "fashion-mnist", "stacked-mnist") and args.config is None:
@@ -152,10 +148,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     from gan_core.cli.cyclegan import cmd_train_cycle, wants_cycle
 
+    check_out_path(args.out)
     if wants_cycle(args):
         return cmd_train_cycle(args)
     if args.resume:
         trainer = load_trainer(args.out, args.device)
+        check_resume(args, trainer.step_count)
         if args.steps is not None:
             trainer.config = trainer.config.replace(steps=args.steps)
         if trainer.rng_reseeded:
@@ -163,6 +161,9 @@ def cmd_train(args: argparse.Namespace) -> int:
                   f"{trainer.device.type} with fresh random streams seeded from the run's seed and step", file=sys.stderr)
     else:
         config = config_from_args(args)
+        from gan_core.runs import load_config
+
+        check_new_run(args, config, load_config)
         trainer = Trainer(config, args.device)
     cfg = trainer.config
     out = Path(args.out)
@@ -256,7 +257,10 @@ def register(sub) -> None:
     """Add train, sample, eval and variants to the top-level parser's subcommands."""
     t = sub.add_parser("train", help="train a GAN and write a run folder", description="Train a GAN and write config.json, weights and metrics.csv into --out.")
     t.add_argument("--out", required=True, help="run folder to write (created if missing)")
-    t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (up to --steps)")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint, with its saved "
+                   "settings (up to --steps)")
+    t.add_argument("--overwrite", action="store_true", help="write into an --out that holds an earlier result with "
+                   "other settings, replacing its files (without it such a folder is refused)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     add_device_options(t)
     _add_config_options(t)

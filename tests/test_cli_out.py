@@ -1,0 +1,114 @@
+"""Nothing saved is lost: a command's --out is checked before any work, an earlier result is never replaced unless
+asked for (--overwrite) or the same run is made again, and a resumed run keeps its saved settings."""
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gan_core.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["--data", "ring8", "--variant", "ns", "--g-hidden", "8", "--d-hidden", "8", "--z-dim", "2", "--batch-size", "32",
+        "--eval-every", "0", "--log-every", "5", "--seed", "0", "--quiet", "--device", "cpu", "--threads", "1"]
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture()
+def run(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "--steps", "10", "--out", str(out), *TINY]) == 0
+    return out
+
+
+def test_another_run_into_a_folder_with_a_run_is_refused_and_changes_nothing(run, capsys):
+    before = snapshot(run)
+    assert main(["train", "--steps", "10", "--out", str(run), *TINY, "--lr-g", "0.01"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds" in err and "--overwrite" in err and "--resume" in err and "Traceback" not in err
+    assert snapshot(run) == before
+
+
+def test_the_same_command_again_remakes_the_same_run(run):
+    before = snapshot(run)
+    assert main(["train", "--steps", "10", "--out", str(run), *TINY]) == 0  # a reproduction: same config.json
+    after = snapshot(run)
+    assert after["config.json"] == before["config.json"]
+    assert after["generator.safetensors"] == before["generator.safetensors"]  # same seed, same weights
+
+
+def test_overwrite_replaces_the_earlier_run(run):
+    assert main(["train", "--steps", "10", "--out", str(run), *TINY, "--lr-g", "0.01", "--overwrite"]) == 0
+    assert json.loads((run / "config.json").read_text())["optim"]["lr_g"] == 0.01
+
+
+def test_a_folder_with_only_other_files_is_written_into(tmp_path):
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["train", "--steps", "5", "--out", str(out), *TINY]) == 0
+    assert (out / "notes.txt").read_text() == "mine" and (out / "config.json").is_file()
+
+
+def test_resume_refuses_settings_it_would_ignore(run, capsys):
+    before = snapshot(run)
+    assert main(["train", "--resume", "--steps", "20", "--out", str(run), "--lr-g", "0.01", "--variant", "wgan-gp",
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--lr-g" in err and "--variant" in err and "saved settings" in err
+    assert snapshot(run) == before
+
+
+def test_resume_refuses_a_budget_below_the_steps_done(run, capsys):
+    assert main(["train", "--resume", "--steps", "3", "--out", str(run), "--quiet"]) == 2
+    assert "below the 10 steps" in capsys.readouterr().err
+    assert json.loads((run / "config.json").read_text())["steps"] == 10
+    assert main(["train", "--resume", "--steps", "15", "--out", str(run), "--quiet", "--device", "cpu"]) == 0
+    assert json.loads((run / "config.json").read_text())["steps"] == 15
+
+
+@pytest.mark.parametrize("where", ["file", "under-file", "empty"])
+def test_an_out_that_cannot_be_a_folder_is_refused_before_training(tmp_path, capsys, where):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    out = {"file": str(f), "under-file": str(f / "sub"), "empty": ""}[where]
+    assert main(["train", "--steps", "100000", "--out", out, *TINY]) == 2  # refused at once, not after 100,000 steps
+    err = capsys.readouterr().err
+    assert err.startswith("error: --out") and "Traceback" not in err
+    assert f.read_text() == "x"
+
+
+def test_a_config_file_that_is_not_an_object_is_refused(tmp_path, capsys):
+    cfg = tmp_path / "list.json"
+    cfg.write_text("[1, 2]")
+    assert main(["train", "--steps", "5", "--out", str(tmp_path / "r"), "--config", str(cfg), "--quiet"]) == 2
+    assert "must hold a JSON object" in capsys.readouterr().err
+
+
+def test_sample_into_a_path_under_a_file_is_a_message_not_a_traceback(run, tmp_path, capsys):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    assert main(["sample", "--run", str(run), "--n", "10", "--out", str(f / "x.csv")]) == 2
+    assert capsys.readouterr().err.startswith("error:")
+
+
+def test_translate_never_writes_over_its_input(tmp_path, capsys):
+    src = tmp_path / "digits.npz"
+    np.savez(src, images=np.zeros((2, 28, 28), np.uint8))
+    before = src.read_bytes()
+    assert main(["translate", "--run", str(ROOT / "pretrained/cyclegan-mnist-digits8"), "--direction", "ab",
+                 "--input", str(src), "--out", str(src), "--device", "cpu"]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert src.read_bytes() == before
+
+
+def test_classifier_will_not_write_over_a_gan_run(run, capsys):
+    before = snapshot(run)
+    assert main(["classifier", "--data", "digits8", "--out", str(run), "--epochs", "1", "--threads", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "not a classifier's" in err and "--overwrite" in err
+    assert snapshot(run) == before
