@@ -155,6 +155,9 @@ def load_config(run_dir: str | Path) -> TrainConfig:
         if isinstance(d, dict) and d.get("family") == "cyclegan":
             raise RunFolderError(f"{run_dir} holds a CycleGAN run (two translators, no noise); use "
                                  f"'python -m gan_core translate --run {run_dir} ...' with it")
+        if isinstance(d, dict) and "architecture" in d and "dataset" in d:
+            raise RunFolderError(f"{run_dir} holds an evaluation classifier (it scores images, it draws none), not a "
+                                 f"GAN run; give a folder written by 'gan_core train', e.g. pretrained/mnist-dcgan")
         return TrainConfig.from_dict(d)
     except json.JSONDecodeError as e:
         raise RunFolderError(f"{path} is not valid JSON ({e.msg} at line {e.lineno}); the folder is damaged") from None
@@ -237,6 +240,10 @@ def load_trainer(run_dir: str | Path, device: str | torch.device = "cpu"):
     tensors = read_weights(folder / "checkpoint.safetensors")
     try:
         skeleton = json.loads((folder / "checkpoint.json").read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise RunFolderError(f"{folder / 'checkpoint.json'} is not valid JSON ({e}); the checkpoint is damaged, so "
+                             f"the run cannot continue (its generator.safetensors can still be sampled)") from None
+    try:
         state = _unflatten(skeleton, tensors)
         trainer.load_state_dict(state)
     except (KeyError, ValueError, RuntimeError, TypeError, json.JSONDecodeError) as e:

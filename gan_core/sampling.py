@@ -39,6 +39,9 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
         g = require_style(g, config, "--psi (truncation)")
     z = seeded_noise(n, config.model.z_dim, config.model.noise, seed, dev)
     labels = None
+    if label is not None and not config.model.conditional:
+        raise ValueError(f"--label={label}: this generator is not conditional (it takes no class label); leave "
+                         f"--label out, or use a conditional one such as pretrained/mnist-cgan")
     if config.model.conditional:
         if label is not None and not 0 <= label < n_classes:
             raise ValueError(f"--label={label} is out of range; this generator knows classes 0..{n_classes - 1}")
@@ -57,6 +60,8 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
 def write_samples(s: Samples, out: Path) -> None:
     from gan_core.runs import atomic_write
 
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; name a file, e.g. {out / 'samples.csv'}")
     suffix = out.suffix.lower()
     if suffix == ".csv":
         if s.is_image:

@@ -109,3 +109,37 @@ def test_diverging_run_exits_3_and_keeps_what_it_had(tmp_path):
     r = _cli("train", "--lr-g", "1e6", "--lr-d", "1e6", "--steps", "200", "--out", str(out), *TINY)
     assert r.returncode == 3 and "diverged at step" in r.stderr and "Traceback" not in r.stderr
     assert (out / "generator.safetensors").is_file()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["eval", "--run", "pretrained/ring8-classroom", "--n", "1"], "at least 10 samples"),
+    (["sample", "--run", "pretrained/ring8-classroom", "--n", "5", "--label", "3", "--out", "{tmp}/x.csv"],
+     "not conditional"),
+    (["sample", "--run", "pretrained/ring8-classroom", "--n", "5", "--seed", "-1", "--out", "{tmp}/x.csv"],
+     "between 0 and"),
+    (["sample", "--run", "pretrained/ring8-classroom", "--n", "5", "--out", "{tmp}"], "is a folder"),
+    (["sample", "--run", "pretrained/mnist-classifier", "--n", "5", "--out", "{tmp}/x.csv"], "evaluation classifier"),
+])
+def test_more_mistakes_get_one_line_saying_what_to_do(argv, words, tmp_path, capsys):
+    argv = [str(ROOT / a) if a.startswith("pretrained/") else a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and words in err and "Traceback" not in err
+
+
+def test_a_misspelt_option_shows_the_commands_own_usage(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--out", "x", "--stpes", "5"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m gan_core train") and "--stpes" in err
+
+
+def test_a_damaged_checkpoint_says_so(run_dir, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    (copy / "checkpoint.json").write_text("{")
+    assert main(["train", "--resume", "--out", str(copy), "--steps", "60", "--quiet"]) == 2
+    assert "checkpoint is damaged" in capsys.readouterr().err

@@ -1,7 +1,6 @@
 """Nothing saved is lost: a command's --out is checked before any work, an earlier result is never replaced unless
 asked for (--overwrite) or the same run is made again, and a resumed run keeps its saved settings."""
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np

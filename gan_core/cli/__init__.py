@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     group = GROUP_OF.get(argv[0]) if argv else None
     parser = build_parser((group,) if group else COMMAND_GROUPS)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # a misspelt option: the command's own usage line, not the top-level one
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     from gan_core.runs import RunFolderError
 
     threads = getattr(args, "threads", None)

@@ -204,8 +204,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+SEED_MAX = 2**31 - 1
+EVAL_N_MIN = 10  # the CycleGAN evaluation's own lower bound; below it the image metrics' k-NN radii fail
+
+
+def _check_seed(seed: int) -> None:
+    if not 0 <= seed <= SEED_MAX:
+        raise UsageError(f"--seed {seed} must be between 0 and {SEED_MAX:,}")
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from gan_core.sampling import sample_run, write_samples
+
+    _check_seed(args.seed)
 
     result = sample_run(args.run, args.n, args.seed, args.label, args.device, psi=args.psi)
     write_samples(result, Path(args.out))
@@ -217,6 +228,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from gan_core.cycle_runs import is_cycle_run
     from gan_core.sampling import evaluate_run
 
+    _check_seed(args.seed)
+    if args.n is not None and args.n < EVAL_N_MIN:
+        raise UsageError(f"--n {args.n}: scoring needs at least {EVAL_N_MIN} samples (the metrics compare "
+                         f"neighbours and spreads); leave --n out for the run's own count")
     if is_cycle_run(args.run):  # a CycleGAN: its translation metrics on held-out samples (no noise, no seed)
         from gan_core.cycle_runs import evaluate_folder
 
