@@ -43,6 +43,26 @@ def _bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
 
 
+def _flag(section: str, name: str) -> str:
+    """The command-line flag of a config field: --data for data.name, --model for model.kind, else --field-name."""
+    return {("data", "name"): "--data", ("model", "kind"): "--model"}.get((section, name), "--" + name.replace("_", "-"))
+
+
+def as_flags(message: str) -> str:
+    """A config error in the words typed: 'optim.batch_size=0 ...' becomes '--batch-size 0 ...', 'variant_options.x=1'
+    '--option x=1' (the config's own messages name its fields, which a command line spells differently)."""
+    import re
+
+    def flag(m: re.Match) -> str:
+        section, name = m.group(1), m.group(2)
+        if section == "variant_options":
+            return f"--option {name}="
+        return f"{_flag(section, name)} "
+
+    message = re.sub(r"\b(data|model|optim|variant_options)\.([a-z_0-9]+)=", flag, message)
+    return re.sub(r"\b(" + "|".join(_TOP_FIELDS) + r")=", lambda m: f"--{m.group(1).replace('_', '-')} ", message)
+
+
 def _add_config_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("run configuration (defaults: the preset, then the built-in defaults)")
     for section, cls in _SECTIONS.items():
@@ -51,7 +71,7 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
         for f in dataclasses.fields(cls):
             if section == "data" and f.name == "points":
                 continue
-            flag = "--" + ("data" if (section, f.name) == ("data", "name") else ("model" if (section, f.name) == ("model", "kind") else f.name.replace("_", "-")))
+            flag = _flag(section, f.name)
             kind = {"g_hidden": _int_list, "d_hidden": _int_list, "conditional": _bool, "grow": _bool}.get(f.name)
             if kind is None:
                 kind = {int: int, float: float, str: str}.get(type(f.default), str)
@@ -61,6 +81,7 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
                 helps = {**helps, "name": f"{helps['name']}: {', '.join(get_args(hints['name']))}; a CycleGAN "
                          f"translates between two, --data A:B"}
             g.add_argument(flag, dest=f"{section}.{f.name}", type=kind, default=None, choices=choices,
+                           metavar=None if choices else flag[2:].upper().replace("-", "_"),
                            help=f"{helps[f.name]} (default {f.default!r})" if f.default is not dataclasses.MISSING else helps[f.name])
     helps = field_help(TrainConfig)
     for name in _TOP_FIELDS:
@@ -160,7 +181,10 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(f"note: the checkpoint's random state was saved on another kind of device; resuming on "
                   f"{trainer.device.type} with fresh random streams seeded from the run's seed and step", file=sys.stderr)
     else:
-        config = config_from_args(args)
+        try:
+            config = config_from_args(args)
+        except ValueError as e:  # UsageError included: the config's field names become the flags typed
+            raise UsageError(as_flags(str(e))) from None
         from gan_core.runs import load_config
 
         check_new_run(args, config, load_config)
