@@ -10,7 +10,7 @@ from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, plan_runs, reference_c
 from gan_core.arena.plan import _variant_list
 from gan_core.arena.report import _rows
 from gan_core.arena.verdict import stories
-from gan_core.cli.common import UsageError, add_device_options
+from gan_core.cli.common import UsageError, add_device_options, check_out_path
 from gan_core.data.points import MIXTURES
 from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS
 
@@ -71,8 +71,37 @@ def register(sub) -> None:
                         "unrolling, spectral norm, clipping or EMA) as one batched model in one worker: per-seed "
                         "numbers as separate runs' up to float32 rounding")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
+    a.add_argument("--overwrite", action="store_true", help="replace the results of another arena in --out (without "
+                   "it such a folder is refused; the same arena again replaces its own)")
     add_device_options(a)
     a.set_defaults(func=run_arena_cli)
+
+
+def _check_arena_out(args: argparse.Namespace, configs) -> Path:
+    """--out before any run: an earlier arena's results are replaced only by the same arena again (the same data,
+    variants, seeds and steps: a reproduction) or with --overwrite, which also removes the earlier variants'
+    pictures so that none is left beside the new ones."""
+    import pandas as pd
+
+    from gan_core.arena.report import _safe
+
+    out = check_out_path(args.out)
+    earlier = out / "results.csv"
+    if not earlier.is_file():
+        return out
+    try:
+        old = pd.read_csv(earlier)
+        done = {(str(r.data), str(r.variant), int(r.seed), int(r.steps)) for r in old.itertuples()}
+    except Exception:  # noqa: BLE001 - an unreadable results.csv is not this arena's
+        old, done = None, None
+    planned = {(args.data, c.variant, c.seed, c.steps) for c in configs}
+    if done != planned and not args.overwrite:
+        raise UsageError(f"--out {out} already holds the results of another arena (results.csv); nothing was changed. "
+                         f"Choose a new folder, or add --overwrite to replace them")
+    if old is not None and "variant" in old:
+        for variant in set(old["variant"].astype(str)) - {c.variant for c in configs}:
+            (out / f"{_safe(variant)}.png").unlink(missing_ok=True)
+    return out
 
 
 def run_arena_cli(args: argparse.Namespace) -> int:
@@ -99,9 +128,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
     names = _variant_list(args.variants)
     configs = plan_runs(args.data, names, args.seeds, args.steps, args.eval_every, base)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a folder")
+    out = _check_arena_out(args, configs)
     events = []
     curves = []
     progress: dict[tuple, int] = {}
