@@ -128,3 +128,13 @@ def test_an_arena_keeps_another_arenas_results_unless_told(tmp_path, capsys):
     assert main([*common, "--variants", "ns,vanilla"]) == 0  # the same arena again: a reproduction
     assert main([*common, "--variants", "ns", "--overwrite"]) == 0
     assert (out / "ns.png").is_file() and not (out / "vanilla.png").exists()  # no picture of the earlier arena left
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--data", "mnist", "--steps", "2", "--quiet"],
+    ["classifier", "--data", "digits8", "--epochs", "1"],
+])
+def test_a_missing_data_dir_is_refused_not_silently_replaced(argv, tmp_path, capsys):
+    assert main([*argv, "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -5,8 +5,9 @@ import argparse
 import json
 import shlex
 import sys
+from pathlib import Path
 
-from gan_core.cli.common import check_out_path, earlier_result, refuse_overwrite
+from gan_core.cli.common import UsageError, check_out_path, earlier_result, refuse_overwrite
 from gan_core.evaluation.classifier import TRAINABLE_DATA, train_classifier
 
 
@@ -32,6 +33,9 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise UsageError(f"--data-dir {args.data_dir}: no such folder (it should hold the IDX files); leave it out to "
+                         f"use the bundled or installed copies")
     out = check_out_path(args.out)
     found = earlier_result(out)
     if found and not args.overwrite:

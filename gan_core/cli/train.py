@@ -118,6 +118,10 @@ def _parse_option(text: str):
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The run's config: the defaults, a --config file, the preset, then every option typed (those win)."""
+    data_dir = getattr(args, "data.data_dir", None)
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise UsageError(f"--data-dir {data_dir}: no such folder (it should hold the IDX files, e.g. "
+                         f"train-images-idx3-ubyte.gz); leave it out to use the bundled or installed copies")
     from gan_core.data.points import parse_points_csv
     from gan_core.training.presets import merge, preset_dict
 
