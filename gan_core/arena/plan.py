@@ -62,7 +62,7 @@ def _seed_list(seeds: int | Iterable[int]) -> list[int]:
     except TypeError:
         raise ValueError(f"seeds={seeds!r} must be a number of seeds or a list of seeds") from None
     if not out:
-        raise ValueError("seeds is empty; give a number of seeds (e.g. 5) or a list such as [0, 1, 2]")
+        raise ValueError("seeds is empty; give a number of seeds (e.g. 5), a list (0,2,4) or a rising range (0-4)")
     for s in out:
         check_int("seed", s, 0, 2**31 - 1)
     if len(set(out)) != len(out):

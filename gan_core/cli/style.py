@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import argparse
 import io
-from pathlib import Path
 
 import numpy as np
 
-from gan_core.cli.common import UsageError, add_device_options
+from gan_core.cli.common import UsageError, add_device_options, check_out_path
 
 
 def cmd_mix(args: argparse.Namespace) -> int:
     from gan_core.data.pixels import to_uint8
     from gan_core.runs import atomic_write
     from gan_core.style_tools import layers_of, load_style, mix, mix_latents, parse_levels
+
+    folder = check_out_path(args.out)  # base.npz, source.npz and mixed.npz go into it
 
     if not 1 <= args.n <= 10_000:
         raise UsageError(f"--n={args.n} is out of range; mix between 1 and 10,000 pairs")
@@ -27,7 +28,6 @@ def cmd_mix(args: argparse.Namespace) -> int:
     for i in range(0, args.n, 500):
         for key, img in zip(out, mix(g, zb[i:i + 500].to(dev), zs[i:i + 500].to(dev), layers_of(g, levels), args.psi)):
             out[key].append(to_uint8(img))
-    folder = Path(args.out)
     for key, parts in out.items():
         buf = io.BytesIO()
         np.savez_compressed(buf, images=np.concatenate(parts))

@@ -16,7 +16,7 @@ class TrainingDiverged(RuntimeError):
         self.step, self.quantity, self.value = step, quantity, value
         what = f"became {value}" if not math.isfinite(value) else f"exploded to {value:.3g}"
         super().__init__(f"training diverged at step {step}: {quantity} {what}. "
-                         f"Reset the run, or restore the last good state and lower the learning rates.")
+                         f"The last good state is kept: lower the learning rates and go on from it, or start again.")
 
 
 @dataclass
