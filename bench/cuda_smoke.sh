@@ -38,7 +38,7 @@ for dev in cpu cuda; do
   $PY -m gan_core eval --run pretrained/mnist-dcgan --n 2000 --json --device "$dev" > "$W/eval-pre-$dev.json"
 done
 # a run trained on the CPU continues on the GPU
-$PY -m gan_core train --out "$W/ring8-cpu" --resume --steps 3200 --device cuda --quiet --preset classroom --data ring8 --seed 0
+$PY -m gan_core train --out "$W/ring8-cpu" --resume --steps 3200 --device cuda --quiet
 
 W="$W" $PY - <<'EOF' | tee -a "$REPORT"
 import json, os

@@ -1,6 +1,7 @@
 """Nothing saved is lost: a command's --out is checked before any work, an earlier result is never replaced unless
 asked for (--overwrite) or the same run is made again, and a resumed run keeps its saved settings."""
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -138,3 +139,43 @@ def test_a_missing_data_dir_is_refused_not_silently_replaced(argv, tmp_path, cap
     assert main([*argv, "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 2
     assert "no such folder" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_an_unfinished_run_is_not_restarted_by_the_same_command(run, capsys):
+    assert main(["train", "--resume", "--steps", "20", "--out", str(run), "--quiet", "--device", "cpu"]) == 0
+    # the folder's config now says 20 steps, done 20; stop it "early" by asking for more with the same settings
+    cfg = json.loads((run / "config.json").read_text())
+    cfg["steps"] = 40
+    (run / "config.json").write_text(json.dumps(cfg))  # as a run started with --steps 40 and stopped at step 20
+    before = snapshot(run)
+    assert main(["train", "--steps", "40", "--out", str(run), *TINY]) == 2
+    assert "stopped at step 20 of 40" in capsys.readouterr().err and snapshot(run) == before
+
+
+def test_overwrite_clears_the_earlier_runs_files(tmp_path):
+    out = tmp_path / "mixed"
+    out.mkdir()
+    (out / "G.safetensors").write_bytes(b"a CycleGAN's translator")
+    (out / "notes.txt").write_text("mine")
+    assert main(["train", "--steps", "5", "--out", str(out), *TINY, "--overwrite"]) == 0
+    assert not (out / "G.safetensors").exists() and (out / "notes.txt").read_text() == "mine"
+
+
+def test_classifier_will_not_replace_another_classifier_unasked(tmp_path, capsys):
+    out = tmp_path / "clf"
+    shutil.copytree(ROOT / "pretrained/mnist-classifier", out)
+    before = snapshot(out)
+    assert main(["classifier", "--data", "digits8", "--out", str(out), "--epochs", "1", "--threads", "1"]) == 2
+    assert "another classifier (dataset mnist" in capsys.readouterr().err and snapshot(out) == before
+
+
+def test_an_arena_that_failed_part_way_may_be_run_again(tmp_path):
+    import pandas as pd
+
+    out = tmp_path / "arena"
+    common = ["arena", "--data", "ring8", "--seeds", "1", "--steps", "10", "--eval-every", "5", "--workers", "1",
+              "--quiet", "--device", "cpu", "--threads", "1", "--out", str(out), "--variants", "ns,vanilla"]
+    assert main(common) == 0
+    rows = pd.read_csv(out / "results.csv")
+    rows[rows["variant"] == "ns"].to_csv(out / "results.csv", index=False)  # as if vanilla had failed
+    assert main(common) == 0

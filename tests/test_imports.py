@@ -56,9 +56,8 @@ def test_the_engine_imports_no_ui_and_not_the_app():
     assert not bad, f"gan_core must not import the app or a UI library: {bad}"
 
 
-def test_there_are_no_import_cycles_even_through_imports_inside_functions():
-    known = _modules()
-    graph = {name: _imports(name, path, known) for name, path in known.items()}
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle a depth-first walk of `graph` meets, each as the path that closes it."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     cycles = []
 
@@ -74,6 +73,12 @@ def test_there_are_no_import_cycles_even_through_imports_inside_functions():
     for name in sorted(graph):
         if name not in state:
             visit(name, [name])
+    return cycles
+
+
+def test_there_are_no_import_cycles_even_through_imports_inside_functions():
+    known = _modules()
+    cycles = _cycles({name: _imports(name, path, known) for name, path in known.items()})
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
 
 
@@ -83,5 +88,7 @@ def test_the_cycle_check_finds_a_cycle(tmp_path):
     a.write_text("def f():\n    import pkg.b\n")
     b.write_text("def g():\n    from pkg import a\n")
     known = {"pkg.a": a, "pkg.b": b}
-    assert _imports("pkg.a", a, known) == {"pkg.b"}
-    assert _imports("pkg.b", b, known) == {"pkg.a"}
+    graph = {name: _imports(name, path, known) for name, path in known.items()}
+    assert graph == {"pkg.a": {"pkg.b"}, "pkg.b": {"pkg.a"}}
+    assert _cycles(graph) == [["pkg.a", "pkg.b", "pkg.a"]]
+    assert _cycles({"pkg.a": {"pkg.b"}, "pkg.b": set()}) == []

@@ -11,6 +11,7 @@ from gan_core.arena.plan import _variant_list
 from gan_core.arena.report import _rows
 from gan_core.arena.verdict import stories
 from gan_core.cli.common import UsageError, add_device_options, check_out_path
+from gan_core.cli.train import as_flags
 from gan_core.data.points import MIXTURES
 from gan_core.variants import OBJECTIVE_VARIANTS, STABILISER_VARIANTS
 
@@ -72,15 +73,15 @@ def register(sub) -> None:
                         "numbers as separate runs' up to float32 rounding")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument("--overwrite", action="store_true", help="replace the results of another arena in --out (without "
-                   "it such a folder is refused; the same arena again replaces its own)")
+                   "it such a folder is refused; an arena with the same data, variants, seeds and steps replaces them)")
     add_device_options(a)
     a.set_defaults(func=run_arena_cli)
 
 
 def _check_arena_out(args: argparse.Namespace, configs) -> Path:
-    """--out before any run: an earlier arena's results are replaced only by the same arena again (the same data,
-    variants, seeds and steps: a reproduction) or with --overwrite, which also removes the earlier variants'
-    pictures so that none is left beside the new ones."""
+    """--out before any run: an earlier arena's results are replaced only by an arena that redoes every run they hold
+    (the same data, variants, seeds and steps; other settings such as --preset are not compared) or with
+    --overwrite, which also removes the earlier variants' pictures so that none is left beside the new ones."""
     import pandas as pd
 
     from gan_core.arena.report import _safe
@@ -95,7 +96,7 @@ def _check_arena_out(args: argparse.Namespace, configs) -> Path:
     except Exception:  # noqa: BLE001 - an unreadable results.csv is not this arena's
         old, done = None, None
     planned = {(args.data, c.variant, c.seed, c.steps) for c in configs}
-    if done != planned and not args.overwrite:
+    if not (done is not None and done <= planned) and not args.overwrite:  # every earlier row redone: the same arena
         raise UsageError(f"--out {out} already holds the results of another arena (results.csv); nothing was changed. "
                          f"Choose a new folder, or add --overwrite to replace them")
     if old is not None and "variant" in old:
@@ -127,7 +128,10 @@ def run_arena_cli(args: argparse.Namespace) -> int:
         except ImportError as e:
             raise UsageError(str(e)) from None
     names = _variant_list(args.variants)
-    configs = plan_runs(args.data, names, args.seeds, args.steps, args.eval_every, base)
+    try:
+        configs = plan_runs(args.data, names, args.seeds, args.steps, args.eval_every, base)
+    except ValueError as e:  # the config's field names become the flags typed
+        raise UsageError(as_flags(str(e))) from None
     out = _check_arena_out(args, configs)
     events = []
     curves = []

@@ -7,7 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from gan_core.cli.common import UsageError, check_out_path, earlier_result, refuse_overwrite
+from gan_core.cli.common import UsageError, check_out_path, clear_earlier, earlier_result, refuse_overwrite
 from gan_core.evaluation.classifier import TRAINABLE_DATA, train_classifier
 
 
@@ -27,8 +27,9 @@ def register(sub) -> None:
                         "written by few people such as digits8")
     c.add_argument("--data-dir", default=None, help="folder with the IDX files (mnist-full, fashion-mnist)")
     c.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
-    c.add_argument("--overwrite", action="store_true", help="write into an --out that holds another kind of result "
-                   "(a GAN run), replacing its files; a classifier's own folder is retrained in place without it")
+    c.add_argument("--overwrite", action="store_true", help="replace an earlier result in --out (a GAN run, or a "
+                   "classifier of another data set, seed or epochs: its files are removed first); the same classifier "
+                   "again is retrained in place without it")
     c.set_defaults(func=run)
 
 
@@ -38,14 +39,19 @@ def run(args: argparse.Namespace) -> int:
                          f"use the bundled or installed copies")
     out = check_out_path(args.out)
     found = earlier_result(out)
-    if found and not args.overwrite:
+    if found and args.overwrite:
+        clear_earlier(out)
+    elif found:
         try:
             saved = json.loads((out / "config.json").read_text())
-            kind_ok = isinstance(saved, dict) and "architecture" in saved  # a classifier's own folder
         except (OSError, ValueError, TypeError):
-            kind_ok = False
-        if not kind_ok:
+            saved = None
+        if not (isinstance(saved, dict) and "architecture" in saved):
             refuse_overwrite(out, found, "a result that is not a classifier's", resume_hint=False)
+        asked = {"dataset": args.data, "seed": args.seed, "epochs": args.epochs}
+        if any(saved.get(k) != v for k, v in asked.items()):  # the same classifier again is retrained in place
+            was = ", ".join(f"{k} {saved.get(k)}" for k in asked)
+            refuse_overwrite(out, found, f"another classifier ({was})", resume_hint=False)
     command = shlex.join(["python", "-m", "gan_core", *sys.argv[1:]]) if sys.argv[1:2] == ["classifier"] else None
     train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
                      max_shift=args.max_shift, distort=args.distort, data_dir=args.data_dir, command=command)

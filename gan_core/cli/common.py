@@ -84,20 +84,39 @@ def check_resume(args: argparse.Namespace, done: int) -> None:
     """A resume keeps the saved settings: refuse settings typed with it, and a budget below the steps done."""
     typed = given_settings(args)
     if typed:
-        raise UsageError(f"--resume continues the run in {args.out} with its saved settings; {', '.join(typed)} "
-                         f"cannot change them. Leave {'it' if len(typed) == 1 else 'them'} out, or start a new run "
-                         f"in another folder")
+        raise UsageError(f"--resume continues the run in {args.out} with its saved settings, so {', '.join(typed)} "
+                         f"would not be read. Leave {'it' if len(typed) == 1 else 'them'} out (--steps, --device and "
+                         f"--threads may be given), or start a new run in another folder")
     if args.steps is not None and args.steps < done:
         raise UsageError(f"--steps {args.steps} is below the {done:,} steps the run in {args.out} has done; give a "
                          f"larger budget to continue it")
 
 
+def steps_done(out: Path) -> int | None:
+    """The last step logged in out/metrics.csv (None without one): how far the run saved there got."""
+    try:
+        lines = (out / "metrics.csv").read_text().strip().splitlines()
+        return int(float(lines[-1].split(",")[lines[0].split(",").index("step")])) if len(lines) > 1 else 0
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def clear_earlier(out: Path) -> None:
+    """--overwrite: the earlier result's files go first, so that none of another kind stays beside the new ones."""
+    for name in earlier_result(out):
+        (out / name).unlink()
+
+
 def check_new_run(args: argparse.Namespace, config, read_saved) -> None:
-    """A new run's --out: refuse a folder holding an earlier result unless it is the same run again (its config.json
-    equals this one: the same command, a reproduction) or --overwrite is given."""
+    """A new run's --out: refuse a folder holding an earlier result unless it is the same run again, finished (its
+    config.json equals this one: the same command, a reproduction), or --overwrite is given (which clears it). An
+    unfinished run of the same settings is refused too: --resume continues it."""
     out = Path(args.out)
     found = earlier_result(out)
-    if not found or args.overwrite:
+    if not found:
+        return
+    if args.overwrite:
+        clear_earlier(out)
         return
     try:
         same = read_saved(out).to_dict() == config.to_dict()
@@ -105,3 +124,7 @@ def check_new_run(args: argparse.Namespace, config, read_saved) -> None:
         same = False
     if not same:
         refuse_overwrite(out, found, "an earlier result with other settings")
+    done = steps_done(out)
+    if done is not None and done < config.steps:
+        raise UsageError(f"--out {out} holds this run stopped at step {done:,} of {config.steps:,}; nothing was "
+                         f"changed. Add --resume to continue it, or --overwrite to start it again")

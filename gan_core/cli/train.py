@@ -59,7 +59,7 @@ def as_flags(message: str) -> str:
             return f"--option {name}="
         return f"{_flag(section, name)} "
 
-    message = re.sub(r"\b(data|model|optim|variant_options)\.([a-z_0-9]+)=", flag, message)
+    message = re.sub(r"\b(data|model|optim|variant_options)\.([a-z_0-9]+)(?:\[\d+\])?=", flag, message)
     return re.sub(r"\b(" + "|".join(_TOP_FIELDS) + r")=", lambda m: f"--{m.group(1).replace('_', '-')} ", message)
 
 
@@ -302,8 +302,8 @@ def register(sub) -> None:
     t.add_argument("--out", required=True, help="run folder to write (created if missing)")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint, with its saved "
                    "settings (up to --steps)")
-    t.add_argument("--overwrite", action="store_true", help="write into an --out that holds an earlier result with "
-                   "other settings, replacing its files (without it such a folder is refused)")
+    t.add_argument("--overwrite", action="store_true", help="replace an earlier result in --out: its run files are "
+                   "removed first (without it a folder holding another run, or this run unfinished, is refused)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     add_device_options(t)
     _add_config_options(t)
