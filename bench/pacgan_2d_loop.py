@@ -24,18 +24,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gan_core.data.points import MIXTURES  # noqa: E402
 from gan_core.evaluation.modes2d import mode_metrics  # noqa: E402
-
-
-class Maxout(nn.Module):
-    """A linear layer to `out * pieces` units and the maximum over each unit's `pieces` (Goodfellow et al. 2013)."""
-
-    def __init__(self, d_in: int, out: int, pieces: int = 5):
-        super().__init__()
-        self.out, self.pieces = out, pieces
-        self.linear = nn.Linear(d_in, out * pieces)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x).view(len(x), self.out, self.pieces).amax(-1)
+from gan_core.models.layers import Maxout  # noqa: E402  - the same layer as the trainer's collapse-pacgan2018 D
 
 
 def networks(pack: int) -> tuple[nn.Module, nn.Module]:
@@ -44,7 +33,7 @@ def networks(pack: int) -> tuple[nn.Module, nn.Module]:
         g_layers += [nn.Linear(width, 400), nn.BatchNorm1d(400), nn.ReLU()]
         width = 400
     G = nn.Sequential(*g_layers, nn.Linear(400, 2))
-    D = nn.Sequential(Maxout(2 * pack, 200), Maxout(200, 200), Maxout(200, 200), nn.Linear(200, 1))
+    D = nn.Sequential(Maxout(2 * pack, 200, 5), Maxout(200, 200, 5), Maxout(200, 200, 5), nn.Linear(200, 1))
     return G, D
 
 

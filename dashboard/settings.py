@@ -56,7 +56,7 @@ def split_variant(name: str) -> tuple[str, tuple[str, ...], int, int]:
 
 
 # The presets a teacher can load with one click (each fills every setting below; the settings stay editable).
-PAGE_PRESETS = {"2d": ("classroom", "collapse-ttur", "collapse-metz2016", "unrolled-2d"),
+PAGE_PRESETS = {"2d": ("classroom", "collapse-ttur", "collapse-metz2016", "collapse-pacgan2018", "unrolled-2d"),
                 "images": ("dcgan", "cgan", "tutorial-mlp", "style-grow")}
 
 
@@ -71,6 +71,7 @@ def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
         "d_units": m_cfg.d_hidden[0] if m_cfg.d_hidden else 128, "act": m_cfg.activation, "z": m_cfg.z_dim,
         "noise": m_cfg.noise, "width": m_cfg.width, "conditional": m_cfg.conditional, "opt": o.optimizer,
         "init": m_cfg.init, "init_gain": m_cfg.init_gain, "d_scale": m_cfg.d_input_scale,
+        "g_bn": m_cfg.g_batch_norm, "d_maxout": m_cfg.d_maxout, "beta1": o.beta1_g, "beta2": o.beta2_g,
         "lr_g": o.lr_g, "lr_d": o.lr_d, "batch": o.batch_size, "n_critic": cfg.recipe.n_critic,
         "lr_decay": o.lr_decay, "batch_growth": o.batch_growth, "seed": cfg.seed, "steps": cfg.steps,
         "grow": m_cfg.grow, "grow_steps": m_cfg.grow_steps,
@@ -98,17 +99,17 @@ KNOB_RANGES = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "weight_clip":
 LIMITS = {
     "g_layers": (0, MAX_HIDDEN_LAYERS), "d_layers": (0, MAX_HIDDEN_LAYERS), "g_units": (1, MAX_UNITS),
     "d_units": (1, MAX_UNITS), "z": (1, 1024), "width": (4, 256), "batch": (2, 8192), "n_critic": (1, 20),
-    "seed": (0, 2**31 - 1), "steps": (1, 1_000_000), "unroll_k": (1, 10), "pack_m": (2, 4),
+    "seed": (0, 2**31 - 1), "steps": (1, 1_000_000), "unroll_k": (1, 10), "pack_m": (2, 4), "d_maxout": (0, 10),
 }
 CHOICES = {
     "data": DATA_CHOICES_2D + DATA_CHOICES_IMAGES, "objective": OBJECTIVES, "net": NETWORKS, "act": ACTIVATIONS,
     "noise": NOISES, "opt": OPTIMIZERS, "init": INITS,
 }
 FLOATS = {"lr_g": (1e-6, 10.0), "lr_d": (1e-6, 10.0), "ema": (0.5, 0.99999), "lr_decay": (0.0, 0.999),
-          "init_gain": (0.01, 10.0), "d_scale": (0.001, 1000.0)}
+          "init_gain": (0.01, 10.0), "d_scale": (0.001, 1000.0), "beta1": (0.0, 0.99), "beta2": (0.9, 0.9999)}
 LIMITS["batch_growth"] = (1, 8)
 LIMITS["grow_steps"] = (1, 1_000_000)
-BOOLS = ("conditional", "grow")
+BOOLS = ("conditional", "grow", "g_bn")
 
 
 def default_steps(data: str) -> int:
@@ -142,9 +143,11 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
                   "d_hidden": [s["d_units"]] * s["d_layers"], "activation": s["act"], "z_dim": s["z"],
                   "noise": s["noise"], "width": s["width"], "conditional": bool(s["conditional"]) and is_image,
                   "grow": bool(s["grow"]) and is_image and s["net"] == "style", "grow_steps": s["grow_steps"],
-                  "init": s["init"], "init_gain": s["init_gain"], "d_input_scale": s["d_scale"]},
+                  "init": s["init"], "init_gain": s["init_gain"], "d_input_scale": s["d_scale"],
+                  "g_batch_norm": bool(s["g_bn"]) and not is_image, "d_maxout": 0 if is_image else s["d_maxout"]},
         "optim": {"optimizer": s["opt"], "lr_g": s["lr_g"], "lr_d": s["lr_d"], "batch_size": s["batch"],
-                  "lr_decay": s["lr_decay"], "batch_growth": s["batch_growth"]},
+                  "lr_decay": s["lr_decay"], "batch_growth": s["batch_growth"],
+                  "beta1_g": s["beta1"], "beta1_d": s["beta1"], "beta2_g": s["beta2"], "beta2_d": s["beta2"]},
         "variant": variant, "variant_options": _variant_options(s), "steps": s["steps"], "seed": s["seed"],
         # The page shows the mode metrics over time: evaluate often on 2D data (a few ms each).
         "eval_every": 100 if name in DATA_2D else 500, "log_every": 10,
@@ -175,6 +178,7 @@ LABELS = {
     "lr_decay": "LR decay", "batch_growth": "Batch growth", "ema": "EMA decay", "opt": "Optimiser", "z": "Noise dim",
     "g_units": "G layers and units", "d_units": "D layers and units", "act": "Activation", "noise": "Noise",
     "width": "DCGAN width", "net": "Network family", "data": "Data", "seed": "Seed", "steps": "Step budget",
+    "d_maxout": "D maxout pieces", "beta1": "Adam beta1", "beta2": "Adam beta2",
 }
 
 
@@ -202,7 +206,8 @@ def field_of(message: str) -> str:
         "optim.optimizer": "opt", "model.z_dim": "z", "model.g_hidden": "g_units", "model.d_hidden": "d_units",
         "model.init_gain": "init_gain", "model.init": "init", "model.d_input_scale": "d_scale",
         "model.activation": "act", "model.noise": "noise", "model.width": "width", "model.kind": "net",
-        "model.grow": "grow",
+        "model.grow": "grow", "model.g_batch_norm": "g_bn", "model.d_maxout": "d_maxout", "optim.beta1": "beta1",
+        "optim.beta2": "beta2",
         "data.points": "data", "data.name": "data", "seed": "seed", "steps": "steps",
     }
     for key, name in table.items():

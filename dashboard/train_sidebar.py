@@ -188,7 +188,11 @@ def _networks(is_image: bool, errors: dict) -> None:
         c1.number_input("D layers", 0, 6, key="w_d_layers", help="hidden layers of the discriminator")
         c2.number_input("D units", 1, 1024, key="w_d_units", help="units per hidden layer")
         errors["d_units"] = st.empty()
-        st.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
+        c1, c2 = st.columns([1.3, 1], vertical_alignment="bottom")
+        c1.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
+        c2.checkbox("G batch norm", key="w_g_bn", help=HELP_M["g_batch_norm"])
+        st.number_input("D maxout pieces (0 = off)", 0, 10, key="w_d_maxout", help=HELP_M["d_maxout"])
+        errors["d_maxout"] = st.empty()
         c1, c2, c3 = st.columns(3)
         c1.selectbox("Initialisation", settings.INITS, key="w_init", help=HELP_M["init"])
         c2.number_input("Init gain", 0.01, 10.0, key="w_init_gain", step=0.1, format="%.2f", help=HELP_M["init_gain"],
@@ -211,12 +215,19 @@ def _networks(is_image: bool, errors: dict) -> None:
 
 
 def _optimisation(errors: dict, runner: TrainingRunner | None) -> None:
+    ss = st.session_state
     st.subheader("Optimisation")
     st.selectbox("Optimiser", settings.OPTIMIZERS, key="w_opt", help=HELP_O["optimizer"])
     _lr_widget("G learning rate", "w_lr_g", HELP_O["lr_g"] + " (changes live)", runner)
     errors["lr_g"] = st.empty()
     _lr_widget("D learning rate", "w_lr_d", HELP_O["lr_d"] + " (changes live)", runner)
     errors["lr_d"] = st.empty()
+    c1, c2 = st.columns(2)
+    c1.select_slider("Adam beta1", sorted({0.0, 0.5, 0.8, 0.9} | {ss.w_beta1}), key="w_beta1",
+                     help=HELP_O["beta1_g"] + " (G and D)")
+    c2.select_slider("Adam beta2", sorted({0.99, 0.999} | {ss.w_beta2}), key="w_beta2",
+                     help=HELP_O["beta2_g"] + " (G and D)")
+    errors["beta1"], errors["beta2"] = st.empty(), st.empty()
     c1, c2 = st.columns(2)
     c1.select_slider("LR decay", [0.0, 0.5, 0.9, 0.99], key="w_lr_decay", on_change=_live_lr, args=(runner,),
                      help=HELP_O["lr_decay"] + " (changes live)")

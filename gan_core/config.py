@@ -90,6 +90,11 @@ class ModelConfig:
     init_gain: float = _help("scale of the orthogonal initialisation (0.8 in the Unrolled GAN paper), 0.01-10", 1.0)
     d_input_scale: float = _help("D multiplies its input by this before its first layer (the Unrolled GAN paper: 1/4, "
                                  "bringing the ring of radius 2 to about [-1, 1]), 0.001-1000", 1.0)
+    # PacGAN's 2D networks (Lin et al. 2018): G with batch norm, D of maxout units.
+    g_batch_norm: bool = _help("mlp only: batch normalisation after each hidden layer of G, before its activation "
+                               "(PacGAN's 2D generator)", False)
+    d_maxout: int = _help("mlp only: D's hidden layers are maxout units, the maximum of this many linear pieces "
+                          "(Goodfellow et al. 2013; PacGAN's 2D discriminator: 5); 0 = the activation, or 2-10", 0)
     # The style family (models/style.py); ignored by the others.
     mapping_layers: int = _help("style only: layers of the mapping network z -> w, 1-8", 4)
     style_mixing: float = _help("style only: probability that a training batch mixes two w's at a random "
@@ -123,6 +128,15 @@ class ModelConfig:
         check_choice("model.init", self.init, get_args(InitScheme))
         check_float("model.init_gain", self.init_gain, 0.01, 10.0)
         check_float("model.d_input_scale", self.d_input_scale, 0.001, 1000.0)
+        if not isinstance(self.g_batch_norm, bool):
+            raise ValueError(f"model.g_batch_norm={self.g_batch_norm!r} must be true or false")
+        if self.d_maxout != 0 and not (isinstance(self.d_maxout, int) and not isinstance(self.d_maxout, bool)
+                                       and 2 <= self.d_maxout <= 10):
+            raise ValueError(f"model.d_maxout={self.d_maxout!r} is out of range; it must be 0 (no maxout) or an "
+                             "integer between 2 and 10 (pieces per unit)")
+        if self.kind != "mlp" and (self.g_batch_norm or self.d_maxout):
+            raise ValueError(f"model.g_batch_norm and model.d_maxout belong to the mlp networks; model.kind="
+                             f"{self.kind!r} has its own layers (leave them at false and 0)")
         check_int("model.mapping_layers", self.mapping_layers, 1, 8)
         check_float("model.style_mixing", self.style_mixing, 0.0, 1.0)
         if not isinstance(self.grow, bool):

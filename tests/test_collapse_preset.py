@@ -96,3 +96,72 @@ def test_the_r1_penalty_keeps_every_mode_on_the_sharp_collapse_preset():
     near = [t.last_eval[f"near_{k}"] for k in range(8)]
     assert all(s >= 1 / 32 for s in near), near  # all 8 held, where ns holds at most 3
     assert max(near) <= 0.2, near  # none hoards the samples (a fair share is 12.5%)
+
+
+def test_the_pacgan_preset_resolves_to_the_papers_settings():
+    """collapse-pacgan2018: PacGAN's 2D networks and optimiser (Lin et al. 2018), value by value."""
+    c = preset_config("collapse-pacgan2018")
+    m, o = c.model, c.optim
+    assert (m.kind, m.g_hidden, m.d_hidden, m.activation) == ("mlp", (400, 400, 400, 400), (200, 200, 200), "relu")
+    assert (m.g_batch_norm, m.d_maxout, m.z_dim, m.noise, m.init) == (True, 5, 2, "normal", "default")
+    assert (o.optimizer, o.lr_g, o.lr_d, o.beta1_g, o.beta1_d, o.beta2_g, o.beta2_d) == ("adam", 1e-4, 1e-4, 0.8, 0.8,
+                                                                                       0.999, 0.999)
+    assert (o.batch_size, o.lr_decay, o.batch_growth) == (200, 0.0, 1)
+    assert c.variant == "ns" and c.recipe.objective == "ns" and c.recipe.n_critic == 1
+    assert (c.data.name, c.steps, c.eval_every) == ("grid25", 20_000, 1000)
+    from dashboard import settings
+
+    assert "collapse-pacgan2018" in settings.PAGE_PRESETS["2d"]
+    page = settings.build_config(settings.preset_settings("collapse-pacgan2018", "grid25"))
+    assert page.model == m and page.optim == o and page.variant == c.variant and page.steps == c.steps
+    back, warnings = settings.from_query(settings.to_query(settings.preset_settings("collapse-pacgan2018", "grid25")))
+    assert not warnings and settings.build_config(back).model == m  # a shared link carries batch norm and maxout
+
+
+def test_the_pacgan_networks_are_batch_norm_relu_and_maxout():
+    import torch
+
+    from gan_core.models import build_discriminator, build_generator
+    from gan_core.models.layers import Maxout
+
+    c = preset_config("collapse-pacgan2018")
+    g = build_generator(c.model, (2,), 0, torch.Generator().manual_seed(0))
+    d = build_discriminator(c.model, (2,), 0, torch.Generator().manual_seed(0), pack=2)
+    kinds = [type(x).__name__ for x in g.net]
+    assert kinds == ["Linear", "BatchNorm1d", "ReLU"] * 4 + ["PreciseLinear"]
+    bns = [x for x in g.net if isinstance(x, torch.nn.BatchNorm1d)]
+    assert all(torch.equal(b.weight, torch.ones(400)) and torch.equal(b.bias, torch.zeros(400)) for b in bns)
+    maxouts = [x for x in d.net if isinstance(x, Maxout)]
+    assert [(x.linear.in_features, x.out, x.pieces) for x in maxouts] == [(4, 200, 5), (200, 200, 5), (200, 200, 5)]
+    x = torch.randn(6, 4)
+    pieces = maxouts[0].linear(x).view(6, 200, 5)
+    assert torch.equal(maxouts[0](x), pieces.max(-1).values)  # each unit the largest of its 5 pieces
+    assert d(torch.randn(3, 2, 2)).shape == (3,)
+
+
+def test_batch_norm_and_maxout_are_checked_and_kept_to_the_mlp():
+    import pytest
+
+    from gan_core.config import ModelConfig
+    from gan_core.training.seed_batch import batchable
+
+    for bad in ({"d_maxout": 1}, {"d_maxout": 11}, {"d_maxout": True}, {"g_batch_norm": "yes"},
+                {"kind": "dcgan", "g_batch_norm": True}, {"kind": "dcgan", "d_maxout": 5}):
+        with pytest.raises(ValueError):
+            ModelConfig(**bad)
+    assert "batch norm" in batchable(preset_config("collapse-pacgan2018"))
+
+
+def test_a_pacgan_run_trains_and_samples_the_same_twice():
+    """A few steps with batch norm in G: training stays finite, and sampling (G in eval mode, its running
+    statistics) gives the same points for the same seed, before and after another sampling call."""
+    import torch
+
+    from gan_core.training.trainer import Trainer
+
+    t = Trainer(preset_config("collapse-pacgan2018", {"steps": 20, "eval_every": 20, "seed": 1}))
+    t.train()
+    assert 0 <= t.last_eval["modes"] <= 25
+    a, b = t.sample(500, seed=3), t.sample(500, seed=3)
+    assert torch.equal(a, b) and torch.isfinite(a).all()
+    assert t.G.training  # sampling put G back in training mode

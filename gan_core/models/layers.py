@@ -54,13 +54,34 @@ class PreciseLinear(nn.Linear):
             return super().forward(x.float())
 
 
-def mlp(sizes: list[int], activation: str, precise_first: bool = False, precise_last: bool = False) -> nn.Sequential:
+class Maxout(nn.Module):
+    """A linear layer to `out * pieces` units and the maximum over each unit's `pieces` (Goodfellow et al. 2013): a
+    learnt piecewise-linear activation; PacGAN's 2D discriminator uses 5 pieces."""
+
+    def __init__(self, d_in: int, out: int, pieces: int, precise: bool = False):
+        super().__init__()
+        self.out, self.pieces = out, pieces
+        self.linear = (PreciseLinear if precise else nn.Linear)(d_in, out * pieces)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).view(x.shape[0], self.out, self.pieces).amax(-1)
+
+
+def mlp(sizes: list[int], activation: str, precise_first: bool = False, precise_last: bool = False,
+        batch_norm: bool = False, maxout: int = 0) -> nn.Sequential:
+    """Linear layers of `sizes`; between them the activation (after batch norm with `batch_norm`), or with `maxout`
+    > 0 each hidden layer a Maxout of that many pieces (no separate activation)."""
     layers: list[nn.Module] = []
     last = len(sizes) - 2
     for i in range(len(sizes) - 1):
         precise = (precise_first and i == 0) or (precise_last and i == last)
+        if maxout and i < last:
+            layers.append(Maxout(sizes[i], sizes[i + 1], maxout, precise))
+            continue
         layers.append((PreciseLinear if precise else nn.Linear)(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
+        if i < last:
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(sizes[i + 1]))
             layers.append(ACTIVATIONS[activation]())
     return nn.Sequential(*layers)
 
@@ -87,8 +108,8 @@ def init_weights(module: nn.Module, kind: str, generator: torch.Generator | None
                 m.weight.uniform_(-bound, bound, generator=generator)
                 if m.bias is not None:
                     m.bias.uniform_(-bound, bound, generator=generator)
-        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            m.weight.normal_(1.0, 0.02, generator=generator)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and kind == "dcgan":  # DCGAN's N(1, 0.02) scales;
+            m.weight.normal_(1.0, 0.02, generator=generator)                          # an MLP's keep 1 and 0
             m.bias.zero_()
         elif isinstance(m, nn.Embedding):
             m.weight.normal_(0.0, 1.0, generator=generator)

@@ -1,4 +1,5 @@
-"""MLP generator and discriminator: any data (2D points, or images flattened), optionally conditional."""
+"""MLP generator and discriminator: any data (2D points, or images flattened), optionally conditional; G may batch-
+normalise its hidden layers and D use maxout units (PacGAN's 2D networks)."""
 from __future__ import annotations
 
 import math
@@ -16,7 +17,8 @@ class MLPGenerator(nn.Module):
         self.data_shape = data_shape
         self.embed = nn.Embedding(n_classes, n_classes) if cfg.conditional else None
         in_dim = cfg.z_dim + (n_classes if cfg.conditional else 0)
-        self.net = mlp([in_dim, *cfg.g_hidden, math.prod(data_shape)], cfg.activation, precise_last=len(data_shape) == 1)
+        self.net = mlp([in_dim, *cfg.g_hidden, math.prod(data_shape)], cfg.activation, precise_last=len(data_shape) == 1,
+                       batch_norm=cfg.g_batch_norm)
         self.out_tanh = len(data_shape) > 1  # images live in [-1, 1]; 2D points are unbounded
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -36,7 +38,8 @@ class MLPDiscriminator(nn.Module):
         self.input_scale = cfg.d_input_scale
         self.embed = nn.Embedding(n_classes, n_classes) if cfg.conditional else None
         in_dim = math.prod(data_shape) * pack + int(mbstd) + (n_classes if cfg.conditional else 0)
-        self.net = mlp([in_dim, *cfg.d_hidden, 1], cfg.activation, precise_first=len(data_shape) == 1)
+        self.net = mlp([in_dim, *cfg.d_hidden, 1], cfg.activation, precise_first=len(data_shape) == 1,
+                       maxout=cfg.d_maxout)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         h = x.flatten(1)  # (B, m*D)

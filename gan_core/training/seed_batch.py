@@ -41,6 +41,7 @@ def batchable(config: TrainConfig) -> str:
         (r.ema > 0, "an EMA of G"), (r.instance_noise > 0, "instance noise"), (o.optimizer != "adam", "not Adam"),
         (o.lr_decay > 0 or o.batch_growth > 1, "a learning-rate or batch schedule"),
         (config.precision == "bfloat16", "bfloat16 products"),
+        (config.model.g_batch_norm, "batch norm in G (running statistics)"),
     ]
     return ", ".join(why for bad, why in reasons if bad)
 
