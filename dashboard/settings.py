@@ -72,6 +72,7 @@ def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
         "noise": m_cfg.noise, "width": m_cfg.width, "conditional": m_cfg.conditional, "opt": o.optimizer,
         "init": m_cfg.init, "init_gain": m_cfg.init_gain, "d_scale": m_cfg.d_input_scale,
         "g_bn": m_cfg.g_batch_norm, "d_maxout": m_cfg.d_maxout, "beta1": o.beta1_g, "beta2": o.beta2_g,
+        "pack_batch": o.pack_batch,
         "lr_g": o.lr_g, "lr_d": o.lr_d, "batch": o.batch_size, "n_critic": cfg.recipe.n_critic,
         "lr_decay": o.lr_decay, "batch_growth": o.batch_growth, "seed": cfg.seed, "steps": cfg.steps,
         "grow": m_cfg.grow, "grow_steps": m_cfg.grow_steps,
@@ -109,7 +110,7 @@ FLOATS = {"lr_g": (1e-6, 10.0), "lr_d": (1e-6, 10.0), "ema": (0.5, 0.99999), "lr
           "init_gain": (0.01, 10.0), "d_scale": (0.001, 1000.0), "beta1": (0.0, 0.99), "beta2": (0.9, 0.9999)}
 LIMITS["batch_growth"] = (1, 8)
 LIMITS["grow_steps"] = (1, 1_000_000)
-BOOLS = ("conditional", "grow", "g_bn")
+BOOLS = ("conditional", "grow", "g_bn", "pack_batch")
 
 
 def default_steps(data: str) -> int:
@@ -147,7 +148,8 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
                   "g_batch_norm": bool(s["g_bn"]) and not is_image, "d_maxout": 0 if is_image else s["d_maxout"]},
         "optim": {"optimizer": s["opt"], "lr_g": s["lr_g"], "lr_d": s["lr_d"], "batch_size": s["batch"],
                   "lr_decay": s["lr_decay"], "batch_growth": s["batch_growth"],
-                  "beta1_g": s["beta1"], "beta1_d": s["beta1"], "beta2_g": s["beta2"], "beta2_d": s["beta2"]},
+                  "beta1_g": s["beta1"], "beta1_d": s["beta1"], "beta2_g": s["beta2"], "beta2_d": s["beta2"],
+                  "pack_batch": bool(s["pack_batch"])},
         "variant": variant, "variant_options": _variant_options(s), "steps": s["steps"], "seed": s["seed"],
         # The page shows the mode metrics over time: evaluate often on 2D data (a few ms each).
         "eval_every": 100 if name in DATA_2D else 500, "log_every": 10,
@@ -207,7 +209,7 @@ def field_of(message: str) -> str:
         "model.init_gain": "init_gain", "model.init": "init", "model.d_input_scale": "d_scale",
         "model.activation": "act", "model.noise": "noise", "model.width": "width", "model.kind": "net",
         "model.grow": "grow", "model.g_batch_norm": "g_bn", "model.d_maxout": "d_maxout", "optim.beta1": "beta1",
-        "optim.beta2": "beta2",
+        "optim.beta2": "beta2", "optim.pack_batch": "batch",
         "data.points": "data", "data.name": "data", "seed": "seed", "steps": "steps",
     }
     for key, name in table.items():

@@ -238,6 +238,7 @@ def _optimisation(errors: dict, runner: TrainingRunner | None) -> None:
     c1.number_input("Batch size", 2, 8192, key="w_batch", help=HELP_O["batch_size"])
     c2.number_input("D steps per G step", 1, 20, key="w_n_critic",
                     help="discriminator steps per generator step (wgan and wgan-gp: 5, as the paper)")
+    st.checkbox("Batch counts D's inputs (x the pack size)", key="w_pack_batch", help=HELP_O["pack_batch"])
     errors["batch"] = st.empty()
     errors["n_critic"] = st.empty()
     st.number_input("Seed", 0, 2**31 - 1, key="w_seed", help="the same seed and settings give the same run")

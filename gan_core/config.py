@@ -165,6 +165,9 @@ class OptimConfig:
     lr_decay: float = _help("linear learning-rate decay: both rates end at (1 - lr_decay) of their start at the last "
                             "step, 0-0.999 (0 = constant)", 0.0)
     batch_growth: int = _help("from half the step budget on, batches are this many times larger, 1-8 (1 = constant)", 1)
+    pack_batch: bool = _help("with PacGAN's packing (pacgan-m) the batch counts D's inputs: m x batch_size samples of "
+                             "each kind per step, as PacGAN's protocol; off, batch_size samples (batch_size / m inputs)",
+                             False)
 
     def __post_init__(self) -> None:
         check_choice("optim.optimizer", self.optimizer, get_args(OptimizerName))
@@ -180,6 +183,8 @@ class OptimConfig:
         check_int("optim.batch_size", self.batch_size, 1, 8192)
         check_float("optim.lr_decay", self.lr_decay, 0.0, 0.999)
         check_int("optim.batch_growth", self.batch_growth, 1, 8)
+        if not isinstance(self.pack_batch, bool):
+            raise ValueError(f"optim.pack_batch={self.pack_batch!r} must be true or false")
 
 
 @dataclass
@@ -234,7 +239,8 @@ class TrainConfig:
         if self.model.conditional and not self.data.is_image:
             raise ValueError(f"model.conditional=true needs labelled image data; {self.data.name!r} has no labels")
         # The variant is resolved once, here: this validates its name, its options and its fit with the rest.
-        self._recipe = resolve_recipe(self.variant, self.variant_options, self.optim.batch_size, self.model.conditional)
+        self._recipe = resolve_recipe(self.variant, self.variant_options, self.optim.batch_size, self.model.conditional,
+                                      self.optim.pack_batch)
         if self.model.kind == "style" and self._recipe.spectral_norm:
             raise ValueError(f"variant {self.variant!r}: spectral normalisation does not combine with the style "
                              "model's equalised learning rate; drop '+sn'")

@@ -262,9 +262,12 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
     return out
 
 
-def resolve_recipe(variant: str, options: dict, batch_size: int, conditional: bool) -> Recipe:
-    """The recipe a run trains with: its variant and overrides, checked against the batch size and the model."""
+def resolve_recipe(variant: str, options: dict, batch_size: int, conditional: bool, pack_batch: bool = False) -> Recipe:
+    """The recipe a run trains with: its variant and overrides, checked against the batch size and the model.
+    With `pack_batch` the batch counts D's inputs (pack x batch_size samples are drawn), so any size fits a pack."""
     recipe = apply_options(parse_variant(variant), options)
+    if pack_batch:
+        batch_size *= recipe.pack
     if batch_size % recipe.pack:
         raise ValueError(f"optim.batch_size={batch_size} must be a multiple of the pack size {recipe.pack} "
                          f"(variant {variant!r})")

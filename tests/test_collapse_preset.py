@@ -106,7 +106,7 @@ def test_the_pacgan_preset_resolves_to_the_papers_settings():
     assert (m.g_batch_norm, m.d_maxout, m.z_dim, m.noise, m.init) == (True, 5, 2, "normal", "default")
     assert (o.optimizer, o.lr_g, o.lr_d, o.beta1_g, o.beta1_d, o.beta2_g, o.beta2_d) == ("adam", 1e-4, 1e-4, 0.8, 0.8,
                                                                                        0.999, 0.999)
-    assert (o.batch_size, o.lr_decay, o.batch_growth) == (200, 0.0, 1)
+    assert (o.batch_size, o.pack_batch, o.lr_decay, o.batch_growth) == (100, True, 0.0, 1)
     assert c.variant == "ns" and c.recipe.objective == "ns" and c.recipe.n_critic == 1
     assert (c.data.name, c.steps, c.eval_every) == ("grid25", 20_000, 1000)
     from dashboard import settings
@@ -165,3 +165,22 @@ def test_a_pacgan_run_trains_and_samples_the_same_twice():
     a, b = t.sample(500, seed=3), t.sample(500, seed=3)
     assert torch.equal(a, b) and torch.isfinite(a).all()
     assert t.G.training  # sampling put G back in training mode
+
+
+def test_with_pack_batch_d_sees_the_same_number_of_inputs_whatever_the_pack():
+    """PacGAN's protocol: 100 inputs to D per step, so the plain GAN draws 100 samples of each kind and PacGAN-m
+    100 x m; without pack_batch every variant draws batch_size samples (the arena's tables)."""
+    import torch
+
+    from gan_core.training.trainer import Trainer
+
+    seen = {}
+    for variant in ("ns", "ns+pacgan-2", "ns+pacgan-3"):
+        t = Trainer(preset_config("collapse-pacgan2018", {"variant": variant, "steps": 2, "eval_every": 0}))
+        real, fake, _, _ = t._real_fake(detach_fake=True)
+        lr_, lf, _, _ = t._d_logits(real, fake, None, None)
+        seen[variant] = (len(real), len(lr_))
+    assert seen == {"ns": (100, 100), "ns+pacgan-2": (200, 100), "ns+pacgan-3": (300, 100)}
+    plain = Trainer(preset_config("collapse-pacgan2018", {"variant": "ns+pacgan-2", "steps": 2, "eval_every": 0,
+                                                          "optim": {"pack_batch": False, "batch_size": 200}}))
+    assert plain.batch_size == 200

@@ -74,20 +74,22 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            {"*": 10_000}),
     # PacGAN's own 2D experiment (Lin et al. 2018, section 5, Table 1; the protocol notes' "Reference architectures"),
     # as bench/pacgan_2d_loop.py runs it bare: its grid25 contrast (GAN 17-18 modes, PacGAN2 24-25 at 20,000
-    # iterations here; published 17.3 and 23.8) is what this preset shows in the trainer. Departures: 20,000
-    # iterations, not 400,000; one batch of 200 samples for every variant, so packing and not packing see the same
-    # samples per step (the paper kept D's 100 inputs and drew 100 x m samples).
+    # iterations here; published 17.3 and 23.8) is what this preset shows in the trainer. D sees 100 inputs per
+    # step whatever the packing (`pack_batch`: 100 x m samples), as the paper. Departure: 20,000 iterations, not
+    # 400,000.
     Preset("collapse-pacgan2018",
            "Mode collapse as the PacGAN paper (Lin et al. 2018, Table 1) shows it on grid25: its published 2D setup "
            "(G 4 x 400 with batch norm and ReLU on 2-d normal noise, D 3 x 200 maxout units of 5 pieces, Adam 1e-4 "
-           "with beta1 0.8 for both, the non-saturating loss, batch 200). In 20,000 iterations (10-15 minutes a run on "
+           "with beta1 0.8 for both, the non-saturating loss, 100 inputs to D per step: 100 x m samples with "
+           "packing m). In 20,000 iterations (10-15 minutes a run on "
            "one core) the plain GAN covers 17-18 of the 25 modes and packing (`ns+pacgan-2`) 24-25 "
            "(BENCHMARKS.md, \"PacGAN's own 2D setup\").",
            {"model": {"kind": "mlp", "g_hidden": [400, 400, 400, 400], "d_hidden": [200, 200, 200],
                       "activation": "relu", "z_dim": 2, "noise": "normal", "init": "default", "init_gain": 1.0,
                       "d_input_scale": 1.0, "g_batch_norm": True, "d_maxout": 5},
             "optim": {"optimizer": "adam", "lr_g": 1e-4, "lr_d": 1e-4, "beta1_g": 0.8, "beta2_g": 0.999,
-                      "beta1_d": 0.8, "beta2_d": 0.999, "batch_size": 200, "lr_decay": 0.0, "batch_growth": 1},
+                      "beta1_d": 0.8, "beta2_d": 0.999, "batch_size": 100, "pack_batch": True, "lr_decay": 0.0,
+                      "batch_growth": 1},
             "data": {"name": "grid25"}, "variant": "ns", "variant_options": {}, "eval_every": 1000},
            {"*": 20_000}),
     # The sharp collapse of VEEGAN's table (plain GAN: 1 mode, 99% HQ) within two minutes: the Unrolled GAN notebook's

@@ -42,6 +42,7 @@ def batchable(config: TrainConfig) -> str:
         (o.lr_decay > 0 or o.batch_growth > 1, "a learning-rate or batch schedule"),
         (config.precision == "bfloat16", "bfloat16 products"),
         (config.model.g_batch_norm, "batch norm in G (running statistics)"),
+        (config.optim.pack_batch, "a batch that counts D's inputs (pack_batch)"),
     ]
     return ", ".join(why for bad, why in reasons if bad)
 

@@ -228,9 +228,9 @@ class Trainer(TrainerState):
     # ----- the two halves -----
     @property
     def batch_size(self) -> int:
-        """Samples per batch at the current step: the config's, times its batch_growth from half the step
-        budget on."""
-        b = self.config.optim.batch_size
+        """Samples per batch at the current step: the config's (times the pack size with optim.pack_batch), times
+        its batch_growth from half the step budget on."""
+        b = self.config.optim.batch_size * (self.recipe.pack if self.config.optim.pack_batch else 1)
         growth = self.config.optim.batch_growth
         return b * growth if growth > 1 and self.step_count >= self.config.steps // 2 else b
 
