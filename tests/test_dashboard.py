@@ -347,6 +347,29 @@ def test_the_arena_page_says_how_long_grid25_takes_and_where_the_sharp_grid_is(a
     assert "grid25-classroom" in list_pretrained()
 
 
+def test_the_arena_page_opens_the_shipped_pacgan_arena_on_grid25_at_once(app):
+    """PacGAN's setup takes 8-10 minutes a run: on grid25 the page offers the shipped arena of it, whose numbers are
+    those of its results.csv, with each variant's picture, occupancy and story."""
+    import pandas as pd
+
+    from dashboard.arena_shipped import shipped_for
+
+    folder, label = shipped_for("grid25")
+    assert shipped_for("ring8") is None
+    app.switch_page("app_pages/arena.py").run()
+    app.selectbox(key="ar_data").set_value("grid25").run()
+    app.toggle(key="ar_shipped_grid25").set_value(True).run()
+    assert not app.exception
+    shown = app.dataframe[0].value
+    saved = pd.read_csv(folder / "results.csv")
+    assert list(shown["variant"]) == list(saved["variant"]) == ["ns", "pacgan-2"]
+    assert list(shown["modes (of 25)"]) == list(saved["modes"])
+    shipped_pictures = [c for img in app.get("image") for c in img.captions if "its samples at the end" in c]
+    assert shipped_pictures == ["ns: its samples at the end (seed 0)", "pacgan-2: its samples at the end (seed 0)"]
+    stories = [m.value for m in app.markdown if m.value.startswith(("- seed", "**ns", "**pacgan"))]
+    assert len(stories) == 2, [m.value[:60] for m in app.markdown]
+
+
 def test_the_arena_page_tells_each_2d_variants_story_from_its_occupancy(app):
     """2D data: after a short arena each variant gets a verdict in words read off its occupancy history (the
     share of samples per mode over training), with the modes named where a student sees them."""

@@ -81,9 +81,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            "Mode collapse as the PacGAN paper (Lin et al. 2018, Table 1) shows it on grid25: its published 2D setup "
            "(G 4 x 400 with batch norm and ReLU on 2-d normal noise, D 3 x 200 maxout units of 5 pieces, Adam 1e-4 "
            "with beta1 0.8 for both, the non-saturating loss, 100 inputs to D per step: 100 x m samples with "
-           "packing m). In 20,000 iterations (10-15 minutes a run on "
-           "one core) the plain GAN covers 17-18 of the 25 modes and packing (`ns+pacgan-2`) 24-25 "
-           "(BENCHMARKS.md, \"PacGAN's own 2D setup\").",
+           "packing m). In 20,000 iterations (8-10 minutes a run on "
+           "one core) the plain GAN covered 16 of the 25 modes and packing (`ns+pacgan-2`) 24, as published "
+           "(17.3 and 23.8); shipped as pretrained/arena-grid25-pacgan2018 (BENCHMARKS.md, \"PacGAN's own 2D "
+           "setup\").",
            {"model": {"kind": "mlp", "g_hidden": [400, 400, 400, 400], "d_hidden": [200, 200, 200],
                       "activation": "relu", "z_dim": 2, "noise": "normal", "init": "default", "init_gain": 1.0,
                       "d_input_scale": 1.0, "g_batch_norm": True, "d_maxout": 5},
