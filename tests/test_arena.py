@@ -166,3 +166,18 @@ def test_stacked_mnist_is_scored_on_the_protocols_26000_samples():
 
     assert reference_config("stacked-mnist").eval_samples == 26_000
     assert reference_config("ring8").model.g_hidden == (128, 128)  # the Unrolled-GAN networks for 2D data
+
+
+def test_a_one_seed_pictures_title_is_wrapped_to_fit_it():
+    """One seed's panel (260 px) is narrower than the title: it wraps instead of being cut off."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from gan_core.arena.report import _wrap, draw_panels
+
+    title = "ns+pacgan-2+ema on grid25: final samples per seed (orange), true centres (blue circles)"
+    lines = _wrap(title, 248)
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength
+    assert len(lines) >= 2 and " ".join(lines) == title and all(measure(line) <= 248 for line in lines)
+    img = draw_panels([(0, np.zeros((10, 2)), {"modes": 1, "hq": 0.1, "kl": 0.5})], "grid25", "ns+pacgan-2+ema")
+    assert img.size[0] == 260 and img.size[1] == 260 + 10 + 12 * len(lines) + 18

@@ -126,6 +126,20 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
 
 
+def _wrap(text: str, width: float) -> list[str]:
+    """`text` in lines no wider than `width` pixels in PIL's default font."""
+    from PIL import ImageDraw, Image
+
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength
+    lines: list[str] = []
+    for word in text.split():
+        if lines and measure(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
 def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
     """One PIL image, a panel per seed: the generated points (orange) over the true centres (blue circles,
     radius 3 sigma or at least 3 pixels), each captioned with its modes, % HQ and reverse KL."""
@@ -133,11 +147,13 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
 
     mix = MIXTURES[data]
     view = square_bounds(mix.centres.min(0) - 1.0, mix.centres.max(0) + 1.0)
-    top = 34
-    img = Image.new("RGB", (size * len(panels), size + top + 18), "white")
+    width = size * len(panels)
+    title = _wrap(f"{variant} on {data}: final samples per seed (orange), true centres (blue circles)", width - 12)
+    top = 10 + 12 * len(title)
+    img = Image.new("RGB", (width, size + top + 18), "white")
     draw = ImageDraw.Draw(img)
-    draw.text((6, 4), f"{variant} on {data}: final samples per seed (orange), true centres (blue circles)",
-              fill="black")
+    for i, line in enumerate(title):  # wrapped to the picture's width: one seed's panel is narrower than the title
+        draw.text((6, 4 + 12 * i), line, fill="black")
 
     def px(p, x0):
         u, v = points_to_pixels(p, view, size)
