@@ -137,6 +137,7 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
     if name == "points" and not points:
         raise ValueError(missing_points(data))
     is_image = name in DATA_IMAGES
+    mlp_net = not is_image or s["net"] == "mlp"
     variant = variant_name(s["objective"], s["stabilisers"], s["unroll_k"], s["pack_m"])
     d = {
         "data": {"name": name, "points": points if name == "points" else None},
@@ -145,7 +146,8 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
                   "noise": s["noise"], "width": s["width"], "conditional": bool(s["conditional"]) and is_image,
                   "grow": bool(s["grow"]) and is_image and s["net"] == "style", "grow_steps": s["grow_steps"],
                   "init": s["init"], "init_gain": s["init_gain"], "d_input_scale": s["d_scale"],
-                  "g_batch_norm": bool(s["g_bn"]) and not is_image, "d_maxout": 0 if is_image else s["d_maxout"]},
+                  # the MLP's own layers (an image MLP too); a DCGAN or style network has its own
+                  "g_batch_norm": bool(s["g_bn"]) and mlp_net, "d_maxout": s["d_maxout"] if mlp_net else 0},
         "optim": {"optimizer": s["opt"], "lr_g": s["lr_g"], "lr_d": s["lr_d"], "batch_size": s["batch"],
                   "lr_decay": s["lr_decay"], "batch_growth": s["batch_growth"],
                   "beta1_g": s["beta1"], "beta1_d": s["beta1"], "beta2_g": s["beta2"], "beta2_d": s["beta2"],

@@ -184,3 +184,14 @@ def test_with_pack_batch_d_sees_the_same_number_of_inputs_whatever_the_pack():
     plain = Trainer(preset_config("collapse-pacgan2018", {"variant": "ns+pacgan-2", "steps": 2, "eval_every": 0,
                                                           "optim": {"pack_batch": False, "batch_size": 200}}))
     assert plain.batch_size == 200
+
+
+def test_the_page_gives_batch_norm_and_maxout_to_any_mlp_and_never_to_a_dcgan():
+    from dashboard import settings
+
+    s = {**settings.preset_settings("tutorial-mlp", "mnist"), "g_bn": True, "d_maxout": 3}
+    m = settings.build_config(s).model
+    assert (m.kind, m.g_batch_norm, m.d_maxout) == ("mlp", True, 3)  # an image MLP takes them
+    s = {**settings.preset_settings("dcgan", "mnist"), "g_bn": True, "d_maxout": 3}
+    m = settings.build_config(s).model  # left over from a 2D preset: the DCGAN has its own layers
+    assert (m.kind, m.g_batch_norm, m.d_maxout) == ("dcgan", False, 0)
