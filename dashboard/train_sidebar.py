@@ -188,13 +188,12 @@ def _networks(is_image: bool, errors: dict) -> None:
         c1.number_input("D layers", 0, 6, key="w_d_layers", help="hidden layers of the discriminator")
         c2.number_input("D units", 1, 1024, key="w_d_units", help="units per hidden layer")
         errors["d_units"] = st.empty()
-        c1, c2 = st.columns([1.3, 1], vertical_alignment="bottom")
-        c1.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
-        c2.checkbox("G batch norm", key="w_g_bn", help=HELP_M["g_batch_norm"])
+        st.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
+        st.checkbox("Batch norm in G", key="w_g_bn", help=HELP_M["g_batch_norm"])
         st.number_input("D maxout pieces (0 = off)", 0, 10, key="w_d_maxout", help=HELP_M["d_maxout"])
         errors["d_maxout"] = st.empty()
-        c1, c2, c3 = st.columns(3)
-        c1.selectbox("Initialisation", settings.INITS, key="w_init", help=HELP_M["init"])
+        st.selectbox("Initialisation", settings.INITS, key="w_init", help=HELP_M["init"])
+        c2, c3 = st.columns(2)  # a third column cut the initialisation's name to "def"
         c2.number_input("Init gain", 0.01, 10.0, key="w_init_gain", step=0.1, format="%.2f", help=HELP_M["init_gain"],
                         disabled=ss.get("w_init") != "orthogonal")
         c3.number_input("D input scale", 0.001, 1000.0, key="w_d_scale", step=0.25, format="%.3g",
