@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.live_plot import live_chart
 from gan_core.arena.report import _safe
-from gan_core.arena.verdict import explain as explain_points, occupancy
+from gan_core.arena.verdict import explain as explain_points, first_seed, occupancy
 from gan_core.data.points import MIXTURES
 
 PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained"
@@ -48,8 +48,7 @@ def show(folder: Path, data: str) -> None:
                  "wall_time": "seconds"}), hide_index=True)
     variants = list(dict.fromkeys(results["variant"]))
     for col, name in zip(st.columns(len(variants)), variants):
-        mine = curves[curves["variant"] == name]
-        first = mine[mine["seed"] == mine["seed"].min()]
+        first = first_seed(curves, name)
         with col:
             picture = folder / f"{_safe(name)}.png"
             if picture.is_file():

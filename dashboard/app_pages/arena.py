@@ -10,7 +10,7 @@ from dashboard.pictures import upscale
 from dashboard.resources import session_arena
 from dashboard.training.arena_runner import IMAGE_MODES, explain_images, ranking
 from gan_core.arena import ARENA_DATA, IMAGE_ARENA_DATA
-from gan_core.arena.verdict import explain as explain_points, occupancy
+from gan_core.arena.verdict import explain as explain_points, first_seed, occupancy
 from gan_core.data.images import class_names
 from gan_core.data.points import MIXTURES
 from gan_core.pictures import image_grid
@@ -124,24 +124,18 @@ def _panel(name: str, s, k: int) -> None:
     elif s.data in IMAGE_MODES:
         st.image(upscale(image_grid(pts[:32], cols=8), 2), caption=_title(name, s, k))
         if k <= 10:
-            live_chart(charts.occupancy(_first_seed(s.evals, name), labels=class_names(s.data, k), height=240,
+            live_chart(charts.occupancy(first_seed(s.evals, name), labels=class_names(s.data, k), height=240,
                                         title="Share per class over training"), key=f"ar_occ_{name}")
     else:
         mix = MIXTURES[s.data]
         live_chart(charts.arena_panel(pts, mix.centres, mix.sigma, _title(name, s, k)), key=f"ar_panel_{name}")
-        live_chart(charts.occupancy(_first_seed(s.evals, name), mix.centres, title="Share per mode over training",
+        live_chart(charts.occupancy(first_seed(s.evals, name), mix.centres, title="Share per mode over training",
                                     height=220 if k <= 8 else 300), key=f"ar_occ_{name}")
-
-
-def _first_seed(evals, name: str):
-    """The evaluations of a variant's lowest seed (one run's history: seeds hop differently)."""
-    mine = evals[evals["variant"] == name] if not evals.empty else evals
-    return mine[mine["seed"] == mine["seed"].min()] if len(mine) else mine
 
 
 def _top_classes(name: str, s) -> str:
     """' Most of its samples (first seed, last evaluation): 1 (45%), 7 (30%).' from the class shares, or ''."""
-    e = _first_seed(s.evals, name)
+    e = first_seed(s.evals, name)
     cols = [f"share_{i}" for i in range(10)]
     if e.empty or not set(cols) <= set(e.columns):
         return ""
@@ -158,7 +152,7 @@ def _top_classes(name: str, s) -> str:
 def _verdict(name: str, s) -> str:
     """A variant's story in words: its first seed's occupancy over training (gan_core.arena.verdict)."""
     try:
-        return explain_points(name, occupancy(_first_seed(s.evals, name)), MIXTURES[s.data].centres)
+        return explain_points(name, occupancy(first_seed(s.evals, name)), MIXTURES[s.data].centres)
     except ValueError:
         return f"**{name}**: no evaluation to look at yet."
 

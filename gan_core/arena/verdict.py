@@ -87,6 +87,12 @@ class Occupancy:
         return self.sharp and len(self.final) == self.k
 
 
+def first_seed(evals: pd.DataFrame, variant: str) -> pd.DataFrame:
+    """The evaluation rows of `variant`'s lowest seed (one run's history: seeds hop differently); empty if none."""
+    mine = evals[evals["variant"] == variant] if not evals.empty else evals
+    return mine[mine["seed"] == mine["seed"].min()] if len(mine) else mine
+
+
 def occupancy(evals: pd.DataFrame) -> Occupancy:
     """The occupancy of ONE run (rows of one variant and seed, any order) from its share_* columns."""
     cols = share_columns(evals)
