@@ -65,18 +65,21 @@ def read_config_file(path: Path) -> dict:
 _RESUME_FLAGS = {"out", "resume", "quiet", "device", "threads", "steps", "overwrite", "func", "command"}
 
 
+def config_flag(section: str, name: str) -> str:
+    """The command-line flag of a config field: --data for data.name, --model for model.kind, else --field-name."""
+    return {("data", "name"): "--data", ("model", "kind"): "--model"}.get((section, name), "--" + name.replace("_", "-"))
+
+
 def given_settings(args: argparse.Namespace) -> list[str]:
     """The run-setting flags typed on this command line (as typed: --lr-g, --option, ...), --steps excepted."""
     flags = []
     for key, value in vars(args).items():
         if key in _RESUME_FLAGS or value is None or value == []:
             continue
-        if key == "data.name":
-            flags.append("--data")
-        elif key == "model.kind":
-            flags.append("--model")
+        if "." in key:  # a config field's dest, e.g. optim.lr_g
+            flags.append(config_flag(*key.split(".", 1)))
         else:
-            flags.append("--" + key.split(".")[-1].replace("_", "-").replace("options", "option"))
+            flags.append("--option" if key == "options" else "--" + key.replace("_", "-"))
     return flags
 
 

@@ -17,7 +17,7 @@ from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, f
 from gan_core.training.presets import PRESETS
 
 from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path,
-                                 check_resume, read_config_file)
+                                 check_resume, config_flag, read_config_file)
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
@@ -43,11 +43,6 @@ def _bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
 
 
-def _flag(section: str, name: str) -> str:
-    """The command-line flag of a config field: --data for data.name, --model for model.kind, else --field-name."""
-    return {("data", "name"): "--data", ("model", "kind"): "--model"}.get((section, name), "--" + name.replace("_", "-"))
-
-
 def as_flags(message: str) -> str:
     """A config error in the words typed: 'optim.batch_size=0 ...' becomes '--batch-size 0 ...', 'variant_options.x=1'
     '--option x=1' (the config's own messages name its fields, which a command line spells differently)."""
@@ -57,7 +52,7 @@ def as_flags(message: str) -> str:
         section, name = m.group(1), m.group(2)
         if section == "variant_options":
             return f"--option {name}="
-        return f"{_flag(section, name)} "
+        return f"{config_flag(section, name)} "
 
     message = re.sub(r"\b(data|model|optim|variant_options)\.([a-z_0-9]+)(?:\[\d+\])?=", flag, message)
     return re.sub(r"\b(" + "|".join(_TOP_FIELDS) + r")=", lambda m: f"--{m.group(1).replace('_', '-')} ", message)
@@ -71,7 +66,7 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
         for f in dataclasses.fields(cls):
             if section == "data" and f.name == "points":
                 continue
-            flag = _flag(section, f.name)
+            flag = config_flag(section, f.name)
             kind = {"g_hidden": _int_list, "d_hidden": _int_list, "conditional": _bool, "grow": _bool}.get(f.name)
             if kind is None:
                 kind = {int: int, float: float, str: str}.get(type(f.default), str)
