@@ -51,6 +51,8 @@ def test_refuses_a_folder_of_another_budget_or_a_file(tmp_path, capsys):
     assert main([*base, "--steps", "3", "--gan-steps", "2", "--batch-size", "8"]) == 2
     err = capsys.readouterr().err
     assert "holds a study of other data or another budget" in err and len(err.strip().splitlines()) == 1
+    # The saved study's settings read as the flags that resume it, not as a Python object.
+    assert "Budget(" not in err and "--data mnist --steps 2" in err, err
     (tmp_path / "file").write_text("x")
     assert main([*base[:-2], str(tmp_path / "file"), "--quiet", *TINY]) == 2
     assert "is a file" in capsys.readouterr().err

@@ -47,6 +47,11 @@ class Budget:
         check_int("gan_steps", self.gan_steps, 1, 1_000_000)
         check_float("synthetic_ratio", self.synthetic_ratio, 0.0, 100.0)
 
+    def flags(self) -> str:
+        """The budget as the `augment` command's flags, e.g. `--steps 100 --batch-size 64 ...`."""
+        return (f"--steps {self.steps} --batch-size {self.batch_size} --lr {self.lr:g} --gan-steps {self.gan_steps} "
+                f"--synthetic-ratio {self.synthetic_ratio:g}")
+
 
 class SeededDropout(nn.Module):
     """nn.Dropout(p) whose masks come from `generator` (kept elements scaled by 1 / (1 - p) in training)."""

@@ -168,8 +168,8 @@ def open_folder(config: StudyConfig, folder: str | Path) -> list[dict]:
         except (json.JSONDecodeError, TypeError, ValueError) as err:
             raise ValueError(f"{saved} is not a study description ({err}); give another folder") from err
         if not before.same_experiment(config):
-            raise ValueError(f"{out} holds a study of other data or another budget ({before.data}, {before.budget}); "
-                             f"give another folder, or the same settings to resume it")
+            raise ValueError(f"{out} holds a study of other data or another budget (--data {before.data} "
+                             f"{before.budget.flags()}); give another folder, or the same settings to resume it")
     elif out.is_dir() and any(out.iterdir()):
         raise ValueError(f"{out} holds other files and no {STUDY_FILE}; give an empty or new folder")
     out.mkdir(parents=True, exist_ok=True)
