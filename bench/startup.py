@@ -1,6 +1,6 @@
 """Start-up: from `streamlit run` to the first page interactive (the Train button enabled), in a fresh browser.
 
-    python bench/startup.py [--rounds 5] [--no-floor]
+    python bench/startup.py [--rounds 5] [--no-floor] [--warm]
 
 Each round starts a new server on a free loopback port and opens the app in a new headless chromium page (no cache
 from an earlier round), then times, from the moment the server process is started:
@@ -14,6 +14,10 @@ machine is doing, unlike the wall times). Prints a line per round and the median
 Each round also times the floor, side by side: a bare Streamlit page with the same title, a sidebar of the same
 kinds of widgets and the same row of controls, and nothing else (no torch, no project code). What the app takes
 beyond it is the app's own start-up; the floor itself is Streamlit's server and the browser drawing its widgets.
+
+With `--warm` the browser is the one a teacher has used before: each contender keeps one browser profile and one port
+for all its rounds, visited once before the first timed round, so Streamlit's scripts come from the browser's cache
+(and its compiled-code cache) as they do on a second lesson. The server is still started fresh each round.
 """
 from __future__ import annotations
 
@@ -55,17 +59,22 @@ with c[6]:
 """
 
 
-def one_round(p, app: str | None = None) -> dict[str, float]:
-    """Times of one start in a fresh browser: the app's, or (with `app`, a script path) another page's."""
-    port = free_port()
-    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+def one_round(p, app: str | None = None, profile: str | None = None, port: int | None = None) -> dict[str, float]:
+    """Times of one start in a fresh browser: the app's, or (with `app`, a script path) another page's. With
+    `profile` (a folder) the browser keeps its cache there between rounds; give the same `port` each time."""
+    port = port or free_port()
+    if profile:
+        browser = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                        headless=True, viewport={"width": 1400, "height": 900})
+    else:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     t0 = time.monotonic()
     proc = start_server(port) if app is None else start_server(port, app=app)
     out = {}
     try:
         wait_healthy(port, proc, timeout=120)
         out["healthy"] = time.monotonic() - t0
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page = browser.new_page() if profile else browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
         page.get_by_role("heading", name="Train live").wait_for(timeout=120_000)
         out["title"] = time.monotonic() - t0
@@ -90,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-floor", action="store_true", help="time the app only")
+    ap.add_argument("--warm", action="store_true",
+                    help="a browser that has opened the page before: one profile and port per contender, one visit "
+                         "before the timed rounds")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -97,9 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         floor = Path(tmp) / "floor.py"
         floor.write_text(FLOOR)
+        names = ["app"] if args.no_floor else ["app", "floor"]
+        warm = {name: {"profile": str(Path(tmp) / f"profile-{name}"), "port": free_port()} for name in names} \
+            if args.warm else {name: {} for name in names}
+        for name in names if args.warm else []:  # the visit that fills the browser's caches
+            one_round(p, None if name == "app" else str(floor), **warm[name])
         for i in range(args.rounds):
-            for name in ["app"] if args.no_floor else ["app", "floor"]:
-                r = one_round(p, None if name == "app" else str(floor))
+            for name in names:
+                r = one_round(p, None if name == "app" else str(floor), **warm[name])
                 rounds[name].append(r)
                 print(f"round {i + 1} {name}: " + ", ".join(f"{k} {v:.2f} s" for k, v in r.items()), flush=True)
     for name, rs in rounds.items():
