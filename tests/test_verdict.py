@@ -41,6 +41,18 @@ def test_a_loose_hopping_generator_is_a_loose_collapse():
     assert "collapsed" in text and "still loose: only 1%" in text and "(north)" in text
 
 
+def test_a_loose_spread_whose_held_set_flickers_is_not_a_collapse():
+    """A blurry generator over most modes: strays cross the quarter-share line from one evaluation to the next."""
+    spread = [0.13] * 7 + [0.02]
+    occ = occupancy(_history([[0.125] * 8, spread, [0.125] * 8, spread], hq=0.02))
+    assert occ.hops == 3 and len(occ.final) == 7 and not occ.collapsed
+    text = explain("pacgan-4", occ, RING.centres)
+    assert "collapsed" not in text and "D learnt to reject" not in text
+    assert "kept 7 of 8 modes" in text and "changed 3 times" in text and "still loose: only 2%" in text
+    sharp = occupancy(_history([[0.125] * 8, spread, [0.125] * 8, spread], hq=0.9))
+    assert sharp.collapsed  # the same flicker with sharp samples is a generator dropping and retaking a mode
+
+
 def test_even_cover_is_not_collapse():
     occ = occupancy(_history([[0.11] * 8] * 3))
     assert occ.covers_all and not occ.collapsed and occ.hops == 0

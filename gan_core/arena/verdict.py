@@ -8,9 +8,11 @@ runs log `share_k` (the class histogram), used the same way. From the history ov
   a stray sample or two near a mode does not count as keeping it;
 - a **hop** is an evaluation whose held modes differ from the previous evaluation's;
 - the **visited** modes are those held at some evaluation;
-- a run **collapsed** when it holds at most half of the modes, or fewer than all of them while hopping between
-  evaluations (the generator chasing D from mode to mode); it is a **sharp** collapse when most of its samples are
-  also sharp (% HQ >= 50), as in VEEGAN's table, and a loose one otherwise, as in the Unrolled GAN paper's figure,
+- a run **collapsed** when it holds at most half of the modes, or, with most of its samples sharp (% HQ >= 50), fewer
+  than all of them while hopping between evaluations (the generator chasing D from mode to mode). A loose spread
+  over most of the modes whose held set flickers near the quarter-share line is not a collapse: it has not learnt
+  the modes yet. A collapse is **sharp** when most of its samples are also sharp, as in VEEGAN's table, and a loose
+  one otherwise, as in the Unrolled GAN paper's figure,
   where the plain GAN's blobs move from mode to mode before they tighten. A loose collapse needs a history of at
   least `EARLY` evaluations: at the start every generator is one blob near some mode, which is not yet a verdict.
 
@@ -79,7 +81,7 @@ class Occupancy:
     @property
     def collapsed(self) -> bool:
         few = len(self.final) <= self.k // 2
-        hopping = len(self.final) < self.k and self.hops > 0
+        hopping = len(self.final) < self.k and self.hops > 0 and self.sharp
         return (few or hopping) and not self.too_early
 
     @property
@@ -130,10 +132,13 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
     k, final = occ.k, occ.final
     head = f"**{variant}**"
     journey = ""
-    if occ.hops:
-        journey = (f" Over training it jumped {occ.hops} time{'s' if occ.hops > 1 else ''} and visited "
-                   f"{len(occ.visited)} of the {k} modes: each time D learnt to reject the mode G sat on, G moved to "
-                   f"another.")
+    times = f"{occ.hops} time{'s' if occ.hops > 1 else ''}"
+    if occ.hops and occ.collapsed:
+        journey = (f" Over training it jumped {times} and visited {len(occ.visited)} of the {k} modes: each time D "
+                   f"learnt to reject the mode G sat on, G moved to another.")
+    elif occ.hops:
+        journey = (f" The modes it held changed {times} over training ({len(occ.visited)} of the {k} held at some "
+                   f"point).")
     loose = (f" Its samples are still loose: only {occ.hq:.0%} lie within 3 sigma of a mode." if not occ.sharp else
              f" {occ.hq:.0%} of its samples are sharp (within 3 sigma of a mode).")
     if occ.too_early:
