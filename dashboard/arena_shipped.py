@@ -14,13 +14,15 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.live_plot import live_chart
-from gan_core.arena.report import _safe
+from gan_core.arena.report import _safe, seed_panel
 from gan_core.arena.verdict import explain as explain_points, first_seed, occupancy
 from gan_core.data.points import MIXTURES
 
 PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained"
 # data -> (folder, what the toggle says)
-SHIPPED = {"grid25": ("arena-grid25-pacgan2018", "Show the shipped arena: PacGAN's setup on grid25, `ns` against "
+SHIPPED = {"ring8": ("arena-ring8-collapse-ttur", "Show the shipped arena: the default networks (`collapse-ttur`) "
+                                                 "and variants, 12,000 steps, 5 seeds (already run; opens at once)"),
+           "grid25": ("arena-grid25-pacgan2018", "Show the shipped arena: PacGAN's setup on grid25, `ns` against "
                                                  "`pacgan-2`, 20,000 steps (already run; opens at once)")}
 
 
@@ -44,15 +46,28 @@ def show(folder: Path, data: str) -> None:
     table = results.assign(hq=(100 * results["hq"]).round(1), kl=results["kl"].round(3),
                            wall_time=results["wall_time"].round(0))
     st.dataframe(table[["variant", "seed", "steps", "modes", "hq", "kl", "wall_time"]].rename(
-        columns={"modes": "modes (of 25)" if len(mix.centres) == 25 else "modes", "hq": "% HQ", "kl": "reverse KL",
+        columns={"modes": f"modes (of {len(mix.centres)})", "hq": "% HQ", "kl": "reverse KL",
                  "wall_time": "seconds"}), hide_index=True)
     variants = list(dict.fromkeys(results["variant"]))
+    seeds = sorted(int(s) for s in set(results["seed"]))
+    seed = seeds[0]
+    if len(seeds) > 1:
+        seed = st.selectbox("Seed whose history is shown", seeds, key=f"ar_shipped_seed_{data}",
+                            help="every seed's samples are in the pictures; the share per mode over training and "
+                                 "the sentence are one run's")
     for col, name in zip(st.columns(len(variants)), variants):
-        first = first_seed(curves, name)
+        mine = curves[curves["variant"] == name]
+        run = mine[mine["seed"] == seed] if (mine["seed"] == seed).any() else first_seed(curves, name)
         with col:
             picture = folder / f"{_safe(name)}.png"
-            if picture.is_file():
-                st.image(str(picture), caption=f"{name}: its samples at the end (seed {int(first['seed'].min())})")
-            live_chart(charts.occupancy(first, mix.centres, title=f"{name}: share per mode over training",
-                                        height=300), key=f"ar_shipped_occ_{name}")
-            st.markdown(explain_points(name, occupancy(first), mix.centres))
+            drawn = sorted(int(s) for s in set(results.loc[results["variant"] == name, "seed"]))
+            if picture.is_file() and len(drawn) == 1:
+                st.image(str(picture), caption=f"{name}: its samples at the end (seed {drawn[0]})")
+            elif picture.is_file() and seed in drawn:
+                st.image(seed_panel(picture, drawn.index(seed), len(drawn)),
+                         caption=f"{name}: its samples at the end (seed {seed})")
+            if not run.empty:
+                shown = int(run["seed"].iloc[0])
+                live_chart(charts.occupancy(run, mix.centres, title=f"{name}, seed {shown}: share per mode over "
+                                            "training", height=300), key=f"ar_shipped_occ_{name}")
+                st.markdown(explain_points(name, occupancy(run), mix.centres))

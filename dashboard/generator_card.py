@@ -83,12 +83,23 @@ def verdict(m: dict, goals: dict, n_classes: int = 10) -> str:
     return "By " + "; by ".join(parts) + ". " + ("; ".join(checks) + "." if checks else "")
 
 
+def points_headline(m: dict) -> str:
+    """A 2D generator's numbers in a sentence (the VEEGAN / PacGAN protocol of `eval --json`), or "" when `m` holds
+    no mode metrics."""
+    if not {"modes", "k", "hq", "kl"} <= set(m):
+        return ""
+    return (f"On {m.get('samples', 2500):,} samples: {m['modes']}/{m['k']} modes covered, {m['hq']:.1%} of the samples "
+            f"sharp (within 3 sigma of a mode), reverse KL {m['kl']:.3f} (0 when every mode gets the same share).")
+
+
 def show_card(folder: Path, expanded: bool = False) -> None:
     """The card of pretrained/<name>: its verdict in plain sight, the rest (the numbers by both checks, the story,
     the command and time) in an expander, folded by default so that the generator stays on the first screen of a
     projector (nothing if the folder has no card)."""
     card, metrics = read_card(folder)
-    if not card:  # a folder without a card (scripts/ship_generator.py writes one) keeps its README's headline only
+    if not card:  # a 2D generator's folder has metrics.json only (`eval --json`): its modes, sharpness and evenness
+        if points_headline(metrics):
+            st.markdown(f"**{points_headline(metrics)}**")
         return
     if card.get("verdict"):
         st.markdown(f"**{card['verdict']}**")

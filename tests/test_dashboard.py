@@ -261,6 +261,20 @@ def _zip_of_digits(n: int, traversal: bool = False) -> bytes:
     return buf.getvalue()
 
 
+def test_a_shipped_2d_generator_shows_its_modes_sharpness_and_evenness_next_to_it(app):
+    """The 2D generators have no class card: the explorer says what their metrics.json (eval --json) says."""
+    import json
+    from pathlib import Path
+
+    m = json.loads((Path(__file__).resolve().parents[1] / "pretrained" / "grid25-classroom" / "metrics.json").read_text())
+    app.switch_page("app_pages/latent.py").run()
+    app.selectbox(key="lat_source").set_value("grid25-classroom").run()
+    assert not app.exception
+    headline = [x.value for x in app.markdown if "modes covered" in x.value]
+    assert headline == [f"**On {m['samples']:,} samples: {m['modes']}/25 modes covered, {m['hq']:.1%} of the samples sharp "
+                        f"(within 3 sigma of a mode), reverse KL {m['kl']:.3f} (0 when every mode gets the same share).**"]
+
+
 def _open_inversion(app, source: str) -> str:
     app.run()
     app.switch_page("app_pages/latent.py").run()
@@ -355,7 +369,7 @@ def test_the_arena_page_opens_the_shipped_pacgan_arena_on_grid25_at_once(app):
     from dashboard.arena_shipped import shipped_for
 
     folder, label = shipped_for("grid25")
-    assert shipped_for("ring8") is None
+    assert shipped_for("ring8-pacgan") is None
     app.switch_page("app_pages/arena.py").run()
     app.selectbox(key="ar_data").set_value("grid25").run()
     app.toggle(key="ar_shipped_grid25").set_value(True).run()
@@ -368,6 +382,35 @@ def test_the_arena_page_opens_the_shipped_pacgan_arena_on_grid25_at_once(app):
     assert shipped_pictures == ["ns: its samples at the end (seed 0)", "pacgan-2: its samples at the end (seed 0)"]
     stories = [m.value for m in app.markdown if m.value.startswith(("- seed", "**ns", "**pacgan"))]
     assert len(stories) == 2, [m.value[:60] for m in app.markdown]
+
+
+def test_the_arena_page_opens_the_shipped_ring8_arena_of_its_defaults_seed_by_seed(app):
+    """ring8's default arena (collapse-ttur: vanilla, ns, ns+r1, ns+sn, 12,000 steps) is shipped on 5 seeds: the table
+    has every run; the picture, the share per mode and the sentence are those of the seed chosen."""
+    import pandas as pd
+
+    from dashboard.arena_shipped import shipped_for
+    from gan_core.arena.verdict import explain, occupancy
+    from gan_core.data.points import MIXTURES
+
+    folder, label = shipped_for("ring8")
+    assert "5 seeds" in label
+    app.switch_page("app_pages/arena.py").run()
+    app.toggle(key="ar_shipped_ring8").set_value(True).run()
+    assert not app.exception
+    saved = pd.read_csv(folder / "results.csv")
+    shown = app.dataframe[0].value
+    assert len(shown) == len(saved) == 20 and list(shown["modes (of 8)"]) == list(saved["modes"])
+    assert list(dict.fromkeys(shown["variant"])) == ["vanilla", "ns", "ns+r1", "ns+sn"]
+    curves = pd.read_csv(folder / "curves.csv")
+    for seed in (0, 3):
+        app.selectbox(key="ar_shipped_seed_ring8").set_value(seed).run()
+        assert not app.exception
+        captions = [c for img in app.get("image") for c in img.captions if "its samples at the end" in c]
+        assert captions == [f"{v}: its samples at the end (seed {seed})" for v in ("vanilla", "ns", "ns+r1", "ns+sn")]
+        run = curves[(curves["variant"] == "ns") & (curves["seed"] == seed)]
+        story = [m.value for m in app.markdown if m.value.startswith("**ns**")]
+        assert story == [explain("ns", occupancy(run), MIXTURES["ring8"].centres)]
 
 
 def test_the_arena_page_tells_each_2d_variants_story_from_its_occupancy(app):

@@ -140,6 +140,9 @@ def _wrap(text: str, width: float) -> list[str]:
     return lines
 
 
+CAPTION = 18  # pixels under each panel of draw_panels for its caption line
+
+
 def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
     """One PIL image, a panel per seed: the generated points (orange) over the true centres (blue circles,
     radius 3 sigma or at least 3 pixels), each captioned with its modes, % HQ and reverse KL."""
@@ -150,7 +153,7 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
     width = size * len(panels)
     title = _wrap(f"{variant} on {data}: final samples per seed (orange), true centres (blue circles)", width - 12)
     top = 10 + 12 * len(title)
-    img = Image.new("RGB", (width, size + top + 18), "white")
+    img = Image.new("RGB", (width, size + top + CAPTION), "white")
     draw = ImageDraw.Draw(img)
     for i, line in enumerate(title):  # wrapped to the picture's width: one seed's panel is narrower than the title
         draw.text((6, 4 + 12 * i), line, fill="black")
@@ -175,3 +178,13 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
                   f"seed {seed}: {int(row['modes'])}/{mix.k} modes, {100 * float(row['hq']):.0f}% HQ, KL {float(row['kl']):.2f}",
                   fill="black")
     return img
+
+
+def seed_panel(picture: str | Path, index: int, panels: int):
+    """The panel of one seed (and its caption line) out of a picture of `draw_panels` with `panels` seeds side by
+    side: the title across the whole width is left out."""
+    from PIL import Image
+
+    img = Image.open(picture)
+    size = img.width // panels
+    return img.crop((index * size, img.height - size - CAPTION, (index + 1) * size, img.height))
