@@ -86,8 +86,8 @@ def _variant_list(variants: str | Iterable[str]) -> list[str]:
 
 def reference_config(data: str = "ring8", preset: str | None = None) -> TrainConfig:
     """The setup every arena run shares unless told otherwise: `preset` (any name of training/presets.py), else
-    for 2D mixtures `collapse-ttur`, in which the plain GANs collapse onto a few modes with sharp samples within
-    12,000 steps and `ns+r1` / `ns+sn` keep all eight (`collapse-metz2016`, the Unrolled GAN paper's published 2D setup, shows loose hopping instead;
+    for 2D mixtures `collapse-ttur`, in which the plain GANs collapse onto a few modes (mostly with sharp samples)
+    within 12,000 steps and `ns+r1` / `ns+sn` keep all eight (`collapse-metz2016`, the Unrolled GAN paper's published 2D setup, shows loose hopping instead;
     the earlier tables of BENCHMARKS.md used `unrolled-2d`, the paper's notebook networks with tanh), and for image data the `dcgan` preset (PacGAN's Stacked MNIST network but for normal noise),
     scored on 26,000 samples for Stacked MNIST. Only the network, optimiser and batch of the preset are kept: the
     arena sets the data, variant, seed and budget of each run."""
