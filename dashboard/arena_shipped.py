@@ -52,9 +52,9 @@ def show(folder: Path, data: str) -> None:
     seeds = sorted(int(s) for s in set(results["seed"]))
     seed = seeds[0]
     if len(seeds) > 1:
-        seed = st.selectbox("Seed whose history is shown", seeds, key=f"ar_shipped_seed_{data}",
-                            help="every seed's samples are in the pictures; the share per mode over training and "
-                                 "the sentence are one run's")
+        seed = st.columns([1, 3])[0].selectbox("Seed whose history is shown", seeds, key=f"ar_shipped_seed_{data}",
+                            help="the pictures, the share per mode over training and the sentences below are this "
+                                 "seed's runs; the table above has every seed")
     for col, name in zip(st.columns(len(variants)), variants):
         mine = curves[curves["variant"] == name]
         run = mine[mine["seed"] == seed] if (mine["seed"] == seed).any() else first_seed(curves, name)
@@ -68,6 +68,7 @@ def show(folder: Path, data: str) -> None:
                          caption=f"{name}: its samples at the end (seed {seed})")
             if not run.empty:
                 shown = int(run["seed"].iloc[0])
-                live_chart(charts.occupancy(run, mix.centres, title=f"{name}, seed {shown}: share per mode over "
-                                            "training", height=300), key=f"ar_shipped_occ_{name}")
+                # short: four variants side by side leave a chart about 300 px, and Plotly does not wrap a title
+                live_chart(charts.occupancy(run, mix.centres, title=f"share per mode, seed {shown}", height=300),
+                           key=f"ar_shipped_occ_{name}")
                 st.markdown(explain_points(name, occupancy(run), mix.centres))
