@@ -68,6 +68,8 @@ def show(folder: Path, data: str) -> None:
                          caption=f"{name}: its samples at the end (seed {seed})")
             if not run.empty:
                 shown = int(run["seed"].iloc[0])
+                if shown != seed:
+                    st.caption(f"{name} has no run of seed {seed}: its seed {shown} is shown.")
                 # short: four variants side by side leave a chart about 300 px, and Plotly does not wrap a title
                 live_chart(charts.occupancy(run, mix.centres, title=f"share per mode, seed {shown}", height=300),
                            key=f"ar_shipped_occ_{name}")

@@ -92,6 +92,9 @@ def walk(page, port: int, out: Path) -> None:
     page.get_by_text("vanilla: its samples at the end").scroll_into_view_if_needed(timeout=60_000)
     time.sleep(2.0)
     save(page, out, "arena-shipped-ring8")
+    page.get_by_text("Show the shipped arena").click()  # folded again: the data choice is at the top of a short page
+    page.get_by_text("vanilla: its samples at the end").wait_for(state="detached", timeout=30_000)
+    page.mouse.wheel(0, -5000)
     choose(page, "Data", "grid25 (5 x 5 Gaussians)")
     page.get_by_text("Show the shipped arena").click()
     page.get_by_text("ns: its samples at the end").scroll_into_view_if_needed(timeout=60_000)

@@ -181,3 +181,26 @@ def test_a_one_seed_pictures_title_is_wrapped_to_fit_it():
     assert len(lines) >= 2 and " ".join(lines) == title and all(measure(line) <= 248 for line in lines)
     img = draw_panels([(0, np.zeros((10, 2)), {"modes": 1, "hq": 0.1, "kl": 0.5})], "grid25", "ns+pacgan-2+ema")
     assert img.size[0] == 260 and img.size[1] == 260 + 10 + 12 * len(lines) + 18
+
+
+def test_seed_panel_cuts_out_one_seeds_panel_and_caption(tmp_path):
+    """The shipped arena shows one seed at a time: the panel cut out is that seed's (its points, its caption line)."""
+    import numpy as np
+    import pytest
+
+    from gan_core.arena.report import CAPTION, draw_panels, seed_panel
+    from gan_core.data.points import MIXTURES
+
+    east, west = MIXTURES["ring8"].centres[0], MIXTURES["ring8"].centres[4]
+    panels = [(s, np.repeat(c[None], 200, 0), {"modes": 1, "hq": 1.0, "kl": 2.08}) for s, c in ((0, east), (3, west), (7, east))]
+    picture = tmp_path / "ns.png"
+    draw_panels(panels, "ring8", "ns").save(picture)
+    for index, side in ((0, "east"), (1, "west"), (2, "east")):
+        panel = np.asarray(seed_panel(picture, index, 3)).astype(int)
+        assert panel.shape[:2] == (260 + CAPTION, 260)
+        orange = np.argwhere((panel[..., 0] > 200) & (panel[..., 1] < 140) & (panel[..., 2] < 60))
+        assert len(orange) and (orange[:, 1].mean() > 130) == (side == "east")  # the seed's points, on its side
+        assert (panel[-CAPTION:] < 100).all(-1).any()  # its caption line is there
+    for index, count in ((0, 2), (0, 7), (3, 3)):  # a wrong panel count, or a panel that is not there
+        with pytest.raises(ValueError, match=f"not {count} panels"):
+            seed_panel(picture, index, count)

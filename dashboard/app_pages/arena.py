@@ -23,7 +23,7 @@ busy = snap.status in ("queued", "running")
 CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "ns+pacgan-2+ema", "unrolled-5", "pacgan-2",
            "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+sn", "ns+ttur", "ns+ema"]
 NETWORKS = {"dcgan": "DCGAN (preset dcgan)", "tutorial-mlp": "the tutorial's MLP (preset tutorial-mlp)"}
-NETWORKS_2D = {"collapse-ttur": "2 x 128 ReLU, D 4x faster than G (preset collapse-ttur): a sharp collapse",
+NETWORKS_2D = {"collapse-ttur": "2 x 128 ReLU, D 4x faster than G (preset collapse-ttur): a collapse, mostly sharp",
                "collapse-metz2016": "the Unrolled GAN paper's (preset collapse-metz2016): loose hopping",
                "collapse-pacgan2018": "PacGAN's (preset collapse-pacgan2018): grid25 at 20,000 steps, 8-10 min a run",
                "unrolled-2d": "the Unrolled GAN notebook's tanh networks (preset unrolled-2d)"}
@@ -59,7 +59,7 @@ else:
     st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
                 "The networks and optimiser are by default preset `collapse-ttur` (G and D 2 x 128 ReLU, 256-d "
                 "noise, batch 512, D learning 4x faster than G), in which the plain GANs `vanilla` and `ns` "
-                "collapse onto a few modes and hop between them (`ns` mostly with sharp samples, `vanilla` often still "
+                "collapse onto a few modes, often hopping between them (`ns` mostly with sharp samples, `vanilla` often still "
                 "loose), while spectral normalisation (`ns+sn`) keeps all eight, sharp, and the R1 penalty (`ns+r1`) "
                 "all eight, sharp on most seeds; preset `collapse-metz2016` "
                 "is the Unrolled GAN paper's own 2D experiment, where a loose blob jumps from mode to mode. "

@@ -187,4 +187,7 @@ def seed_panel(picture: str | Path, index: int, panels: int):
 
     img = Image.open(picture)
     size = img.width // panels
+    if panels < 1 or img.width % panels or not 0 <= index < panels or img.height < size + CAPTION:
+        raise ValueError(f"{picture} is {img.width} px wide: not {panels} panels of draw_panels side by side (panel "
+                         f"{index} asked for)")
     return img.crop((index * size, img.height - size - CAPTION, (index + 1) * size, img.height))

@@ -58,7 +58,7 @@ def register(sub) -> None:
     a.add_argument("--eval-every", type=int, default=500, help="log the mode metrics every N steps (default 500; 0 = at the end)")
     a.add_argument("--workers", type=int, default=None, help="runs at a time, one process and thread each (default: CPU cores)")
     a.add_argument("--preset", default=None, help="the network, optimiser and batch every run shares (default: "
-                   "collapse-ttur on 2D data, a sharp collapse; collapse-metz2016, the Unrolled GAN paper's setup; dcgan on "
+                   "collapse-ttur on 2D data, a collapse, mostly sharp; collapse-metz2016, the Unrolled GAN paper's setup; dcgan on "
                    "images; unrolled-2d gives "
                    "the earlier 5,000-iteration tables of BENCHMARKS.md)")
     a.add_argument("--batch-size", type=int, default=None, help="samples per batch for every run (default 512)")
