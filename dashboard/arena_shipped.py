@@ -14,8 +14,10 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.live_plot import live_chart
-from gan_core.arena.report import _safe, seed_panel
+from dashboard.training.arena_runner import IMAGE_MODES, explain_images, top_classes
+from gan_core.arena.report import _safe, seed_grid, seed_panel
 from gan_core.arena.verdict import explain as explain_points, first_seed, occupancy
+from gan_core.data.images import class_names
 from gan_core.data.points import MIXTURES
 
 PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained"
@@ -37,16 +39,18 @@ def shipped_for(data: str) -> tuple[Path, str] | None:
 
 
 def show(folder: Path, data: str) -> None:
-    """The shipped arena in `folder`, on the 2D mixture `data`."""
+    """The shipped arena in `folder`, on `data` (a 2D mixture, or MNIST / Fashion-MNIST with the class shares)."""
     results = pd.read_csv(folder / "results.csv")
     curves = pd.read_csv(folder / "curves.csv")
-    mix = MIXTURES[data]
+    on_images = data not in MIXTURES
+    k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
     card = (folder / "README.md").read_text().split("\n\n")
     st.markdown(card[1] if len(card) > 1 else card[0])  # the card's first paragraph under its title
     table = results.assign(hq=(100 * results["hq"]).round(1), kl=results["kl"].round(3),
                            wall_time=results["wall_time"].round(0))
     st.dataframe(table[["variant", "seed", "steps", "modes", "hq", "kl", "wall_time"]].rename(
-        columns={"modes": f"modes (of {len(mix.centres)})", "hq": "% HQ", "kl": "reverse KL",
+        columns={"modes": f"{'classes' if on_images else 'modes'} (of {k})",
+                 "hq": "% confidence" if on_images else "% HQ", "kl": "KL to uniform" if on_images else "reverse KL",
                  "wall_time": "seconds"}), hide_index=True)
     variants = list(dict.fromkeys(results["variant"]))
     seeds = sorted(int(s) for s in set(results["seed"]))
@@ -64,13 +68,22 @@ def show(folder: Path, data: str) -> None:
             if picture.is_file() and len(drawn) == 1:
                 st.image(str(picture), caption=f"{name}: its samples at the end (seed {drawn[0]})")
             elif picture.is_file() and seed in drawn:
-                st.image(seed_panel(picture, drawn.index(seed), len(drawn)),
+                cut = seed_grid if on_images else seed_panel
+                st.image(cut(picture, drawn.index(seed), len(drawn)),
                          caption=f"{name}: its samples at the end (seed {seed})")
-            if not run.empty:
-                shown = int(run["seed"].iloc[0])
-                if shown != seed:
-                    st.caption(f"{name} has no run of seed {seed}: its seed {shown} is shown.")
-                # short: four variants side by side leave a chart about 300 px, and Plotly does not wrap a title
+            if run.empty:
+                continue
+            shown = int(run["seed"].iloc[0])
+            if shown != seed:
+                st.caption(f"{name} has no run of seed {seed}: its seed {shown} is shown.")
+            # short: four variants side by side leave a chart about 300 px, and Plotly does not wrap a title
+            if on_images:
+                live_chart(charts.occupancy(run, labels=class_names(data, k), title=f"share per class, seed {shown}",
+                                            height=300), key=f"ar_shipped_occ_{name}")
+                finals = results[(results["variant"] == name) & (results["seed"] == shown)]
+                st.markdown(explain_images(name, finals, data) + top_classes(run, name, data))
+            else:
+                mix = MIXTURES[data]
                 live_chart(charts.occupancy(run, mix.centres, title=f"share per mode, seed {shown}", height=300),
                            key=f"ar_shipped_occ_{name}")
                 st.markdown(explain_points(name, occupancy(run), mix.centres))

@@ -204,3 +204,31 @@ def test_seed_panel_cuts_out_one_seeds_panel_and_caption(tmp_path):
     for index, count in ((0, 2), (0, 7), (3, 3)):  # a wrong panel count, or a panel that is not there
         with pytest.raises(ValueError, match=f"not {count} panels"):
             seed_panel(picture, index, count)
+
+
+def test_seed_grid_cuts_out_one_seeds_samples_from_an_image_arenas_picture(tmp_path):
+    """An image arena's picture puts each seed's 8 x 4 grid side by side: the cut is that seed's grid, whole."""
+    import numpy as np
+    import pytest
+    from PIL import Image
+
+    from gan_core.arena.plan import ArenaEvent
+    from gan_core.arena.report import seed_grid, write_results
+
+    events = []
+    for i, seed in enumerate((0, 2, 5)):
+        images = np.full((32, 28, 28), 60 * (i + 1), np.uint8)  # each seed's samples a grey of its own
+        metrics = {"modes": 10, "hq": 0.9, "kl": 0.1}
+        events += [ArenaEvent("eval", "ns", seed, 100, metrics, images, 1.0, 0, 3, "mnist"),
+                   ArenaEvent("done", "ns", seed, 100, metrics, None, 1.0, i + 1, 3, "mnist")]
+    write_results(events, tmp_path)
+    whole = np.asarray(Image.open(tmp_path / "ns.png"))
+    for index in range(3):
+        cut = np.asarray(seed_grid(tmp_path / "ns.png", index, 3))
+        assert cut.shape[0] == whole.shape[0] and 8 * 28 <= cut.shape[1] < whole.shape[1] // 2
+        values = set(np.unique(cut)) - {0}
+        assert values == {60 * (index + 1)}, values  # only this seed's grey (and the grid's black lines)
+    wrong = next(c for c in (2, 4, 5, 7, 11) if (whole.shape[1] + 8) % c)  # a count the width cannot be
+    for index, count in ((0, wrong), (3, 3), (0, 0)):
+        with pytest.raises(ValueError, match=f"not {count} sample grids"):
+            seed_grid(tmp_path / "ns.png", index, count)

@@ -8,7 +8,7 @@ from dashboard import arena_shipped, charts
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import session_arena
-from dashboard.training.arena_runner import IMAGE_MODES, explain_images, ranking
+from dashboard.training.arena_runner import IMAGE_MODES, explain_images, ranking, top_classes
 from gan_core.arena import ARENA_DATA, IMAGE_ARENA_DATA
 from gan_core.arena.verdict import explain as explain_points, first_seed, occupancy
 from gan_core.data.images import class_names
@@ -134,22 +134,6 @@ def _panel(name: str, s, k: int) -> None:
                                     height=220 if k <= 8 else 300), key=f"ar_occ_{name}")
 
 
-def _top_classes(name: str, s) -> str:
-    """' Most of its samples (first seed, last evaluation): 1 (45%), 7 (30%).' from the class shares, or ''."""
-    e = first_seed(s.evals, name)
-    cols = [f"share_{i}" for i in range(10)]
-    if e.empty or not set(cols) <= set(e.columns):
-        return ""
-    last = e.sort_values("step")[cols].dropna().tail(1)
-    if last.empty:
-        return ""
-    shares = last.to_numpy()[0]
-    names = class_names(s.data, 10)
-    top = [i for i in shares.argsort()[::-1][:3] if shares[i] >= 0.1]
-    return (" Most of its samples (seed " + str(int(e["seed"].min())) + ", last evaluation): "
-            + ", ".join(f"{names[i]} ({shares[i]:.0%})" for i in top) + ".") if top else ""
-
-
 def _verdict(name: str, s) -> str:
     """A variant's story in words: its first seed's occupancy over training (gan_core.arena.verdict)."""
     try:
@@ -210,7 +194,7 @@ def _live() -> None:
                                     "seconds": st.column_config.NumberColumn("seconds per run", format="%.1f")})
         st.subheader("What collapse looked like")
         for name in ranking(s.finals)["variant"]:
-            st.markdown("- " + (explain_images(name, s.finals, s.data) + _top_classes(name, s) if on_images
+            st.markdown("- " + (explain_images(name, s.finals, s.data) + top_classes(s.evals, name, s.data) if on_images
                                 else _verdict(name, s)))
     elif not s.evals.empty:
         latest = s.evals.sort_values("step").groupby(["variant", "seed"]).tail(1)

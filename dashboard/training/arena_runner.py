@@ -15,6 +15,8 @@ import pandas as pd
 
 from dashboard.training.pool import TrainingPool, default_pool
 from gan_core.arena import plan_runs, reference_config, run_arena
+from gan_core.arena.verdict import first_seed
+from gan_core.data.images import class_names
 
 
 @dataclass(frozen=True)
@@ -194,3 +196,20 @@ def explain_images(variant: str, finals: pd.DataFrame, data: str) -> str:
     else:
         text += "."
     return text
+
+
+def top_classes(evals: pd.DataFrame, variant: str, data: str) -> str:
+    """' Most of its samples (seed S, last evaluation): 1 (45%), 7 (30%).' from the class shares of `variant`'s lowest
+    seed in `evals` (pass one seed's rows for that seed), or '' when there are none."""
+    e = first_seed(evals, variant)
+    cols = [f"share_{i}" for i in range(10)]
+    if e.empty or not set(cols) <= set(e.columns):
+        return ""
+    last = e.sort_values("step")[cols].dropna().tail(1)
+    if last.empty:
+        return ""
+    shares = last.to_numpy()[0]
+    names = class_names(data, 10)
+    top = [i for i in shares.argsort()[::-1][:3] if shares[i] >= 0.1]
+    return (" Most of its samples (seed " + str(int(e["seed"].min())) + ", last evaluation): "
+            + ", ".join(f"{names[i]} ({shares[i]:.0%})" for i in top) + ".") if top else ""

@@ -12,6 +12,10 @@ from gan_core.arena.plan import IMAGE_ARENA_DATA, RESULT_COLUMNS, ArenaEvent
 from gan_core.data.points import MIXTURES
 from gan_core.pictures import image_grid, points_to_pixels, square_bounds
 
+CAPTION = 18  # pixels under each panel of draw_panels for its caption line
+GRID_GAP = 8  # black pixels between two seeds' sample grids in an image arena's picture
+
+
 def _rows(events_or_rows: Iterable) -> list[dict]:
     rows: dict[tuple, dict] = {}
     for item in events_or_rows:
@@ -110,7 +114,7 @@ def write_results(events_or_rows: Iterable, out_dir: str | Path, title: str | No
         for variant in order:
             grids = [image_grid(samples[(variant, s)], cols=8) for s in seeds if (variant, s) in samples]
             if grids:
-                gap = np.zeros((grids[0].shape[0], 8, *grids[0].shape[2:]), np.uint8)
+                gap = np.zeros((grids[0].shape[0], GRID_GAP, *grids[0].shape[2:]), np.uint8)
                 row = np.concatenate([x for g in grids for x in (g, gap)][:-1], axis=1)
                 Image.fromarray(row).save(out / f"{_safe(variant)}.png")  # one 8 x 4 grid per seed, side by side
     if samples and len(datas) == 1 and datas[0] in MIXTURES:
@@ -138,9 +142,6 @@ def _wrap(text: str, width: float) -> list[str]:
         else:
             lines.append(word)
     return lines
-
-
-CAPTION = 18  # pixels under each panel of draw_panels for its caption line
 
 
 def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
@@ -191,3 +192,15 @@ def seed_panel(picture: str | Path, index: int, panels: int):
         raise ValueError(f"{picture} is {img.width} px wide: not {panels} panels of draw_panels side by side (panel "
                          f"{index} asked for)")
     return img.crop((index * size, img.height - size - CAPTION, (index + 1) * size, img.height))
+
+
+def seed_grid(picture: str | Path, index: int, grids: int):
+    """One seed's sample grid out of an image arena's picture of `grids` seeds side by side (GRID_GAP apart)."""
+    from PIL import Image
+
+    img = Image.open(picture)
+    size, rest = divmod(img.width + GRID_GAP, grids) if grids > 0 else (0, 1)
+    if rest or size <= GRID_GAP or not 0 <= index < grids:
+        raise ValueError(f"{picture} is {img.width} px wide: not {grids} sample grids side by side (grid {index} "
+                         f"asked for)")
+    return img.crop((index * size, 0, index * size + size - GRID_GAP, img.height))
