@@ -24,6 +24,9 @@ PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained"
 # data -> (folder, what the toggle says)
 SHIPPED = {"ring8": ("arena-ring8-collapse-ttur", "Show the shipped arena: the default networks (`collapse-ttur`) "
                                                  "and variants, 12,000 steps, 5 seeds (already run; opens at once)"),
+           "mnist": ("arena-mnist-tutorial-mlp", "Show the shipped arena: the tutorial's MLP (`tutorial-mlp`), its plain "
+                                                "recipe `ns` against `ns+r1+ema` and `ns+pacgan-2`, 5,000 steps, 3 seeds "
+                                                "(already run; opens at once)"),
            "grid25": ("arena-grid25-pacgan2018", "Show the shipped arena: PacGAN's setup on grid25, `ns` against "
                                                  "`pacgan-2`, 20,000 steps (already run; opens at once)")}
 

@@ -413,6 +413,33 @@ def test_the_arena_page_opens_the_shipped_ring8_arena_of_its_defaults_seed_by_se
         assert story == [explain("ns", occupancy(run), MIXTURES["ring8"].centres)]
 
 
+def test_the_arena_page_opens_the_shipped_tutorial_mlp_arena_on_mnist(app):
+    """On MNIST the shipped arena of the tutorial's MLP opens at once: every run in the table, and for the seed chosen
+    each variant's samples, its share per class over training and a sentence naming the classes it draws most."""
+    import pandas as pd
+
+    from dashboard.arena_shipped import shipped_for
+
+    folder, label = shipped_for("mnist")
+    app.switch_page("app_pages/arena.py").run()
+    app.selectbox(key="ar_data").set_value("mnist").run()
+    app.toggle(key="ar_shipped_mnist").set_value(True).run()
+    assert not app.exception
+    saved = pd.read_csv(folder / "results.csv")
+    shown = app.dataframe[0].value
+    assert len(shown) == len(saved) == 9 and list(shown["classes (of 10)"]) == list(saved["modes"])
+    curves = pd.read_csv(folder / "curves.csv")
+    for seed in (0, 2):
+        app.selectbox(key="ar_shipped_seed_mnist").set_value(seed).run()
+        assert not app.exception
+        captions = [c for img in app.get("image") for c in img.captions if "its samples at the end" in c]
+        assert captions == [f"{v}: its samples at the end (seed {seed})" for v in ("ns", "ns+r1+ema", "ns+pacgan-2")]
+        last = curves[(curves["variant"] == "ns") & (curves["seed"] == seed)].sort_values("step").iloc[-1]
+        share_of_1s = f"1 ({last['share_1']:.0%})"
+        story = [m.value for m in app.markdown if m.value.startswith("**ns** produced")]
+        assert len(story) == 1 and f"(seed {seed}, last evaluation): {share_of_1s}" in story[0], story
+
+
 def test_the_arena_page_tells_each_2d_variants_story_from_its_occupancy(app):
     """2D data: after a short arena each variant gets a verdict in words read off its occupancy history (the
     share of samples per mode over training), with the modes named where a student sees them."""
@@ -441,8 +468,10 @@ def test_the_image_verdict_names_collapse_and_evenness():
                            {"variant": "c", "seed": 0, "modes": 700, "hq": float("nan"), "kl": 0.6}])
     assert "evenly" in explain_images("a", finals, "mnist") and "80% sure" in explain_images("a", finals, "mnist")
     assert "mode collapse" in explain_images("b", finals, "mnist")
+    one_missing = pd.DataFrame([{"variant": "d", "seed": 0, "modes": 9, "hq": 0.87, "kl": 0.69}])
+    assert "9 of the 10 classes; one class never appeared" in explain_images("d", one_missing, "mnist")  # not "1": a digit
     c = explain_images("c", finals, "stacked-mnist")
-    assert "700 of the 1,000 digit triples" in c and "300 never appeared" in c and "sure" not in c
+    assert "700 of the 1,000 digit triples" in c and "the other 300 never appeared" in c and "sure" not in c
     assert "no finished run" in explain_images("zzz", finals, "mnist")
 
 

@@ -189,7 +189,10 @@ def explain_images(variant: str, finals: pd.DataFrame, data: str) -> str:
     elif modes <= max(1, k // 3):
         text += f": most of its pictures fall into a few {what}; that is mode collapse (KL {kl:.2f})"
     else:
-        text += f"; {k - modes:.4g} never appeared among its samples (KL {kl:.2f})"
+        missing = k - modes  # in words where it is one: "1 never appeared" reads as the digit 1
+        gone = (f"one {'digit triple' if data == 'stacked-mnist' else 'class'}" if missing == 1
+                else f"the other {missing:.4g}")
+        text += f"; {gone} never appeared among its samples (KL {kl:.2f})"
     hq = rows["hq"].mean() if "hq" in rows else float("nan")
     if np.isfinite(hq):
         text += f"; the classifier is {hq:.0%} sure of its pictures on average."
