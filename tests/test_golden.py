@@ -1,10 +1,14 @@
 """Same seed and config, same numbers: four short runs against metrics.csv files kept from before the engine was
 reorganised (every column but the wall time).
 
-The tolerance survives another CPU (a different summation order moves float32 results in the last bits, and a
-GAN's few hundred steps amplify that a little) but not a change of behaviour: a changed loss, schedule, batch
-or random stream moves these numbers by far more. On the machine that wrote them the runs match exactly.
-Rewrite a file only for an intended change of behaviour, and say so in the commit:
+The tolerance survives another CPU (another processor's matrix kernels round float32 results differently in the
+last bits, and a GAN's steps amplify that) but not a change of behaviour: a changed loss, schedule, batch or random
+stream moves these numbers by far more. Shares of samples (near_k, share_k, % HQ) may differ by a sample or two out of
+the evaluation's: a point on the edge between two modes falls on the other side. How far the amplification goes
+decides each run's length: the 2D runs stay within 1e-3 over 300 steps, the MNIST MLP (batch 64) only for about 30
+(two x86_64 processors differed by 1e-6 at step 30, 1e-3 at step 50 and by tens of percent from step 100 on), so
+its run is 30 steps with its evaluation at the end. On the machine that wrote them the runs match exactly. Rewrite
+a file only for an intended change of behaviour (or of a case), and say so in the commit:
     python tests/test_golden.py --write
 """
 from __future__ import annotations
@@ -34,8 +38,8 @@ def cases() -> dict[str, TrainConfig]:
         "ring8-classroom": preset_config("classroom", {**ring8, "steps": 300}),
         "ring8-pacgan2-wgangp": TrainConfig.from_dict({**ring8, "variant": "pacgan-2+wgan-gp", "steps": 200}),
         # float32: "auto" would pick bfloat16 on processors that have it, and the file must hold on any CPU
-        "mnist-tutorial-mlp": preset_config("tutorial-mlp", {**SHORT, "steps": 200, "eval_samples": 500,
-                                                             "precision": "float32"}),
+        "mnist-tutorial-mlp": preset_config("tutorial-mlp", {**SHORT, "steps": 30, "eval_every": 30,
+                                                             "eval_samples": 500, "precision": "float32"}),
     }
 
 
@@ -53,7 +57,8 @@ def run(config: TrainConfig) -> pd.DataFrame:
 @pytest.mark.parametrize("name", list(cases()))
 def test_a_short_run_gives_the_numbers_it_gave_before(name):
     expected = pd.read_csv(GOLDEN / f"{name}.csv")
-    got = run(cases()[name])
+    config = cases()[name]
+    got = run(config)
     assert list(got.columns) == list(expected.columns)
     assert list(got["step"]) == list(expected["step"])
     for col in expected.columns:
@@ -62,7 +67,9 @@ def test_a_short_run_gives_the_numbers_it_gave_before(name):
         ok = ~np.isnan(e)
         # rtol 2e-3: a float32 last-bit difference after 300 steps stays below 1e-4 here; a behaviour change
         # (one extra D step, another batch, another noise draw) moves the losses by percents from the start.
-        np.testing.assert_allclose(g[ok], e[ok], rtol=2e-3, atol=2e-4, err_msg=f"{name}: column {col}")
+        share = col.startswith(("near_", "share_")) or col == "hq"  # a fraction of the evaluation's samples
+        atol = 3 / config.eval_samples if share else 2e-4
+        np.testing.assert_allclose(g[ok], e[ok], rtol=2e-3, atol=atol, err_msg=f"{name}: column {col}")
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
