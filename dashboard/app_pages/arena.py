@@ -53,16 +53,16 @@ if images:
                                      "in the PacGAN paper, so each evaluation takes a while."))
     st.caption("A DCGAN step costs far more than a 2D one on a laptop CPU: a few hundred steps already show which "
                "variants start with only some of the classes. The tutorial's MLP (preset `tutorial-mlp`) is the "
-               "network whose plain recipe drifts onto 1s on MNIST (34-51% of its samples after 5,000 steps, 3-4 minutes "
-               "a run on one core): watch the share per class over training under each variant, or open the shipped "
-               "arena of it below.")
+               "network whose plain recipe drifts onto 1s on MNIST (34-51% of its samples after 5,000 steps, 2-5 "
+               "minutes a run on one core): watch the share per class over training under each variant, or open the "
+               "shipped arena of it below.")
 else:
     st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
                 "The networks and optimiser are by default preset `collapse-ttur` (G and D 2 x 128 ReLU, 256-d "
                 "noise, batch 512, D learning 4x faster than G), in which the plain GANs `vanilla` and `ns` "
-                "collapse onto a few modes, often hopping between them (`ns` mostly with sharp samples, `vanilla` often still "
-                "loose), while spectral normalisation (`ns+sn`) keeps all eight, sharp, and the R1 penalty (`ns+r1`) "
-                "all eight, sharp on most seeds; preset `collapse-metz2016` "
+                "collapse onto a few modes, often hopping between them (`ns` mostly with sharp samples, `vanilla` "
+                "often still loose), while spectral normalisation (`ns+sn`) keeps all eight, sharp, and the R1 "
+                "penalty (`ns+r1`) all eight, sharp on most seeds; preset `collapse-metz2016` "
                 "is the Unrolled GAN paper's own 2D experiment, where a loose blob jumps from mode to mode. "
                 "Under each variant, the **share per mode over "
                 "training** shows it happen: a staircase of bright cells is a generator hopping from mode to mode; "
