@@ -74,7 +74,8 @@ def register(sub) -> None:
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument("--overwrite", action="store_true", help="replace the results of another arena in --out (without "
                    "it such a folder is refused; an arena with the same data, variants, seeds and steps replaces them)")
-    add_device_options(a)
+    add_device_options(a, threads_help="CPU threads for torch in the arena's own process, which gathers the results; "
+                       "every run trains on one thread of its worker whatever this says (see --workers)")
     a.set_defaults(func=run_arena_cli)
 
 

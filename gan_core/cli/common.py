@@ -13,9 +13,10 @@ class UsageError(ValueError):
     """A bad option or file: reported as one line on stderr with exit status 2."""
 
 
-def add_device_options(sp: argparse.ArgumentParser) -> None:
+def add_device_options(sp: argparse.ArgumentParser,
+                       threads_help: str = "CPU threads for torch (default: torch's choice, one per core)") -> None:
     sp.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="where to compute: auto picks CUDA when present")
-    sp.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice, one per core)")
+    sp.add_argument("--threads", type=int, default=None, help=threads_help)
 
 
 # What a command leaves in its output folder: a folder holding any of these holds an earlier result.
