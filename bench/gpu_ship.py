@@ -38,8 +38,11 @@ R1 = ["--variant", "ns+r1+ema", "--option", "r1_gamma=10", "--option", "r1_every
 JOBS: dict[str, list[str]] = {
     "mnist-dcgan-w64": ["--preset", "dcgan", "--data", "mnist", "--width", "64", *R1],
     "mnist-dcgan-w64-b128": ["--preset", "dcgan", "--data", "mnist", "--width", "64", "--batch-size", "128", *R1],
+    "mnist-dcgan-w64-b256": ["--preset", "dcgan", "--data", "mnist", "--width", "64", "--batch-size", "256", *R1],
     "fashion-dcgan-w64": ["--preset", "dcgan", "--data", "fashion-mnist", "--width", "64", *R1],
     "fashion-dcgan-w64-b128": ["--preset", "dcgan", "--data", "fashion-mnist", "--width", "64", "--batch-size", "128",
+                               *R1],
+    "fashion-dcgan-w64-b256": ["--preset", "dcgan", "--data", "fashion-mnist", "--width", "64", "--batch-size", "256",
                                *R1],
     "mnist-cgan-w64": ["--preset", "cgan", "--data", "mnist", "--width", "64", "--variant", "ns+ema",
                        "--lr-decay", "0.9"],
@@ -89,7 +92,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--budget", type=float, default=390.0, help="seconds of training (evaluations included) per job")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--jobs", default=",".join(JOBS))
+    ap.add_argument("--jobs", default=",".join(j for j in JOBS if not j.endswith("-b256")))
     ap.add_argument("--work", default="/tmp/gpu-ship")
     ap.add_argument("--device", default="cuda", help="cuda (what it is for) or cpu (to try the script)")
     ap.add_argument("--probe-steps", type=int, default=PROBE_STEPS)
