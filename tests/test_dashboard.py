@@ -473,6 +473,13 @@ def test_the_image_verdict_names_collapse_and_evenness():
     c = explain_images("c", finals, "stacked-mnist")
     assert "700 of the 1,000 digit triples" in c and "the other 300 never appeared" in c and "sure" not in c
     assert "no finished run" in explain_images("zzz", finals, "mnist")
+    # several runs: each run's count, never a fractional mean ("9.333 of the 10 classes")
+    three = pd.DataFrame([{"variant": "e", "seed": s, "modes": m, "hq": 0.9, "kl": 0.3} for s, m in enumerate((9, 10, 9))])
+    e = explain_images("e", three, "mnist")
+    assert "9-10 of the 10 classes (9, 10, 9 in its 3 runs)" in e and "in 2 of its 3 runs at least one class" in e, e
+    assert "9.3" not in e and "0.667" not in e
+    full = pd.DataFrame([{"variant": "f", "seed": s, "modes": 10, "hq": 0.9, "kl": 0.05} for s in range(3)])
+    assert "produced 10 of the 10 classes (10, 10, 10 in its 3 runs), evenly" in explain_images("f", full, "mnist")
 
 
 def test_a_new_learning_rate_applies_live_without_asking_for_a_reset(app):

@@ -179,20 +179,28 @@ def explain_images(variant: str, finals: pd.DataFrame, data: str) -> str:
     if rows.empty:
         return f"{variant}: no finished run to look at."
     k = IMAGE_MODES.get(data, 10)
-    modes = float(rows["modes"].mean())
+    counts = [int(round(m)) for m in rows["modes"]]
+    modes = float(np.mean(counts))
     kl = float(rows["kl"].mean())
-    runs = f" (mean of {len(rows)} runs)" if len(rows) > 1 else ""
     what = "digit triples" if data == "stacked-mnist" else "classes"
-    text = f"**{variant}** produced {modes:.4g} of the {k:,} {what}{runs}"
-    if modes >= k:
+    one = "digit triple" if data == "stacked-mnist" else "class"
+    lo, hi = min(counts), max(counts)
+    produced = f"{lo:,}" if lo == hi else f"{lo:,}-{hi:,}"
+    # several runs: the count of each, not a fractional mean ("9.333 of the 10 classes")
+    runs = f" ({', '.join(f'{c:,}' for c in counts)} in its {len(counts)} runs)" if len(counts) > 1 else ""
+    text = f"**{variant}** produced {produced} of the {k:,} {what}{runs}"
+    if lo >= k:
         text += f", {'evenly' if kl < 0.1 else 'unevenly'} (KL of the class shares to uniform {kl:.2f}; 0 is even)"
     elif modes <= max(1, k // 3):
         text += f": most of its pictures fall into a few {what}; that is mode collapse (KL {kl:.2f})"
-    else:
-        missing = k - modes  # in words where it is one: "1 never appeared" reads as the digit 1
-        gone = (f"one {'digit triple' if data == 'stacked-mnist' else 'class'}" if missing == 1
-                else f"the other {missing:.4g}")
+    elif lo == hi:
+        missing = k - lo  # in words where it is one: "1 never appeared" reads as the digit 1
+        gone = f"one {one}" if missing == 1 else f"the other {missing:,}"
         text += f"; {gone} never appeared among its samples (KL {kl:.2f})"
+    else:
+        short = sum(c < k for c in counts)
+        text += (f"; in {short} of its {len(counts)} runs at least one {one} never appeared among its samples "
+                 f"(KL {kl:.2f})")
     hq = rows["hq"].mean() if "hq" in rows else float("nan")
     if np.isfinite(hq):
         text += f"; the classifier is {hq:.0%} sure of its pictures on average."
