@@ -6,9 +6,10 @@ Each job is one `python -m gan_core train` command (the JOBS table below) run on
 together: first a probe of PROBE_STEPS steps with one evaluation at its end, run side by side as the real runs
 will be, which measures each job's seconds per step and per evaluation under that load; then each job's
 `--steps` is the largest multiple of its `--eval-every` whose steps and evaluations fit in `--budget` seconds
-(at most MAX_STEPS). The real commands run side by side; each run folder (config.json, generator.safetensors,
-metrics.csv and the command's log; no checkpoint) is packed into OUT_DIR/<job>.tar.gz, and a table of every job's
-command, steps, wall time and best FID is printed. The weights are then measured and carded on a CPU
+(at most MAX_STEPS). The probe's steps start cold, so the real runs took up to 11% longer than the budget on one
+H200 (BENCHMARKS.md). The real commands run side by side; each run folder (config.json, generator.safetensors,
+metrics.csv and the command's log; no checkpoint) is packed into OUT_DIR/<job>.tar.gz, and one JSON line per job is
+printed: its command, steps, wall time and FID at every evaluation. The weights are then measured and carded on a CPU
 (scripts/ship_generator.py); nothing in the project needs a GPU.
 
 Fashion-MNIST is read from the usual folders (gan_core/data/images.py); on a machine without it, put its IDX
@@ -63,16 +64,21 @@ def command(job: str, out: Path, steps: int, eval_every: int, device: str = "cud
 
 
 def run_all(cmds: dict[str, list[str]], logs: dict[str, Path]) -> dict[str, tuple[int, float]]:
-    """Start every command at once; wait for all. {job: (exit code, seconds)}."""
+    """Start every command at once; wait for all. {job: (exit code, seconds from the start to its own end)}."""
     env = dict(os.environ, PYTHONUNBUFFERED="1", OMP_NUM_THREADS="1")
-    started, procs = time.perf_counter(), {}
+    started, procs, files = time.perf_counter(), {}, []
     for job, cmd in cmds.items():
         logs[job].parent.mkdir(parents=True, exist_ok=True)
-        procs[job] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[job].open("w"), stderr=subprocess.STDOUT)
-    done = {}
-    for job, p in procs.items():
-        rc = p.wait()
-        done[job] = (rc, time.perf_counter() - started)
+        files.append(logs[job].open("w"))
+        procs[job] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=files[-1], stderr=subprocess.STDOUT)
+    done: dict[str, tuple[int, float]] = {}
+    while len(done) < len(procs):  # poll, so that each job's time is its own, not the slowest's before it
+        for job, proc in procs.items():
+            if job not in done and proc.poll() is not None:
+                done[job] = (proc.returncode, time.perf_counter() - started)
+        time.sleep(0.2)
+    for f in files:
+        f.close()
     return done
 
 
@@ -98,6 +104,9 @@ def main() -> int:
     ap.add_argument("--probe-steps", type=int, default=PROBE_STEPS)
     ap.add_argument("--eval-every", type=int, default=EVAL_EVERY)
     a = ap.parse_args()
+    if a.probe_steps < 40:
+        print("--probe-steps must be at least 40: the cost per step is read between the probe's logged rows")
+        return 2
     jobs = [j.strip() for j in a.jobs.split(",") if j.strip()]
     unknown = [j for j in jobs if j not in JOBS]
     if unknown:

@@ -2,7 +2,8 @@
 
     python bench/knn_seeds.py pretrained/mnist-dcgan [RUN ...] [--seeds 2-6] [--n 2000]
 
-For each run folder and each seed, N samples are drawn (`gan_core.sampling.sample_run`, as `eval --seed` does) and
+For each run folder of a 10-class image generator (MNIST, Fashion-MNIST, digits8) and each seed, N samples are
+drawn (`gan_core.sampling.sample_run`, as `eval --seed` does) and
 labelled by the evaluation classifier and by the pixel k-NN vote (gan_core/evaluation/knn_check.py). Prints each
 labeller's largest share per seed, its range and mean: the card measures one set (seed 1), and a share near the
 16% rule can fall on either side of it from one set to the next.
@@ -18,12 +19,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from gan_core.data.images import IMAGE_NAMES  # noqa: E402
 from gan_core.evaluation.knn_check import class_checks  # noqa: E402
 from gan_core.runs import load_config  # noqa: E402
 from gan_core.sampling import sample_run  # noqa: E402
 
 
 def seeds(text: str) -> list[int]:
+    """'2-6' -> [2, 3, 4, 5, 6]; '3' -> [3]."""
     lo, _, hi = text.partition("-")
     return list(range(int(lo), int(hi or lo) + 1))
 
@@ -37,6 +40,10 @@ def main() -> int:
     torch.set_num_threads(1)
     for run in a.runs:
         data = load_config(run).data
+        if data.name not in IMAGE_NAMES or data.name == "stacked-mnist":
+            print(f"{run}: {data.name} has no 10 classes to count "
+                  "(this checks MNIST, Fashion-MNIST and digits8 generators)")
+            return 2
         by = {"classifier": [], "knn": []}
         for seed in seeds(a.seeds):
             c = class_checks(sample_run(run, a.n, seed, None, "cpu").data, data.name, data.data_dir)

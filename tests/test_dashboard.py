@@ -476,10 +476,19 @@ def test_the_image_verdict_names_collapse_and_evenness():
     # several runs: each run's count, never a fractional mean ("9.333 of the 10 classes")
     three = pd.DataFrame([{"variant": "e", "seed": s, "modes": m, "hq": 0.9, "kl": 0.3} for s, m in enumerate((9, 10, 9))])
     e = explain_images("e", three, "mnist")
-    assert "9-10 of the 10 classes (9, 10, 9 in its 3 runs)" in e and "in 2 of its 3 runs at least one class" in e, e
-    assert "9.3" not in e and "0.667" not in e
+    assert "9-10 of the 10 classes (9 / 10 / 9 in its 3 runs)" in e and "in 2 of its 3 runs at least one class" in e, e
+    assert "9.3" not in e and "0.667" not in e and "mean KL 0.30" in e
     full = pd.DataFrame([{"variant": "f", "seed": s, "modes": 10, "hq": 0.9, "kl": 0.05} for s in range(3)])
-    assert "produced 10 of the 10 classes (10, 10, 10 in its 3 runs), evenly" in explain_images("f", full, "mnist")
+    assert "produced 10 of the 10 classes (10 / 10 / 10 in its 3 runs), evenly" in explain_images("f", full, "mnist")
+    # a collapse in some runs is named, not hidden behind the others' counts
+    mixed = pd.DataFrame([{"variant": "g", "seed": s, "modes": m, "hq": 0.9, "kl": 0.9} for s, m in enumerate((2, 2, 10))])
+    assert "in 2 of its 3 runs most of its pictures fall into a few classes" in explain_images("g", mixed, "mnist")
+    stacked = pd.DataFrame([{"variant": "h", "seed": s, "modes": m, "hq": float("nan"), "kl": 0.4}
+                            for s, m in enumerate((998, 1000, 712))])
+    assert "712-1,000 of the 1,000 digit triples (998 / 1,000 / 712 in its 3 runs)" in explain_images("h", stacked,
+                                                                                                      "stacked-mnist")
+    unfinished = pd.DataFrame([{"variant": "i", "seed": 0, "modes": float("nan"), "hq": float("nan"), "kl": float("nan")}])
+    assert "no finished run" in explain_images("i", unfinished, "mnist")
 
 
 def test_a_new_learning_rate_applies_live_without_asking_for_a_reset(app):

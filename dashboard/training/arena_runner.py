@@ -176,31 +176,38 @@ IMAGE_MODES = {"mnist": 10, "fashion-mnist": 10, "stacked-mnist": 1000}
 def explain_images(variant: str, finals: pd.DataFrame, data: str) -> str:
     """One plain sentence on an image variant's final runs: classes found, how evenly, how confidently."""
     rows = finals[finals["variant"] == variant] if not finals.empty else finals
+    rows = rows.dropna(subset=["modes"]) if not rows.empty else rows
     if rows.empty:
         return f"{variant}: no finished run to look at."
     k = IMAGE_MODES.get(data, 10)
     counts = [int(round(m)) for m in rows["modes"]]
-    modes = float(np.mean(counts))
     kl = float(rows["kl"].mean())
+    several = len(counts) > 1
+    kl_text = f"mean KL {kl:.2f}" if several else f"KL {kl:.2f}"
     what = "digit triples" if data == "stacked-mnist" else "classes"
     one = "digit triple" if data == "stacked-mnist" else "class"
     lo, hi = min(counts), max(counts)
     produced = f"{lo:,}" if lo == hi else f"{lo:,}-{hi:,}"
     # several runs: the count of each, not a fractional mean ("9.333 of the 10 classes")
-    runs = f" ({', '.join(f'{c:,}' for c in counts)} in its {len(counts)} runs)" if len(counts) > 1 else ""
+    runs = f" ({' / '.join(f'{c:,}' for c in counts)} in its {len(counts)} runs)" if several else ""
     text = f"**{variant}** produced {produced} of the {k:,} {what}{runs}"
+    collapsed = sum(c <= max(1, k // 3) for c in counts)
     if lo >= k:
-        text += f", {'evenly' if kl < 0.1 else 'unevenly'} (KL of the class shares to uniform {kl:.2f}; 0 is even)"
-    elif modes <= max(1, k // 3):
-        text += f": most of its pictures fall into a few {what}; that is mode collapse (KL {kl:.2f})"
+        text += (f", {'evenly' if kl < 0.1 else 'unevenly'} ({'mean ' if several else ''}KL of the class shares to "
+                 f"uniform {kl:.2f}; 0 is even)")
+    elif collapsed == len(counts):
+        text += f": most of its pictures fall into a few {what}; that is mode collapse ({kl_text})"
+    elif collapsed:
+        text += (f"; in {collapsed} of its {len(counts)} runs most of its pictures fall into a few {what}: that is "
+                 f"mode collapse ({kl_text})")
     elif lo == hi:
         missing = k - lo  # in words where it is one: "1 never appeared" reads as the digit 1
         gone = f"one {one}" if missing == 1 else f"the other {missing:,}"
-        text += f"; {gone} never appeared among its samples (KL {kl:.2f})"
+        text += f"; {gone} never appeared among its samples ({kl_text})"
     else:
         short = sum(c < k for c in counts)
         text += (f"; in {short} of its {len(counts)} runs at least one {one} never appeared among its samples "
-                 f"(KL {kl:.2f})")
+                 f"({kl_text})")
     hq = rows["hq"].mean() if "hq" in rows else float("nan")
     if np.isfinite(hq):
         text += f"; the classifier is {hq:.0%} sure of its pictures on average."
