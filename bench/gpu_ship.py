@@ -35,6 +35,9 @@ PROBE_STEPS = 300
 MAX_STEPS = 200_000
 EVAL_EVERY = 2000
 R1 = ["--variant", "ns+r1+ema", "--option", "r1_gamma=10", "--option", "r1_every=16"]
+# the shipped tutorial MLP's recipe before the GPU runs (its card's command, batch 64)
+TUTORIAL_MLP = ["--preset", "tutorial-mlp", "--data", "mnist", "--variant", "ns+r1+ema", "--option", "r1_gamma=10",
+                "--option", "r1_every=4", "--lr-g", "4e-4", "--lr-d", "4e-4"]
 
 JOBS: dict[str, list[str]] = {
     "mnist-dcgan-w64": ["--preset", "dcgan", "--data", "mnist", "--width", "64", *R1],
@@ -48,11 +51,8 @@ JOBS: dict[str, list[str]] = {
     "mnist-cgan-w64": ["--preset", "cgan", "--data", "mnist", "--width", "64", "--variant", "ns+ema",
                        "--lr-decay", "0.9"],
     "mnist-cgan-w64-r1": ["--preset", "cgan", "--data", "mnist", "--width", "64", *R1, "--lr-decay", "0.9"],
-    "mnist-tutorial-mlp": ["--preset", "tutorial-mlp", "--data", "mnist", "--variant", "ns+r1+ema",
-                           "--option", "r1_gamma=10", "--option", "r1_every=4", "--lr-g", "4e-4", "--lr-d", "4e-4"],
-    "mnist-tutorial-mlp-b128": ["--preset", "tutorial-mlp", "--data", "mnist", "--variant", "ns+r1+ema",
-                                "--option", "r1_gamma=10", "--option", "r1_every=4", "--lr-g", "4e-4", "--lr-d", "4e-4",
-                                "--batch-size", "128"],
+    "mnist-tutorial-mlp": TUTORIAL_MLP,
+    "mnist-tutorial-mlp-b128": [*TUTORIAL_MLP, "--batch-size", "128"],
 }
 KEEP = ("config.json", "generator.safetensors", "metrics.csv", "log.txt")
 
@@ -137,9 +137,7 @@ def main() -> int:
         return 1
 
     cmds = {j: command(j, work / "runs" / j, s, a.eval_every, a.device) for j, s in plan.items()}
-    logs = {j: work / "runs" / j / "log.txt" for j in plan}
-    for j in plan:
-        (work / "runs" / j).mkdir(parents=True, exist_ok=True)
+    logs = {j: work / "runs" / j / "log.txt" for j in plan}  # run_all makes the folders
     res = run_all(cmds, logs)
     rows = []
     for j, (rc, secs) in res.items():

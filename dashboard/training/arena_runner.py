@@ -183,7 +183,8 @@ def explain_images(variant: str, finals: pd.DataFrame, data: str) -> str:
     counts = [int(round(m)) for m in rows["modes"]]
     kl = float(rows["kl"].mean())
     several = len(counts) > 1
-    kl_text = f"mean KL {kl:.2f}" if several else f"KL {kl:.2f}"
+    mean = "mean " if several else ""  # KL and confidence are means over the runs
+    kl_text = f"{mean}KL {kl:.2f}"
     what = "digit triples" if data == "stacked-mnist" else "classes"
     one = "digit triple" if data == "stacked-mnist" else "class"
     lo, hi = min(counts), max(counts)
@@ -193,7 +194,7 @@ def explain_images(variant: str, finals: pd.DataFrame, data: str) -> str:
     text = f"**{variant}** produced {produced} of the {k:,} {what}{runs}"
     collapsed = sum(c <= max(1, k // 3) for c in counts)
     if lo >= k:
-        text += (f", {'evenly' if kl < 0.1 else 'unevenly'} ({'mean ' if several else ''}KL of the class shares to "
+        text += (f", {'evenly' if kl < 0.1 else 'unevenly'} ({mean}KL of the class shares to "
                  f"uniform {kl:.2f}; 0 is even)")
     elif collapsed == len(counts):
         text += f": most of its pictures fall into a few {what}; that is mode collapse ({kl_text})"
