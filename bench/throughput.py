@@ -30,7 +30,7 @@ from plain_loops import plain_gan_loop, ring8_batch, unrolled_style_models  # no
 def ours(steps: int, variant: str = "ns", precision: str = "float32") -> float:
     from gan_core.arena import reference_config  # the Unrolled-GAN setup: the same models as the plain loop
 
-    cfg = reference_config().replace(data={"name": "ring8"}, variant=variant, steps=steps, eval_every=0, log_every=10,
+    cfg = reference_config("ring8", "unrolled-2d").replace(variant=variant, steps=steps, eval_every=0, log_every=10,
                                      seed=0, precision=precision)
     t = Trainer(cfg, "cpu")
     t.step()  # warm-up outside the clock, like the plain loop's first allocation below
@@ -60,7 +60,7 @@ def distribution_check(steps: int) -> list[str]:
            "| precision | modes | % HQ | reverse KL | per-seed % HQ |", "|---|---|---|---|---|"]
     for prec in ("float32", "bfloat16"):
         rows = [ev.metrics for ev in run_arena("ring8", ["ns"], 5, steps, eval_every=0, workers=2,
-                                               base_config=reference_config().replace(precision=prec))
+                                               base_config=reference_config("ring8", "unrolled-2d").replace(precision=prec))
                 if ev.kind == "done"]
         df = pd.DataFrame(rows)
         se = lambda c: df[c].std(ddof=1) / len(df) ** 0.5  # noqa: E731

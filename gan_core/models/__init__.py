@@ -17,12 +17,12 @@ import torch.nn as nn
 
 from gan_core.config import ModelConfig
 from gan_core.models.dcgan import DCGANDiscriminator, DCGANGenerator
-from gan_core.models.layers import PreciseLinear, Tanh, apply_spectral_norm, init_weights, minibatch_std, pack, tanh
+from gan_core.models.layers import PreciseLinear, apply_spectral_norm, init_weights, minibatch_std, pack
 from gan_core.models.mlp import MLPDiscriminator, MLPGenerator
 from gan_core.models.style import StyleDiscriminator, StyleGenerator
 from gan_core.models.style_layers import init_equalised
 
-__all__ = ["build_generator", "build_discriminator", "pack", "minibatch_std", "PreciseLinear", "Tanh", "tanh",
+__all__ = ["build_generator", "build_discriminator", "pack", "minibatch_std", "PreciseLinear",
            "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator", "StyleGenerator", "StyleDiscriminator", "GENERATORS", "DISCRIMINATORS"]
 
 GENERATORS = {"mlp": MLPGenerator, "dcgan": DCGANGenerator, "style": StyleGenerator}

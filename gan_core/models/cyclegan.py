@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 
 from gan_core.cycle_config import CycleModelConfig
-from gan_core.models.layers import ACTIVATIONS, PreciseLinear, tanh
+from gan_core.models.layers import ACTIVATIONS, PreciseLinear
 
 
 def _mlp(sizes: list[int], activation: str) -> nn.Sequential:
@@ -99,7 +99,7 @@ class ResnetTranslator(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return tanh(self.net(x))
+        return torch.tanh(self.net(x))
 
 
 class PatchCritic(nn.Module):

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 
 from gan_core.config import ModelConfig
-from gan_core.models.layers import Tanh, minibatch_std
+from gan_core.models.layers import minibatch_std
 
 
 class DCGANGenerator(nn.Module):
@@ -23,7 +23,7 @@ class DCGANGenerator(nn.Module):
             nn.BatchNorm2d(w),
             nn.ReLU(),
             nn.ConvTranspose2d(w, c, 4, 2, 1),  # (B, C, 28, 28)
-            Tanh(),
+            nn.Tanh(),
         )
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

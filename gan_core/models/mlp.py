@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 
 from gan_core.config import ModelConfig
-from gan_core.models.layers import minibatch_std, mlp, tanh
+from gan_core.models.layers import minibatch_std, mlp
 
 
 class MLPGenerator(nn.Module):
@@ -26,7 +26,7 @@ class MLPGenerator(nn.Module):
             z = torch.cat([z, self.embed(y)], dim=1)
         x = self.net(z)
         if self.out_tanh:
-            x = tanh(x)
+            x = torch.tanh(x)
         return x.view(x.shape[0], *self.data_shape)
 
 
