@@ -101,9 +101,8 @@ def main() -> None:
         f"{', '.join(f'{r:.1f}' for r in rates['bf16'])} |",
         "",
         f"Ratio ours / plain: **{ratio:.2f}x** in float32, **{ratio_bf16:.2f}x** with bfloat16 hidden layers "
-        "(target >= 1.5x). In float32 both loops are bound by the same matrix products (about 0.3 GFLOP a step at "
-        "batch 512, near this CPU's float32 peak), so avoiding per-op overhead gains little; bfloat16 matrix "
-        "products (AVX512-BF16) are what makes the step faster.",
+        f"(target >= 1.5x: {'met' if max(ratio, ratio_bf16) >= 1.5 else 'not met'} on this machine). Both loops run the "
+        "same networks (the `unrolled-2d` preset's) and the same matrix products, about 0.35 GFLOP a step at batch 512.",
         "",
     ]
     if a.check_steps:
