@@ -8,8 +8,9 @@ then; the engine now uses torch.tanh. This bench keeps the question open on the 
 1. the activation's forward and backward on float32 batches of the sizes the 2D MLPs see (microseconds, median of
    --rounds, 500 calls each);
 2. a step of the `classroom` recipe on grid25 (G 4 x 64, D 2 x 128, pack 2) at batch 512 and 1,024, float32, with
-   either form swapped into the MLPs (milliseconds per step, 300 steps after 50 of warm-up; the forms alternate
-   within each round so that a change of the machine's load moves both alike).
+   either form swapped into the MLPs (milliseconds per step, 300 steps after 100 of warm-up, timed as
+   bench/classroom_step_cost.py times them; the forms alternate within each round so that a change of the machine's
+   load moves both alike).
 """
 from __future__ import annotations
 
@@ -25,8 +26,7 @@ import torch.nn as nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import gan_core.models.layers as layers  # noqa: E402
-from gan_core import Trainer  # noqa: E402
-from gan_core.training.presets import preset_config  # noqa: E402
+from classroom_step_cost import ms_per_step  # noqa: E402  - bench/ is the script's own folder
 
 
 class SigmoidTanh(nn.Module):
@@ -53,16 +53,7 @@ def kernel_us(form: str, shape: tuple[int, int], calls: int = 500) -> float:
 
 def step_ms(form: str, batch: int, steps: int = 300) -> float:
     layers.ACTIVATIONS["tanh"] = FORMS[form]
-    cfg = preset_config("classroom", {"data": {"name": "grid25"}, "steps": 100 * steps, "seed": 0, "eval_every": 0,
-                                      "log_every": 10, "precision": "float32",
-                                      "optim": {"batch_size": batch, "batch_growth": 1}})
-    trainer = Trainer(cfg, "cpu")
-    for _ in range(50):
-        trainer.step()
-    t = time.perf_counter()
-    for _ in range(steps):
-        trainer.step()
-    return (time.perf_counter() - t) / steps * 1000
+    return ms_per_step("grid25", batch, "float32", steps)
 
 
 def main() -> None:
