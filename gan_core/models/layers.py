@@ -13,8 +13,8 @@ import torch.nn.functional as F
 
 
 # tanh is PyTorch's own kernel. An earlier build computed it on the CPU as 2 * sigmoid(2x) - 1, then measured faster;
-# with torch 2.14.1 on the 2-core laptop torch.tanh is about 2.8x faster forward and backward, and a step of the
-# classroom recipe 1.25x faster (BENCHMARKS.md, "The activation's kernel").
+# with torch 2.14.1 on the 2-core laptop torch.tanh is 2.5-2.8x faster forward and backward, and a step of the
+# classroom recipe 1.23-1.40x faster (BENCHMARKS.md, "The activation's kernel").
 ACTIVATIONS = {"relu": lambda: nn.ReLU(), "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": lambda: nn.Tanh()}
 
 
