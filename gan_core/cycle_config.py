@@ -18,6 +18,7 @@ from gan_core.config import MAX_HIDDEN_LAYERS, MAX_UNITS, Activation, DataConfig
 
 FAMILY = "cyclegan"
 CycleNet = Literal["mlp", "resnet"]
+Translator = Literal["resnet", "warp"]
 # Image sets a CycleGAN can translate between: one grey channel, 28 x 28.
 CYCLE_IMAGES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "digits8")
 
@@ -32,6 +33,9 @@ class CycleModelConfig:
     n_blocks: int = _help("residual blocks at the lowest resolution of G (resnet only; the paper: 6 or 9), 0-9", 3)
     d_layers: int = _help("strided layers of the PatchGAN D (resnet only): 2 = local patches, 3 = nearly the whole "
                           "28x28 image (the paper: 3 on 256x256), 1-3", 2)
+    translator: Translator = _help("image translators (resnet only): resnet = the paper's ResNet; warp = a spatial "
+                                   "transformer (one learnt affine map per image) before it, for domains that frame "
+                                   "their images differently (mnist:digits8)", "resnet")
 
     def __post_init__(self) -> None:
         check_choice("model.kind", self.kind, get_args(CycleNet))
@@ -49,6 +53,10 @@ class CycleModelConfig:
         check_int("model.width", self.width, 4, 128)
         check_int("model.n_blocks", self.n_blocks, 0, 9)
         check_int("model.d_layers", self.d_layers, 1, 3)
+        check_choice("model.translator", self.translator, get_args(Translator))
+        if self.kind == "mlp" and self.translator != "resnet":
+            raise ValueError(f"model.translator={self.translator!r} is for image translators; 2D points use MLPs "
+                             "(leave translator out)")
 
 
 def _cycle_optim() -> OptimConfig:

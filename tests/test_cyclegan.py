@@ -54,9 +54,12 @@ def test_cycle_loss_is_zero_for_identity_maps():
 # ----- networks
 
 @pytest.mark.parametrize("kind, shape, d_layers, logits", [("mlp", (2,), 2, ()), ("resnet", (1, 28, 28), 2, (49,)),
-                                                          ("resnet", (1, 28, 28), 3, (9,)), ("resnet", (1, 32, 32), 2, (64,))])
+                                                          ("resnet", (1, 28, 28), 3, (9,)), ("resnet", (1, 32, 32), 2, (64,)),
+                                                          ("warp", (1, 28, 28), 3, (9,)), ("warp", (1, 32, 32), 2, (64,))])
 def test_network_shapes(kind, shape, d_layers, logits):
-    cfg = CycleModelConfig(kind=kind, width=4, n_blocks=1, d_layers=d_layers)
+    translator = "warp" if kind == "warp" else "resnet"
+    kind = "resnet" if kind == "warp" else kind
+    cfg = CycleModelConfig(kind=kind, width=4, n_blocks=1, d_layers=d_layers, translator=translator)
     nets = build_cycle_networks(cfg, shape, torch.Generator().manual_seed(0))
     x = torch.rand(3, *shape) * 2 - 1
     for name in ("G", "F"):
@@ -68,11 +71,32 @@ def test_network_shapes(kind, shape, d_layers, logits):
         assert nets[name](x).shape == (3, *logits)
 
 
+def test_warp_translator_starts_as_the_identity_frame_and_can_move_the_digit():
+    cfg = CycleModelConfig(kind="resnet", width=4, n_blocks=1, d_layers=3, translator="warp")
+    nets = build_cycle_networks(cfg, (1, 28, 28), torch.Generator().manual_seed(0))
+    G = nets["G"]
+    x = -torch.ones(2, 1, 28, 28)
+    x[:, :, 10:18, 12:16] = 1.0  # a bar of ink in the middle
+    y = G(x)
+    assert y.shape == x.shape and y.abs().max() <= 1.0
+    assert torch.equal(G.theta(x), torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]).expand(2, 2, 3))
+    assert torch.allclose(G.reframe(x), x, atol=1e-5)  # at the start the frame is left as it is
+    with torch.no_grad():  # an affine map of half the scale zooms in: the bar doubles, centred where it was
+        G.affine.bias.copy_(torch.tensor([-0.5, 0.0, 0.0, 0.0, -0.5, 0.0]) / G.GAIN)
+    wide = G.reframe(x)
+    assert wide[:, :, 7:21, 11:17].mean().item() > 0.9 and wide[:, :, :5].max().item() == -1.0
+    assert (wide > 0).sum().item() == pytest.approx(4 * (x > 0).sum().item(), rel=0.2)
+
+
 def test_networks_refuse_shapes_they_cannot_translate():
     with pytest.raises(ValueError, match="divisible by 4"):
         build_cycle_networks(CycleModelConfig(kind="resnet"), (1, 30, 30))
     with pytest.raises(ValueError, match="2D points"):
         build_cycle_networks(CycleModelConfig(kind="mlp"), (1, 28, 28))
+    with pytest.raises(ValueError, match="square"):
+        build_cycle_networks(CycleModelConfig(kind="resnet", translator="warp"), (1, 28, 32))
+    with pytest.raises(ValueError, match="translator"):
+        CycleModelConfig(kind="resnet", translator="unet")
 
 
 # ----- history pool

@@ -96,6 +96,8 @@ def test_bad_command_lines_are_refused(run_2d, tmp_path, capsys):
         (["train", "--data", "moons:circles", "--z-dim", "3", "--out", str(tmp_path / "x")], "--z-dim"),
         (["train", "--data", "moons:circles", "--option", "gp_lambda=3", "--out", str(tmp_path / "x")], "gp_lambda"),
         (["train", "--data", "points:circles", "--out", str(tmp_path / "x")], "--points"),
+        (["train", "--data", "mnist:digits8", "--option", "translator=unet", "--out", str(tmp_path / "x")], "resnet, warp"),
+        (["train", "--data", "moons:circles", "--option", "translator=warp", "--out", str(tmp_path / "x")], "image"),
         (["sample", "--run", str(run_2d), "--out", str(tmp_path / "s.csv")], "translate"),
         (["translate", "--run", str(tmp_path), "--direction", "ab", "--input", "a.csv", "--out", "b.csv"], "config.json"),
     ]
