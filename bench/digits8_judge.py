@@ -1,6 +1,7 @@
 """How well does a digits8 classifier read digits written by people it never saw? (the CycleGAN's judge)
 
-    python bench/digits8_judge.py [--classifier pretrained/digits8-classifier ...] [--n 1000]
+    python bench/digits8_judge.py [--classifier pretrained/digits8-classifier ...] [--n 1000] [--cyclegan FOLDER]
+                                  [--per-digit]
 
 The bundled UCI scans come from few writers, and the held-out split (360 scans) shares them with the training
 split, so a digits8 classifier's held-out accuracy says little about reading another writer's digits in the same
@@ -10,7 +11,8 @@ the way the UCI scans were made (Alpaydin & Kaynak's preprocessing: the digit's 
 exactly as `load_digits8` turns counts into 28 x 28 images; it prints each classifier's accuracy on them beside its
 accuracy on the held-out scans, and the pixel 5-NN vote among the scans (no learned weights) for scale. With
 --cyclegan FOLDER it also reports, per judge, the class kept by that translator's MNIST -> digits8 translations of
-its own held-out MNIST digits (the `eval` set).
+its own held-out MNIST digits (the `eval` set). With --per-digit, each classifier's reading digit by digit: whether
+a translator loses the same digits that the judge misreads in a faithful rendering.
 """
 from __future__ import annotations
 
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="a classifier folder (repeatable); default pretrained/digits8-classifier")
     ap.add_argument("--n", type=int, default=1000, help="held-out MNIST digits to render (balanced, up to 1,000)")
     ap.add_argument("--cyclegan", default=None, help="a CycleGAN folder trained on mnist:digits8 to judge as well")
+    ap.add_argument("--per-digit", action="store_true", help="also each classifier's accuracy digit by digit")
     a = ap.parse_args(argv)
     test, test_y = load_images("mnist", "test")
     pick = balanced_order(test_y)[: a.n]  # the classes in turn, as the CycleGAN's own held-out set is taken
@@ -95,11 +98,24 @@ def main(argv: list[str] | None = None) -> int:
     print("|---" * len(sets) + "|---|")
     knn = [float((knn_labels(x, ref, ref_y) == y).mean()) for x, y in sets]
     print("| pixel 5-NN among the training scans | " + " | ".join(f"{v:.1%}" for v in knn) + " |")
-    for folder in a.classifier or [str(ROOT / "pretrained" / "digits8-classifier")]:
-        model = load_classifier(folder)
+    folders = a.classifier or [str(ROOT / "pretrained" / "digits8-classifier")]
+    models = [load_classifier(folder) for folder in folders]
+    for folder, model in zip(folders, models):
         with torch.inference_mode():
             accs = [accuracy(model, x, y) for x, y in sets]
         print(f"| {folder} | " + " | ".join(f"{v:.1%}" for v in accs) + " |")
+    if a.per_digit:
+        names = ["held-out scans", "MNIST rendered (box stretched)", "MNIST rendered (aspect kept)", "translated"]
+        print("\nDigit by digit (share read as the digit it is):\n")
+        print("| judge | images | " + " | ".join(str(d) for d in range(10)) + " |")
+        print("|---|---|" + "---|" * 10)
+        for folder, model in zip(folders, models):
+            for name, (x, y) in zip(names, sets):
+                with torch.inference_mode():
+                    pred = model(to_unit(x)).argmax(1).numpy()
+                y = np.asarray(y)
+                cells = [f"{np.mean(pred[y == d] == d):.0%}" for d in range(10)]
+                print(f"| {folder} | {name} | " + " | ".join(cells) + " |")
     return 0
 
 
