@@ -48,9 +48,11 @@ def progress(evals: dict, is_image: bool, height: int = 300) -> go.Figure:
                 traces.append(dict(type="scatter", x=x, y=np.asarray(evals[key], dtype=float), mode="lines+markers",
                                    name=name, line=dict(width=3, color=colour, dash=dash)))
     notes = [] if traces else [_note("measured every few steps on held-out samples")]
-    title = "Class preserved and cycle error (held-out)" if is_image else "Cycle error (held-out, share of the spread)"
+    title = "Class kept, cycle error (held-out)" if is_image else "Cycle error (held-out, share of the spread)"
+    # Four legend entries beside a long title overlap it on a half-width chart: smaller, they wrap onto two rows at
+    # the right, as the losses chart's do.
     return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
-                   yaxis=dict(title=dict(text="share"), rangemode="tozero"))
+                   yaxis=dict(title=dict(text="share"), rangemode="tozero"), legend=dict(font=dict(size=12)))
 
 
 def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_arrows: int = 120) -> go.Figure:

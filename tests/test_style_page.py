@@ -80,6 +80,24 @@ def test_train_a_2d_pair_and_change_lambda_cycle_live(page, monkeypatch):
     assert after and set(after) == {0.0}, after  # every step logged after the move trained with the new weight
 
 
+def test_an_image_pair_trains_with_the_translator_chosen(page, monkeypatch):
+    from gan_core.models.cyclegan import ResnetTranslator, WarpTranslator
+    from gan_core.training.cycle_trainer import CycleTrainer
+
+    step = CycleTrainer.step
+    monkeypatch.setattr(CycleTrainer, "step", lambda self: (time.sleep(0.2), step(self))[1])  # still running below
+    page.selectbox(key="st_pair").set_value("mnist:digits8").run()
+    assert page.selectbox(key="st_translator").value == "resnet"  # the paper's, by default
+    page.selectbox(key="st_translator").set_value("warp").run()
+    page.button(key="st_train").click().run()
+    assert not page.exception
+    runner = cycle_runner(page)
+    assert runner.trainer.config.model.translator == "warp"
+    assert isinstance(runner.trainer.G, WarpTranslator) and isinstance(runner.trainer.G.restyle, ResnetTranslator)
+    assert page.selectbox(key="st_translator").disabled  # not changed under a running model
+    runner.close()
+
+
 def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):
     page.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
     assert not page.exception

@@ -23,6 +23,11 @@ PAIRS = {"moons:circles": "2D: moons -> circles", "ring8:grid25": "2D: ring8 -> 
 LIVE = {False: {"steps": 2000, "eval_every": 50, "eval_samples": 1000, "log_every": 10},
         True: {"steps": 1500, "eval_every": 100, "eval_samples": 200, "log_every": 5,
                "model": {"width": 8, "n_blocks": 2}, "optim": {"batch_size": 8}}}
+TRANSLATORS = {"resnet": "ResNet (the paper's)", "warp": "reframe, then ResNet"}
+TRANSLATOR_HELP = ("ResNet: the paper's translator, which sees the whole image and redraws it. Reframe, then ResNet: a "
+                   "spatial transformer first moves and stretches each image by one learnt affine map (the digits8 "
+                   "scans fill their frame, MNIST digits sit in a 20 x 20 box), so the ResNet only restyles; the "
+                   "shipped mnist:digits8 model uses it and keeps more digits' classes (BENCHMARKS.md, CycleGAN)")
 LESSON = ("**The lesson of lambda_cycle.** Nothing in the adversarial loss says *which* B a translation should be: "
           "any output that looks like B fools D_B. The cycle loss is what ties G(a) to a (F must be able to bring it "
           "back). Set lambda_cycle to 0 while a run trains and watch the cycle error climb and the content wander: the "
@@ -42,6 +47,8 @@ def live_config(pair: str, steps: int) -> CycleConfig:
     a, b = parse_pair(pair)
     d = CycleConfig(data_a=a, data_b=b, model={"kind": "resnet" if a.is_image else "mlp"}).to_dict()
     d = merge(merge(d, CYCLE_PRESETS["images" if a.is_image else "2d"]), LIVE[a.is_image])
+    if a.is_image:
+        d = merge(d, {"model": {"translator": ss.get("st_translator", "resnet")}})
     return CycleConfig.from_dict(merge(d, {"steps": int(steps), "lambda_cycle": float(ss.get("st_lc", 10.0)),
                                            "lambda_identity": float(ss.get("st_li", 0.0))}))
 
@@ -57,11 +64,17 @@ def _row(images: np.ndarray, caption: str) -> None:
 with tab_live:
     snap = runner.snapshot()
     busy = snap.status in ("queued", "running")
-    c = st.columns([3, 1, 1, 1])
+    c = st.columns([3, 1.6, 1, 1, 1], vertical_alignment="bottom")
     pair = c[0].selectbox("Pair (A -> B)", list(PAIRS), format_func=PAIRS.get, key="st_pair", disabled=busy)
     is_image = parse_pair(pair)[0].is_image
-    steps = c[1].number_input("Steps", 100, 20000, LIVE[is_image]["steps"], 100, key=f"st_steps_{is_image}")
-    if c[2].button("Train", type="primary", key="st_train", disabled=busy, width="stretch"):
+    if is_image:
+        c[1].selectbox("Translator", list(TRANSLATORS), format_func=TRANSLATORS.get, key="st_translator",
+                       disabled=busy, help=TRANSLATOR_HELP)
+    else:
+        c[1].selectbox("Translator", ["MLP (2D points)"], key="st_translator_2d", disabled=True,
+                       help="2D points are translated by MLPs; the image translators are for the image pairs")
+    steps = c[2].number_input("Steps", 100, 20000, LIVE[is_image]["steps"], 100, key=f"st_steps_{is_image}")
+    if c[3].button("Train", type="primary", key="st_train", disabled=busy, width="stretch"):
         try:
             runner.start(live_config(pair, steps))
         except Exception as err:  # noqa: BLE001 - a missing data set is explained on the page
@@ -69,10 +82,10 @@ with tab_live:
         else:
             st.rerun()
     if busy:
-        if c[3].button("Pause", key="st_pause", width="stretch"):
+        if c[4].button("Pause", key="st_pause", width="stretch"):
             runner.pause()
             st.rerun()
-    elif snap.status == "paused" and c[3].button("Resume", key="st_resume", width="stretch"):
+    elif snap.status == "paused" and c[4].button("Resume", key="st_resume", width="stretch"):
         runner.resume()
         st.rerun()
     w = st.columns(2)
