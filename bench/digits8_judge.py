@@ -12,7 +12,9 @@ exactly as `load_digits8` turns counts into 28 x 28 images; it prints each class
 accuracy on the held-out scans, and the pixel 5-NN vote among the scans (no learned weights) for scale. With
 --cyclegan FOLDER it also reports, per judge, the class kept by that translator's MNIST -> digits8 translations of
 its own held-out MNIST digits (the `eval` set). With --per-digit, each classifier's reading digit by digit: whether
-a translator loses the same digits that the judge misreads in a faithful rendering.
+a translator loses the same digits that the judge misreads in a faithful rendering; with --cyclegan too, the same for
+the other direction: the MNIST classifier on held-out scans untouched, shrunk into a 20 x 20 box centred in 28 x 28
+(MNIST's framing), and translated to MNIST by F.
 """
 from __future__ import annotations
 
@@ -57,8 +59,24 @@ def uci_render(images_uint8: np.ndarray, side: int = 28, keep_aspect: bool = Fal
     return big[:, 0].round().clamp(0, 255).to(torch.uint8).numpy()
 
 
-def translations(folder: str) -> tuple[np.ndarray, np.ndarray]:
-    """A CycleGAN's MNIST -> digits8 translations of the held-out MNIST digits its `eval` uses, and their labels."""
+def mnist_framed(images_uint8: np.ndarray) -> np.ndarray:
+    """28 x 28 images shrunk into a 20 x 20 box centred in 28 x 28, as MNIST frames its digits."""
+    t = torch.from_numpy(images_uint8).float().unsqueeze(1)
+    small = F.interpolate(t, size=(20, 20), mode="bilinear", align_corners=False, antialias=True)
+    big = torch.zeros(len(t), 1, 28, 28)
+    big[:, :, 4:24, 4:24] = small
+    return big[:, 0].round().clamp(0, 255).to(torch.uint8).numpy()
+
+
+def shown(folder: str) -> str:
+    """A folder as the tables show it: relative to the repository when it is inside it."""
+    path = Path(folder).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else folder
+
+
+def translations(folder: str, direction: str = "ab") -> tuple[np.ndarray, np.ndarray]:
+    """A CycleGAN's translations of the held-out images its `eval` uses, and their labels: MNIST -> digits8 (ab) or
+    digits8 -> MNIST (ba)."""
     from gan_core.cycle_runs import load_translators
     from gan_core.data import make_dataset
     from gan_core.models.cyclegan import translate_with
@@ -68,8 +86,8 @@ def translations(folder: str) -> tuple[np.ndarray, np.ndarray]:
         raise SystemExit(f"{folder} translates {config.data_a.name}:{config.data_b.name}, not mnist:digits8")
     data_a, data_b = (make_dataset(c, torch.device("cpu")) for c in (config.data_a, config.data_b))
     evaluator = CycleEvaluator(config, data_a, data_b, torch.device("cpu"))
-    images, labels = evaluator.held["a"]
-    return to_uint8(translate_with(G, to_unit(images))), labels
+    images, labels = evaluator.held["a" if direction == "ab" else "b"]
+    return to_uint8(translate_with(G if direction == "ab" else F_, to_unit(images))), labels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,19 +121,26 @@ def main(argv: list[str] | None = None) -> int:
     for folder, model in zip(folders, models):
         with torch.inference_mode():
             accs = [accuracy(model, x, y) for x, y in sets]
-        print(f"| {folder} | " + " | ".join(f"{v:.1%}" for v in accs) + " |")
+        print(f"| {shown(folder)} | " + " | ".join(f"{v:.1%}" for v in accs) + " |")
     if a.per_digit:
         names = ["held-out scans", "MNIST rendered (box stretched)", "MNIST rendered (aspect kept)", "translated"]
+        rows = [(folder, model, name, x, y) for folder, model in zip(folders, models) for name, (x, y) in zip(names, sets)]
+        if a.cyclegan:  # the other direction, judged by the MNIST classifier
+            mnist_judge = str(ROOT / "pretrained" / "mnist-classifier")
+            model = load_classifier(mnist_judge)
+            back, back_y = translations(a.cyclegan, "ba")
+            rows += [(mnist_judge, model, name, x, y) for name, x, y in (
+                ("held-out scans", scans, scans_y), ("held-out scans in a 20 x 20 box", mnist_framed(scans), scans_y),
+                (f"translated by {a.cyclegan} (digits8 -> MNIST)", back, back_y))]
         print("\nDigit by digit (share read as the digit it is):\n")
         print("| judge | images | " + " | ".join(str(d) for d in range(10)) + " |")
         print("|---|---|" + "---|" * 10)
-        for folder, model in zip(folders, models):
-            for name, (x, y) in zip(names, sets):
-                with torch.inference_mode():
-                    pred = model(to_unit(x)).argmax(1).numpy()
-                y = np.asarray(y)
-                cells = [f"{np.mean(pred[y == d] == d):.0%}" for d in range(10)]
-                print(f"| {folder} | {name} | " + " | ".join(cells) + " |")
+        for folder, model, name, x, y in rows:
+            with torch.inference_mode():
+                pred = model(to_unit(x)).argmax(1).numpy()
+            y = np.asarray(y)
+            cells = [f"{np.mean(pred[y == d] == d):.0%}" for d in range(10)]
+            print(f"| {shown(folder)} | {name} | " + " | ".join(cells) + " |")
     return 0
 
 
