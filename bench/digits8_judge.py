@@ -74,9 +74,9 @@ def shown(folder: str) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else folder
 
 
-def translations(folder: str, direction: str = "ab") -> tuple[np.ndarray, np.ndarray]:
-    """A CycleGAN's translations of the held-out images its `eval` uses, and their labels: MNIST -> digits8 (ab) or
-    digits8 -> MNIST (ba)."""
+def translations(folder: str, directions: tuple[str, ...] = ("ab",)) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """A CycleGAN's translations of the held-out images its `eval` uses, with their labels, per direction: "ab"
+    MNIST -> digits8 (G), "ba" digits8 -> MNIST (F). The translators and the held-out sets are loaded once."""
     from gan_core.cycle_runs import load_translators
     from gan_core.data import make_dataset
     from gan_core.models.cyclegan import translate_with
@@ -86,8 +86,12 @@ def translations(folder: str, direction: str = "ab") -> tuple[np.ndarray, np.nda
         raise SystemExit(f"{folder} translates {config.data_a.name}:{config.data_b.name}, not mnist:digits8")
     data_a, data_b = (make_dataset(c, torch.device("cpu")) for c in (config.data_a, config.data_b))
     evaluator = CycleEvaluator(config, data_a, data_b, torch.device("cpu"))
-    images, labels = evaluator.held["a" if direction == "ab" else "b"]
-    return to_uint8(translate_with(G if direction == "ab" else F_, to_unit(images))), labels
+    out = {}
+    for direction in directions:
+        source, net = ("a", G) if direction == "ab" else ("b", F_)
+        images, labels = evaluator.held[source]
+        out[direction] = to_uint8(translate_with(net, to_unit(images))), labels
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     sets = [(scans, scans_y), (rendered, mnist_y), (squared, mnist_y)]
     head = "| judge | held-out scans | MNIST rendered (box stretched) | MNIST rendered (aspect kept) |"
     if a.cyclegan:
-        translated, translated_y = translations(a.cyclegan)
-        sets.append((translated, translated_y))
-        head += f" class kept by {a.cyclegan}, MNIST -> digits8 ({len(translated)} held-out digits) |"
+        translated = translations(a.cyclegan, ("ab", "ba") if a.per_digit else ("ab",))
+        sets.append(translated["ab"])
+        head += f" class kept by {a.cyclegan}, MNIST -> digits8 ({len(translated['ab'][0])} held-out digits) |"
     print(head)
     print("|---" * len(sets) + "|---|")
     knn = [float((knn_labels(x, ref, ref_y) == y).mean()) for x, y in sets]
@@ -128,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.cyclegan:  # the other direction, judged by the MNIST classifier
             mnist_judge = str(ROOT / "pretrained" / "mnist-classifier")
             model = load_classifier(mnist_judge)
-            back, back_y = translations(a.cyclegan, "ba")
+            back, back_y = translated["ba"]
             rows += [(mnist_judge, model, name, x, y) for name, x, y in (
                 ("held-out scans", scans, scans_y), ("held-out scans in a 20 x 20 box", mnist_framed(scans), scans_y),
                 (f"translated by {a.cyclegan} (digits8 -> MNIST)", back, back_y))]

@@ -53,12 +53,11 @@ def test_cycle_loss_is_zero_for_identity_maps():
 
 # ----- networks
 
-@pytest.mark.parametrize("kind, shape, d_layers, logits", [("mlp", (2,), 2, ()), ("resnet", (1, 28, 28), 2, (49,)),
-                                                          ("resnet", (1, 28, 28), 3, (9,)), ("resnet", (1, 32, 32), 2, (64,)),
-                                                          ("warp", (1, 28, 28), 3, (9,)), ("warp", (1, 32, 32), 2, (64,))])
-def test_network_shapes(kind, shape, d_layers, logits):
-    translator = "warp" if kind == "warp" else "resnet"
-    kind = "resnet" if kind == "warp" else kind
+@pytest.mark.parametrize("kind, translator, shape, d_layers, logits", [
+    ("mlp", "resnet", (2,), 2, ()), ("resnet", "resnet", (1, 28, 28), 2, (49,)), ("resnet", "resnet", (1, 28, 28), 3, (9,)),
+    ("resnet", "resnet", (1, 32, 32), 2, (64,)), ("resnet", "warp", (1, 28, 28), 3, (9,)),
+    ("resnet", "warp", (1, 32, 32), 2, (64,))])
+def test_network_shapes(kind, translator, shape, d_layers, logits):
     cfg = CycleModelConfig(kind=kind, width=4, n_blocks=1, d_layers=d_layers, translator=translator)
     nets = build_cycle_networks(cfg, shape, torch.Generator().manual_seed(0))
     x = torch.rand(3, *shape) * 2 - 1
