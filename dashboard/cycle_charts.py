@@ -12,8 +12,8 @@ from dashboard.charts import MAX_CURVE_POINTS, _figure, _note, _segments
 A_COLOUR, B_COLOUR, TO_COLOUR, BACK_COLOUR = "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c"
 LOSSES = {"loss_g": "G (A->B) adversarial", "loss_f": "F (B->A) adversarial", "loss_d_a": "D_A", "loss_d_b": "D_B",
           "cycle_a": "cycle A->B->A", "cycle_b": "cycle B->A->B", "identity_a": "identity F(a)",
-          "identity_b": "identity G(b)"}
-PALETTE = ("#d62728", "#9467bd", "#1f77b4", "#ff7f0e", "#2ca02c", "#17becf", "#8c564b", "#7f7f7f")
+          "identity_b": "identity G(b)", "class_g": "class term G(a)", "class_f": "class term F(b)"}
+PALETTE = ("#d62728", "#9467bd", "#1f77b4", "#ff7f0e", "#2ca02c", "#17becf", "#8c564b", "#7f7f7f", "#bcbd22", "#e377c2")
 
 
 def _every(xs: list, n: int = MAX_CURVE_POINTS) -> np.ndarray:

@@ -3,7 +3,7 @@
 A `CycleConfig` sits beside `TrainConfig` rather than extending it: a CycleGAN has no noise, no variant and no
 single generator, so most of TrainConfig's fields would mean nothing here. What both share has one home each:
 a domain is a `config.DataConfig`, the optimiser (rates, betas, batch, linear decay) is a `config.OptimConfig`.
-The settings only CycleGAN has (`lambda_cycle`, `lambda_identity`, `pool_size`) live here, and the networks in
+The settings only CycleGAN has (`lambda_cycle`, `lambda_identity`, `lambda_class`, `pool_size`) live here, and the networks in
 `CycleModelConfig`. The config is saved as `config.json` with `"family": "cyclegan"`, so a folder says which kind
 of run it holds, and round-trips exactly (`CycleConfig.from_dict(c.to_dict()) == c`).
 """
@@ -21,6 +21,10 @@ CycleNet = Literal["mlp", "resnet"]
 Translator = Literal["resnet", "warp"]
 # Image sets a CycleGAN can translate between: one grey channel, 28 x 28.
 CYCLE_IMAGES: tuple[str, ...] = ("mnist", "mnist-full", "fashion-mnist", "digits8")
+# Image sets whose labels name the same things (the digits 0-9): the class term may ask a translation between two
+# of them to keep its source's label.
+DIGIT_SETS: tuple[str, ...] = ("mnist", "mnist-full", "digits8")
+N_DIGITS = 10
 
 
 @dataclass
@@ -73,6 +77,10 @@ class CycleConfig:
     lambda_cycle: float = _help("weight of the L1 cycle loss |F(G(a)) - a| + |G(F(b)) - b| (the paper: 10), 0-1000", 10.0)
     lambda_identity: float = _help("weight of the identity loss |G(b) - b| + |F(a) - a|, as a fraction of "
                                    "lambda_cycle (the paper: 0.5 for photo<->painting, 0 elsewhere), 0-10", 0.0)
+    lambda_class: float = _help("weight of the class term (0 = off, CycleGAN as published): each discriminator also "
+                                "learns to name the digit of its real images, and each translator is asked that its "
+                                "translations be named as their source's digit; uses both domains' labels, so only "
+                                "for two digit sets (mnist:digits8), 0-100", 0.0)
     pool_size: int = _help("generated samples kept for the discriminators (the paper: 50; 0 = the newest only), 0-1000", 50)
     steps: int = _help("training iterations (one iteration = one G+F update, then one D_A+D_B update)", 3000)
     seed: int = _help("random seed: the same seed and config give the same numbers", 0)
@@ -102,6 +110,12 @@ class CycleConfig:
                              f"use model.kind={want!r}")
         check_float("lambda_cycle", self.lambda_cycle, 0.0, 1000.0)
         check_float("lambda_identity", self.lambda_identity, 0.0, 10.0)
+        check_float("lambda_class", self.lambda_class, 0.0, 100.0)
+        if self.lambda_class > 0 and not (a.name in DIGIT_SETS and b.name in DIGIT_SETS):
+            raise ValueError(f"lambda_class={self.lambda_class} asks each translation to keep its source's label, which "
+                             f"needs two digit sets ({', '.join(DIGIT_SETS)}); {self.pair} has "
+                             f"{'no labels' if not a.is_image else 'labels that name different things'}: "
+                             "set lambda_class=0")
         check_int("pool_size", self.pool_size, 0, 1000)
         check_int("steps", self.steps, 0, 10_000_000)
         check_int("seed", self.seed, 0, 2**31 - 1)
@@ -112,6 +126,11 @@ class CycleConfig:
     @property
     def is_image(self) -> bool:
         return self.data_a.is_image
+
+    @property
+    def n_classes(self) -> int:
+        """Classes the critics name: 10 with the class term on, else 0 (no class head)."""
+        return N_DIGITS if self.lambda_class > 0 else 0
 
     @property
     def pair(self) -> str:

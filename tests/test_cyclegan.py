@@ -228,3 +228,81 @@ def test_balanced_order_takes_the_classes_in_turn():
     assert sorted(order.tolist()) == list(range(9))
     assert labels[order].tolist() == [0, 1, 2, 0, 1, 2, 0, 2, 2]
     assert order[:3].tolist() == [0, 3, 5]  # the first of each class in file order
+
+
+# ----- the class term (lambda_class): labels of two digit sets
+
+def tiny_digits(**top) -> CycleConfig:
+    a, b = parse_pair("mnist:digits8")
+    base = dict(model={"kind": "resnet", "width": 4, "n_blocks": 1}, optim={"batch_size": 8}, steps=4,
+                log_every=1, eval_every=0, eval_samples=20, pool_size=4)
+    return CycleConfig(a, b, **{**base, **top})
+
+
+def test_the_class_term_is_refused_where_labels_do_not_name_the_same_digits():
+    with pytest.raises(ValueError, match="labels that name different things"):
+        CycleConfig(*parse_pair("mnist:fashion-mnist"), model={"kind": "resnet"}, lambda_class=1.0)
+    with pytest.raises(ValueError, match="no labels"):
+        tiny_2d(lambda_class=1.0)
+    with pytest.raises(ValueError, match="lambda_class"):
+        tiny_digits(lambda_class=-1.0)
+    cfg = tiny_digits(lambda_class=2.0)
+    assert CycleConfig.from_dict(cfg.to_dict()) == cfg and cfg.n_classes == 10 and tiny_digits().n_classes == 0
+
+
+def test_critics_with_a_class_head_score_patches_and_name_ten_classes():
+    cfg = tiny_digits(lambda_class=1.0)
+    nets = build_cycle_networks(cfg.model, (1, 28, 28), torch.Generator().manual_seed(0), n_classes=10)
+    x = torch.randn(3, 1, 28, 28)
+    patches, names = nets["D_B"].score(x)
+    assert torch.equal(patches, nets["D_B"](x)) and names.shape == (3, 10)
+    plain = build_cycle_networks(cfg.model, (1, 28, 28), torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match="no classes"):
+        plain["D_B"].score(x)
+    # The translators are drawn before the critics: the head changes no translator's first weights.
+    for name in ("G", "F"):
+        for v, w in zip(nets[name].state_dict().values(), plain[name].state_dict().values()):
+            assert torch.equal(v, w)
+    with pytest.raises(ValueError, match="no classes to keep"):
+        build_cycle_networks(CycleModelConfig(kind="mlp"), (2,), n_classes=10)
+
+
+def test_the_class_term_moves_the_translators_and_is_logged():
+    off, on = CycleTrainer(tiny_digits()), CycleTrainer(tiny_digits(lambda_class=5.0))
+    h_off, h_on = off.train(), on.train()
+    assert h_off["class_g"].isna().all() and h_off["class_f"].isna().all()
+    assert np.isfinite(h_on[["class_g", "class_f"]].to_numpy()).all()
+    assert (h_on["class_g"] > 0).all()  # a cross-entropy: positive, about log(10) at the start
+    assert abs(h_on["class_g"].iloc[0] - math.log(10)) < 1.0
+    # Same seed, same first weights of G; the term changes where G goes from the first step on.
+    first = next(iter(off.G.state_dict()))
+    assert not torch.equal(off.G.state_dict()[first], on.G.state_dict()[first])
+    again = CycleTrainer(tiny_digits(lambda_class=5.0)).train()
+    pd.testing.assert_frame_equal(h_on.drop(columns=["elapsed", "wall_time"]), again.drop(columns=["elapsed", "wall_time"]))
+
+
+def test_the_critics_class_heads_learn_from_real_labels():
+    """The critics' step trains their heads on real images and their labels: on one fixed batch of each domain, 60
+    critic steps lower the heads' cross-entropy on that batch, and with the labels shuffled they learn other names."""
+    def fit(shuffle: bool) -> tuple[list[float], list[float], CycleTrainer]:
+        t = CycleTrainer(tiny_digits(lambda_class=1.0, optim={"batch_size": 16, "lr_d": 2e-3}))
+        g = torch.Generator().manual_seed(7)
+        a, ya = t.data_a.sample(16, g)
+        b, yb = t.data_b.sample(16, g)
+        ya, yb = ya.long(), yb.long()
+        if shuffle:
+            ya, yb = ya.roll(1), yb.roll(1)
+
+        def ce() -> list[float]:
+            with torch.no_grad():
+                return [torch.nn.functional.cross_entropy(d.score(x)[1], y).item()
+                        for d, x, y in ((t.D_A, a, ya), (t.D_B, b, yb))]
+        before = ce()
+        for _ in range(60):
+            t._d_step(a, b, torch.zeros_like(a), torch.zeros_like(b), ya, yb)
+        return before, ce(), t
+
+    before, after, t = fit(shuffle=False)
+    assert all(x < y - 0.06 for x, y in zip(after, before))
+    _, _, t_shuffled = fit(shuffle=True)
+    assert not torch.equal(t.D_B.classes.weight, t_shuffled.D_B.classes.weight)

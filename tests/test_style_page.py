@@ -89,13 +89,26 @@ def test_an_image_pair_trains_with_the_translator_chosen(page, monkeypatch):
     page.selectbox(key="st_pair").set_value("mnist:digits8").run()
     assert page.selectbox(key="st_translator").value == "resnet"  # the paper's, by default
     page.selectbox(key="st_translator").set_value("warp").run()
+    assert page.slider(key="st_lcls").value == 0.0  # the class term is off by default: CycleGAN as published
+    page.slider(key="st_lcls").set_value(20.0).run()
     page.button(key="st_train").click().run()
     assert not page.exception
     runner = cycle_runner(page)
-    assert runner.trainer.config.model.translator == "warp"
+    assert runner.trainer.config.model.translator == "warp" and runner.trainer.config.lambda_class == 20.0
     assert isinstance(runner.trainer.G, WarpTranslator) and isinstance(runner.trainer.G.restyle, ResnetTranslator)
+    assert runner.trainer.D_B.classes is not None  # the critics name digits
     assert page.selectbox(key="st_translator").disabled  # not changed under a running model
+    assert page.slider(key="st_lcls").disabled
     runner.close()
+
+
+def test_the_class_slider_is_offered_only_for_two_digit_sets(page):
+    page.selectbox(key="st_pair").set_value("moons:circles").run()
+    assert "st_lcls" not in [s.key for s in page.slider]
+    page.selectbox(key="st_pair").set_value("mnist:fashion-mnist").run()
+    assert "st_lcls" not in [s.key for s in page.slider]
+    page.selectbox(key="st_pair").set_value("mnist:digits8").run()
+    assert "st_lcls" in [s.key for s in page.slider]
 
 
 def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):

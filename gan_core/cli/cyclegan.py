@@ -3,7 +3,7 @@
 `train` hands over here when the preset is `cyclegan`, the data names a pair (`moons:circles`, `mnist:digits8`)
 or `--resume` points at a CycleGAN folder. The train flags that mean the same thing are read (steps, seed, the
 optimiser's, the MLP widths, --width, --config, --points); the CycleGAN's own settings come with `--option`
-(`lambda_cycle`, `lambda_identity`, `pool_size`, `n_blocks`, `d_layers`, `translator`); flags that mean nothing here
+(`lambda_cycle`, `lambda_identity`, `lambda_class`, `pool_size`, `n_blocks`, `d_layers`, `translator`); flags that mean nothing here
 are refused by name.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_resume, read_config_file
 
-OPTIONS = {"lambda_cycle": float, "lambda_identity": float, "pool_size": int, "n_blocks": int, "d_layers": int,
-           "translator": str}
+OPTIONS = {"lambda_cycle": float, "lambda_identity": float, "lambda_class": float, "pool_size": int, "n_blocks": int,
+           "d_layers": int, "translator": str}
 _TOP = ("steps", "seed", "log_every", "eval_every", "eval_samples")
 _MODEL = ("g_hidden", "d_hidden", "activation", "width")
 _NOT_HERE = {"variant": "--variant", "precision": "--precision", "n_critic": "--n-critic", "model.kind": "--model",

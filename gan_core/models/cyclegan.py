@@ -158,20 +158,34 @@ class PatchCritic(nn.Module):
     """(B, C, H, W) -> (B, P) logits, one per patch: C_w (no norm), then C_2w, C_4w ... (instance norm), each a
     4x4 convolution of stride 2, and a 3x3 convolution to one channel. `d_layers` strided layers: 2 give a 7 x 7
     map of ~18-pixel patches on 28 x 28 (local texture), 3 a 3 x 3 map of patches that see nearly the whole image
-    (where the digit sits in its frame)."""
+    (where the digit sits in its frame).
 
-    def __init__(self, cfg: CycleModelConfig, channels: int = 1):
+    With `n_classes` > 0 the critic also names the class of an image (`score`): a linear layer on its last
+    feature map averaged over the image (AC-GAN's auxiliary classifier, Odena et al. 2017), beside the patch logits.
+    The class term of `training/cycle_trainer.py` trains it on real images and asks the translators that
+    their translations be named as their sources' class."""
+
+    def __init__(self, cfg: CycleModelConfig, channels: int = 1, n_classes: int = 0):
         super().__init__()
         w = cfg.width
         layers: list[nn.Module] = [nn.Conv2d(channels, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True)]  # (B, w, H/2, W/2)
         for i in range(1, cfg.d_layers):
             layers += [nn.Conv2d(w * 2 ** (i - 1), w * 2 ** i, 4, 2, 1, bias=False),  # halves H and W
                        nn.InstanceNorm2d(w * 2 ** i, affine=True), nn.LeakyReLU(0.2, inplace=True)]
-        layers.append(nn.Conv2d(w * 2 ** (cfg.d_layers - 1), 1, 3, 1, 1))  # (B, 1, h, w)
+        top = w * 2 ** (cfg.d_layers - 1)
+        layers.append(nn.Conv2d(top, 1, 3, 1, 1))  # (B, 1, h, w)
         self.net = nn.Sequential(*layers)
+        self.classes = nn.Linear(top, n_classes) if n_classes > 0 else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x).flatten(1)  # (B, P): the LSGAN losses average over patches too
+
+    def score(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """((B, P) patch logits, (B, n_classes) class logits) from one pass over the features."""
+        if self.classes is None:
+            raise ValueError("this critic names no classes; build it with n_classes > 0")
+        h = self.net[:-1](x)  # (B, top, h, w)
+        return self.net[-1](h).flatten(1), self.classes(h.mean((2, 3)))
 
 
 def init_cycle_weights(module: nn.Module, generator: torch.Generator) -> None:
@@ -195,12 +209,15 @@ def init_cycle_weights(module: nn.Module, generator: torch.Generator) -> None:
 
 
 def build_cycle_networks(cfg: CycleModelConfig, data_shape: tuple[int, ...],
-                         generator: torch.Generator | None = None) -> dict[str, nn.Module]:
-    """{'G': A -> B, 'F': B -> A, 'D_A', 'D_B'} for samples of `data_shape` ((2,) points or (C, H, W) images)."""
+                         generator: torch.Generator | None = None, n_classes: int = 0) -> dict[str, nn.Module]:
+    """{'G': A -> B, 'F': B -> A, 'D_A', 'D_B'} for samples of `data_shape` ((2,) points or (C, H, W) images);
+    `n_classes` > 0 gives the image critics a class head (`PatchCritic.score`, the config's `lambda_class`)."""
     generator = generator if generator is not None else torch.Generator().manual_seed(0)
     if cfg.kind == "mlp":
         if tuple(data_shape) != (2,):
             raise ValueError(f"mlp CycleGAN networks translate 2D points; got samples of shape {tuple(data_shape)}")
+        if n_classes:
+            raise ValueError("2D points have no classes to keep; the class term is for labelled images")
         nets = {"G": MLPTranslator(cfg), "F": MLPTranslator(cfg), "D_A": MLPCritic(cfg), "D_B": MLPCritic(cfg)}
     else:
         if len(data_shape) != 3 or data_shape[1] % 4 or data_shape[2] % 4:
@@ -213,7 +230,7 @@ def build_cycle_networks(cfg: CycleModelConfig, data_shape: tuple[int, ...],
             G, F_ = WarpTranslator(cfg, c, data_shape[1]), WarpTranslator(cfg, c, data_shape[1])
         else:
             G, F_ = ResnetTranslator(cfg, c), ResnetTranslator(cfg, c)
-        nets = {"G": G, "F": F_, "D_A": PatchCritic(cfg, c), "D_B": PatchCritic(cfg, c)}
+        nets = {"G": G, "F": F_, "D_A": PatchCritic(cfg, c, n_classes), "D_B": PatchCritic(cfg, c, n_classes)}
     for name in ("G", "F", "D_A", "D_B"):
         init_cycle_weights(nets[name], generator)
         if isinstance(nets[name], WarpTranslator):

@@ -6,6 +6,15 @@ Losses (`objectives.py`, the paper's Eq. 3): least-squares adversarial terms, th
 `lambda_cycle` and the identity term weighted by `lambda_cycle * lambda_identity`; both weights change live
 (`set_weights`). The discriminators score their real samples and fakes drawn from a `HistoryPool` of 50.
 
+The class term (`lambda_class` > 0, not in the paper; for two digit sets): each discriminator has a class head
+(`PatchCritic.score`, AC-GAN's auxiliary classifier) that learns, by cross-entropy on its *real* images and their
+labels (weight 1, inside loss_d_a / loss_d_b), to name a digit of its domain; the translators add
+`lambda_class` times the cross-entropy of those heads on their translations against the *source* images' labels
+(`class_g`: D_B's head on G(a) against a's label; `class_f`: D_A's head on F(b) against b's). The cycle loss only
+asks that F undo G, so a 2 drawn as a 7 that F draws back as a 2 costs nothing; this term is what makes it cost.
+The pools keep no labels: the heads learn from real images only. The evaluation's judges (the target domain's
+shipped classifier and a 5-NN vote among real test images) are separate networks that never see training.
+
 Determinism: all randomness comes from torch.Generators owned by the trainer (network initialisation from the
 seed; data batches from seed + 2; the pools' choices from seed + 1; the held-out 2D points and the fixed panel
 from seed + 4), so the same config and seed give the same numbers, and `state_dict()` holds everything a run
@@ -19,6 +28,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 import torch
+from torch.nn.functional import cross_entropy
 
 from gan_core.cycle_config import CycleConfig
 from gan_core.data import make_dataset
@@ -29,7 +39,11 @@ from gan_core.training.cycle_eval import CycleEvaluator
 from gan_core.training.history_pool import HistoryPool
 from gan_core.training.results import EXPLODED, TrainingDiverged
 
-LOSS_NAMES = ("loss_g", "loss_f", "loss_d_a", "loss_d_b", "cycle_a", "cycle_b", "identity_a", "identity_b")
+LOSS_NAMES = ("loss_g", "loss_f", "loss_d_a", "loss_d_b", "cycle_a", "cycle_b", "identity_a", "identity_b",
+              "class_g", "class_f")
+# Terms that are NaN by design while their weight is off (not computed).
+_OPTIONAL = {"identity_a": "lambda_identity", "identity_b": "lambda_identity", "class_g": "lambda_class",
+             "class_f": "lambda_class"}
 
 
 @dataclass
@@ -37,12 +51,14 @@ class CycleStepResult:
     step: int
     loss_g: float      # G's adversarial loss E[(D_B(G(a)) - 1)^2]
     loss_f: float      # F's adversarial loss E[(D_A(F(b)) - 1)^2]
-    loss_d_a: float    # D_A's least-squares loss
-    loss_d_b: float    # D_B's least-squares loss
+    loss_d_a: float    # D_A's least-squares loss (+ its class head's cross-entropy on real A with the class term)
+    loss_d_b: float    # D_B's least-squares loss (+ the same on real B)
     cycle_a: float     # E|F(G(a)) - a|
     cycle_b: float     # E|G(F(b)) - b|
     identity_a: float  # E|F(a) - a| (NaN when the identity term is off)
     identity_b: float  # E|G(b) - b|
+    class_g: float     # cross-entropy of D_B's class head on G(a) against a's labels (NaN when the class term is off)
+    class_f: float     # cross-entropy of D_A's class head on F(b) against b's labels
     elapsed: float     # seconds of training so far
 
 
@@ -55,7 +71,8 @@ class CycleTrainer:
         if self.data_a.shape != self.data_b.shape:
             raise ValueError(f"{config.pair}: samples of A are {self.data_a.shape}, of B {self.data_b.shape}; "
                              "both domains need one shape")
-        nets = build_cycle_networks(config.model, self.data_a.shape, torch.Generator().manual_seed(config.seed))
+        nets = build_cycle_networks(config.model, self.data_a.shape, torch.Generator().manual_seed(config.seed),
+                                    config.n_classes)
         self.G, self.F, self.D_A, self.D_B = (nets[k].to(self.device) for k in ("G", "F", "D_A", "D_B"))
         o = config.optim
         # fused: one kernel for all parameters instead of a loop of small ops per tensor (as Trainer does).
@@ -67,6 +84,7 @@ class CycleTrainer:
         self.data_rng = torch.Generator(device=self.device).manual_seed(config.seed + 2)
         self.pool_a, self.pool_b = HistoryPool(config.pool_size), HistoryPool(config.pool_size)
         self.lambda_cycle, self.lambda_identity = config.lambda_cycle, config.lambda_identity
+        self.lambda_class = config.lambda_class  # fixed for a run: the critics' class heads exist only when it is on
         self.evaluator = CycleEvaluator(config, self.data_a, self.data_b, self.device)
         self.step_count = 0
         self.elapsed = 0.0
@@ -94,7 +112,7 @@ class CycleTrainer:
                 group["lr"] = base * factor
 
     # ----- one iteration -----
-    def _gf_step(self, a: torch.Tensor, b: torch.Tensor):
+    def _gf_step(self, a: torch.Tensor, b: torch.Tensor, ya: torch.Tensor | None, yb: torch.Tensor | None):
         """Update G and F on the full objective; returns the translations (for D's step) and the loss terms."""
         identity = self.lambda_identity > 0
         n = len(a)
@@ -104,27 +122,45 @@ class CycleTrainer:
         f_out = self.F(torch.cat([b, a]) if identity else b)  # fake_a (, F(a))
         fake_b, fake_a = g_out[:n], f_out[:n]
         rec_a, rec_b = self.F(fake_b), self.G(fake_a)
-        adv_g, adv_f = lsgan_adv(self.D_B(fake_b)), lsgan_adv(self.D_A(fake_a))
+        nan = torch.full((), math.nan, device=a.device)
+        cls_g = cls_f = nan
+        if self.lambda_class > 0:
+            (patch_b, names_b), (patch_a, names_a) = self.D_B.score(fake_b), self.D_A.score(fake_a)
+            cls_g, cls_f = cross_entropy(names_b, ya), cross_entropy(names_a, yb)
+        else:
+            patch_b, patch_a = self.D_B(fake_b), self.D_A(fake_a)
+        adv_g, adv_f = lsgan_adv(patch_b), lsgan_adv(patch_a)
         cyc_a, cyc_b = cycle_l1(a, rec_a), cycle_l1(b, rec_b)
         total = adv_g + adv_f + self.lambda_cycle * (cyc_a + cyc_b)
-        nan = torch.full((), math.nan, device=a.device)
         idt_a = idt_b = nan
         if identity:
             idt_b, idt_a = identity_l1(b, g_out[n:]), identity_l1(a, f_out[n:])
             total = total + self.lambda_cycle * self.lambda_identity * (idt_a + idt_b)
+        if self.lambda_class > 0:
+            total = total + self.lambda_class * (cls_g + cls_f)
         params = [*self.G.parameters(), *self.F.parameters()]
         grads = torch.autograd.grad(total, params)  # D_A and D_B receive no gradient from this half
         for p, g in zip(params, grads):
             p.grad = g
         self.opt_gf.step()
-        terms = torch.stack([adv_g, adv_f, cyc_a, cyc_b, idt_a, idt_b]).detach()
+        terms = torch.stack([adv_g, adv_f, cyc_a, cyc_b, idt_a, idt_b, cls_g, cls_f]).detach()
         return fake_a.detach(), fake_b.detach(), terms
 
-    def _d_step(self, a: torch.Tensor, b: torch.Tensor, fake_a: torch.Tensor, fake_b: torch.Tensor) -> torch.Tensor:
+    def _critic_real(self, critic, x: torch.Tensor, y: torch.Tensor | None):
+        """(patch logits of real images, the class head's cross-entropy on them, or 0 without the class term)."""
+        if self.lambda_class > 0:
+            patch, names = critic.score(x)
+            return patch, cross_entropy(names, y)
+        return critic(x), 0.0
+
+    def _d_step(self, a: torch.Tensor, b: torch.Tensor, fake_a: torch.Tensor, fake_b: torch.Tensor,
+                ya: torch.Tensor | None, yb: torch.Tensor | None) -> torch.Tensor:
         old_a = self.pool_a.query(fake_a, self.rng)
         old_b = self.pool_b.query(fake_b, self.rng)
-        loss_a = lsgan_d(self.D_A(a), self.D_A(old_a))
-        loss_b = lsgan_d(self.D_B(b), self.D_B(old_b))
+        real_a, names_a = self._critic_real(self.D_A, a, ya)
+        real_b, names_b = self._critic_real(self.D_B, b, yb)
+        loss_a = lsgan_d(real_a, self.D_A(old_a)) + names_a
+        loss_b = lsgan_d(real_b, self.D_B(old_b)) + names_b
         self.opt_d.zero_grad(set_to_none=True)
         (loss_a + loss_b).backward()
         self.opt_d.step()
@@ -134,16 +170,18 @@ class CycleTrainer:
         """One iteration: G and F on a batch of each domain, then D_A and D_B on the same batches."""
         t = time.perf_counter()
         bs = self.config.optim.batch_size
-        a, _ = self.data_a.sample(bs, self.data_rng)
-        b, _ = self.data_b.sample(bs, self.data_rng)
-        fake_a, fake_b, terms = self._gf_step(a, b)
-        d = self._d_step(a, b, fake_a, fake_b)
+        a, ya = self.data_a.sample(bs, self.data_rng)
+        b, yb = self.data_b.sample(bs, self.data_rng)
+        if self.lambda_class > 0:
+            ya, yb = ya.long(), yb.long()
+        fake_a, fake_b, terms = self._gf_step(a, b, ya, yb)
+        d = self._d_step(a, b, fake_a, fake_b, ya, yb)
         v = torch.cat([terms, d]).tolist()  # one host sync per iteration
-        values = dict(zip(("loss_g", "loss_f", "cycle_a", "cycle_b", "identity_a", "identity_b", "loss_d_a",
-                           "loss_d_b"), v))
+        values = dict(zip(("loss_g", "loss_f", "cycle_a", "cycle_b", "identity_a", "identity_b", "class_g", "class_f",
+                           "loss_d_a", "loss_d_b"), v))
         for name in LOSS_NAMES:
             x = values[name]
-            if name.startswith("identity") and self.lambda_identity == 0:
+            if name in _OPTIONAL and getattr(self, _OPTIONAL[name]) == 0:
                 continue  # NaN by design: the term was not computed
             if not math.isfinite(x) or abs(x) > EXPLODED:
                 raise TrainingDiverged(self.step_count + 1, name, x)
