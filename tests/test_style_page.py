@@ -116,6 +116,7 @@ def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):
     assert not page.exception
     captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
     assert any("translated to digits8" in c for c in captions) and any("back to mnist" in c for c in captions), captions
+    assert any("class term (lambda_class = 20)" in c.value for c in page.caption)  # the card's caveat, on the page
 
 
 def test_a_pair_that_cannot_be_trained_says_why_on_the_page(page, monkeypatch):

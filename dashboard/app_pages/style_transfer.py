@@ -169,7 +169,10 @@ with tab_shipped:
         name = st.selectbox("Shipped model", shipped, key="st_shipped")
         G, F, cfg = load_cycle_pretrained(name)
         a_name, b_name = cfg.data_a.name, cfg.data_b.name
-        st.caption(f"pretrained/{name}: {a_name} <-> {b_name}, trained as its README.md says.")
+        labels = (f" Trained with the class term (lambda_class = {cfg.lambda_class:g}): its discriminators learnt the "
+                  "digits' labels, so this is CycleGAN helped by labels, not the paper's unsupervised version."
+                  if cfg.lambda_class > 0 else "")
+        st.caption(f"pretrained/{name}: {a_name} <-> {b_name}, trained as its README.md says.{labels}")
         if not cfg.is_image:
             from gan_core.data.points import Data2D
 
