@@ -3,8 +3,8 @@
 A `CycleConfig` sits beside `TrainConfig` rather than extending it: a CycleGAN has no noise, no variant and no
 single generator, so most of TrainConfig's fields would mean nothing here. What both share has one home each:
 a domain is a `config.DataConfig`, the optimiser (rates, betas, batch, linear decay) is a `config.OptimConfig`.
-The settings only CycleGAN has (`lambda_cycle`, `lambda_identity`, `lambda_class`, `pool_size`) live here, and the networks in
-`CycleModelConfig`. The config is saved as `config.json` with `"family": "cyclegan"`, so a folder says which kind
+The settings only CycleGAN has (`lambda_cycle`, `lambda_identity`, `lambda_class`, `pool_size`) live here, and the
+networks in `CycleModelConfig`. The config is saved as `config.json` with `"family": "cyclegan"`, so a folder says which kind
 of run it holds, and round-trips exactly (`CycleConfig.from_dict(c.to_dict()) == c`).
 """
 from __future__ import annotations
@@ -112,7 +112,8 @@ class CycleConfig:
         check_float("lambda_identity", self.lambda_identity, 0.0, 10.0)
         check_float("lambda_class", self.lambda_class, 0.0, 100.0)
         if self.lambda_class > 0 and not (a.name in DIGIT_SETS and b.name in DIGIT_SETS):
-            raise ValueError(f"lambda_class={self.lambda_class} asks each translation to keep its source's label, which "
+            raise ValueError(f"lambda_class={self.lambda_class} asks each translation to keep its source's label, "
+                             "which "
                              f"needs two digit sets ({', '.join(DIGIT_SETS)}); {self.pair} has "
                              f"{'no labels' if not a.is_image else 'labels that name different things'}: "
                              "set lambda_class=0")

@@ -27,12 +27,13 @@ TRANSLATORS = {"resnet": "ResNet (the paper's)", "warp": "reframe, then ResNet"}
 TRANSLATOR_HELP = ("ResNet: the paper's translator, which sees the whole image and redraws it. Reframe, then ResNet: a "
                    "spatial transformer first moves and stretches each image by one learnt affine map (the digits8 "
                    "scans fill their frame, MNIST digits sit in a 20 x 20 box), so the ResNet only restyles; the "
-                   "shipped mnist:digits8 model uses it and keeps more digits' classes (BENCHMARKS.md, CycleGAN)")
+                   "shipped mnist:digits8 model uses it, with the class term; without that term it keeps a few more "
+                   "digits' classes than the ResNet alone (BENCHMARKS.md, CycleGAN)")
 CLASS_HELP = ("Not in the paper, and it uses the digits' labels: each discriminator also learns to name the digit of "
               "its real images, and G and F are asked that their translations be named as their source's digit. "
               "The cycle loss alone lets a 2 be drawn as a 7 as long as F draws it back as a 2; this term makes that "
               "cost. Set before Train (the discriminators get a class head only when it is on). The shipped "
-              "mnist:digits8 model is trained with 20 for 6,000 steps and keeps 97-99% of the digits, against 65-75% "
+              "mnist:digits8 model is trained with 20 for 6,000 steps and keeps 97-99% of the digits, against 65-78% "
               "without it. A live run here is short: with the ResNet translator 5-20 raised the digits kept from "
               "53% / 70% to 70-74% / 80%; with reframe-then-ResNet 5 helped a little and 20 was too strong that "
               "early (BENCHMARKS.md, CycleGAN)")
@@ -108,7 +109,8 @@ with tab_live:
     w[1].slider("lambda_identity: identity loss, as a share of lambda_cycle", 0.0, 1.0, 0.0, 0.05, key="st_li",
                 on_change=_weights_changed, help="0.5 in the paper for photos <-> paintings; G(b) should stay b")
     if has_digits(pair):
-        w[2].slider("lambda_class: keep the digit (uses labels)", 0.0, 40.0, 0.0, 1.0, key="st_lcls", disabled=busy,
+        w[2].slider("lambda_class: keep the digit (uses labels)", 0.0, 40.0, 0.0, 1.0, key="st_lcls",
+                    disabled=busy or snap.status == "paused",
                     help=CLASS_HELP)
     st.info(LESSON)
 

@@ -3,8 +3,8 @@
 `train` hands over here when the preset is `cyclegan`, the data names a pair (`moons:circles`, `mnist:digits8`)
 or `--resume` points at a CycleGAN folder. The train flags that mean the same thing are read (steps, seed, the
 optimiser's, the MLP widths, --width, --config, --points); the CycleGAN's own settings come with `--option`
-(`lambda_cycle`, `lambda_identity`, `lambda_class`, `pool_size`, `n_blocks`, `d_layers`, `translator`); flags that mean nothing here
-are refused by name.
+(`lambda_cycle`, `lambda_identity`, `lambda_class`, `pool_size`, `n_blocks`, `d_layers`, `translator`); flags that
+mean nothing here are refused by name.
 """
 from __future__ import annotations
 

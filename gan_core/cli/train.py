@@ -284,7 +284,8 @@ def cmd_variants(args: argparse.Namespace) -> int:
         print(f"  {preset.name:<11} {preset.about}")
     print(f"  {'cyclegan':<11} Unpaired translation between two domains (--data A:B): translators G: A -> B and "
           "F: B -> A held together by the cycle loss (Zhu et al. 2017); settings with --option lambda_cycle=10, "
-          "lambda_identity=0, lambda_class=0 (digit pairs: keep the source's label), pool_size=50; images: width 12, n_blocks=2, d_layers=3, batch 8 (the paper: 64, 9, 3, 1), "
+          "lambda_identity=0, lambda_class=0 (digit pairs: keep the source's label), pool_size=50; "
+          "images: width 12, n_blocks=2, d_layers=3, batch 8 (the paper: 64, 9, 3, 1), "
           "translator=resnet (or warp: a learnt affine reframing first)")
     return 0
 
