@@ -12,8 +12,9 @@ labels (weight 1, inside loss_d_a / loss_d_b), to name a digit of its domain; th
 `lambda_class` times the cross-entropy of those heads on their translations against the *source* images' labels
 (`class_g`: D_B's head on G(a) against a's label; `class_f`: D_A's head on F(b) against b's). The cycle loss only
 asks that F undo G, so a 2 drawn as a 7 that F draws back as a 2 costs nothing; this term is what makes it cost.
-The pools keep no labels: the heads learn from real images only. The evaluation's judges (the target domain's
-shipped classifier and a 5-NN vote among real test images) are separate networks that never see training.
+The pools keep no labels: the heads learn from real images only. The evaluation's judges take no part in training:
+the target domain's shipped classifier (which learnt from the same training images as the head, so it may share its
+blind spots) and a 5-NN vote among real test images (which learnt nothing).
 
 Determinism: all randomness comes from torch.Generators owned by the trainer (network initialisation from the
 seed; data batches from seed + 2; the pools' choices from seed + 1; the held-out 2D points and the fixed panel
