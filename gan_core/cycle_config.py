@@ -27,6 +27,11 @@ DIGIT_SETS: tuple[str, ...] = ("mnist", "mnist-full", "digits8")
 N_DIGITS = 10
 
 
+def shares_digit_labels(pair: str) -> bool:
+    """Whether both sides of an `A:B` pair are digit sets: their labels name the same things (the class term)."""
+    return all(side in DIGIT_SETS for side in pair.split(":"))
+
+
 @dataclass
 class CycleModelConfig:
     kind: CycleNet = _help("networks: mlp (2D points) or resnet (28x28 images: the paper's ResNet G, PatchGAN D)", "mlp")
@@ -111,10 +116,9 @@ class CycleConfig:
         check_float("lambda_cycle", self.lambda_cycle, 0.0, 1000.0)
         check_float("lambda_identity", self.lambda_identity, 0.0, 10.0)
         check_float("lambda_class", self.lambda_class, 0.0, 100.0)
-        if self.lambda_class > 0 and not (a.name in DIGIT_SETS and b.name in DIGIT_SETS):
+        if self.lambda_class > 0 and not shares_digit_labels(self.pair):
             raise ValueError(f"lambda_class={self.lambda_class} asks each translation to keep its source's label, "
-                             "which "
-                             f"needs two digit sets ({', '.join(DIGIT_SETS)}); {self.pair} has "
+                             f"which needs two digit sets ({', '.join(DIGIT_SETS)}); {self.pair} has "
                              f"{'no labels' if not a.is_image else 'labels that name different things'}: "
                              "set lambda_class=0")
         check_int("pool_size", self.pool_size, 0, 1000)

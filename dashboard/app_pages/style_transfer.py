@@ -9,7 +9,7 @@ from dashboard import cycle_charts
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import list_cycle_pretrained, load_classifier, load_cycle_pretrained, session_cycle_runner
-from gan_core.cycle_config import CYCLE_PRESETS, DIGIT_SETS, CycleConfig, parse_pair
+from gan_core.cycle_config import CYCLE_PRESETS, CycleConfig, parse_pair, shares_digit_labels
 from gan_core.cycle_io import frame_digit
 from gan_core.data.pixels import to_uint8, to_unit
 from gan_core.models.cyclegan import translate_with
@@ -52,11 +52,6 @@ ss = st.session_state
 tab_live, tab_shipped = st.tabs(["Train live", "Translate with a shipped model"])
 
 
-def has_digits(pair: str) -> bool:
-    """Whether both sides of a pair are digit sets (their labels name the same things: the class term applies)."""
-    return all(side in DIGIT_SETS for side in pair.split(":"))
-
-
 def live_config(pair: str, steps: int) -> CycleConfig:
     a, b = parse_pair(pair)
     d = CycleConfig(data_a=a, data_b=b, model={"kind": "resnet" if a.is_image else "mlp"}).to_dict()
@@ -65,7 +60,7 @@ def live_config(pair: str, steps: int) -> CycleConfig:
         d = merge(d, {"model": {"translator": ss.get("st_translator", "resnet")}})
     return CycleConfig.from_dict(merge(d, {"steps": int(steps), "lambda_cycle": float(ss.get("st_lc", 10.0)),
                                            "lambda_identity": float(ss.get("st_li", 0.0)),
-                                           "lambda_class": float(ss.get("st_lcls", 0.0)) if has_digits(pair) else 0.0}))
+                                           "lambda_class": float(ss.get("st_lcls", 0.0)) if shares_digit_labels(pair) else 0.0}))
 
 
 def _weights_changed() -> None:
@@ -103,12 +98,12 @@ with tab_live:
     elif snap.status == "paused" and c[4].button("Resume", key="st_resume", width="stretch"):
         runner.resume()
         st.rerun()
-    w = st.columns(3 if has_digits(pair) else 2)
+    w = st.columns(3 if shares_digit_labels(pair) else 2)
     w[0].slider("lambda_cycle: weight of the cycle loss", 0.0, 20.0, 10.0, 0.5, key="st_lc", on_change=_weights_changed,
                 help="10 in the paper; 0 removes the only thing that ties a translation to its source")
     w[1].slider("lambda_identity: identity loss, as a share of lambda_cycle", 0.0, 1.0, 0.0, 0.05, key="st_li",
                 on_change=_weights_changed, help="0.5 in the paper for photos <-> paintings; G(b) should stay b")
-    if has_digits(pair):
+    if shares_digit_labels(pair):
         w[2].slider("lambda_class: keep the digit (uses labels)", 0.0, 40.0, 0.0, 1.0, key="st_lcls",
                     disabled=busy or snap.status == "paused",
                     help=CLASS_HELP)
