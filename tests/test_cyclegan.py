@@ -290,7 +290,6 @@ def test_the_critics_class_heads_learn_from_real_labels():
         g = torch.Generator().manual_seed(7)
         a, ya = t.data_a.sample(16, g)
         b, yb = t.data_b.sample(16, g)
-        ya, yb = ya.long(), yb.long()
         if shuffle:
             ya, yb = ya.roll(1), yb.roll(1)
 

@@ -172,9 +172,7 @@ class CycleTrainer:
         t = time.perf_counter()
         bs = self.config.optim.batch_size
         a, ya = self.data_a.sample(bs, self.data_rng)
-        b, yb = self.data_b.sample(bs, self.data_rng)
-        if self.lambda_class > 0:
-            ya, yb = ya.long(), yb.long()
+        b, yb = self.data_b.sample(bs, self.data_rng)  # labels: torch.long (ImageDataset), unused without the class term
         fake_a, fake_b, terms = self._gf_step(a, b, ya, yb)
         d = self._d_step(a, b, fake_a, fake_b, ya, yb)
         v = torch.cat([terms, d]).tolist()  # one host sync per iteration
