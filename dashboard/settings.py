@@ -24,6 +24,12 @@ DATA_LABELS = {
 }
 OBJECTIVES = tuple(OBJECTIVE_VARIANTS)
 STABILISERS = ("unrolled", "pacgan", *[n for n in STABILISER_VARIANTS if not n.endswith(("-k", "-m"))])
+IMAGE_ONLY_STABILISERS = ("diffaug",)  # it shifts and cuts images: not offered on 2D data
+
+
+def stabilisers_for(is_image: bool) -> tuple[str, ...]:
+    """The stabilisers the Train page offers for image or 2D data."""
+    return STABILISERS if is_image else tuple(s for s in STABILISERS if s not in IMAGE_ONLY_STABILISERS)
 ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")

@@ -152,7 +152,10 @@ def _variant(is_image: bool, errors: dict) -> None:
     st.subheader("GAN variant")
     st.selectbox("Objective", settings.OBJECTIVES, key="w_objective", help="The loss the two networks play.",
                  on_change=_objective_changed)
-    st.multiselect("Stabilisers", settings.STABILISERS, key="w_stabilisers",
+    offered = settings.stabilisers_for(is_image)
+    if any(s not in offered for s in ss.w_stabilisers):  # image-only ones picked before the data became 2D
+        ss.w_stabilisers = [s for s in ss.w_stabilisers if s in offered]
+    st.multiselect("Stabilisers", offered, key="w_stabilisers",
                    help="Tricks that act on the training step; they never change the layers.")
     if "unrolled" in ss.w_stabilisers:
         st.slider("Unrolled steps k", 1, 10, key="w_unroll_k")

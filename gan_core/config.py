@@ -241,6 +241,9 @@ class TrainConfig:
         # The variant is resolved once, here: this validates its name, its options and its fit with the rest.
         self._recipe = resolve_recipe(self.variant, self.variant_options, self.optim.batch_size, self.model.conditional,
                                       self.optim.pack_batch)
+        if self._recipe.diffaug and not self.data.is_image:
+            raise ValueError(f"variant {self.variant!r}: diffaug shifts and cuts images; {self.data.name!r} is 2D, "
+                             "so drop '+diffaug'")
         if self.model.kind == "style" and self._recipe.spectral_norm:
             raise ValueError(f"variant {self.variant!r}: spectral normalisation does not combine with the style "
                              "model's equalised learning rate; drop '+sn'")

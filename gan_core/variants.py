@@ -38,6 +38,7 @@ class Recipe:
     ema: float = 0.0             # decay of an exponential moving average of G's weights (Yazici et al. 2019)
     ttur_ratio: float = 1.0      # lr_d / lr_g imposed when > 1 (Heusel et al. 2017); 1 keeps the configured rates
     n_critic: int = 1            # D steps per G step (5 for the Wasserstein critic, Arjovsky et al. 2017)
+    diffaug: bool = False        # D sees every image shifted and cut out (DiffAugment, Zhao et al. 2020); images only
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,11 @@ STABILISER_VARIANTS: dict[str, VariantInfo] = {
            "Weight clipping: after each update every weight of D is clamped to [-0.01, 0.01] (option weight_clip), "
            "the Lipschitz constraint of the original Wasserstein GAN ('wgan' switches it on).",
            "Arjovsky et al. 2017, Wasserstein GAN"),
+        _v("diffaug", {"diffaug": True},
+           "Differentiable augmentation (images only): D sees every image, real and generated, shifted by up to 1/8 "
+           "of its side and with a square of half its side blanked out, in D's and in G's update. D can no longer "
+           "learn a small training set by heart, and G learns through the changes without drawing them.",
+           "Zhao et al. 2020, Differentiable Augmentation for Data-Efficient GAN Training (policy translation,cutout)"),
         _v("ttur", {"ttur_ratio": 4.0},
            "Two time-scale update rule: D learns 4 times faster than G (lr_d = 4 * lr_g). "
            "With separate rates the game provably converges to a local Nash equilibrium under mild conditions.",
@@ -250,7 +256,7 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
             raise ValueError(f"variant option {key!r} unknown; known options: {', '.join(RECIPE_FIELDS)}")
         if key == "objective":
             check_choice("variant_options.objective", value, OBJECTIVE_NAMES)
-        elif key in ("spectral_norm", "mbstd"):
+        elif key in ("spectral_norm", "mbstd", "diffaug"):
             if not isinstance(value, bool):
                 raise ValueError(f"variant_options.{key}={value!r} must be true or false")
         elif key in ("unroll", "pack", "n_critic", "r1_every"):

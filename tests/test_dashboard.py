@@ -216,6 +216,19 @@ def test_invalid_setting_is_shown_next_to_it(app):
     assert app.button(key="btn_train").disabled
 
 
+def test_diffaug_is_offered_for_images_only_and_dropped_when_the_data_becomes_2d(app):
+    app.run()
+    assert "diffaug" not in app.multiselect(key="w_stabilisers").options  # the default data is 2D
+    app.selectbox(key="w_data").set_value("mnist").run()
+    assert "diffaug" in app.multiselect(key="w_stabilisers").options
+    app.multiselect(key="w_stabilisers").set_value(["ema", "diffaug"]).run()
+    assert not app.exception and not app.error
+    app.selectbox(key="w_data").set_value("ring8").run()
+    assert not app.exception and not app.error
+    assert "diffaug" not in app.multiselect(key="w_stabilisers").options
+    assert "diffaug" not in app.multiselect(key="w_stabilisers").value
+
+
 def test_mnist_shows_a_grid_of_samples(app):
     app.run()
     app.selectbox(key="w_data").set_value("mnist").run()

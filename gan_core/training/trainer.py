@@ -22,6 +22,7 @@ import torch
 
 from gan_core.checks import check_float
 from gan_core.device import bf16_native, resolve_device
+from gan_core.diffaugment import diff_augment
 from gan_core.config import TrainConfig
 from gan_core.data import make_dataset
 from gan_core.evaluation.modes2d import score_points
@@ -250,8 +251,15 @@ class Trainer(TrainerState):
             fake = fake + noise * torch.randn(fake.shape, generator=self.rng, device=self.device)
         return real, fake, y, y_fake
 
+    def _augment(self, x: torch.Tensor) -> torch.Tensor:
+        """What D sees of images x: with `diffaug`, each shifted and cut out (drawn from the training stream)."""
+        return diff_augment(x, self.rng) if self.recipe.diffaug else x
+
     def _d_logits(self, real: torch.Tensor, fake: torch.Tensor, y, y_fake):
         m = self.recipe.pack
+        if self.recipe.diffaug:  # real and fake changed alike; R1 differentiates through the change to `real`
+            both = self._augment(torch.cat([real, fake]))
+            real, fake = both[: real.shape[0]], both[real.shape[0]:]
         pr, pf = pack(real, m), pack(fake, m)
         with self._autocast():
             if self.recipe.mbstd:  # the batch-spread feature must see real and fake apart, or both get one value
@@ -295,14 +303,14 @@ class Trainer(TrainerState):
     def _g_step(self, batch=None) -> torch.Tensor:
         r = self.recipe
         real, fake, y, y_fake = batch if batch is not None else self._real_fake(detach_fake=False)
-        pf = pack(fake, r.pack)
+        pf = pack(self._augment(fake), r.pack)
         if r.unroll > 0:
             from torch.func import functional_call
 
             was_training = self.D.training
             self.D.eval()  # spectral norm: no power-iteration update inside the look-ahead
             with self._autocast():
-                params = unrolled_params(self.D, self.opt_d, self.objective, pack(real, r.pack), pf, r.unroll,
+                params = unrolled_params(self.D, self.opt_d, self.objective, pack(self._augment(real), r.pack), pf, r.unroll,
                                          self.opt_d.param_groups[0]["lr"], y)
                 logits = functional_call(self.D, params, (pf, y_fake)).float()
             self.D.train(was_training)
