@@ -30,6 +30,8 @@ IMAGE_ONLY_STABILISERS = ("diffaug",)  # it shifts and cuts images: not offered 
 def stabilisers_for(is_image: bool) -> tuple[str, ...]:
     """The stabilisers the Train page offers for image or 2D data."""
     return STABILISERS if is_image else tuple(s for s in STABILISERS if s not in IMAGE_ONLY_STABILISERS)
+
+
 ACTIVATIONS = ("tanh", "relu", "leaky_relu")
 NOISES = ("normal", "uniform")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
@@ -270,6 +272,11 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
                 bad = [p for p in stabs if p not in STABILISERS]
                 if bad:
                     raise ValueError(f"unknown stabiliser {bad[0]!r}")
+                image_only = [p for p in stabs if p not in stabilisers_for(data in DATA_CHOICES_IMAGES)]
+                if image_only:
+                    warnings.append(f"link setting stab={raw!r}: {', '.join(image_only)} dropped, because it changes "
+                                    f"images and {data!r} is 2D data")
+                    stabs = tuple(p for p in stabs if p not in image_only)
                 s["stabilisers"] = stabs
             elif key in CHOICES:
                 if raw not in CHOICES[key]:

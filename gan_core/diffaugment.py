@@ -3,9 +3,11 @@
 With few training images D learns them by heart, its feedback to G stops being useful and the FID stalls or
 climbs. DiffAugment shows D every image, real and generated, randomly shifted and with a square cut out, in both
 D's and G's update; the changes are differentiable, so G learns through them, and because the fakes are changed
-the same way as the reals, G is not taught to draw shifted or cut images. This is the paper's policy for little
-data, "translation,cutout": a shift of up to 1/8 of the side (uncovered pixels filled with 0) and a cut-out square
-of half the side (filled with 0), one draw per image.
+the same way as the reals, G is not taught to draw shifted or cut images. The policy is the one the paper trains
+BigGAN on CIFAR-10 with, "translation,cutout" (its StyleGAN2 runs add colour changes): a shift of up to 1/8 of the
+side (uncovered pixels filled with 0) and a cut-out square of half the side (filled with 0), one draw per image.
+On images scaled to [-1, 1] with a background of -1, such as MNIST, 0 is mid-grey: D sees grey margins and a grey
+square on reals and fakes alike.
 
 Every draw comes from the `torch.Generator` passed in (the trainer's training stream), so a run repeats exactly.
 """

@@ -229,6 +229,23 @@ def test_diffaug_is_offered_for_images_only_and_dropped_when_the_data_becomes_2d
     assert "diffaug" not in app.multiselect(key="w_stabilisers").value
 
 
+def test_a_link_asking_for_diffaug_on_2d_data_says_it_was_dropped(app):
+    app.query_params.update({"data": "ring8", "stab": "ema,diffaug"})
+    app.run()
+    assert not app.exception and not app.error
+    warnings = " ".join(w.value for w in app.warning)
+    assert "diffaug dropped" in warnings and "2D" in warnings
+    assert list(app.multiselect(key="w_stabilisers").value) == ["ema"]
+
+
+def test_a_link_asking_for_diffaug_on_images_keeps_it(app):
+    app.query_params.update({"data": "mnist", "stab": "ema,diffaug"})
+    app.run()
+    assert not app.exception
+    assert not any("diffaug" in w.value for w in app.warning)
+    assert list(app.multiselect(key="w_stabilisers").value) == ["ema", "diffaug"]
+
+
 def test_mnist_shows_a_grid_of_samples(app):
     app.run()
     app.selectbox(key="w_data").set_value("mnist").run()

@@ -68,10 +68,14 @@ def _d_inputs(trainer: Trainer) -> list[torch.Tensor]:
     return seen
 
 
-@pytest.mark.parametrize("variant, blanked", [("ns+diffaug", True), ("ns", False)])
-def test_d_sees_cut_images_in_both_updates_only_with_diffaug(variant, blanked):
+@pytest.mark.parametrize("variant, blanked, calls", [
+    ("ns+diffaug", True, 2),  # D's update (real and fake in one pass), then G's update
+    ("ns", False, 2),
+    ("ns+unrolled-1+diffaug", True, 3),  # and, between them, D's look-ahead on real and fake (Metz et al.)
+])
+def test_d_sees_cut_images_in_every_call_only_with_diffaug(variant, blanked, calls):
     seen = _d_inputs(_trainer(variant))
-    assert len(seen) == 2  # D's update (real and fake in one pass), then G's update
+    assert len(seen) == calls
     for batch in seen:
         # real digits in [-1, 1] are never exactly 0 (pixel / 127.5 - 1), so a block of zeros is a cut-out
         zeros_per_image = (batch == 0).flatten(1).sum(1)

@@ -310,7 +310,8 @@ class Trainer(TrainerState):
             was_training = self.D.training
             self.D.eval()  # spectral norm: no power-iteration update inside the look-ahead
             with self._autocast():
-                params = unrolled_params(self.D, self.opt_d, self.objective, pack(self._augment(real), r.pack), pf, r.unroll,
+                pr = pack(self._augment(real), r.pack)
+                params = unrolled_params(self.D, self.opt_d, self.objective, pr, pf, r.unroll,
                                          self.opt_d.param_groups[0]["lr"], y)
                 logits = functional_call(self.D, params, (pf, y_fake)).float()
             self.D.train(was_training)
