@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gan_core.data.images import load_images  # noqa: E402
+from gan_core.data.images import IMAGE_NAMES, load_images  # noqa: E402
 from gan_core.runs import load_config  # noqa: E402
 from gan_core.sampling import sample_run  # noqa: E402
 
@@ -47,16 +47,15 @@ def main() -> int:
     real_done = set()
     for run in a.runs:
         data = load_config(run).data
+        if data.name not in IMAGE_NAMES:
+            print(f"{run}: {data.name} is 2D data; this measures images")
+            return 2
         if data.name not in real_done:
             real, _ = load_images(data.name, "test", data.data_dir, download=False)
             r, c = centre_spread(real)
             print(f"real {data.name} (held-out, {len(real):,} images): centre sd {r:.2f} / {c:.2f} px (rows / columns)")
             real_done.add(data.name)
-        s = sample_run(run, a.n, a.seed, None, "cpu")
-        if not s.is_image:
-            print(f"{run}: {data.name} is 2D data; this measures images")
-            return 2
-        r, c = centre_spread(s.data)
+        r, c = centre_spread(sample_run(run, a.n, a.seed, None, "cpu").data)
         print(f"{run} ({a.n:,} samples, seed {a.seed}): centre sd {r:.2f} / {c:.2f} px (rows / columns)")
     return 0
 

@@ -272,7 +272,8 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
                 bad = [p for p in stabs if p not in STABILISERS]
                 if bad:
                     raise ValueError(f"unknown stabiliser {bad[0]!r}")
-                image_only = [p for p in stabs if p not in stabilisers_for(data in DATA_CHOICES_IMAGES)]
+                offered = stabilisers_for(data in DATA_CHOICES_IMAGES)
+                image_only = [p for p in stabs if p not in offered]
                 if image_only:
                     warnings.append(f"link setting stab={raw!r}: {', '.join(image_only)} dropped, because it changes "
                                     f"images and {data!r} is 2D data")
