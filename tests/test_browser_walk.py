@@ -27,12 +27,14 @@ pytestmark = NEEDS_BROWSER
 
 VIEWPORT = {"width": 1400, "height": 900}
 
-# Texts that do not fit their box: metric values and labels, button labels, pills. Streamlit cuts them with an
-# ellipsis (text-overflow) or hides the rest (overflow), so the element's scroll width exceeds its client width.
+# Texts that do not fit their box: metric values and labels, button labels, pills, the chosen options of a
+# multiselect. Streamlit cuts them with an ellipsis (text-overflow) or hides the rest (overflow, a fade over the
+# last options), so the element's scroll width exceeds its client width.
 CUT_OFF = """() => {
   const sel = ['[data-testid="stMetricValue"] *', '[data-testid="stMetricValue"]', '[data-testid="stMetricLabel"] *',
                '[data-testid="stButton"] button *', '[data-testid="stDownloadButton"] button *',
-               '[data-testid="stBaseButton-pills"] *', '[data-testid="stBaseButton-pillsActive"] *'];
+               '[data-testid="stBaseButton-pills"] *', '[data-testid="stBaseButton-pillsActive"] *',
+               '[data-testid="stMultiSelectTagsContainer"]'];
   const out = [];
   for (const el of document.querySelectorAll(sel.join(','))) {
     if (!el.clientWidth || !el.textContent.trim()) continue;

@@ -30,13 +30,17 @@ snap = runner.snapshot()
 busy = snap.status in ("queued", "running")
 
 with st.form("aug_form", border=True):
-    c = st.columns([2, 3, 1, 1, 1])
-    ns = c[0].multiselect("Labeled images per class (N)", N_CHOICES, default=[10], key="aug_n", max_selections=3)
-    arms = c[1].multiselect("Arms", list(ARMS), default=list(ARMS), format_func=lambda a: ARMS[a].title, key="aug_arms")
-    seeds = c[2].number_input("Seeds", 1, 5, 2, key="aug_seeds")
-    steps = c[3].number_input("Classifier steps", 10, 2000, 100, 10, key="aug_steps",
+    # The four arms' names need most of a projector's width (1400 px) to show side by side: on a narrower column
+    # the last ones hide behind a fade and the class cannot see what will run.
+    top = st.columns([1, 3])
+    ns = top[0].multiselect("Labeled images per class (N)", N_CHOICES, default=[10], key="aug_n", max_selections=3)
+    arms = top[1].multiselect("Arms", list(ARMS), default=list(ARMS), format_func=lambda a: ARMS[a].title,
+                              key="aug_arms")
+    c = st.columns(4)
+    seeds = c[0].number_input("Seeds", 1, 5, 2, key="aug_seeds")
+    steps = c[1].number_input("Classifier steps", 10, 2000, 100, 10, key="aug_steps",
                               help="optimiser steps of 64 images for every arm's classifier")
-    gan_steps = c[4].number_input("GAN steps", 10, 3000, 150, 10, key="aug_gan_steps",
+    gan_steps = c[2].number_input("GAN steps", 10, 3000, 150, 10, key="aug_gan_steps",
                                   help="training iterations of the conditional GAN, on the N labeled images per class")
     go = st.form_submit_button("Run", type="primary", disabled=busy)
 if go:
