@@ -53,6 +53,28 @@ def test_a_loose_spread_whose_held_set_flickers_is_not_a_collapse():
     assert sharp.collapsed  # the same flicker with sharp samples is a generator dropping and retaking a mode
 
 
+def test_the_sentence_explains_a_table_count_above_the_held_modes():
+    """The arena's table shows the protocol's count (one sharp sample is enough); the sentence beside it says why
+    that count is higher than the modes the samples sit on."""
+    near = [0.45, 0.01, 0.02, 0.0, 0.0, 0.0, 0.01, 0.51]  # the last evaluation: where the samples sit
+    run = _history([_one(0, 0.5)[:7] + [0.4], near])  # rows in reverse: the last evaluation comes first
+    sharp = [0.4, 0.004, 0.01, 0.0, 0.0, 0.0, 0.002, 0.5]  # its sharp samples: one or more on modes 1, 2 and 6
+    for i in range(8):
+        run[f"share_{i}"] = [sharp[i], 0.3 * (i in (0, 7))]
+    occ = occupancy(run)
+    assert occ.final == {0, 7} and occ.captured == {0, 1, 2, 6, 7} and occ.collapsed
+    text = explain("ns", occ, RING.centres)
+    assert "only 2 of the 8 modes" in text and "protocol's count, 5 modes are captured" in text
+    assert "3 of them get less than 3%" in text and "no sharp sample" not in text
+    loose_east = run.copy()
+    loose_east["share_7"] = 0.0  # mode 7 holds half the samples, none of them sharp
+    assert "1 of the modes it sits on has no sharp sample" in explain("ns", occupancy(loose_east), RING.centres)
+    run["share_1"] = run["share_2"] = run["share_6"] = 0.0  # captured = held: nothing to explain
+    assert "protocol's count" not in explain("ns", occupancy(run), RING.centres)
+    assert "protocol's count" not in explain("ns", occupancy(run[[c for c in run if not c.startswith("share_")]]),
+                                             RING.centres)
+
+
 def test_even_cover_is_not_collapse():
     occ = occupancy(_history([[0.11] * 8] * 3))
     assert occ.covers_all and not occ.collapsed and occ.hops == 0

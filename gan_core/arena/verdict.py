@@ -5,7 +5,8 @@ is k, sharp or not; they add up to 1), and its % HQ says how sharp they are (wit
 runs log `share_k` (the class histogram), used the same way. From the history over training:
 
 - the **held** modes of one evaluation are those with at least a quarter of a fair share (>= 1 / (4K)):
-  a stray sample or two near a mode does not count as keeping it;
+  a stray sample or two near a mode does not count as keeping it (the protocol's `modes`, which the arena's table
+  shows, counts a mode with a single sharp sample: when the two differ, the sentence says why);
 - a **hop** is an evaluation whose held modes differ from the previous evaluation's;
 - the **visited** modes are those held at some evaluation;
 - a run **collapsed** when it holds at most half of the modes, or, with most of its samples sharp (% HQ >= 50), fewer
@@ -57,6 +58,9 @@ class Occupancy:
     held: tuple[frozenset, ...]  # held modes at each evaluation
     hq: float                   # % HQ at the last evaluation, in [0, 1]
     final_shares: tuple[float, ...]
+    # The modes the protocol counts as captured at the last evaluation (a 2D run's share_k > 0: a single sharp sample
+    # on a mode is enough), which the arena's table counts beside these sentences; None when the run did not log them.
+    captured: frozenset | None = None
 
     @property
     def final(self) -> frozenset:
@@ -106,8 +110,12 @@ def occupancy(evals: pd.DataFrame) -> Occupancy:
         raise ValueError("no evaluation with share_* values yet")
     shares = rows[cols].to_numpy(dtype=float)
     hq = float(rows["hq"].iloc[-1]) if "hq" in rows else 1.0
+    sharp_cols = [c.replace("near_", "share_") for c in cols]  # 2D runs log both: where samples sit, and sharp ones
+    captured = None
+    if cols[0].startswith("near_") and all(c in rows for c in sharp_cols) and rows[sharp_cols].iloc[-1].notna().all():
+        captured = frozenset(int(i) for i in np.flatnonzero(rows[sharp_cols].iloc[-1].to_numpy(dtype=float) > 0))
     return Occupancy(len(cols), tuple(int(s) for s in rows["step"]), tuple(held_modes(s) for s in shares), hq,
-                     tuple(float(x) for x in shares[-1]))
+                     tuple(float(x) for x in shares[-1]), captured)
 
 
 def place(centre: np.ndarray, centres: np.ndarray) -> str:
@@ -125,6 +133,21 @@ def place(centre: np.ndarray, centres: np.ndarray) -> str:
 def _places(modes, centres: np.ndarray, most: int = 4) -> str:
     names = [place(centres[i], centres) for i in sorted(modes)]
     return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _strays(occ: Occupancy) -> str:
+    """Why the protocol's count of captured modes (the arena's table) differs from the modes the samples sit on, when
+    some captured mode holds less than a quarter of a fair share."""
+    if occ.captured is None:
+        return ""
+    extra, unsharp = len(occ.captured - occ.final), len(occ.final - occ.captured)
+    if extra == 0:
+        return ""
+    also = (f"; and {unsharp} of the modes it sits on {'has' if unsharp == 1 else 'have'} no sharp sample"
+            if unsharp else "")
+    return (f" (By the protocol's count, {len(occ.captured)} modes are captured, since one sharp sample on a mode is "
+            f"enough; {extra} of them {'gets' if extra == 1 else 'get'} less than {1 / (4 * occ.k):.0%} of the "
+            f"samples{also}.)")
 
 
 def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
@@ -147,7 +170,7 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
                 f"{occ.hq:.0%} are sharp (within 3 sigma of a mode). Train longer and watch the share per mode.")
     if occ.collapsed:
         return (f"{head} collapsed: its samples sit on only {len(final)} of the {k} modes "
-                f"({_places(final, centres)}).{journey}{loose} That is mode collapse.")
+                f"({_places(final, centres)}).{_strays(occ)}{journey}{loose} That is mode collapse.")
     if not occ.sharp and len(final) == k:
         return (f"{head} has not learnt the modes yet: its samples spread over all {k} of them, but only {occ.hq:.0%} "
                 f"are sharp (within 3 sigma of a mode). More steps or a smaller learning rate would help.")
@@ -157,7 +180,7 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
                 f"{1 / k:.0%}).{loose}")
     missed = set(range(k)) - set(final)
     return (f"{head} kept {len(final)} of {k} modes; it has (almost) no samples at {_places(missed, centres)}."
-            f"{journey}{loose}")
+            f"{_strays(occ)}{journey}{loose}")
 
 
 def stories(curves: pd.DataFrame, centres: np.ndarray) -> str:
