@@ -43,10 +43,14 @@ def share_columns(evals: pd.DataFrame) -> list[str]:
     return []
 
 
+def held_share(k: int) -> float:
+    """The share of the samples a mode of K must hold to count as held: a quarter of a fair share, 1 / (4K)."""
+    return 1.0 / (4 * k)
+
+
 def held_modes(shares: np.ndarray) -> frozenset[int]:
     """The modes holding at least a quarter of a fair share of the samples (see the module docstring)."""
-    k = len(shares)
-    return frozenset(int(i) for i in np.flatnonzero(np.nan_to_num(shares) >= 1.0 / (4 * k)))
+    return frozenset(int(i) for i in np.flatnonzero(np.nan_to_num(shares) >= held_share(len(shares))))
 
 
 @dataclass(frozen=True)
@@ -110,10 +114,12 @@ def occupancy(evals: pd.DataFrame) -> Occupancy:
         raise ValueError("no evaluation with share_* values yet")
     shares = rows[cols].to_numpy(dtype=float)
     hq = float(rows["hq"].iloc[-1]) if "hq" in rows else 1.0
-    sharp_cols = [c.replace("near_", "share_") for c in cols]  # 2D runs log both: where samples sit, and sharp ones
     captured = None
-    if cols[0].startswith("near_") and all(c in rows for c in sharp_cols) and rows[sharp_cols].iloc[-1].notna().all():
-        captured = frozenset(int(i) for i in np.flatnonzero(rows[sharp_cols].iloc[-1].to_numpy(dtype=float) > 0))
+    sharp_cols = [c.replace("near_", "share_", 1) for c in cols]  # 2D runs log both: where samples sit, and sharp ones
+    if cols[0].startswith("near_") and all(c in rows for c in sharp_cols):
+        last = rows[sharp_cols].iloc[-1].to_numpy(dtype=float)
+        if not np.isnan(last).any():
+            captured = frozenset(int(i) for i in np.flatnonzero(last > 0))
     return Occupancy(len(cols), tuple(int(s) for s in rows["step"]), tuple(held_modes(s) for s in shares), hq,
                      tuple(float(x) for x in shares[-1]), captured)
 
@@ -146,7 +152,7 @@ def _strays(occ: Occupancy) -> str:
     also = (f"; and {unsharp} of the modes it sits on {'has' if unsharp == 1 else 'have'} no sharp sample"
             if unsharp else "")
     return (f" (By the protocol's count, {len(occ.captured)} modes are captured, since one sharp sample on a mode is "
-            f"enough; {extra} of them {'gets' if extra == 1 else 'get'} less than {1 / (4 * occ.k):.0%} of the "
+            f"enough; {extra} of them {'gets' if extra == 1 else 'get'} less than {held_share(occ.k):.0%} of the "
             f"samples{also}.)")
 
 
