@@ -55,6 +55,30 @@ def ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
         b_ema.copy_(b)
 
 
+@torch.no_grad()
+def standing_statistics(g: nn.Module, draw, batches: int) -> bool:
+    """Recompute the batch-norm statistics of g (the moving average of G) from its own outputs: `batches` forward
+    passes in training mode over inputs from draw() -> (z, y or None), averaged with equal weight (BigGAN's
+    "standing statistics", Brock et al. 2019). ema_update copies the training G's statistics, which fit the
+    average's weights only while the average is short. Returns False (nothing done) when g has no batch norm."""
+    norms = [m for m in g.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return False
+    momenta = [m.momentum for m in norms]
+    was = g.training
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average over the passes
+    g.train()
+    for _ in range(batches):
+        z, y = draw()
+        g(z, y)
+    g.train(was)
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
+    return True
+
+
 def unrolled_params(d: nn.Module, opt: torch.optim.Optimizer, objective: Objective, real: Tensor, fake: Tensor,
                     k: int, lr: float, y: Tensor | None = None) -> dict[str, Tensor]:
     """D's parameters after k differentiable optimiser steps on (real, fake) (Metz et al. 2016).

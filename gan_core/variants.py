@@ -36,6 +36,8 @@ class Recipe:
     clip_norm: float = 0.0       # gradient clipping: largest norm of D's and G's gradients (Pascanu et al. 2013)
     instance_noise: float = 0.0  # std of Gaussian noise added to D's inputs, annealed to 0 (Sonderby et al. 2017)
     ema: float = 0.0             # decay of an exponential moving average of G's weights (Yazici et al. 2019)
+    ema_bn: int = 0              # batches over which the average's batch-norm statistics are recomputed before it
+                                 # samples (BigGAN's standing statistics); 0 copies the training G's
     ttur_ratio: float = 1.0      # lr_d / lr_g imposed when > 1 (Heusel et al. 2017); 1 keeps the configured rates
     n_critic: int = 1            # D steps per G step (5 for the Wasserstein critic, Arjovsky et al. 2017)
     diffaug: bool = False        # D sees every image shifted and cut out (DiffAugment, Zhao et al. 2020); images only
@@ -112,8 +114,10 @@ STABILISER_VARIANTS: dict[str, VariantInfo] = {
            "inputs of D, so their distributions overlap and D cannot be perfect.",
            "Sonderby et al. 2017, Amortised MAP Inference for Image Super-resolution"),
         _v("ema", {"ema": 0.999},
-           "Generator EMA: samples come from a moving average of G's weights (decay 0.999), which smooths out "
-           "the oscillation of the adversarial game.",
+           "Generator EMA: samples come from a moving average of G's weights (decay 0.999, option ema), which "
+           "smooths out the oscillation of the adversarial game. A G with batch norm takes its statistics from "
+           "the training G; with a long average (ema=0.9999) they no longer fit the averaged weights, and option "
+           "ema_bn=N recomputes them over N fresh batches before the average samples (BigGAN's standing statistics).",
            "Yazici et al. 2019, The Unusual Effectiveness of Averaging in GAN Training"),
         _v("clip", {"clip_norm": 1.0},
            "Gradient clipping: before each update, D's and G's gradients are rescaled so that their total norm is "
@@ -223,6 +227,9 @@ def _check_recipe(r: Recipe, name: str) -> None:
         raise ValueError(f"objective {r.objective!r} unknown; choose one of {', '.join(OBJECTIVE_NAMES)}")
     if r.weight_clip and r.gp_lambda:
         raise ValueError(f"variant {name!r} uses both weight clipping and a gradient penalty; use wgan or wgan-gp, not both")
+    if r.ema_bn and not r.ema:
+        raise ValueError("ema_bn recomputes the batch-norm statistics of G's moving average, and this variant keeps "
+                         "none: add the 'ema' stabiliser (e.g. --variant ns+ema) or drop ema_bn")
     if r.weight_clip and r.spectral_norm:
         raise ValueError(f"variant {name!r} combines weight clipping with spectral normalisation; both bound D, pick one")
     if r.objective == "wasserstein" and not (r.weight_clip or r.gp_lambda or r.spectral_norm):
@@ -233,7 +240,7 @@ RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
 _OPTION_RANGES = {
     "unroll": (0, 10), "pack": (1, 4), "gp_lambda": (0.0, 1000.0), "r1_gamma": (0.0, 1000.0),
     "weight_clip": (0.0, 10.0), "clip_norm": (0.0, 1000.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
-    "n_critic": (1, 20), "r1_every": (1, 64),
+    "n_critic": (1, 20), "r1_every": (1, 64), "ema_bn": (0, 1000),
 }
 # Options that may change while a run trains (the others change D's layers or the objective: a new run).
 LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "weight_clip", "clip_norm", "instance_noise", "unroll", "n_critic")
@@ -259,7 +266,7 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
         elif key in ("spectral_norm", "mbstd", "diffaug"):
             if not isinstance(value, bool):
                 raise ValueError(f"variant_options.{key}={value!r} must be true or false")
-        elif key in ("unroll", "pack", "n_critic", "r1_every"):
+        elif key in ("unroll", "pack", "n_critic", "r1_every", "ema_bn"):
             check_int(f"variant_options.{key}", value, *_OPTION_RANGES[key])
         else:
             check_float(f"variant_options.{key}", value, *_OPTION_RANGES[key])

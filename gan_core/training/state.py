@@ -67,6 +67,7 @@ class TrainerState:
         self.lr_decay = float(state.get("lr_decay", state["recipe"].get("lr_decay", self.lr_decay)))
         if self.G_ema is not None and "G_ema" in state:
             self.G_ema.load_state_dict(state["G_ema"])
+            self._standing_at = None  # loaded statistics: recompute them before sampling (ema_bn)
         if "best" in state:
             b = state["best"]
             self.best = {"step": int(b["step"]), "fid": float(b["fid"]), "G": {k: v.clone() for k, v in b["G"].items()}}

@@ -30,7 +30,8 @@ from gan_core.latent import sample_noise, seeded_noise
 from gan_core.objectives import OBJECTIVES
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.models.style import grow_schedule
-from gan_core.stabilisers import clip_gradients, clip_weights, ema_update, gradient_penalty, r1_penalty, unrolled_params
+from gan_core.stabilisers import (clip_gradients, clip_weights, ema_update, gradient_penalty, r1_penalty, standing_statistics,
+                                  unrolled_params)
 from gan_core.training.optim import quick
 from gan_core.training.results import EXPLODED, DStepResult, GStepResult, StepResult, TrainingDiverged
 from gan_core.training.state import TrainerState
@@ -82,6 +83,7 @@ class Trainer(TrainerState):
         self.D = build_discriminator(m, self.data.shape, self.n_classes, init_gen, pack=r.pack, mbstd=r.mbstd,
                                      spectral_norm=r.spectral_norm).to(self.device)
         self.G_ema = copy.deepcopy(self.G).eval() if self.recipe.ema > 0 else None
+        self._standing_at: int | None = None  # the step whose G_ema batch-norm statistics were recomputed (ema_bn)
         # Base rates (changeable live); the linear decay scales them per step.
         self.base_lr_g = config.optim.lr_g
         self.base_lr_d = self._lr_d(self.base_lr_g, config.optim.lr_d)
@@ -434,7 +436,22 @@ class Trainer(TrainerState):
     # ----- sampling and metrics -----
     @property
     def sampler(self) -> torch.nn.Module:
-        return self.G_ema if self.G_ema is not None else self.G
+        """The generator that samples: G's moving average if the variant keeps one, else G. With the option ema_bn
+        the average's batch-norm statistics are first recomputed from its own outputs, once per step (a stream of
+        its own, so the training streams and numbers are the same with or without it)."""
+        if self.G_ema is None:
+            return self.G
+        if self.recipe.ema_bn > 0 and self._standing_at != self.step_count:
+            g = torch.Generator(device=self.device).manual_seed((self.config.seed + 17) * 1_000_003 + self.step_count)
+            b = self.config.optim.batch_size
+
+            def draw():
+                return self._noise(b, g), self._labels(b, g)
+
+            with torch.inference_mode(), self._autocast():
+                standing_statistics(self.G_ema, draw, self.recipe.ema_bn)
+            self._standing_at = self.step_count
+        return self.G_ema
 
     @torch.inference_mode()
     def sample(self, n: int, seed: int = 0, labels: torch.Tensor | None = None) -> torch.Tensor:
