@@ -69,7 +69,9 @@ def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: 
                    line=dict(width=3, color=colour))
               for (col, name), colour in zip(columns.items(), colours) if col in h]
     notes = [] if len(h) else [_note(empty_note)]
-    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
+    # The first few steps: whole steps on the axis (Plotly would tick 1, 1.5, 2, ...).
+    whole = {"dtick": 1} if len(h) and h["step"].max() < 8 else {}
+    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step"), **whole),
                    yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **({"dtick": 1} if log_y else {})))
 
 
@@ -98,10 +100,13 @@ def mode_metrics_chart(evals: pd.DataFrame, k: int | None, height: int = 260) ->
                        mode="lines", line=dict(width=3, color=NEUTRAL, dash="dot"), yaxis="y2")]
     else:
         notes = [_note("the metrics appear after the first evaluation")]
-    return _figure(traces, "Modes covered and sample quality", height, annotations=notes,
+    # No legend (in a half-width column it ran into the title): each axis title names its line, in its colour.
+    return _figure(traces, "Modes covered and sample quality", height, show_legend=False, annotations=notes,
                    xaxis=dict(title=dict(text="step")),
-                   yaxis=dict(title=dict(text="modes"), range=[0, (k or 1) + 0.5]),
-                   yaxis2=dict(title=dict(text="% HQ"), overlaying="y", side="right", range=[0, 100], showgrid=False))
+                   yaxis=dict(title=dict(text="modes covered (line)", font=dict(color=MODE)), range=[0, (k or 1) + 0.5]),
+                   yaxis2=dict(title=dict(text="% high quality (dots)", font=dict(color=NEUTRAL)), overlaying="y",
+                               side="right", range=[0, 100], showgrid=False, tickmode="array",
+                               tickvals=[0, 25, 50, 75, 100]))
 
 
 def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -281,6 +286,8 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
 
         labels = [place(c, centres).replace("row ", "r").replace(", column ", " c") for c in centres]  # "north", "r1 c5"
     k = len(labels)
+    if 12 < k <= 40:  # grid25: room for every mode's label (about 14 px a row) instead of labels written over each other
+        height = max(height, 14 * k + 90)
     steps, shares = occupancy_matrix(evals, k)
     what = "mode" if centres is not None else "class"
     if not len(steps):

@@ -71,7 +71,8 @@ def _status_line(snap: Snapshot) -> None:
 def _story(evals, centres) -> str:
     """The occupancy so far in words (gan_core.arena.verdict), or what to wait for."""
     try:
-        return "So far: " + explain_points("this run", occupancy(evals), centres).replace("**", "")
+        text = explain_points("this run", occupancy(evals), centres).replace("**", "")
+        return "So far: " + text.replace("By the protocol's count", "By the Modes count above")
     except ValueError:
         return "The share of samples on each mode appears after the first evaluation."
 

@@ -536,6 +536,21 @@ def test_a_new_learning_rate_applies_live_without_asking_for_a_reset(app):
     assert not any("Press **Reset**" in i.value for i in app.info), [i.value for i in app.info]
 
 
+def test_after_a_change_that_needs_a_new_run_no_button_steps_the_old_one(app):
+    """Changing the objective asks for Reset; until then Train, Step D, Step G, Step both and Next sub-step are
+    off, so the class never watches the old variant step under the new one's name."""
+    app.run()
+    app.button(key="btn_step_both").click().run()
+    assert until(app, lambda: metric(app, "Step") == "1", timeout=10)
+    app.selectbox(key="w_objective").set_value("hinge").run()
+    assert any("Press **Reset**" in i.value for i in app.info), [i.value for i in app.info]
+    for key in ("btn_train", "btn_step_d", "btn_step_g", "btn_step_both", "btn_sub"):
+        assert app.button(key=key).disabled, key
+    assert not app.button(key="btn_reset").disabled
+    app.button(key="btn_reset").click().run()
+    assert not app.button(key="btn_step_both").disabled
+
+
 def test_an_arena_on_missing_fashion_mnist_says_where_to_get_it(monkeypatch, tmp_path):
     """Fashion-MNIST is not bundled: without its files (and offline) the arena refuses to start with the
     data set's own message, instead of failing every run."""

@@ -33,3 +33,24 @@ def test_a_hopping_generator_draws_one_bright_cell_per_column():
     _, shares = occupancy_matrix(e, 8)
     assert (shares > 0).sum(0).tolist() == [1] * 8 and shares.argmax(0).tolist() == [1, 2, 3, 4, 5, 6, 7, 0]
     assert occupancy(pd.DataFrame(), MIXTURES["grid25"].centres).layout.annotations  # "appears after the first evaluation"
+
+
+def test_the_charts_read_on_a_projector():
+    """grid25's heatmap gives every mode's label its own row; the mode chart names its two lines on its axes (a
+    legend ran into the title) with round % ticks; a fresh run's losses tick whole steps."""
+    from dashboard.charts import curves, mode_metrics_chart
+
+    grid = MIXTURES["grid25"]
+    evals = pd.DataFrame([{"step": s, "modes": 10, "hq": 0.5, **{f"near_{i}": 0.04 for i in range(25)}}
+                          for s in (500, 1000)])
+    fig = occupancy(evals, grid.centres)
+    assert len(fig.layout.yaxis.ticktext) == 25 and fig.layout.height >= 14 * 25 + 90
+    assert occupancy(evals, MIXTURES["ring8"].centres).layout.height == 260  # ring8 keeps its height
+    modes = mode_metrics_chart(evals, 25)
+    assert modes.layout.showlegend is False
+    assert "modes covered" in modes.layout.yaxis.title.text and "% high quality" in modes.layout.yaxis2.title.text
+    assert list(modes.layout.yaxis2.tickvals) == [0, 25, 50, 75, 100]
+    fresh = pd.DataFrame({"step": [1, 2, 3], "d_loss": [1.0, 0.9, 0.8], "g_loss": [0.7, 0.8, 0.9]})
+    assert curves(fresh, {"d_loss": "D loss"}, "Losses", "loss").layout.xaxis.dtick == 1
+    later = pd.DataFrame({"step": [100, 200], "d_loss": [1.0, 0.9]})
+    assert curves(later, {"d_loss": "D loss"}, "Losses", "loss").layout.xaxis.dtick is None

@@ -110,6 +110,11 @@ def test_steps_by_hand_are_done_and_published_when_the_call_returns(make_runner)
         names.append(r.snapshot().substep)
     assert names[0] == "sample noise" and names[4] == "update D" and names[-1] == "update G"
     assert r.snapshot().step == 3
+    r.set_slow_motion(0.5)
+    r.next_substep()
+    assert r.snapshot().substep == "sample noise"
+    r.set_slow_motion(0)  # slow motion off while paused: its sentence goes with it
+    assert r.snapshot().substep == "" and r.snapshot().narration == ""
     assert not r.thread_alive  # no thread was needed
 
 

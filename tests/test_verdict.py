@@ -69,6 +69,14 @@ def test_the_sentence_explains_a_table_count_above_the_held_modes():
     loose_east = run.copy()
     loose_east["share_7"] = 0.0  # mode 7 holds half the samples, none of them sharp
     assert "1 of the modes it sits on has no sharp sample" in explain("ns", occupancy(loose_east), RING.centres)
+    # The other way round (the Train page's "Modes 10/25" beside "kept 22 of 25"): the samples sit on modes where
+    # none is sharp yet, so the protocol's count is lower than the held modes; the sentence says why.
+    early = run.copy()
+    early["share_0"] = 0.0  # modes 0 and 7 are held, only mode 7 has a sharp sample
+    for i in (1, 2, 6):
+        early[f"share_{i}"] = 0.0
+    text = explain("ns", occupancy(early), RING.centres)
+    assert "By the protocol's count only 1 mode is captured" in text and "1 of the modes it sits on has none yet" in text
     run["share_1"] = run["share_2"] = run["share_6"] = 0.0  # captured = held: nothing to explain
     assert "protocol's count" not in explain("ns", occupancy(run), RING.centres)
     assert "protocol's count" not in explain("ns", occupancy(run[[c for c in run if not c.startswith("share_")]]),
@@ -128,3 +136,15 @@ def test_places_in_words():
 def test_no_shares_is_a_clear_error():
     with pytest.raises(ValueError, match="near_"):
         occupancy(pd.DataFrame({"step": [1], "fid": [3.0]}))
+
+
+def test_grid_places_read_as_whole_places():
+    """On grid25 each place is "row r, column c": a list of them is split by semicolons, so "row 1, column 2; row 5,
+    column 3" is not read as four numbers."""
+    grid = MIXTURES["grid25"]
+    shares = [1 / 22] * 22 + [0.0] * 3
+    rows = pd.DataFrame([{"step": 100 * (i + 1), "hq": 0.9, **{f"near_{k}": s for k, s in enumerate(shares)}}
+                         for i in range(5)])
+    text = explain("ns", occupancy(rows), grid.centres)
+    missed = "; ".join(place(grid.centres[i], grid.centres) for i in (22, 23, 24))
+    assert f"no samples at {missed}." in text and missed.count(";") == 2

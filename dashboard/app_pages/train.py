@@ -194,7 +194,9 @@ else:
                 run.set_budget(snap.budget + max(1000, snap.budget // 2))
             run.start()
         st.rerun()
-manual_ok = status in ("idle", "paused", "finished") and (buildable or (snap is not None and snap.config is not None))
+# Changed settings that need a new run: no step of the old one either (the class would watch the old variant step).
+manual_ok = (status in ("idle", "paused", "finished") and not needs_reset
+             and (buildable or (snap is not None and snap.config is not None)))
 if c[1].button("Reset", key="btn_reset", width="stretch", disabled=config is None,
                help="back to step 0 with the settings on the left"):
     _made().configure(config)

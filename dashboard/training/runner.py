@@ -204,6 +204,8 @@ class TrainingRunner(Worker):
                 if t is not None:
                     self._rate_t, self._rate_step = time.monotonic(), t.step_count
                     self._rate = 1.0 / (slow * len(slow_motion.sequence(t.n_critic))) if slow else 0.0
+                    if not slow:  # slow motion off: its last sub-step's sentence leaves the page with it
+                        self._sub_current = ("", "", "")
                     self._publish()
 
     def set_target(self, modes: int | None, hq: float | None = None) -> None:

@@ -138,17 +138,24 @@ def place(centre: np.ndarray, centres: np.ndarray) -> str:
 
 def _places(modes, centres: np.ndarray, most: int = 4) -> str:
     names = [place(centres[i], centres) for i in sorted(modes)]
-    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+    sep = "; " if any("," in n for n in names) else ", "  # "row 1, column 2; row 5, column 3": places stay whole
+    return sep.join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _strays(occ: Occupancy) -> str:
-    """Why the protocol's count of captured modes (the arena's table) differs from the modes the samples sit on, when
-    some captured mode holds less than a quarter of a fair share."""
+    """Why the protocol's count of captured modes (the arena's table, the Train page's "Modes") differs from the modes
+    the samples sit on: some captured mode holds less than a quarter of a fair share, or some mode the samples sit
+    on has no sharp sample yet."""
     if occ.captured is None:
         return ""
     extra, unsharp = len(occ.captured - occ.final), len(occ.final - occ.captured)
     if extra == 0:
-        return ""
+        if unsharp == 0:
+            return ""
+        n = len(occ.captured)
+        return (f" (By the protocol's count only {n} {'mode is' if n == 1 else 'modes are'} captured: a mode counts "
+                f"once one of its samples is sharp, within 3 sigma, and {unsharp} of the modes it sits on "
+                f"{'has' if unsharp == 1 else 'have'} none yet.)")
     also = (f"; and {unsharp} of the modes it sits on {'has' if unsharp == 1 else 'have'} no sharp sample"
             if unsharp else "")
     return (f" (By the protocol's count, {len(occ.captured)} modes are captured, since one sharp sample on a mode is "
