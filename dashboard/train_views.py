@@ -54,7 +54,9 @@ def _metrics_row(snap: Snapshot) -> None:
         cols[6].metric("Grid KL", f"{m['grid_kl']:.2f}")
 
 
-def _status_line(snap: Snapshot) -> None:
+def _status_line(snap: Snapshot, note: str = "") -> None:
+    if note:
+        st.info(note)
     if snap.status == "queued":
         pos = snap.queue_position
         st.info(f"Every training slot is busy: you are number {pos or 1} in the queue. Training starts by itself "
@@ -77,9 +79,10 @@ def _story(evals, centres) -> str:
         return "The share of samples on each mode appears after the first evaluation."
 
 
-def live_views(runner: TrainingRunner, prev_status: str) -> None:
+def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None:
     """The live views (the body of the page's fragment). Every run emits the same elements in the same order (a
-    fixed slot for messages, then the same charts), so the browser updates each chart in place."""
+    fixed slot for messages, then the same charts), so the browser updates each chart in place. `note`: a message
+    from the page (changed settings that need a new run), shown in that slot."""
     snap = runner.snapshot()
     if snap.status != prev_status and (prev_status in LIVE) != (snap.status in LIVE):
         st.rerun(scope="app")  # the buttons and the polling rate follow the new status
@@ -104,7 +107,7 @@ def live_views(runner: TrainingRunner, prev_status: str) -> None:
             st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
             st.image(data_uri(upscale(v.grid, 2)), width=560)
     with right:
-        _status_line(snap)  # here, not above the charts: a message or a narration never pushes the main chart down
+        _status_line(snap, note)  # here, not above the charts: a message or a narration never pushes the main chart down
         h = snap.history
         live_chart(charts.curves(h, {"d_loss": "D loss", "g_loss": "G loss"}, "Losses", "loss"), key="c_loss", revision=rev)
         live_chart(charts.curves(h, {"d_real": "D(x) real", "d_fake": "D(G(z)) fake"}, "What D says", "D output",

@@ -252,9 +252,6 @@ from dashboard.training.runner import REDRAW_EVERY  # noqa: E402
 if snap is None:  # a click of this run of the page made the run: it follows the sidebar from now on too
     _follow(runner, runner.snapshot())
 snap = runner.snapshot()
-if needs_reset:
-    st.info("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
-            "(learning rates and the step budget change live).")
 if ss.get("live_note"):
     st.toast(ss.pop("live_note"))
 if status == "diverged":
@@ -274,7 +271,10 @@ if snap.config is not None and not snap.config.data.is_image:
     c_show.pills("Show", SHOW, selection_mode="multi", default=SHOW, key="w_show", label_visibility="collapsed")
     c_legend.html(charts.legend_html())
 live_every = REDRAW_EVERY if snap.status in LIVE else None
-st.fragment(run_every=live_every)(live_views)(runner, snap.status)
+# The message for changed settings is drawn beside the charts, not above them: it never pushes the main chart down.
+reset_note = ("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
+              "(learning rates and the step budget change live).") if needs_reset else ""
+st.fragment(run_every=live_every)(live_views)(runner, snap.status, reset_note)
 
 # Live options of the variant, changed between two steps.
 if snap.recipe is not None:
