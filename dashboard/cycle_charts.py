@@ -36,7 +36,7 @@ def losses(series: dict, height: int = 300) -> go.Figure:
 
 
 def progress(evals: dict, is_image: bool, height: int = 300) -> go.Figure:
-    """Class preserved (images) and cycle error over training, for both directions."""
+    """Class preserved (images) and cycle error over training, for both directions, in % as the page's metrics."""
     traces = []
     if evals.get("step"):
         x = np.asarray(evals["step"], dtype=float)
@@ -45,14 +45,15 @@ def progress(evals: dict, is_image: bool, height: int = 300) -> go.Figure:
         keys += [("cycle_ab", "cycle error A->B->A", TO_COLOUR, "dot"), ("cycle_ba", "cycle error B->A->B", BACK_COLOUR, "dot")]
         for key, name, colour, dash in keys:
             if key in evals:
-                traces.append(dict(type="scatter", x=x, y=np.asarray(evals[key], dtype=float), mode="lines+markers",
-                                   name=name, line=dict(width=3, color=colour, dash=dash)))
+                traces.append(dict(type="scatter", x=x, y=100 * np.asarray(evals[key], dtype=float),
+                                   mode="lines+markers", name=name, line=dict(width=3, color=colour, dash=dash),
+                                   hovertemplate="step %{x:,}: %{y:.1f}%<extra>" + name + "</extra>"))
     notes = [] if traces else [_note("measured every few steps on held-out samples")]
-    title = "Class kept, cycle error (held-out)" if is_image else "Cycle error (held-out, share of the spread)"
+    title = "Class kept, cycle error (held-out, %)" if is_image else "Cycle error (held-out, % of the spread)"
     # Four legend entries beside a long title overlap it on a half-width chart: smaller, they wrap onto two rows at
     # the right, as the losses chart's do.
     return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
-                   yaxis=dict(title=dict(text="share"), rangemode="tozero"), legend=dict(font=dict(size=12)))
+                   yaxis=dict(ticksuffix="%", rangemode="tozero"), legend=dict(font=dict(size=12)))
 
 
 def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_arrows: int = 120) -> go.Figure:

@@ -150,3 +150,70 @@ def test_the_page_opens_on_the_shipped_study():
     assert "python -m gan_core augment" in " ".join(c.value for c in at.caption)
     assert len(at.get("image")) == 3  # N = 1, 10, 100: real beside generated
     assert all(r.snapshot().status == "idle" for r in _runner() if id(r) not in before)
+
+
+ONE_SEED = [{"data": "mnist", "arm": arm, "N": 10, "seed": 0, "labels": 100, "accuracy": acc, "wall_time": 1.0}
+            for arm, acc in (("real", 0.809), ("cgan", 0.776))]
+
+
+class _FinishedStudy:
+    """A session's runner whose study of one seed has finished (nothing trains)."""
+
+    def __init__(self, rows: list[dict]):
+        from dashboard.training.augment_runner import AugmentSnapshot
+        from gan_core.augmentation import Budget, StudyConfig
+
+        config = StudyConfig(labels_per_class=(10,), seeds=(0,), arms=("real", "cgan"), budget=Budget(steps=10, gan_steps=10))
+        self.snap = AugmentSnapshot(status="done", config=config, rows=tuple(rows), fraction=1.0, done_cells=len(rows),
+                                    total_cells=len(rows))
+
+    def snapshot(self):
+        return self.snap
+
+    def stop(self) -> None:
+        pass
+
+
+def test_one_seed_has_no_plus_minus_in_the_summary():
+    """One seed gives no standard error: the paragraph, summary.md's table and the charts' titles give no '±'."""
+    from gan_core.augmentation import StudyConfig, conclusions, summarise
+    from gan_core.augmentation.report import spread, summary_markdown
+
+    stats = summarise(ONE_SEED)
+    words = " ".join(conclusions(stats))
+    assert "real images only scored best (80.9%), 3.3 points above adding conditional-GAN samples (77.6%)" in words
+    assert "±" not in words and "from a single seed, so with no error bars" in words
+    md = summary_markdown(StudyConfig(labels_per_class=(10,), seeds=(0,), arms=("real", "cgan")), ONE_SEED)
+    assert "±" not in md and "| Real only | 80.9 | 1 |" in md and "one seed (0), so no error bars" in md
+    assert spread(stats) == "one seed"
+    from dashboard.charts import augment_bars
+
+    hovers = [list(cell) for trace in augment_bars(stats).data for cell in trace.customdata]
+    assert ["80.9%", "one seed"] in hovers and not any("±" in text for cell in hovers for text in cell)
+    two = ONE_SEED + [{**r, "seed": 1} for r in ONE_SEED]
+    assert spread(summarise(two)) == "mean ± s.e. over seeds" and "(80.9% ± 0.0)" in " ".join(conclusions(summarise(two)))
+
+
+def test_a_finished_study_of_one_seed_on_the_page_and_the_way_back(monkeypatch):
+    """The page's words for one seed carry no '±'; after a study, a button brings the shipped study back, and
+    another the study just run."""
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard.resources
+
+    monkeypatch.setattr(dashboard.resources, "session_augment", lambda: _FinishedStudy(ONE_SEED))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    paragraph = next(m.value for m in at.markdown if m.value.startswith("**What the numbers say.**"))
+    assert "scored best (80.9%)" in paragraph and "±" not in paragraph
+    assert _bars(at)["layout"]["title"]["text"] == "Held-out accuracy (one seed)"
+    assert any("One seed: no error bars." in c.value for c in at.caption)
+    assert not any(h.value.startswith("The shipped study") for h in at.subheader)
+    at.button(key="aug_back").click().run()
+    assert not at.exception
+    assert any(h.value.startswith("The shipped study: MNIST") for h in at.subheader)
+    at.button(key="aug_mine").click().run()
+    assert not at.exception
+    assert not any(h.value.startswith("The shipped study") for h in at.subheader)
+    assert any("scored best (80.9%)" in m.value for m in at.markdown)

@@ -4,6 +4,8 @@
   the same thing always gets the same colour (real = blue, fake = vermillion, in every chart).
 - Messages: a config error reaches the page in the page's words (the setting's label, no 'optim.lr_g=').
 - Pictures go to st.image as data URIs that decode back to the same pixels (nothing to fetch from /media/).
+- Words that must stay true: the About page names every page and the arena's data; the arena's intro on images
+  claims no network its shipped arena or its form does not use.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import base64
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -122,3 +125,33 @@ def test_pictures_travel_as_data_uris():
     back = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
     assert np.array_equal(back, img)
     assert data_uri(b"GIF89a...", "image/gif").startswith("data:image/gif;base64,")
+
+
+def _page(path: str, **widgets):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"), default_timeout=60)
+    at.switch_page(path).run()
+    for key, value in widgets.items():
+        at.selectbox(key=key).set_value(value).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_about_page_names_every_page_and_every_arena_data():
+    text = " ".join(m.value for m in _page("app_pages/about.py").markdown)
+    assert "ring or grid of Gaussians" not in text
+    assert all(d in text for d in ("MNIST, Fashion-MNIST and Stacked MNIST", "**Style transfer**", "**Augmentation**"))
+    for title in ("Train live", "Latent explorer", "Mode-collapse arena"):
+        assert f"**{title}**" in text
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("data, networks", [("mnist", "the same networks,"), ("fashion-mnist", "the same networks,"),
+                                            ("stacked-mnist", "the same DCGAN (the `dcgan` preset")])
+def test_the_arena_intro_names_only_the_networks_every_arena_there_gets(data, networks):
+    """MNIST's shipped arena is the tutorial's MLP and its form offers the DCGAN too: the intro claims no one network."""
+    at = _page("app_pages/arena.py", ar_data=data)
+    intro = next(m.value for m in at.markdown if m.value.startswith("Every variant gets"))
+    assert networks in intro and (data == "stacked-mnist" or "DCGAN" not in intro)

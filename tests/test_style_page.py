@@ -132,3 +132,64 @@ def test_a_pair_that_cannot_be_trained_says_why_on_the_page(page, monkeypatch):
     assert not page.exception
     assert any("cannot be trained here" in e.value and "fashion-mnist is not on this machine" in e.value
                for e in page.error), [e.value for e in page.error]
+
+
+def _live_spec(at, key: str) -> dict:
+    import json
+
+    for el in at.get("bidi_component"):
+        if el.proto.component_name == "gan_live_plot" and el.proto.id.endswith(key):
+            return json.loads(json.loads(el.proto.json)["spec"])
+    raise AssertionError(f"no live chart {key}")
+
+
+class _FinishedPair:
+    """A session's runner whose 2D run (moons -> circles) has finished: its last speed was 98.1 steps/s."""
+
+    def __init__(self):
+        import numpy as np
+
+        from dashboard.training.cycle_runner import CycleSnapshot
+
+        pts = np.zeros((4, 2), np.float32)
+        self.snap = CycleSnapshot(status="finished", step=100, steps=100, pair="moons:circles", rate=98.1,
+                                  evals={"step": [50, 100], "cycle_ab": [0.12, 0.065], "cycle_ba": [0.2, 0.08]},
+                                  panel={k: pts for k in ("a", "ab", "aba", "b", "ba", "bab")})
+
+    def snapshot(self):
+        return self.snap
+
+
+def test_a_finished_2d_run_shows_no_live_speed_and_its_errors_in_one_unit(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard.resources
+
+    monkeypatch.setattr(dashboard.resources, "session_cycle_runner", _FinishedPair)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/style_transfer.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="st_pair").set_value("moons:circles").run()
+    assert metric(at, "Step") == "100 / 100" and metric(at, "Steps / s") == "-"  # no speed once it has finished
+    assert metric(at, "Cycle error A->B->A") == "6.5%"
+    chart = _live_spec(at, "st_progress")
+    y = next(t["y"] for t in chart["data"] if t["name"] == "cycle error A->B->A")
+    if isinstance(y, dict):  # plotly sends a numpy array as base64 bytes
+        import base64
+
+        import numpy as np
+
+        y = np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"])
+    assert y[-1] == pytest.approx(6.5) and chart["layout"]["yaxis"]["ticksuffix"] == "%"  # as the metric says
+
+
+@pytest.mark.parametrize("pair, said, unsaid", [
+    ("moons:circles", "points land anywhere on the other shape", "digit"),
+    ("mnist:digits8", "digits turn into other digits (class kept falls)", "arrows"),
+    ("mnist:fashion-mnist", "no longer depends on which digit went in", "arrows"),
+])
+def test_the_lesson_speaks_of_the_pair_chosen(page, pair, said, unsaid):
+    page.selectbox(key="st_pair").set_value(pair).run()
+    lesson = page.info[0].value
+    assert "lambda_cycle to 0" in lesson and said in lesson and unsaid not in lesson

@@ -20,8 +20,17 @@ rates and the variant's knobs change while it trains; a run that blows up pauses
 walk between two seeds (linear or spherical), follow the principal directions of the latent space, or
 upload a digit and find the latent code that draws it.
 
-**Mode-collapse arena**: train up to six variants side by side on the ring or grid of Gaussians and count
-the modes each one loses, with the metrics of the VEEGAN / PacGAN papers (modes, % high-quality, reverse KL).
+**Mode-collapse arena**: train up to six variants side by side on 2D mixtures of Gaussians (a ring, a grid) or on
+MNIST, Fashion-MNIST and Stacked MNIST, and count the modes each one loses: in 2D with the metrics of the VEEGAN /
+PacGAN papers (modes, % high-quality, reverse KL), on images by the classes the evaluation classifier finds.
+
+**Style transfer**: a CycleGAN learns to translate between two domains with no pairs (2D shapes, or digits), live;
+set lambda_cycle to 0 while it trains to see what the cycle loss holds; or translate with a shipped model, a digit
+you draw or upload included.
+
+**Augmentation**: do GANs help when labels are few? With N labeled digits per class, one classifier trains on them
+alone, under classic augmentation, with a conditional GAN's samples or as a semi-supervised GAN, and each is scored
+on held-out digits over several seeds; the shipped study opens at once.
 
 Everything runs offline, on the bundled data and shipped weights: the page fetches nothing from the internet.
 Settings live in the address bar: copy the link to hand the same experiment to a class.

@@ -44,13 +44,16 @@ kind = "images" if images else "2d"
 default_variants, default_steps, default_every, min_steps, max_steps = PLAN[kind]
 if images:
     what = ("digit triple (one digit per colour channel, 1,000 in all)" if data == "stacked-mnist" else "class")
-    st.markdown(f"Every variant gets the same DCGAN (the `dcgan` preset: the network of PacGAN's Stacked MNIST "
-                f"experiment), data, seeds and step budget; only the GAN variant differs. The shipped evaluation "
-                f"classifier labels the samples: a mode is a {what}, and it is **covered** when at least one sample "
-                f"is classified as it. The **KL** compares the class shares with a uniform one (0 = every class "
-                f"equally often)" + (", and **% confidence** is how sure the classifier is of the samples on average."
-                                     if data != "stacked-mnist" else "; Stacked MNIST is scored on 26,000 samples, as "
-                                     "in the PacGAN paper, so each evaluation takes a while."))
+    # MNIST and Fashion-MNIST offer two networks (the form's DCGAN, the tutorial's MLP of the shipped arena)
+    nets = ("DCGAN (the `dcgan` preset: the network of PacGAN's Stacked MNIST experiment)"
+            if data == "stacked-mnist" else "networks")
+    tail = ("; Stacked MNIST is scored on 26,000 samples, as in the PacGAN paper, so each evaluation takes a while."
+            if data == "stacked-mnist" else
+            ", and **% confidence** is how sure the classifier is of the samples on average.")
+    st.markdown(f"Every variant gets the same {nets}, data, seeds and step budget; only the GAN variant differs. The "
+                f"shipped evaluation classifier labels the samples: a mode is a {what}, and it is **covered** when at "
+                f"least one sample is classified as it. The **KL** compares the class shares with a uniform one (0 = "
+                f"every class equally often){tail}")
     st.caption("A DCGAN step costs far more than a 2D one on a laptop CPU: a few hundred steps already show which "
                "variants start with only some of the classes. The tutorial's MLP (preset `tutorial-mlp`) is the "
                "network whose plain recipe drifts onto 1s on MNIST (34-51% of its samples after 5,000 steps, 2-5 "

@@ -11,6 +11,7 @@ from dashboard.pictures import data_uri, upscale
 from dashboard.resources import session_augment
 from dashboard.training.augment_runner import shipped_samples
 from gan_core.augmentation import ARMS, Budget, StudyConfig, conclusions, read_results, summarise
+from gan_core.augmentation.report import spread
 from gan_core.pictures import image_grid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,7 @@ if go:
         config = StudyConfig(labels_per_class=tuple(sorted(ns)), seeds=tuple(range(int(seeds))), arms=tuple(arms),
                              budget=Budget(steps=int(steps), gan_steps=int(gan_steps)))
         runner.start(config)
+        st.session_state.aug_shipped = False  # the new study's results, once it runs
         st.rerun()
     except (ValueError, RuntimeError) as err:
         st.error(str(err))
@@ -58,7 +60,8 @@ if busy and st.button("Stop", key="aug_stop"):
 
 def _chart_and_words(rows: list[dict]) -> None:
     stats = summarise(rows)
-    live_chart(charts.augment_bars(stats), key="aug_bars", config={"displayModeBar": "hover"})
+    live_chart(charts.augment_bars(stats, title=f"Held-out accuracy ({spread(stats)})"), key="aug_bars",
+               config={"displayModeBar": "hover"})
     st.markdown("**What the numbers say.** " + " ".join(conclusions(stats)) if stats else "No cell has finished yet.")
 
 
@@ -93,13 +96,20 @@ def _shipped() -> None:
                                                             "conditional GAN's samples, a row per class (right)")
 
 
+def _show_shipped(yes: bool) -> None:
+    st.session_state.aug_shipped = yes
+
+
 def _live() -> None:
     s = runner.snapshot()
-    if s.status not in ("queued", "running") and st.session_state.get("aug_was_busy"):
+    ended = s.status not in ("idle", "queued", "running")
+    if ended and st.session_state.get("aug_was_busy"):
         st.session_state.aug_was_busy = False
         st.rerun(scope="app")
     st.session_state.aug_was_busy = s.status in ("queued", "running")
-    if s.status == "idle":
+    if s.status == "idle" or (ended and st.session_state.get("aug_shipped")):
+        if ended:
+            st.button("Show my study again", key="aug_mine", on_click=_show_shipped, args=(False,))
         _shipped()
         return
     if s.status == "queued":
@@ -109,10 +119,13 @@ def _live() -> None:
     where = f", now {s.cell}" if s.cell else ""
     st.progress(min(1.0, s.fraction), text=f"{s.done_cells} of {s.total_cells} cells finished{where}, "
                                            f"{s.elapsed:.0f} s so far ({s.status})")
+    if ended:
+        st.button("Show the shipped study again", key="aug_back", on_click=_show_shipped, args=(True,))
     b = s.config.budget
+    bars = ("One seed: no error bars." if len(s.config.seeds) == 1
+            else "Error bars: one standard error over the seeds finished so far.")
     _results(list(s.rows), s.samples, f"Every arm: {b.steps} classifier steps of {b.batch_size} images; the "
-                                      f"conditional GAN: {b.gan_steps} iterations. Error bars: one standard error "
-                                      "over the seeds finished so far.")
+                                      f"conditional GAN: {b.gan_steps} iterations. {bars}")
 
 
 st.fragment(run_every=1.0 if busy else None)(_live)()

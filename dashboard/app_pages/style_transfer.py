@@ -39,9 +39,20 @@ CLASS_HELP = ("Not in the paper, and it uses the digits' labels: each discrimina
               "early (BENCHMARKS.md, CycleGAN)")
 LESSON = ("**The lesson of lambda_cycle.** Nothing in the adversarial loss says *which* B a translation should be: "
           "any output that looks like B fools D_B. The cycle loss is what ties G(a) to a (F must be able to bring it "
-          "back). Set lambda_cycle to 0 while a run trains and watch the cycle error climb and the content wander: the "
-          "arrows cross, digits turn into other digits (class preserved falls), and the way back no longer finds the "
-          "start. Raise it again and the translations settle back onto their sources.")
+          "back). Set lambda_cycle to 0 while a run trains and watch the cycle error climb and the content wander: "
+          "{wander}, and the way back no longer finds the start. Raise it again and the translations settle back onto "
+          "their sources.")
+# What wanders, by the kind of pair: 2D points, digits to digits, or images with nothing in common.
+WANDER = {"2d": "the arrows cross as points land anywhere on the other shape",
+          "digits": "digits turn into other digits (class kept falls)",
+          "images": "a translation no longer depends on which digit went in"}
+
+
+def lesson(pair: str) -> str:
+    """The lambda_cycle lesson in the words of the pair chosen."""
+    kind = "digits" if shares_digit_labels(pair) else "images" if parse_pair(pair)[0].is_image else "2d"
+    return LESSON.format(wander=WANDER[kind])
+
 
 st.title("Style transfer")
 st.markdown("A **CycleGAN** (Zhu et al. 2017) learns two translators from unpaired examples: G turns domain A into B, "
@@ -107,7 +118,7 @@ with tab_live:
         w[2].slider("lambda_class: keep the digit (uses labels)", 0.0, 40.0, 0.0, 1.0, key="st_lcls",
                     disabled=busy or snap.status == "paused",
                     help=CLASS_HELP)
-    st.info(LESSON)
+    st.info(lesson(pair))
 
     @st.fragment(run_every=0.4 if busy else None)
     def live_view() -> None:
@@ -124,7 +135,8 @@ with tab_live:
             m[2].metric("Class kept A->B", fmt(last("class_ab")))
             m[3].metric("Class kept B->A", fmt(last("class_ba")))
         else:
-            m[2].metric("Steps / s", f"{s.rate:.1f}")
+            m[2].metric("Steps / s", f"{s.rate:.1f}" if s.status == "running" else "-",
+                        help="while the run trains")
             m[3].metric("Cycle error B->A->B", fmt(last("cycle_ba")))
         m[4].metric("Cycle error A->B->A", fmt(last("cycle_ab")), help="images: mean pixel error of F(G(a)) against "
                     "a; 2D: median distance |F(G(a)) - a| as a share of A's spread")

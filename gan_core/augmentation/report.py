@@ -38,6 +38,15 @@ class Cellstat:
     def title(self) -> str:
         return TITLES.get(self.arm, self.arm)
 
+    def score(self, unit: str = "%") -> str:
+        """'80.9% ± 1.2' over several seeds; '80.9%' from one, which has no standard error to give."""
+        return f"{self.mean:.1f}{unit}" + (f" ± {self.se:.1f}" if self.runs > 1 else "")
+
+
+def spread(stats: list[Cellstat]) -> str:
+    """What a bar stands for, in a chart's title: the mean +- s.e. over seeds, or one seed's accuracy."""
+    return "one seed" if stats and all(s.runs < 2 for s in stats) else "mean ± s.e. over seeds"
+
 
 def summarise(rows: list[dict]) -> list[Cellstat]:
     """Per (N, arm), N ascending and arms in the study's order: runs, accuracy mean +- s.e. (percent), wall time."""
@@ -89,11 +98,11 @@ def paragraph(stats: list[Cellstat], n: int) -> str:
         return ""
     ranked = sorted(arms, key=lambda s: -s.mean)
     best = ranked[0]
-    text = f"With {n} labeled image{'s' if n > 1 else ''} per class, {PHRASES[best.arm]} scored best ({best.mean:.1f}% ± {best.se:.1f})"
+    text = f"With {n} labeled image{'s' if n > 1 else ''} per class, {PHRASES[best.arm]} scored best ({best.score()})"
     if len(ranked) == 1:
         return text + "."
     c = Comparison(best, ranked[1])
-    text += (f", {c.gap:.1f} points above {PHRASES[c.worse.arm]} ({c.worse.mean:.1f}% ± {c.worse.se:.1f}): "
+    text += (f", {c.gap:.1f} points above {PHRASES[c.worse.arm]} ({c.worse.score()}): "
              f"a gap {_verdict(c)}.")
     classic = next((s for s in arms if s.arm == "classic"), None)
     for gan in (s for s in arms if ARMS[s.arm].gan):
@@ -109,7 +118,7 @@ def reference_sentence(stats: list[Cellstat]) -> str:
     ref = next((s for s in stats if s.arm == REFERENCE.name), None)
     if ref is None:
         return ""
-    text = f"Trained on all {ref.n * 10:,} labels, the same classifier reached {ref.mean:.1f}% ± {ref.se:.1f}."
+    text = f"Trained on all {ref.n * 10:,} labels, the same classifier reached {ref.score()}."
     for s in (s for s in stats if s.arm == "sgan"):
         gap = ref.mean - s.mean
         text += (f" The semi-supervised GAN with {s.n} per class is {abs(gap):.1f} points "
@@ -123,7 +132,7 @@ def conclusions(stats: list[Cellstat]) -> list[str]:
 
 
 def table(stats: list[Cellstat]) -> str:
-    """Markdown: one row per arm, one column per N, cells 'mean ± s.e.' (accuracy %, over seeds)."""
+    """Markdown: one row per arm, one column per N, cells 'mean ± s.e.' (accuracy %, over seeds), 'mean' for one."""
     ns = sorted({s.n for s in stats if s.arm != REFERENCE.name})
     arms = [a for a in ORDER if a != REFERENCE.name and any(s.arm == a for s in stats)]
     head = "| arm | " + " | ".join(f"N = {n}" for n in ns) + " | seeds |"
@@ -132,7 +141,7 @@ def table(stats: list[Cellstat]) -> str:
         cells = []
         for n in ns:
             s = next((s for s in stats if s.arm == arm and s.n == n), None)
-            cells.append("-" if s is None else f"{s.mean:.1f} ± {s.se:.1f}")
+            cells.append("-" if s is None else s.score(""))
         runs = sorted({s.runs for s in stats if s.arm == arm})
         lines.append(f"| {TITLES[arm]} | " + " | ".join(cells) + f" | {'/'.join(map(str, runs))} |")
     return "\n".join(lines)
@@ -143,8 +152,10 @@ def summary_markdown(config, rows: list[dict], command: str | None = None) -> st
     b = config.budget
     seeds = sorted({r["seed"] for r in rows})
     walls = sum(r["wall_time"] for r in rows)
+    over = (f"mean ± standard error over seeds ({', '.join(map(str, seeds))})" if len(seeds) > 1
+            else f"one seed ({seeds[0] if seeds else '-'}), so no error bars")
     text = (f"# Do GANs help when labels are few? ({config.data})\n\n"
-            f"Accuracy (%) on the held-out split, mean ± standard error over seeds ({', '.join(map(str, seeds))}). "
+            f"Accuracy (%) on the held-out split, {over}. "
             f"Every arm trains the evaluation classifier's network for {b.steps} steps of {b.batch_size} images "
             f"(Adam, one-cycle, max lr {b.lr}); the conditional GAN trains {b.gan_steps} iterations on the labeled "
             f"images alone and fills {b.synthetic_ratio:g} synthetic image(s) per real one into each batch. "
@@ -162,13 +173,14 @@ def _font():
 
 
 def chart(stats: list[Cellstat], title: str = "", width: int = 900, height: int = 460):
-    """A PIL image: accuracy bars per N (groups) and arm (colours), each with its mean +- s.e. error bar."""
+    """A PIL image: accuracy bars per N (groups) and arm (colours), each with its mean +- s.e. error bar (none
+    for a cell of one seed)."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
     left, right, top, bottom = 60, width - 170, 40, height - 50
-    draw.text((left, 12), title or "Held-out accuracy (mean ± s.e. over seeds)", fill="black", font=_font())
+    draw.text((left, 12), title or f"Held-out accuracy ({spread(stats)})", fill="black", font=_font())
     for pct in range(0, 101, 20):
         y = bottom - (bottom - top) * pct / 100
         draw.line([left, y, right, y], fill=(225, 225, 225))
@@ -234,7 +246,8 @@ def write_report(folder: str | Path, config, rows: list[dict], data, command: st
 
     out = Path(folder)
     atomic_write(out / "summary.md", summary_markdown(config, rows, command))
-    chart(summarise(rows), f"Held-out accuracy on {config.data} (mean ± s.e. over seeds)").save(out / "chart.png")
+    stats = summarise(rows)
+    chart(stats, f"Held-out accuracy on {config.data} ({spread(stats)})").save(out / "chart.png")
     for n in sorted({r["N"] for r in rows if r["arm"] == "cgan"}):
         seed = min(r["seed"] for r in rows if r["arm"] == "cgan" and r["N"] == n)
         path = samples_path(out, n, seed)
