@@ -68,7 +68,11 @@ def show(folder: Path, data: str) -> None:
         with col:
             picture = folder / f"{_safe(name)}.png"
             drawn = sorted(int(s) for s in set(results.loc[results["variant"] == name, "seed"]))
-            if picture.is_file() and len(drawn) == 1:
+            if picture.is_file() and not on_images and seed in drawn:
+                # The caption baked into the picture is too small for a projector: the page writes it instead.
+                st.image(seed_panel(picture, drawn.index(seed), len(drawn), caption=False),
+                         caption=_points_caption(name, results, seed, k))
+            elif picture.is_file() and len(drawn) == 1:
                 st.image(str(picture), caption=f"{name}: its samples at the end (seed {drawn[0]})")
             elif picture.is_file() and seed in drawn:
                 cut = seed_grid if on_images else seed_panel
@@ -90,3 +94,11 @@ def show(folder: Path, data: str) -> None:
                 live_chart(charts.occupancy(run, mix.centres, title=f"share per mode, seed {shown}", height=300),
                            key=f"ar_shipped_occ_{name}")
                 st.markdown(explain_points(name, occupancy(run), mix.centres))
+
+
+def _points_caption(name: str, results: pd.DataFrame, seed: int, k: int) -> str:
+    """What a 2D panel shows, in words at the page's size: the seed's final modes, sharp share and reverse KL."""
+    row = results[(results["variant"] == name) & (results["seed"] == seed)].iloc[-1]
+    return (f"{name}, seed {seed}, at the end: {int(row['modes'])}/{k} modes covered, {100 * float(row['hq']):.0f}% of "
+            f"the samples sharp (HQ), reverse KL {float(row['kl']):.2f}. Orange: its samples; blue circles: the "
+            f"true centres.")

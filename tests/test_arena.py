@@ -201,6 +201,8 @@ def test_seed_panel_cuts_out_one_seeds_panel_and_caption(tmp_path):
         orange = np.argwhere((panel[..., 0] > 200) & (panel[..., 1] < 140) & (panel[..., 2] < 60))
         assert len(orange) and (orange[:, 1].mean() > 130) == (side == "east")  # the seed's points, on its side
         assert (panel[-CAPTION:] < 100).all(-1).any()  # its caption line is there
+        bare = np.asarray(seed_panel(picture, index, 3, caption=False)).astype(int)
+        assert (bare == panel[:-CAPTION]).all()  # the same panel without its caption line (the page writes it)
     for index, count in ((0, 2), (0, 7), (3, 3)):  # a wrong panel count, or a panel that is not there
         with pytest.raises(ValueError, match=f"not {count} panels"):
             seed_panel(picture, index, count)

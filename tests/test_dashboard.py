@@ -408,8 +408,11 @@ def test_the_arena_page_opens_the_shipped_pacgan_arena_on_grid25_at_once(app):
     saved = pd.read_csv(folder / "results.csv")
     assert list(shown["variant"]) == list(saved["variant"]) == ["ns", "pacgan-2"]
     assert list(shown["modes (of 25)"]) == list(saved["modes"])
-    shipped_pictures = [c for img in app.get("image") for c in img.captions if "its samples at the end" in c]
-    assert shipped_pictures == ["ns: its samples at the end (seed 0)", "pacgan-2: its samples at the end (seed 0)"]
+    # the panel's words are the page's (a projector cannot read the picture's own caption line), from results.csv
+    shipped_pictures = [c for img in app.get("image") for c in img.captions if ", at the end: " in c]
+    assert shipped_pictures == [f"{r.variant}, seed 0, at the end: {r.modes}/25 modes covered, {100 * r.hq:.0f}% of the "
+                                f"samples sharp (HQ), reverse KL {r.kl:.2f}. Orange: its samples; blue circles: the "
+                                f"true centres." for r in saved.itertuples()]
     stories = [m.value for m in app.markdown if m.value.startswith(("- seed", "**ns", "**pacgan"))]
     assert len(stories) == 2, [m.value[:60] for m in app.markdown]
 
@@ -436,8 +439,12 @@ def test_the_arena_page_opens_the_shipped_ring8_arena_of_its_defaults_seed_by_se
     for seed in (0, 3):
         app.selectbox(key="ar_shipped_seed_ring8").set_value(seed).run()
         assert not app.exception
-        captions = [c for img in app.get("image") for c in img.captions if "its samples at the end" in c]
-        assert captions == [f"{v}: its samples at the end (seed {seed})" for v in ("vanilla", "ns", "ns+r1", "ns+sn")]
+        captions = [c for img in app.get("image") for c in img.captions if ", at the end: " in c]
+        finals = saved[saved["seed"] == seed]
+        assert captions == [f"{r.variant}, seed {seed}, at the end: {r.modes}/8 modes covered, {100 * r.hq:.0f}% of the "
+                            f"samples sharp (HQ), reverse KL {r.kl:.2f}. Orange: its samples; blue circles: the true "
+                            f"centres." for r in finals.itertuples()]
+        assert [c.split(",")[0] for c in captions] == ["vanilla", "ns", "ns+r1", "ns+sn"]
         run = curves[(curves["variant"] == "ns") & (curves["seed"] == seed)]
         story = [m.value for m in app.markdown if m.value.startswith("**ns**")]
         assert story == [explain("ns", occupancy(run), MIXTURES["ring8"].centres)]

@@ -181,9 +181,9 @@ def draw_panels(panels: list[tuple], data: str, variant: str, size: int = 260):
     return img
 
 
-def seed_panel(picture: str | Path, index: int, panels: int):
-    """The panel of one seed (and its caption line) out of a picture of `draw_panels` with `panels` seeds side by
-    side: the title across the whole width is left out."""
+def seed_panel(picture: str | Path, index: int, panels: int, caption: bool = True):
+    """The panel of one seed (and its caption line, unless `caption` is False) out of a picture of `draw_panels`
+    with `panels` seeds side by side: the title across the whole width is left out."""
     from PIL import Image
 
     img = Image.open(picture)
@@ -191,7 +191,8 @@ def seed_panel(picture: str | Path, index: int, panels: int):
     if panels < 1 or img.width % panels or not 0 <= index < panels or img.height < size + CAPTION:
         raise ValueError(f"{picture} is {img.width} px wide: not {panels} panels of draw_panels side by side (panel "
                          f"{index} asked for)")
-    return img.crop((index * size, img.height - size - CAPTION, (index + 1) * size, img.height))
+    bottom = img.height if caption else img.height - CAPTION
+    return img.crop((index * size, img.height - size - CAPTION, (index + 1) * size, bottom))
 
 
 def seed_grid(picture: str | Path, index: int, grids: int):
