@@ -73,8 +73,8 @@ def _status_line(snap: Snapshot, note: str = "") -> None:
 def _story(evals, centres) -> str:
     """The occupancy so far in words (gan_core.arena.verdict), or what to wait for."""
     try:
-        text = explain_points("this run", occupancy(evals), centres).replace("**", "")
-        return "So far: " + text.replace("By the protocol's count", "By the Modes count above")
+        text = explain_points("this run", occupancy(evals), centres, count="By the Modes count above")
+        return "So far: " + text.replace("**", "")
     except ValueError:
         return "The share of samples on each mode appears after the first evaluation."
 

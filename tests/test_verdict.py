@@ -77,6 +77,9 @@ def test_the_sentence_explains_a_table_count_above_the_held_modes():
         early[f"share_{i}"] = 0.0
     text = explain("ns", occupancy(early), RING.centres)
     assert "By the protocol's count only 1 mode is captured" in text and "1 of the modes it sits on has none yet" in text
+    # the Train page names the count where its reader sees it; the rest of the sentence is the same
+    assert explain("ns", occupancy(early), RING.centres, count="By the Modes count above") == text.replace(
+        "By the protocol's count", "By the Modes count above")
     run["share_1"] = run["share_2"] = run["share_6"] = 0.0  # captured = held: nothing to explain
     assert "protocol's count" not in explain("ns", occupancy(run), RING.centres)
     assert "protocol's count" not in explain("ns", occupancy(run[[c for c in run if not c.startswith("share_")]]),

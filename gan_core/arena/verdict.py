@@ -142,10 +142,13 @@ def _places(modes, centres: np.ndarray, most: int = 4) -> str:
     return sep.join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
-def _strays(occ: Occupancy) -> str:
+PROTOCOL_COUNT = "By the protocol's count"
+
+
+def _strays(occ: Occupancy, count: str = PROTOCOL_COUNT) -> str:
     """Why the protocol's count of captured modes (the arena's table, the Train page's "Modes") differs from the modes
     the samples sit on: some captured mode holds less than a quarter of a fair share, or some mode the samples sit
-    on has no sharp sample yet."""
+    on has no sharp sample yet. `count` names that count where the reader sees it."""
     if occ.captured is None:
         return ""
     extra, unsharp = len(occ.captured - occ.final), len(occ.final - occ.captured)
@@ -153,18 +156,19 @@ def _strays(occ: Occupancy) -> str:
         if unsharp == 0:
             return ""
         n = len(occ.captured)
-        return (f" (By the protocol's count only {n} {'mode is' if n == 1 else 'modes are'} captured: a mode counts "
+        return (f" ({count} only {n} {'mode is' if n == 1 else 'modes are'} captured: a mode counts "
                 f"once one of its samples is sharp, within 3 sigma, and {unsharp} of the modes it sits on "
                 f"{'has' if unsharp == 1 else 'have'} none yet.)")
     also = (f"; and {unsharp} of the modes it sits on {'has' if unsharp == 1 else 'have'} no sharp sample"
             if unsharp else "")
-    return (f" (By the protocol's count, {len(occ.captured)} modes are captured, since one sharp sample on a mode is "
+    return (f" ({count}, {len(occ.captured)} modes are captured, since one sharp sample on a mode is "
             f"enough; {extra} of them {'gets' if extra == 1 else 'get'} less than {held_share(occ.k):.0%} of the "
             f"samples{also}.)")
 
 
-def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
-    """Two or three plain sentences on what a run did (markdown: the variant in bold)."""
+def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROTOCOL_COUNT) -> str:
+    """Two or three plain sentences on what a run did (markdown: the variant in bold). `count` names the protocol's
+    count of captured modes as the reader knows it (the Train page: "By the Modes count above")."""
     k, final = occ.k, occ.final
     head = f"**{variant}**"
     journey = ""
@@ -183,7 +187,7 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
                 f"{occ.hq:.0%} are sharp (within 3 sigma of a mode). Train longer and watch the share per mode.")
     if occ.collapsed:
         return (f"{head} collapsed: its samples sit on only {len(final)} of the {k} modes "
-                f"({_places(final, centres)}).{_strays(occ)}{journey}{loose} That is mode collapse.")
+                f"({_places(final, centres)}).{_strays(occ, count)}{journey}{loose} That is mode collapse.")
     if not occ.sharp and len(final) == k:
         return (f"{head} has not learnt the modes yet: its samples spread over all {k} of them, but only {occ.hq:.0%} "
                 f"are sharp (within 3 sigma of a mode). More steps or a smaller learning rate would help.")
@@ -193,7 +197,7 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray) -> str:
                 f"{1 / k:.0%}).{loose}")
     missed = set(range(k)) - set(final)
     return (f"{head} kept {len(final)} of {k} modes; it has (almost) no samples at {_places(missed, centres)}."
-            f"{_strays(occ)}{journey}{loose}")
+            f"{_strays(occ, count)}{journey}{loose}")
 
 
 def stories(curves: pd.DataFrame, centres: np.ndarray) -> str:
