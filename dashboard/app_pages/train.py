@@ -165,11 +165,12 @@ step = snap.step if snap is not None else 0
 status = snap.status if snap is not None else "idle"
 parked_key, found = _parked_here() if step == 0 else ("", None)
 if found is not None:
-    box = st.container(border=True)
-    box.info(f"The run **{found.run_id}** that was open here before the page was closed or reloaded is kept, paused "
-             f"at step {found.step:,} ({found.config.data.name}, variant {found.config.variant}), "
-             f"for {max(1, round(found.seconds_left / 60))} more minute(s).")
-    if box.button("Reattach to it", key="btn_reattach", type="primary"):
+    # One short row beside its button, so that the Train buttons below stay well above the fold at 1400 x 900.
+    said, act = st.columns([5, 1], vertical_alignment="center")
+    said.info(f"The run **{found.run_id}** that was open here before the page was closed or reloaded is kept, paused "
+              f"at step {found.step:,} ({found.config.data.name}, variant {found.config.variant}), "
+              f"for {max(1, round(found.seconds_left / 60))} more minute(s).")
+    if act.button("Reattach to it", key="btn_reattach", type="primary", width="stretch"):
         claimed = claim(parked_key)
         if claimed is not None:
             _made().adopt(claimed.trainer, claimed.run_id)
