@@ -85,6 +85,9 @@ class ModelConfig:
     width: int = _help("base channel count of the convolutional networks (dcgan, style), 4-256", 64)
     d_width: int = _help("dcgan only: D's base channel count, 0 = the same as width (the Unrolled GAN paper weakens "
                          "D to 1/4 or 1/2 of G's width on Stacked MNIST), 0 or 4-256", 0)
+    d_batch_norm: bool = _help("dcgan only: batch norm after D's second convolution, real and fake normalised as "
+                               "separate batches, as in the DCGAN reference code (a known way for a plain DCGAN to "
+                               "drop modes on Stacked MNIST)", False)
     init: InitScheme = _help("weight initialisation: default (PyTorch's U(+-1/sqrt(fan_in)) for MLPs, N(0, 0.02) for "
                              "DCGAN) or orthogonal (the Unrolled GAN paper's 2D networks), biases 0", "default")
     init_gain: float = _help("scale of the orthogonal initialisation (0.8 in the Unrolled GAN paper), 0.01-10", 1.0)
@@ -125,6 +128,11 @@ class ModelConfig:
         if self.d_width != 0 and not (isinstance(self.d_width, int) and 4 <= self.d_width <= 256):
             raise ValueError(f"model.d_width={self.d_width!r} is out of range; it must be 0 (the same as width) or an "
                              "integer between 4 and 256")
+        if not isinstance(self.d_batch_norm, bool):
+            raise ValueError(f"model.d_batch_norm={self.d_batch_norm!r} must be true or false")
+        if self.d_batch_norm and self.kind != "dcgan":
+            raise ValueError(f"model.d_batch_norm belongs to the dcgan discriminator; model.kind={self.kind!r} has its "
+                             "own layers (leave it at false)")
         check_choice("model.init", self.init, get_args(InitScheme))
         check_float("model.init_gain", self.init_gain, 0.01, 10.0)
         check_float("model.d_input_scale", self.d_input_scale, 0.001, 1000.0)

@@ -36,8 +36,10 @@ class DCGANGenerator(nn.Module):
 class DCGANDiscriminator(nn.Module):
     """(m*C, 28, 28) -> (w, 14, 14) -> (2w, 7, 7) -> 1; strided convolutions and LeakyReLU(0.2).
 
-    No batch norm, so real and fake can share one forward pass and penalties (GP, R1) are per-sample.
-    A conditional D uses a projection head: logit = psi(h) + <embed(y), h> (Miyato & Koyama 2018).
+    No batch norm by default, so real and fake can share one forward pass and penalties (GP, R1) are per-sample;
+    `model.d_batch_norm` adds it after the second convolution, as the DCGAN reference code has it (the Trainer then
+    passes real and fake as separate batches). A conditional D uses a projection head: logit = psi(h) + <embed(y), h>
+    (Miyato & Koyama 2018).
     """
 
     def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int = 0, pack: int = 1,
@@ -48,7 +50,8 @@ class DCGANDiscriminator(nn.Module):
         self.features = nn.Sequential(
             nn.Conv2d(c * pack, w, 4, 2, 1),  # (B, w, 14, 14)
             nn.LeakyReLU(0.2),
-            nn.Conv2d(w, 2 * w, 4, 2, 1),  # (B, 2w, 7, 7)
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=not cfg.d_batch_norm),  # (B, 2w, 7, 7)
+            *([nn.BatchNorm2d(2 * w)] if cfg.d_batch_norm else []),
             nn.LeakyReLU(0.2),
         )
         feat = (2 * w + int(mbstd)) * 7 * 7

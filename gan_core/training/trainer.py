@@ -264,10 +264,11 @@ class Trainer(TrainerState):
             real, fake = both[: real.shape[0]], both[real.shape[0]:]
         pr, pf = pack(real, m), pack(fake, m)
         with self._autocast():
-            if self.recipe.mbstd:  # the batch-spread feature must see real and fake apart, or both get one value
+            # the batch-spread feature and D's batch norm must see real and fake apart, or both get one batch's value
+            if self.recipe.mbstd or self.config.model.d_batch_norm:
                 return self.D(pr, y).float(), self.D(pf, y_fake).float(), pr, pf
             ys = None if y is None else torch.cat([y, y_fake])
-            logits = self.D(torch.cat([pr, pf]), ys).float()  # one pass over real and fake: D has no batch norm
+            logits = self.D(torch.cat([pr, pf]), ys).float()  # one pass over real and fake: no batch statistics in D
         return logits[: pr.shape[0]], logits[pr.shape[0]:], pr, pf
 
     def _autocast(self):
