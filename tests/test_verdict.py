@@ -90,6 +90,10 @@ def test_even_cover_is_not_collapse():
     occ = occupancy(_history([[0.11] * 8] * 3))
     assert occ.covers_all and not occ.collapsed and occ.hops == 0
     assert "kept all 8 modes" in explain("pacgan-2", occ, RING.centres)
+    # the shares carry the fair share's decimals: 12.5% of 8 (rounded to 12% it read as less than a mode's 13%)
+    shares = [0.121, 0.129] + [0.125] * 6
+    text = explain("pacgan-2", occupancy(_history([shares] * 3)), RING.centres)
+    assert "between 12.1% and 12.9% of the samples (a fair share is 12.5%)" in text, text
 
 
 def test_a_loose_blob_after_a_few_evaluations_is_too_early_to_call():

@@ -193,8 +193,10 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROT
                 f"are sharp (within 3 sigma of a mode). More steps or a smaller learning rate would help.")
     if len(final) == k:
         lo, hi = min(occ.final_shares), max(occ.final_shares)
-        return (f"{head} kept all {k} modes: each got between {lo:.0%} and {hi:.0%} of the samples (a fair share is "
-                f"{1 / k:.0%}).{loose}")
+        # as many decimals as the fair share needs: 12.5% of 8, not 12% beside a mode's 13%
+        digits = 0 if (100 / k) == round(100 / k) else 1
+        return (f"{head} kept all {k} modes: each got between {lo:.{digits}%} and {hi:.{digits}%} of the samples (a "
+                f"fair share is {1 / k:.{digits}%}).{loose}")
     missed = set(range(k)) - set(final)
     return (f"{head} kept {len(final)} of {k} modes; it has (almost) no samples at {_places(missed, centres)}."
             f"{_strays(occ, count)}{journey}{loose}")
