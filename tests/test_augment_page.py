@@ -159,13 +159,13 @@ ONE_SEED = [{"data": "mnist", "arm": arm, "N": 10, "seed": 0, "labels": 100, "ac
 class _FinishedStudy:
     """A session's runner whose study of one seed has finished (nothing trains)."""
 
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[dict], seeds: tuple = (0,), status: str = "done"):
         from dashboard.training.augment_runner import AugmentSnapshot
         from gan_core.augmentation import Budget, StudyConfig
 
-        config = StudyConfig(labels_per_class=(10,), seeds=(0,), arms=("real", "cgan"), budget=Budget(steps=10, gan_steps=10))
-        self.snap = AugmentSnapshot(status="done", config=config, rows=tuple(rows), fraction=1.0, done_cells=len(rows),
-                                    total_cells=len(rows))
+        config = StudyConfig(labels_per_class=(10,), seeds=seeds, arms=("real", "cgan"), budget=Budget(steps=10, gan_steps=10))
+        self.snap = AugmentSnapshot(status=status, config=config, rows=tuple(rows), fraction=1.0, done_cells=len(rows),
+                                    total_cells=len(rows) * len(seeds))
 
     def snapshot(self):
         return self.snap
@@ -217,3 +217,46 @@ def test_a_finished_study_of_one_seed_on_the_page_and_the_way_back(monkeypatch):
     assert not at.exception
     assert not any(h.value.startswith("The shipped study") for h in at.subheader)
     assert any("scored best (80.9%)" in m.value for m in at.markdown)
+
+
+def test_a_study_stopped_after_one_of_two_seeds_says_one_seed_under_its_chart(monkeypatch):
+    """Two seeds asked for, one finished before Stop: the caption agrees with the chart's title (no error bars)."""
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard.resources
+
+    monkeypatch.setattr(dashboard.resources, "session_augment",
+                        lambda: _FinishedStudy(ONE_SEED, seeds=(0, 1), status="stopped"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert _bars(at)["layout"]["title"]["text"] == "Held-out accuracy (one seed)"
+    assert any("One seed: no error bars." in c.value for c in at.caption)
+    assert not any("Error bars" in c.value for c in at.caption)
+
+
+
+def test_the_progress_line_names_the_arm_as_the_chart_does(monkeypatch):
+    """'now Semi-supervised GAN, N = 10, seed 0', not the arm's code name 'sgan'."""
+    import time
+    from types import SimpleNamespace
+
+    from dashboard.training import augment_runner
+    from gan_core.augmentation import StudyConfig
+
+    def fake_study(config, out, on_event, should_stop, data):
+        cell = SimpleNamespace(arm="sgan", n=10, seed=0)
+        on_event(SimpleNamespace(kind="progress", cell=cell, fraction=0.5, done_cells=0, total_cells=2))
+        while not should_stop():
+            time.sleep(0.01)
+
+    monkeypatch.setattr(augment_runner, "run_study", fake_study)
+    runner = augment_runner.AugmentRunner()
+    try:
+        runner.start(StudyConfig(labels_per_class=(10,), seeds=(0,), arms=("real", "sgan")))
+        deadline = time.monotonic() + 30
+        while not runner.snapshot().cell and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.snapshot().cell == "Semi-supervised GAN, N = 10, seed 0"
+    finally:
+        runner.close()

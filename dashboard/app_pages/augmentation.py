@@ -122,7 +122,8 @@ def _live() -> None:
     if ended:
         st.button("Show the shipped study again", key="aug_back", on_click=_show_shipped, args=(True,))
     b = s.config.budget
-    bars = ("One seed: no error bars." if len(s.config.seeds) == 1
+    # as the chart's title says it (report.spread): a stopped study may have finished one seed of several
+    bars = ("One seed: no error bars." if spread(summarise(list(s.rows))) == "one seed"
             else "Error bars: one standard error over the seeds finished so far.")
     _results(list(s.rows), s.samples, f"Every arm: {b.steps} classifier steps of {b.batch_size} images; the "
                                       f"conditional GAN: {b.gan_steps} iterations. {bars}")

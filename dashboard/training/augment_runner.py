@@ -13,6 +13,7 @@ import numpy as np
 
 from dashboard.training.pool import TrainingPool, default_pool
 from gan_core.augmentation import StudyConfig, plan_cells, run_study
+from gan_core.augmentation.report import TITLES
 from gan_core.augmentation.split import load_study_data
 
 
@@ -101,7 +102,8 @@ class AugmentRunner:
 
         def on_event(e) -> None:
             now = time.monotonic()
-            where = f"{e.cell.arm}, N = {e.cell.n}, seed {e.cell.seed}" if e.cell and e.kind == "progress" else ""
+            where = (f"{TITLES.get(e.cell.arm, e.cell.arm)}, N = {e.cell.n}, seed {e.cell.seed}"  # the chart's words
+                     if e.cell and e.kind == "progress" else "")
             if e.kind == "done":
                 rows.append(e.row)
                 if e.samples is not None and e.cell.n not in samples:  # the first seed's, as in the report
