@@ -558,6 +558,23 @@ def test_after_a_change_that_needs_a_new_run_no_button_steps_the_old_one(app):
     assert not app.button(key="btn_step_both").disabled
 
 
+def test_choosing_draw_your_own_beside_a_stepped_run_opens_the_canvas_and_steps_nothing(app):
+    """'Draw your own' chosen beside a run on other data that has stepped: the old run cannot be stepped (the class
+    would think it is the drawn data), the page says to draw first, and the canvas is open at the top."""
+    app.run()
+    app.button(key="btn_step_both").click().run()
+    assert until(app, lambda: metric(app, "Step") == "1", timeout=10)
+    app.selectbox(key="w_data").set_value("draw").run()
+    assert not app.exception
+    assert any(i.value.startswith("Draw your data first") and "Press **Reset**" not in i.value
+               and "press **Reset** to start a new run once the settings are complete" in i.value for i in app.info), \
+        [i.value for i in app.info]
+    for key in ("btn_train", "btn_step_d", "btn_step_g", "btn_step_both", "btn_sub", "btn_reset"):
+        assert app.button(key=key).disabled, key
+    canvas = [e for e in app.expander if e.label.startswith("Your data")]
+    assert len(canvas) == 1 and canvas[0].proto.expanded
+
+
 def test_an_arena_on_missing_fashion_mnist_says_where_to_get_it(monkeypatch, tmp_path):
     """Fashion-MNIST is not bundled: without its files (and offline) the arena refuses to start with the
     data set's own message, instead of failing every run."""

@@ -80,7 +80,11 @@ else:
         slot.error(settings.page_message(problem))
 
 st.title("Train live")
-if data == "draw" and (runner is None or runner.snapshot().step == 0):
+# The canvas opens at the top until a run on drawn points has stepped (then it folds below the charts): a run on
+# other data that is paused or finished does not hide it.
+_drawn_run = runner is not None and runner.snapshot().step > 0 and runner.snapshot().config.data.name == "points"
+canvas_on_top = data == "draw" and not _drawn_run
+if canvas_on_top:
     _draw_your_own(expanded=True)
 
 if ss.url_warnings:
@@ -104,8 +108,8 @@ def _build(run) -> bool:
     (networks, data, variant) of a run that has stepped: Reset does that."""
     global config, problem
     snap = run.snapshot()
-    if config is None:
-        return True
+    if config is None:  # settings that cannot make a run (no points drawn yet, a value refused): not this run's
+        return snap.config is None or snap.step == 0
     if snap.config is None or (snap.step == 0 and snap.status not in LIVE and _core(config) != _core(snap.config)):
         try:
             with st.spinner("Building the networks..."):
@@ -273,8 +277,16 @@ if snap.config is not None and not snap.config.data.is_image:
     c_legend.html(charts.legend_html())
 live_every = REDRAW_EVERY if snap.status in LIVE else None
 # The message for changed settings is drawn beside the charts, not above them: it never pushes the main chart down.
-reset_note = ("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
-              "(learning rates and the step budget change live).") if needs_reset else ""
+if needs_reset and config is None:  # e.g. "Draw your own" chosen beside a paused MNIST run: say what comes first
+    first = (settings.missing_points(data) if data in ("draw", "upload") and not points
+             else "A setting on the left is refused (see its message).")
+    reset_note = (f"{first} The run shown is the previous one; press **Reset** to start a new run once the settings "
+                  "are complete.")
+elif needs_reset:
+    reset_note = ("You changed the data, the networks or the variant. Press **Reset** to start a new run with them "
+                  "(learning rates and the step budget change live).")
+else:
+    reset_note = ""
 st.fragment(run_every=live_every)(live_views)(runner, snap.status, reset_note)
 
 # Live options of the variant, changed between two steps.
@@ -299,7 +311,7 @@ if snap.recipe is not None:
         if decay != snap.lr_decay:
             runner.set_learning_rates(lr_decay=decay)
 
-if data == "draw" and snap.step > 0:
+if data == "draw" and not canvas_on_top:
     _draw_your_own(expanded=False)
 
 # ----------------------------------------------------------------------------- image data: the real thing
