@@ -65,14 +65,21 @@ def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: 
     """Line chart of some history columns against the step ({column: legend name}); `empty_note` stands in the
     middle while there is nothing to draw."""
     h = thin(history)
-    traces = [dict(type="scatter", x=h["step"].to_numpy(), y=h[col].to_numpy(), mode="lines", name=name,
-                   line=dict(width=3, color=colour))
-              for (col, name), colour in zip(columns.items(), colours) if col in h]
+    shown = [(col, name, colour) for (col, name), colour in zip(columns.items(), colours) if col in h]
+    finite = [int(np.isfinite(h[col].to_numpy(dtype=float)).sum()) for col, _, _ in shown]
+    # Sparse values (an evaluation every 500 steps) get a marker each: a line needs two points to be seen.
+    traces = [dict(type="scatter", x=h["step"].to_numpy(), y=h[col].to_numpy(), name=name,
+                   mode="lines+markers" if n <= 30 else "lines", line=dict(width=3, color=colour), marker=dict(size=8))
+              for (col, name, colour), n in zip(shown, finite)]
     notes = [] if len(h) else [_note(empty_note)]
     # The first few steps: whole steps on the axis (Plotly would tick 1, 1.5, 2, ...).
-    whole = {"dtick": 1} if len(h) and h["step"].max() < 8 else {}
-    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step"), **whole),
-                   yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **({"dtick": 1} if log_y else {})))
+    x_axis = {"dtick": 1} if len(h) and h["step"].max() < 8 else {}
+    y_axis = {"dtick": 1} if log_y else {}
+    if finite and max(finite) == 1:  # one value so far: from step 0 and value 0, not 499.5-500.5 around the point
+        x_axis = {"range": [0, 1.1 * float(h["step"].max())]}
+        y_axis = y_axis if log_y else {"rangemode": "tozero"}
+    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step"), **x_axis),
+                   yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **y_axis))
 
 
 def gradient_norm_chart(history: pd.DataFrame, clip_norm: float = 0.0, height: int = 240) -> go.Figure:
@@ -296,7 +303,9 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
                  colorscale="Viridis", colorbar=dict(title=dict(text="% of samples"), thickness=12),
                  hovertemplate="step %{x}<br>" + what + " %{text}<br>%{z:.1f}% of samples<extra></extra>",
                  text=[[lab] * len(steps) for lab in labels], xgap=1, ygap=1)
-    return _figure([trace], title, height, show_legend=False, xaxis=dict(title=dict(text="step")),
+    # Few evaluations: a tick at each one's step (one column would otherwise read 499.6 ... 500.4)
+    ticks = dict(tickmode="array", tickvals=list(steps), ticktext=[f"{int(v):,}" for v in steps]) if len(steps) < 6 else {}
+    return _figure([trace], title, height, show_legend=False, xaxis=dict(title=dict(text="step"), **ticks),
                    yaxis=dict(title=dict(text=what), tickmode="array", tickvals=list(range(k)), ticktext=labels,
                               tickfont=dict(size=11 if k > 8 else 13)))
 

@@ -155,3 +155,18 @@ def test_the_arena_intro_names_only_the_networks_every_arena_there_gets(data, ne
     at = _page("app_pages/arena.py", ar_data=data)
     intro = next(m.value for m in at.markdown if m.value.startswith("Every variant gets"))
     assert networks in intro and (data == "stacked-mnist" or "DCGAN" not in intro)
+
+
+def test_the_first_evaluation_is_seen_on_its_charts():
+    """After the first evaluation the FID chart holds one value: a marker on axes from 0 (a line of one point drew
+    nothing on an axis of 499.5-500.5), and the class heatmap's one column is ticked at its step."""
+    history = pd.DataFrame({"step": [10, 250, 500], "fid": [np.nan, np.nan, 480.0]})
+    fig = charts.curves(history, {"fid": "classifier FID"}, "FID", "FID")
+    assert fig.data[0].mode == "lines+markers"
+    assert list(fig.layout.xaxis.range) == [0, 550] and fig.layout.yaxis.rangemode == "tozero"
+    losses = pd.DataFrame({"step": np.arange(1, 101), "d_loss": np.ones(100)})
+    dense = charts.curves(losses, {"d_loss": "D loss"}, "L", "loss")
+    assert dense.data[0].mode == "lines" and dense.layout.xaxis.range is None
+    evals = pd.DataFrame({"step": [500], **{f"share_{i}": [0.1] for i in range(10)}})
+    heat = charts.occupancy(evals, labels=[str(i) for i in range(10)])
+    assert list(heat.layout.xaxis.tickvals) == [500] and list(heat.layout.xaxis.ticktext) == ["500"]
