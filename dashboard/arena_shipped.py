@@ -49,12 +49,7 @@ def show(folder: Path, data: str) -> None:
     k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
     card = (folder / "README.md").read_text().split("\n\n")
     st.markdown(card[1] if len(card) > 1 else card[0])  # the card's first paragraph under its title
-    table = results.assign(hq=(100 * results["hq"]).round(1), kl=results["kl"].round(3),
-                           wall_time=results["wall_time"].round(0))
-    st.dataframe(table[["variant", "seed", "steps", "modes", "hq", "kl", "wall_time"]].rename(
-        columns={"modes": f"{'classes' if on_images else 'modes'} (of {k})",
-                 "hq": "% confidence" if on_images else "% HQ", "kl": "KL to uniform" if on_images else "reverse KL",
-                 "wall_time": "seconds"}), hide_index=True)
+    st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True)
     variants = list(dict.fromkeys(results["variant"]))
     seeds = sorted(int(s) for s in set(results["seed"]))
     seed = seeds[0]
@@ -94,6 +89,18 @@ def show(folder: Path, data: str) -> None:
                 live_chart(charts.occupancy(run, mix.centres, title=f"share per mode, seed {shown}", height=300),
                            key=f"ar_shipped_occ_{name}")
                 st.markdown(explain_points(name, occupancy(run), mix.centres))
+
+
+def score_table(rows: pd.DataFrame, data: str, first: list[str]) -> pd.DataFrame:
+    """`rows`' columns `first`, then their scores as every table of the page shows them (the shipped arena's, the
+    live one's): modes or classes (of K), % HQ or % confidence in percent, the KL to 3 decimals, whole seconds."""
+    on_images = data not in MIXTURES
+    k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
+    table = rows.assign(hq=(100 * rows["hq"]).round(1), kl=rows["kl"].round(3), wall_time=rows["wall_time"].round(0))
+    return table[[*first, "modes", "hq", "kl", "wall_time"]].rename(
+        columns={"modes": f"{('digit triples' if k > 10 else 'classes') if on_images else 'modes'} (of {k:,})",
+                 "hq": "% confidence" if on_images else "% HQ", "kl": "KL to uniform" if on_images else "reverse KL",
+                 "wall_time": "seconds"})
 
 
 def _points_caption(name: str, results: pd.DataFrame, seed: int, k: int) -> str:
