@@ -1,15 +1,17 @@
 """Plotly figures of the Style transfer page, built from a `CycleSnapshot`'s plain numbers. No Streamlit here.
 
-Colours: domain A blue, domain B orange, the translations red, the way back green.
+Colours: the arrow plots keep the app's legend (dashboard/charts.py): blue is real (the domain translated to),
+vermillion is fake (the translations), green the way back (a generator's work), grey the points translated. The
+curves take their own colours, one per loss or direction, named in their legends.
 """
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.charts import MAX_CURVE_POINTS, _figure, _note, _segments
+from dashboard.charts import FAKE, G_COLOUR, MAX_CURVE_POINTS, NEUTRAL, REAL, _figure, _note, _segments
 
-A_COLOUR, B_COLOUR, TO_COLOUR, BACK_COLOUR = "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c"
+TO_COLOUR, BACK_COLOUR = "#d62728", "#2ca02c"  # the progress chart's two directions
 LOSSES = {"loss_g": "G (A->B) adversarial", "loss_f": "F (B->A) adversarial", "loss_d_a": "D_A", "loss_d_b": "D_B",
           "cycle_a": "cycle A->B->A", "cycle_b": "cycle B->A->B", "identity_a": "identity F(a)",
           "identity_b": "identity G(b)", "class_g": "class term G(a)", "class_f": "class term F(b)"}
@@ -61,19 +63,19 @@ def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_
     traces = []
     if panel:
         a, ab, aba, b = panel["a"], panel["ab"], panel["aba"], panel["b"]
-        for pts, name, colour in ((b, "target domain", B_COLOUR), (a, "source domain", A_COLOUR),
-                                  (ab, "translations", TO_COLOUR)):
+        for pts, name, colour in ((b, "target domain", REAL), (a, "source domain", NEUTRAL),
+                                  (ab, "translations", FAKE)):
             traces.append(dict(type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers", name=name,
                                marker=dict(size=5, color=colour, opacity=0.6)))
         k = min(n_arrows, len(a))
         xs, ys = _segments(a[:k], ab[:k])
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="point -> translation", hoverinfo="skip",
-                           line=dict(width=1, color="rgba(214,39,40,0.45)")))
+                           line=dict(width=1, color="rgba(213,94,0,0.45)")))
         xs, ys = _segments(ab[:k], aba[:k])
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="translation -> way back", hoverinfo="skip",
-                           line=dict(width=1, color="rgba(44,160,44,0.45)", dash="dot")))
+                           line=dict(width=1, color="rgba(0,158,115,0.45)", dash="dot")))
         traces.append(dict(type="scatter", x=aba[:k, 0], y=aba[:k, 1], mode="markers", name="back in the source domain",
-                           marker=dict(size=4, color=BACK_COLOUR, symbol="x")))
+                           marker=dict(size=4, color=G_COLOUR, symbol="x")))
     notes = [] if traces else [_note("press Train to start")]
     return _figure(traces, f"{title}: arrows from each point to its translation", height, annotations=notes,
                    yaxis=dict(scaleanchor="x", scaleratio=1), legend=dict(orientation="h", yanchor="top", y=-0.08,

@@ -5,9 +5,12 @@ the math lives in gan_core/style_tools.py, this module only draws.
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
+from dashboard import charts
+from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from gan_core import style_tools
 from gan_core.data.pixels import to_uint8
@@ -17,6 +20,9 @@ from gan_core.pictures import image_grid
 
 VIEWS = ["Style mixing", "Truncation", "Noise", "W vs Z"]
 PSI_HELP = "truncation: w' = w_avg + psi (w - w_avg); 1 = none, 0 = the average image for every z"
+# The mixing grid's largest size in pixels (height, width), upscaled 2 to 4 times: beside its controls, below the
+# page's title, generator and view rows, it ends above the fold of a 1400 x 900 projector.
+MIXING_SIZE = (460, 800)
 
 
 def views_for(G: torch.nn.Module, views: list[str]) -> list[str]:
@@ -50,27 +56,32 @@ def _z(G: StyleGenerator, n: int, seed: int) -> torch.Tensor:
 
 
 def mixing_view(G: StyleGenerator, prefix: str) -> None:
-    st.caption("Style mixing (StyleGAN, figure 3): each picture inside the grid takes some of its styles from the "
-               "source above it and all the others from the base on its left. Coarse styles act at 7x7 (pose, "
-               "which digit), middle at 14x14, fine at 28x28 (stroke, texture).")
-    c = st.columns([1, 1, 1, 1.2])
-    n_src = c[0].slider("Sources", 2, 6, 4, key=prefix + "mx_ns")
-    n_base = c[1].slider("Bases", 2, 6, 4, key=prefix + "mx_nb")
-    seed = c[2].number_input("Seed", 0, 2**31 - 1, 0, key=prefix + "mx_seed")
-    psi = c[3].slider("psi", 0.0, 1.2, 1.0, 0.05, key=prefix + "mx_psi", help=PSI_HELP)
-    how = st.radio("From the source", ["levels", "layer range"], horizontal=True, key=prefix + "mx_how")
-    if how == "levels":
-        levels = st.segmented_control("Levels", list(LEVELS), selection_mode="multi", default=["coarse"],
-                                      key=prefix + "mx_levels") or []
-        layers = style_tools.layers_of(G, list(levels))
-    else:
-        lo, hi = st.slider("Rows of w+ from the source", 0, G.n_ws - 1, (0, 1), key=prefix + "mx_range",
-                           help=f"w+ has {G.n_ws} rows: two per resolution, {', '.join(map(str, G.res))}")
-        layers = list(range(lo, hi + 1))
+    """The controls in a column beside the grid: on a 900-pixel projector both are on screen at once."""
+    left, right = st.columns([1, 1.6])
+    with left:
+        c = st.columns(2)
+        n_src = c[0].slider("Sources", 2, 6, 4, key=prefix + "mx_ns")
+        n_base = c[1].slider("Bases", 2, 6, 4, key=prefix + "mx_nb")
+        c = st.columns(2)
+        seed = c[0].number_input("Seed", 0, 2**31 - 1, 0, key=prefix + "mx_seed")
+        psi = c[1].slider("psi", 0.0, 1.2, 1.0, 0.05, key=prefix + "mx_psi", help=PSI_HELP)
+        how = st.radio("From the source", ["levels", "layer range"], horizontal=True, key=prefix + "mx_how")
+        if how == "levels":
+            levels = st.segmented_control("Levels", list(LEVELS), selection_mode="multi", default=["coarse"],
+                                          key=prefix + "mx_levels") or []
+            layers = style_tools.layers_of(G, list(levels))
+        else:
+            lo, hi = st.slider("Rows of w+ from the source", 0, G.n_ws - 1, (0, 1), key=prefix + "mx_range",
+                               help=f"w+ has {G.n_ws} rows: two per resolution, {', '.join(map(str, G.res))}")
+            layers = list(range(lo, hi + 1))
+        st.caption("Style mixing (StyleGAN, figure 3): each picture inside the grid takes some of its styles from the "
+                   "source above it and all the others from the base on its left. Coarse styles act at 7x7 (pose, "
+                   "which digit), middle at 14x14, fine at 28x28 (stroke, texture).")
     z_src, z_base = _z(G, n_src, int(seed)), _z(G, n_base, int(seed) + 1)
     grid = style_tools.mixing_grid(G, z_base, z_src, layers, psi)
-    st.image(upscale(grid, 4), caption=f"rows {layers} of w+ from the sources (top row); the rest from the bases "
-             "(left column)", width=min(720, grid.shape[1] * 4))
+    k = max(2, min(4, MIXING_SIZE[0] // grid.shape[0], MIXING_SIZE[1] // grid.shape[1]))
+    right.image(upscale(grid, k), caption=f"rows {layers} of w+ from the sources (top row); the rest from the bases "
+                "(left column)", width=grid.shape[1] * k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -87,10 +98,22 @@ def truncation_view(G: StyleGenerator, prefix: str) -> None:
     seed = c[1].number_input("Seed", 0, 2**31 - 1, 0, key=prefix + "tr_seed")
     with torch.inference_mode():
         imgs = to_uint8(G(_z(G, 16, int(seed)), psi=psi))
-    st.image(upscale(image_grid(imgs, cols=8), 3), caption=f"16 latents at psi {psi:.2f}")
-    curve = _spread_curve(f"{prefix}{id(G)}", G)
-    st.line_chart(curve, x="psi", y="pixel spread across z", height=220)
-    st.caption("Pixel spread: the standard deviation of each pixel over 200 latents, averaged over the pixels.")
+    left, right = st.columns([1.25, 1])  # the curve beside the pictures: its dotted psi moves with the slider
+    left.image(upscale(image_grid(imgs, cols=8), 3), caption=f"16 latents at psi {psi:.2f}")
+    with right:
+        live_chart(spread_chart(_spread_curve(f"{prefix}{id(G)}", G), psi), key=prefix + "tr_spread")
+        st.caption("Pixel spread: the standard deviation of each pixel over 200 latents, averaged over the pixels.")
+
+
+def spread_chart(curve: pd.DataFrame, psi: float, height: int = 240) -> go.Figure:
+    """The pixel spread against psi, the slider's psi marked. Plotly, as the app's other charts: Vega-Lite warned
+    of an infinite extent in the browser while it mounted the chart before its data."""
+    traces = [dict(type="scatter", x=curve["psi"], y=curve["pixel spread across z"], mode="lines+markers",
+                   name="pixel spread across z", line=dict(width=3, color=charts.G_COLOUR), marker=dict(size=8))]
+    mark = dict(type="line", x0=psi, x1=psi, yref="paper", y0=0, y1=1, line=dict(color=charts.MODE, dash="dot"))
+    return charts._figure(traces, f"Pixel spread across z (dotted: psi {psi:.2f})", height, show_legend=False,
+                          shapes=[mark], xaxis=dict(title=dict(text="psi")),
+                          yaxis=dict(title=dict(text="spread"), rangemode="tozero"))
 
 
 def noise_view(G: StyleGenerator, prefix: str) -> None:
@@ -123,17 +146,19 @@ def w_vs_z_view(G: StyleGenerator, prefix: str) -> None:
                caption=f"linear in Z: path length {style_tools.path_length(along_z):.3f}")
     right.image(upscale(image_grid(to_uint8(along_w), cols=int(steps)), 2),
                 caption=f"linear in W: path length {style_tools.path_length(along_w):.3f}")
-    st.caption("Path length: the sum of the mean squared pixel changes between neighbouring pictures; the smaller, "
-               "the smoother the walk.")
-    st.markdown("**Sliders in W**: move the first coordinates of w itself (the Sliders view moves z).")
     with torch.no_grad():
         w = G.map(z0[None], psi)[0]
         spread = G.map(_z(G, 256, 0)).std(dim=0)
-    cols = st.columns(4)
+    sliders, picture = st.columns([3, 1])  # the picture beside its sliders, above the fold
+    with sliders:
+        st.markdown("**Sliders in W**: move the first coordinates of w itself (the Sliders view moves z).")
+        cols = st.columns(4)
     offset = torch.zeros_like(w)
     for i in range(min(8, w.numel())):
         offset[i] = cols[i % 4].slider(f"w[{i}] + ", -3.0, 3.0, 0.0, 0.1, key=prefix + f"wz_w{i}") * float(spread[i])
     w = w + offset
     with torch.no_grad():
         img = to_uint8(G.synthesis(G.broadcast(w[None])))[0]
-    st.image(upscale(img, 8), caption="synthesis(w) (each slider in units of that coordinate's spread)", width=224)
+    picture.image(upscale(img, 8), caption="synthesis(w) (each slider in units of that coordinate's spread)", width=224)
+    st.caption("Path length: the sum of the mean squared pixel changes between neighbouring pictures; the smaller, "
+               "the smoother the walk.")

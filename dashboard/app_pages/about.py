@@ -8,13 +8,15 @@ Watch a **generative adversarial network** learn, live, on a laptop: a *generato
 into samples, a *discriminator* D tries to tell them from real data, and each learns from the other.
 
 **Train live**: pick data (2D mixtures, shapes, your own drawing or CSV, or MNIST digits), the networks and a
-GAN variant, press **Train** and watch the fakes move onto the real data. The colours are the same on every
-chart: **blue is real** (the data, and where D says "real"), **vermillion is fake** (G's samples, and where D says
-"fake"), **green is the generator** (its curves, its *manifold*: a grid of noise warped by G, and the ticks that
-show where each fake is being pushed), **purple is the discriminator**; a black ring marks a mode that is
-covered, a black cross one that is missed. Pause, then **Step D** or **Step G** to see
-one half of the game at a time, or turn on **slow motion** to see the five sub-steps of each. Learning
-rates and the variant's knobs change while it trains; a run that blows up pauses and offers a way back.
+GAN variant, press **Train** and watch the fakes move onto the real data. The colours keep one meaning on its
+charts and wherever real and fake are drawn (the latent explorer, the arena's panels, the style transfer's arrow
+plots, whose fakes are the translations): **blue is real** (the data, and where D says "real"), **vermillion is
+fake** (G's samples, and where D says "fake"), **green is the generator** (its curves, its *manifold*: a grid of
+noise warped by G, and the ticks that show where each fake is being pushed), **purple is the discriminator**; a
+black ring marks a mode that is covered, a black cross one that is missed. Curves that compare variants,
+directions or ways to train take colours of their own, named in their legends. Pause, then **Step D** or
+**Step G** to see one half of the game at a time, or turn on **slow motion** to see the five sub-steps of each.
+Learning rates and the variant's knobs change while it trains; a run that blows up pauses and offers a way back.
 
 **Latent explorer**: slide each latent dimension of a trained generator and watch the picture change,
 walk between two seeds (linear or spherical), follow the principal directions of the latent space, or

@@ -171,7 +171,8 @@ def sliders_view() -> None:
         for i in range(k):
             cols[i % 2].slider(f"z[{i}]", -lim, lim, step=0.05, key=prefix + f"z{i}")
         if z_dim > k:
-            st.caption(f"The other {z_dim - k} dimensions come from the seed (or the inverted image).")
+            inverted = " (or the inverted image)" if "Invert a real image" in VIEWS else ""  # images only
+            st.caption(f"The other {z_dim - k} dimensions come from the seed{inverted}.")
     z = base_z(int(seed))  # after the buttons' callbacks: Randomise brings a new z
     z[:k] = torch.tensor([ss[prefix + f"z{i}"] for i in range(k)])
     moved = [i for i in range(k) if saved.get(i) is not None and saved[i] != ss[prefix + f"z{i}"]]

@@ -9,6 +9,7 @@ from dashboard import cycle_charts
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import list_cycle_pretrained, load_classifier, load_cycle_pretrained, session_cycle_runner
+from dashboard.training.cycle_runner import CycleSnapshot
 from gan_core.cycle_config import CYCLE_PRESETS, CycleConfig, parse_pair, shares_digit_labels
 from gan_core.cycle_io import frame_digit
 from gan_core.data.pixels import to_uint8, to_unit
@@ -23,6 +24,7 @@ PAIRS = {"moons:circles": "2D: moons -> circles", "ring8:grid25": "2D: ring8 -> 
 LIVE = {False: {"steps": 2000, "eval_every": 50, "eval_samples": 1000, "log_every": 10},
         True: {"steps": 1500, "eval_every": 100, "eval_samples": 200, "log_every": 5,
                "model": {"width": 8, "n_blocks": 2}, "optim": {"batch_size": 8}}}
+ARROWS_HEIGHT = 380  # px: the live arrow plots end above the fold of a 1400 x 900 projector, under the sliders
 TRANSLATORS = {"resnet": "ResNet (the paper's)", "warp": "reframe, then ResNet"}
 TRANSLATOR_HELP = ("ResNet: the paper's translator, which sees the whole image and redraws it. Reframe, then ResNet: a "
                    "spatial transformer first moves and stretches each image by one learnt affine map (the digits8 "
@@ -46,6 +48,8 @@ LESSON = ("**The lesson of lambda_cycle.** Nothing in the adversarial loss says 
 WANDER = {"2d": "the arrows cross as points land anywhere on the other shape",
           "digits": "digits turn into other digits (class kept falls)",
           "images": "a translation no longer depends on which digit went in"}
+CYCLE_HELP = {True: "mean pixel error of F(G(a)) against a, on held-out images",
+              False: "median distance |F(G(a)) - a| as a share of A's spread, on held-out points"}
 
 
 def lesson(pair: str) -> str:
@@ -61,6 +65,15 @@ st.markdown("A **CycleGAN** (Zhu et al. 2017) learns two translators from unpair
 runner = session_cycle_runner()
 ss = st.session_state
 tab_live, tab_shipped = st.tabs(["Train live", "Translate with a shipped model"])
+
+
+def elsewhere(snap: CycleSnapshot) -> str:
+    """The line that stands for the session's run under another pair: its results and controls stay with its own."""
+    if snap.status == "paused":
+        return (f"The paused run is on {PAIRS[snap.pair]}: choose that pair to resume it, or press Train to start this "
+                "pair (that replaces it).")
+    return (f"The last run ({snap.status}) is on {PAIRS[snap.pair]}: choose that pair to see it, or press Train to "
+            "start this pair (that replaces it).")
 
 
 def live_config(pair: str, steps: int) -> CycleConfig:
@@ -85,9 +98,12 @@ def _row(images: np.ndarray, caption: str) -> None:
 with tab_live:
     snap = runner.snapshot()
     busy = snap.status in ("queued", "running")
+    if snap.pair in PAIRS and (busy or "st_pair" not in ss):
+        ss.st_pair = snap.pair  # a training run, or the page opened again: the selector shows the run's pair
     c = st.columns([3, 1.6, 1, 1, 1], vertical_alignment="bottom")
     pair = c[0].selectbox("Pair (A -> B)", list(PAIRS), format_func=PAIRS.get, key="st_pair", disabled=busy)
     is_image = parse_pair(pair)[0].is_image
+    ours = snap.pair == pair  # the session's run (if any) is of the pair chosen: its results and Resume show
     if is_image:
         c[1].selectbox("Translator", list(TRANSLATORS), format_func=TRANSLATORS.get, key="st_translator",
                        disabled=busy, help=TRANSLATOR_HELP)
@@ -106,7 +122,7 @@ with tab_live:
         if c[4].button("Pause", key="st_pause", width="stretch"):
             runner.pause()
             st.rerun()
-    elif snap.status == "paused" and c[4].button("Resume", key="st_resume", width="stretch"):
+    elif ours and snap.status == "paused" and c[4].button("Resume", key="st_resume", width="stretch"):
         runner.resume()
         st.rerun()
     w = st.columns(3 if shares_digit_labels(pair) else 2)
@@ -116,37 +132,37 @@ with tab_live:
                 on_change=_weights_changed, help="0.5 in the paper for photos <-> paintings; G(b) should stay b")
     if shares_digit_labels(pair):
         w[2].slider("lambda_class: keep the digit (uses labels)", 0.0, 40.0, 0.0, 1.0, key="st_lcls",
-                    disabled=busy or snap.status == "paused",
+                    disabled=busy or (ours and snap.status == "paused"),
                     help=CLASS_HELP)
-    st.info(lesson(pair))
 
     @st.fragment(run_every=0.4 if busy else None)
     def live_view() -> None:
+        """What the lesson asks to watch comes first, under the sliders and the errors (for a 2D pair all of it
+        above the fold of a 900-pixel projector); then the lesson, then the loss curves."""
         s = runner.snapshot()
         if busy and s.status not in ("queued", "running"):
             st.rerun()  # the run ended: redraw the page once, without polling
+        if s.pair != pair:
+            if s.pair:
+                st.info(elsewhere(s))
+            s = CycleSnapshot(is_image=is_image)  # this pair's view before its first run
         ev = s.evals
+        last = lambda key: ev[key][-1] if ev.get(key) else None  # noqa: E731
+        fmt = lambda v: "-" if v is None else f"{100 * v:.1f}%"  # noqa: E731
         m = st.columns(5)
         m[0].metric("Step", f"{s.step:,} / {s.steps:,}" if s.steps else "0")
         m[1].metric("Status", s.status, help=s.message or None)
-        last = lambda key: ev[key][-1] if ev.get(key) else None  # noqa: E731
-        fmt = lambda v: "-" if v is None else f"{100 * v:.1f}%"  # noqa: E731
-        if s.is_image:
+        if s.is_image:  # in the order of the progress chart's legend
             m[2].metric("Class kept A->B", fmt(last("class_ab")))
             m[3].metric("Class kept B->A", fmt(last("class_ba")))
+            m[4].metric("Cycle error A->B->A", fmt(last("cycle_ab")), help=CYCLE_HELP[True])
         else:
             m[2].metric("Steps / s", f"{s.rate:.1f}" if s.status == "running" else "-",
                         help="while the run trains")
-            m[3].metric("Cycle error B->A->B", fmt(last("cycle_ba")))
-        m[4].metric("Cycle error A->B->A", fmt(last("cycle_ab")), help="images: mean pixel error of F(G(a)) against "
-                    "a; 2D: median distance |F(G(a)) - a| as a share of A's spread")
+            m[3].metric("Cycle error A->B->A", fmt(last("cycle_ab")), help=CYCLE_HELP[False])
+            m[4].metric("Cycle error B->A->B", fmt(last("cycle_ba")), help=CYCLE_HELP[False])
         if s.message:
             st.warning(s.message)
-        left, right = st.columns(2)
-        with left:
-            live_chart(cycle_charts.losses(s.losses), key="st_losses")
-        with right:
-            live_chart(cycle_charts.progress(s.evals, s.is_image), key="st_progress")
         p = s.panel
         if p and s.is_image:
             a_name, b_name = s.pair.split(":")
@@ -163,10 +179,17 @@ with tab_live:
         elif p:
             g1, g2 = st.columns(2)
             with g1:
-                live_chart(cycle_charts.arrows_2d(p), key="st_arrows_ab")
+                live_chart(cycle_charts.arrows_2d(p, height=ARROWS_HEIGHT), key="st_arrows_ab")
             with g2:
                 back = {"a": p["b"], "ab": p["ba"], "aba": p["bab"], "b": p["a"]}
-                live_chart(cycle_charts.arrows_2d(back, title="B -> A and back"), key="st_arrows_ba")
+                live_chart(cycle_charts.arrows_2d(back, title="B -> A and back", height=ARROWS_HEIGHT),
+                           key="st_arrows_ba")
+        st.info(lesson(pair))
+        left, right = st.columns(2)
+        with left:
+            live_chart(cycle_charts.losses(s.losses), key="st_losses")
+        with right:
+            live_chart(cycle_charts.progress(s.evals, s.is_image), key="st_progress")
 
     live_view()
 

@@ -1,0 +1,167 @@
+"""What the projector rehearsal found on the Style transfer page and the Latent explorer, through AppTest: a paused
+run stays under its own pair, the 2D metrics read in the legend's order, the truncation curve is a Plotly chart (the
+Vega-Lite one warned in the browser), the sliders' caption offers the inverted image only where inversion is, and
+the arrow plots keep the app's colours."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dashboard.training.pool import live_runners
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "streamlit_app.py")
+NAME = "test-rehearsal-style"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+class _PausedMoons:
+    """A session's runner whose 2D run (moons -> circles) is paused at step 1,995; `start` only records the config."""
+
+    def __init__(self):
+        from dashboard.training.cycle_runner import CycleSnapshot
+
+        pts = np.zeros((4, 2), np.float32)
+        self.snap = CycleSnapshot(status="paused", step=1995, steps=2000, pair="moons:circles",
+                                  evals={"step": [1950], "cycle_ab": [0.012], "cycle_ba": [0.015]},
+                                  panel={k: pts for k in ("a", "ab", "aba", "b", "ba", "bab")})
+        self.started = []
+
+    def snapshot(self):
+        return self.snap
+
+    def start(self, config, device="cpu"):
+        self.started.append(config)
+
+    def set_weights(self, *weights):
+        pass
+
+
+def _open_style_page(monkeypatch, runner):
+    from streamlit.testing.v1 import AppTest
+
+    import dashboard.resources
+
+    monkeypatch.setattr(dashboard.resources, "session_cycle_runner", lambda: runner)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/style_transfer.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _live_keys(at) -> list[str]:
+    return [el.proto.id for el in at.get("bidi_component") if el.proto.component_name == "gan_live_plot"]
+
+
+def _buttons(at) -> list[str]:
+    return [b.key for b in at.button]
+
+
+def test_a_paused_run_stays_under_its_own_pair(monkeypatch):
+    runner = _PausedMoons()
+    at = _open_style_page(monkeypatch, runner)
+    assert at.selectbox(key="st_pair").value == "moons:circles"  # the page opens on the run's pair
+    assert _metrics(at)["Step"] == "1,995 / 2,000" and "st_resume" in _buttons(at)
+    assert any(k.endswith("st_arrows_ab") for k in _live_keys(at))
+
+    at.selectbox(key="st_pair").set_value("mnist:digits8").run()
+    assert not at.exception
+    assert "st_resume" not in _buttons(at), "Resume would continue the moons run under the digits pair"
+    assert _metrics(at)["Step"] == "0" and "Cycle error B->A->B" not in _metrics(at)
+    assert not any(k.endswith(("st_arrows_ab", "st_arrows_ba")) for k in _live_keys(at))
+    said = [i.value for i in at.info]
+    assert any("The paused run is on 2D: moons -> circles" in s and "choose that pair to resume it" in s
+               for s in said), said
+    assert not at.slider(key="st_lcls").disabled  # the class term is for this pair's Train, not the paused run
+
+    at.button(key="st_train").click().run()  # Train starts this pair (replacing the moons run only now)
+    assert [c.pair for c in runner.started] == ["mnist:digits8"]
+
+    at.selectbox(key="st_pair").set_value("moons:circles").run()
+    assert "st_resume" in _buttons(at) and _metrics(at)["Step"] == "1,995 / 2,000"
+
+
+def test_the_2d_metrics_read_in_the_order_of_the_chart_legend(monkeypatch):
+    at = _open_style_page(monkeypatch, _PausedMoons())
+    labels = [m.label for m in at.metric]
+    spec = next(json.loads(json.loads(el.proto.json)["spec"]) for el in at.get("bidi_component")
+                if el.proto.id.endswith("st_progress"))
+    legend = [t["name"] for t in spec["data"]]
+    assert legend == ["cycle error A->B->A", "cycle error B->A->B"]
+    assert labels.index("Cycle error A->B->A") < labels.index("Cycle error B->A->B")
+
+
+def test_the_arrow_plots_keep_the_app_colours():
+    from dashboard import charts, cycle_charts
+
+    pts = np.zeros((4, 2), np.float32)
+    fig = cycle_charts.arrows_2d({k: pts for k in ("a", "ab", "aba", "b")})
+    colour = {t.name: t.marker.color for t in fig.data if t.mode == "markers"}
+    assert colour["target domain"] == charts.REAL and colour["translations"] == charts.FAKE
+
+
+# ----------------------------------------------------------------------------- the latent explorer
+@pytest.fixture(scope="module")
+def style_run(tmp_path_factory) -> Path:
+    """A small style model saved as pretrained/<NAME> (z dim 16: the sliders' caption names 8 other dimensions)."""
+    from gan_core.config import TrainConfig
+    from gan_core.runs import save_run
+    from gan_core.training.trainer import Trainer
+
+    cfg = TrainConfig.from_dict({
+        "data": {"name": "mnist"}, "model": {"kind": "style", "z_dim": 16, "width": 8, "mapping_layers": 2},
+        "optim": {"batch_size": 8}, "variant": "ns", "steps": 2, "eval_every": 0, "eval_samples": 10})
+    t = Trainer(cfg)
+    t.train()
+    root = tmp_path_factory.mktemp("pretrained")
+    save_run(t, root / NAME, checkpoint=False)
+    for shipped in ("ring8-classroom",):  # a 2D generator beside it
+        src = ROOT / "pretrained" / shipped
+        (root / shipped).symlink_to(src, target_is_directory=True)
+    return root
+
+
+@pytest.fixture
+def explorer(style_run, monkeypatch):
+    import dashboard.resources as resources
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(resources, "PRETRAINED", style_run)
+    before = set(map(id, live_runners()))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/latent.py").run()
+    yield at
+    for r in live_runners():
+        if id(r) not in before:
+            r.close()
+
+
+def test_the_truncation_curve_is_a_plotly_chart(explorer):
+    explorer.selectbox(key="lat_source").set_value(NAME).run()
+    explorer.segmented_control(key="lat_view").set_value("Truncation").run()
+    assert not explorer.exception
+    assert not explorer.get("vega_lite_chart"), "Vega-Lite warns of an infinite extent while it mounts"
+    charts = [el.proto.id for el in explorer.get("bidi_component")] + [c.proto.id for c in explorer.get("plotly_chart")]
+    assert any(k.endswith("tr_spread") for k in charts), charts
+
+
+@pytest.mark.parametrize("source, said", [
+    (NAME, "The other 8 dimensions come from the seed (or the inverted image)."),
+    ("ring8-classroom", "The other 56 dimensions come from the seed."),  # no "Invert a real image" view for 2D
+])
+def test_the_sliders_offer_the_inverted_image_only_where_inversion_is(explorer, source, said):
+    explorer.selectbox(key="lat_source").set_value(source).run()
+    assert not explorer.exception
+    views = explorer.segmented_control(key="lat_view").options
+    assert ("Invert a real image" in views) == ("inverted" in said)
+    captions = [c.value for c in explorer.caption if "dimensions come from" in c.value]
+    assert captions == [said]
