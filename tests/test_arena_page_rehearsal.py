@@ -169,3 +169,17 @@ def test_the_2d_introduction_claims_only_what_the_shipped_ring8_arena_shows(app)
         hq = 100 * runs["hq"]
         claim = words.format(lo=f"{hq.min():.0f}", hi=f"{hq.max():.0f}", sharp=int((hq > 50).sum()), n=len(runs))
         assert claim in intro, (claim, intro)
+
+
+def test_a_finished_arenas_ranking_names_what_its_numbers_are(app, arena):
+    """The ranking averages each variant's runs: its columns say so, in the page's words and formats."""
+    from dataclasses import replace
+
+    results = pd.read_csv(RING8 / "results.csv")
+    arena._set(replace(ring8("done"), finals=results))
+    app.run()
+    assert not app.exception
+    assert any(c.value.startswith("Each variant's mean over its runs (seeds)") for c in app.caption)
+    table = next(d for d in app.dataframe if "rank" in d.value.columns)
+    columns = {name: cfg.get("label") for name, cfg in json.loads(table.proto.columns).items()}
+    assert columns["modes"] == "modes (of 8)" and columns["kl"] == "reverse KL" and columns["hq"] == "% HQ"
