@@ -73,11 +73,13 @@ def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: 
               for (col, name, colour), n in zip(shown, finite)]
     notes = [] if len(h) else [_note(empty_note)]
     # The first few steps: whole steps on the axis (Plotly would tick 1, 1.5, 2, ...).
-    x_axis = {"dtick": 1} if len(h) and h["step"].max() < 8 else {}
-    y_axis = {"dtick": 1} if log_y else {}
+    # autorange said each time: the live chart keeps its layout between redraws (uirevision), and an axis once
+    # fitted to the first steps would otherwise stay there while the run goes on
+    x_axis = {"autorange": True, **({"dtick": 1} if len(h) and h["step"].max() < 8 else {})}
+    y_axis = {"autorange": True, **({"dtick": 1} if log_y else {})}
     if finite and max(finite) == 1:  # one value so far: from step 0 and value 0, not 499.5-500.5 around the point
-        x_axis = {"range": [0, 1.1 * float(h["step"].max())]}
-        y_axis = y_axis if log_y else {"rangemode": "tozero"}
+        x_axis = {"range": [0, 1.1 * float(h["step"].max())], "autorange": False}
+        y_axis = y_axis if log_y else {"autorange": True, "rangemode": "tozero"}
     return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step"), **x_axis),
                    yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **y_axis))
 

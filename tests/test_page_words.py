@@ -167,6 +167,8 @@ def test_the_first_evaluation_is_seen_on_its_charts():
     losses = pd.DataFrame({"step": np.arange(1, 101), "d_loss": np.ones(100)})
     dense = charts.curves(losses, {"d_loss": "D loss"}, "L", "loss")
     assert dense.data[0].mode == "lines" and dense.layout.xaxis.range is None
+    # said on every redraw: the live chart keeps its layout (uirevision), so the first range set would stay
+    assert dense.layout.xaxis.autorange is True and fig.layout.xaxis.autorange is False
     evals = pd.DataFrame({"step": [500], **{f"share_{i}": [0.1] for i in range(10)}})
     heat = charts.occupancy(evals, labels=[str(i) for i in range(10)])
     assert list(heat.layout.xaxis.tickvals) == [500] and list(heat.layout.xaxis.ticktext) == ["500"]
