@@ -117,8 +117,8 @@ def test_a_run_stopped_before_its_first_evaluation_says_so(app, arena):
         app.run()
         assert not app.exception
         said = [m.value for m in app.markdown if m.value.startswith(("**vanilla**", "**ns+r1**"))]
-        assert said == ["**vanilla**: stopped before its first evaluation.",
-                        "**ns+r1**: stopped before its first evaluation."], (status, said)
+        assert said == ["**vanilla**: the arena stopped before this run was evaluated (or started).",
+                        "**ns+r1**: the arena stopped before this run was evaluated (or started)."], (status, said)
 
 
 @pytest.mark.parametrize("status", ["running", "stopped"])

@@ -131,7 +131,7 @@ def _panel(name: str, s, k: int) -> None:
     pts = s.samples.get(name)
     if pts is None:
         st.markdown(f"**{name}**: " + ("waiting for its first evaluation..." if s.status in ("queued", "running")
-                                        else "stopped before its first evaluation."))
+                                        else "the arena stopped before this run was evaluated (or started)."))
     elif s.data in IMAGE_MODES:
         st.image(upscale(image_grid(pts[:32], cols=8), 2), caption=_title(name, s, k))
         if k <= 10:
