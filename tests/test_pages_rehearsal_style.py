@@ -1,7 +1,6 @@
-"""What the projector rehearsal found on the Style transfer page and the Latent explorer, through AppTest: a paused
-run stays under its own pair, the 2D metrics read in the legend's order, the truncation curve is a Plotly chart (the
-Vega-Lite one warned in the browser), the sliders' caption offers the inverted image only where inversion is, and
-the arrow plots keep the app's colours."""
+"""What the projector rehearsal found on the Style transfer page, through AppTest: a paused run stays under its own
+pair, the 2D metrics read in the legend's order, and the arrow plots keep the app's colours. (Its findings on the
+latent explorer's style views are tested in tests/test_style_views.py.)"""
 from __future__ import annotations
 
 import json
@@ -10,11 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashboard.training.pool import live_runners
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "streamlit_app.py")
-NAME = "test-rehearsal-style"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
@@ -106,62 +103,3 @@ def test_the_arrow_plots_keep_the_app_colours():
     fig = cycle_charts.arrows_2d({k: pts for k in ("a", "ab", "aba", "b")})
     colour = {t.name: t.marker.color for t in fig.data if t.mode == "markers"}
     assert colour["target domain"] == charts.REAL and colour["translations"] == charts.FAKE
-
-
-# ----------------------------------------------------------------------------- the latent explorer
-@pytest.fixture(scope="module")
-def style_run(tmp_path_factory) -> Path:
-    """A small style model saved as pretrained/<NAME> (z dim 16: the sliders' caption names 8 other dimensions)."""
-    from gan_core.config import TrainConfig
-    from gan_core.runs import save_run
-    from gan_core.training.trainer import Trainer
-
-    cfg = TrainConfig.from_dict({
-        "data": {"name": "mnist"}, "model": {"kind": "style", "z_dim": 16, "width": 8, "mapping_layers": 2},
-        "optim": {"batch_size": 8}, "variant": "ns", "steps": 2, "eval_every": 0, "eval_samples": 10})
-    t = Trainer(cfg)
-    t.train()
-    root = tmp_path_factory.mktemp("pretrained")
-    save_run(t, root / NAME, checkpoint=False)
-    for shipped in ("ring8-classroom",):  # a 2D generator beside it
-        src = ROOT / "pretrained" / shipped
-        (root / shipped).symlink_to(src, target_is_directory=True)
-    return root
-
-
-@pytest.fixture
-def explorer(style_run, monkeypatch):
-    import dashboard.resources as resources
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setattr(resources, "PRETRAINED", style_run)
-    before = set(map(id, live_runners()))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("app_pages/latent.py").run()
-    yield at
-    for r in live_runners():
-        if id(r) not in before:
-            r.close()
-
-
-def test_the_truncation_curve_is_a_plotly_chart(explorer):
-    explorer.selectbox(key="lat_source").set_value(NAME).run()
-    explorer.segmented_control(key="lat_view").set_value("Truncation").run()
-    assert not explorer.exception
-    assert not explorer.get("vega_lite_chart"), "Vega-Lite warns of an infinite extent while it mounts"
-    charts = [el.proto.id for el in explorer.get("bidi_component")] + [c.proto.id for c in explorer.get("plotly_chart")]
-    assert any(k.endswith("tr_spread") for k in charts), charts
-
-
-@pytest.mark.parametrize("source, said", [
-    (NAME, "The other 8 dimensions come from the seed (or the inverted image)."),
-    ("ring8-classroom", "The other 56 dimensions come from the seed."),  # no "Invert a real image" view for 2D
-])
-def test_the_sliders_offer_the_inverted_image_only_where_inversion_is(explorer, source, said):
-    explorer.selectbox(key="lat_source").set_value(source).run()
-    assert not explorer.exception
-    views = explorer.segmented_control(key="lat_view").options
-    assert ("Invert a real image" in views) == ("inverted" in said)
-    captions = [c.value for c in explorer.caption if "dimensions come from" in c.value]
-    assert captions == [said]

@@ -95,6 +95,34 @@ def test_style_views_in_the_latent_explorer(app):
     assert not app.exception and _images(app) != first  # fresh noise, same w
 
 
+def test_the_truncation_curve_is_a_plotly_chart(app):
+    """The rehearsal's console showed Vega-Lite warning of an infinite extent while the curve mounted."""
+    app.run()
+    app.switch_page("app_pages/latent.py").run()
+    app.selectbox(key="lat_source").set_value(NAME).run()
+    app.segmented_control(key="lat_view").set_value("Truncation").run()
+    assert not app.exception
+    assert not app.get("vega_lite_chart"), "Vega-Lite warns of an infinite extent while it mounts"
+    charts = [el.proto.id for el in app.get("bidi_component")] + [c.proto.id for c in app.get("plotly_chart")]
+    assert any(k.endswith("tr_spread") for k in charts), charts
+
+
+@pytest.mark.parametrize("source, said", [
+    (NAME, "The other 8 dimensions come from the seed (or the inverted image)."),
+    ("ring8-classroom", "The other 56 dimensions come from the seed."),  # no "Invert a real image" view for 2D
+])
+def test_the_sliders_offer_the_inverted_image_only_where_inversion_is(app, tmp_path, source, said):
+    (tmp_path / "ring8-classroom").symlink_to(ROOT / "pretrained" / "ring8-classroom", target_is_directory=True)
+    app.run()
+    app.switch_page("app_pages/latent.py").run()
+    app.selectbox(key="lat_source").set_value(source).run()
+    assert not app.exception
+    views = app.segmented_control(key="lat_view").options
+    assert ("Invert a real image" in views) == ("inverted" in said)
+    captions = [c.value for c in app.caption if "dimensions come from" in c.value]
+    assert captions == [said]
+
+
 def test_train_page_settings_carry_growing_and_the_caption_follows_the_schedule():
     from dashboard import settings
     from dashboard.style_views import growth_caption
