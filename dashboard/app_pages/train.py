@@ -82,7 +82,8 @@ else:
 st.title("Train live")
 # The canvas opens at the top until a run on drawn points has stepped (then it folds below the charts): a run on
 # other data that is paused or finished does not hide it.
-_drawn_run = runner is not None and runner.snapshot().step > 0 and runner.snapshot().config.data.name == "points"
+_shown = runner.snapshot() if runner is not None else None
+_drawn_run = _shown is not None and _shown.step > 0 and _shown.config.data.name == "points"
 canvas_on_top = data == "draw" and not _drawn_run
 if canvas_on_top:
     _draw_your_own(expanded=True)
