@@ -125,9 +125,11 @@ class CycleTrainer:
         rec_a, rec_b = self.F(fake_b), self.G(fake_a)
         nan = torch.full((), math.nan, device=a.device)
         cls_g = cls_f = nan
+        class_term = None  # the class head's term, added last (after the identity term) as it always was
         if self.lambda_class > 0:
             (patch_b, names_b), (patch_a, names_a) = self.D_B.score(fake_b), self.D_A.score(fake_a)
             cls_g, cls_f = cross_entropy(names_b, ya), cross_entropy(names_a, yb)
+            class_term = self.lambda_class * (cls_g + cls_f)
         else:
             patch_b, patch_a = self.D_B(fake_b), self.D_A(fake_a)
         adv_g, adv_f = lsgan_adv(patch_b), lsgan_adv(patch_a)
@@ -137,8 +139,8 @@ class CycleTrainer:
         if identity:
             idt_b, idt_a = identity_l1(b, g_out[n:]), identity_l1(a, f_out[n:])
             total = total + self.lambda_cycle * self.lambda_identity * (idt_a + idt_b)
-        if self.lambda_class > 0:
-            total = total + self.lambda_class * (cls_g + cls_f)
+        if class_term is not None:
+            total = total + class_term
         params = [*self.G.parameters(), *self.F.parameters()]
         grads = torch.autograd.grad(total, params)  # D_A and D_B receive no gradient from this half
         for p, g in zip(params, grads):
