@@ -133,7 +133,8 @@ def noise_view(G: StyleGenerator, prefix: str) -> None:
 
 def w_vs_z_view(G: StyleGenerator, prefix: str) -> None:
     st.caption("The mapping network bends the Gaussian Z into W, where the factors of the pictures are less "
-               "tangled. A straight line in W usually changes the picture more evenly than one in Z.")
+               "tangled. A straight line in W usually changes the picture more evenly than one in Z: a shorter path "
+               "length (the sum of the mean squared pixel changes between neighbouring pictures).")
     c = st.columns([1, 1, 1, 1])
     a = c[0].number_input("Seed A", 0, 2**31 - 1, 1, key=prefix + "wz_a")
     b = c[1].number_input("Seed B", 0, 2**31 - 1, 2, key=prefix + "wz_b")
@@ -160,5 +161,3 @@ def w_vs_z_view(G: StyleGenerator, prefix: str) -> None:
     with torch.no_grad():
         img = to_uint8(G.synthesis(G.broadcast(w[None])))[0]
     picture.image(upscale(img, 8), caption="synthesis(w) (each slider in units of that coordinate's spread)", width=224)
-    st.caption("Path length: the sum of the mean squared pixel changes between neighbouring pictures; the smaller, "
-               "the smoother the walk.")
