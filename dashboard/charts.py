@@ -251,7 +251,7 @@ def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height:
                 traces.append(dict(type="scatter", x=part["step"].to_numpy(), y=part[metric].to_numpy(), name=name,
                                    mode="lines+markers", line=dict(width=3, color=PALETTE[i % len(PALETTE)])))
     return _figure(traces, title, height, xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)),
-                   legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0.0),
+                   legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="left", x=0.0),  # below the axis title
                    margin=dict(b=10))
 
 

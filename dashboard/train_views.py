@@ -31,15 +31,26 @@ def _short(x: float) -> str:
     return f"{x / 1e6:.1f}M"
 
 
+def _last_losses(snap: Snapshot) -> tuple[float | None, float | None]:
+    """The last step's losses; a run taken back after a reload has no step of this session yet, so its logged
+    history's last row stands in."""
+    if snap.last is not None:
+        return snap.last.d_loss, snap.last.g_loss
+    if len(snap.history):
+        row = snap.history.iloc[-1]
+        return float(row["d_loss"]), float(row["g_loss"])
+    return None, None
+
+
 def _metrics_row(snap: Snapshot) -> None:
     cols = st.columns([1.15, 0.9, 1.1, 1, 1, 1.1, 1, 1])
     cols[0].metric("Step", f"{snap.step:,}" if snap.step < 100_000 else _short(snap.step))
     rate = snap.steps_per_s
     cols[1].metric("Steps/s", f"{rate:.0f}" if rate >= 10 or rate == 0 else f"{rate:.2g}")  # slow motion: 0.067
     cols[2].metric("Examples/s", _short(snap.examples_per_s), help="real + fake samples D and G see per second")
-    last = snap.last
-    cols[3].metric("D loss", "-" if last is None else f"{last.d_loss:.3f}")
-    cols[4].metric("G loss", "-" if last is None else f"{last.g_loss:.3f}")
+    d_loss, g_loss = _last_losses(snap)
+    cols[3].metric("D loss", "-" if d_loss is None else f"{d_loss:.3f}")
+    cols[4].metric("G loss", "-" if g_loss is None else f"{g_loss:.3f}")
     m = snap.metrics
     if "modes" in m and snap.views is not None and getattr(snap.views, "centres", None) is not None:
         cols[5].metric("Modes", f"{m['modes']}/{len(snap.views.centres)}", help="modes covered, of the data's modes")

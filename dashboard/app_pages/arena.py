@@ -194,8 +194,8 @@ def _live() -> None:
         for col, (metric, title, axis, scale) in zip(st.columns(len(charts_to_draw)), charts_to_draw):
             df = s.evals.assign(**{metric: scale * s.evals[metric]}) if scale != 1 else s.evals
             with col:
-                live_chart(charts.arena_lines(df, metric, title, axis, order=names), key=f"ar_{metric}",
-                           config={"displayModeBar": "hover"})
+                # no mode bar: in a third of the page it covers the title (drag still zooms, a double click resets)
+                live_chart(charts.arena_lines(df, metric, title, axis, order=names), key=f"ar_{metric}")
     if s.status in ("done", "stopped") and not s.finals.empty:
         st.subheader("Ranking")
         st.caption("Each variant's mean over its runs (seeds), best first: most modes covered, then the lowest KL.")

@@ -10,6 +10,8 @@ On a fresh server the sidebar, the title and the controls are drawn from the set
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import streamlit as st
 
@@ -19,6 +21,9 @@ from dashboard.train_sidebar import experiment_sidebar
 from dashboard.training.parking import claim, parked
 from dashboard.training.pool import LIVE
 from gan_core.variants import LIVE_OPTIONS
+
+if TYPE_CHECKING:  # the snapshot's module imports torch, loaded after the controls are drawn (warm_up.py)
+    from dashboard.training.snapshot import Snapshot
 
 SPEEDS = ["1", "2", "5", "10", "20", "50", "100", "max"]
 
@@ -83,7 +88,8 @@ st.title("Train live")
 # The canvas opens at the top until a run on drawn points has stepped (then it folds below the charts): a run on
 # other data that is paused or finished does not hide it.
 _shown = runner.snapshot() if runner is not None else None
-_drawn_run = _shown is not None and _shown.step > 0 and _shown.config.data.name == "points"
+_drawn_run = (_shown is not None and _shown.config is not None and _shown.config.data.name == "points"
+              and (_shown.step > 0 or _shown.status in LIVE))  # pressing Train folds it: the live views redraw alone
 canvas_on_top = data == "draw" and not _drawn_run
 if canvas_on_top:
     _draw_your_own(expanded=True)
@@ -166,6 +172,13 @@ def _parked_here():
     return "", None
 
 
+def _raise_budget(at: Snapshot) -> None:
+    """Continue's click, before the page reruns: the sidebar's Step budget grows by half (1,000 steps at least), so
+    the settings, the link and the run agree, and the rerun's `_build` gives the run the new budget."""
+    new = at.budget + max(1000, at.budget // 2)
+    ss.w_steps = ss.train_settings["steps"] = new
+
+
 step = snap.step if snap is not None else 0
 status = snap.status if snap is not None else "idle"
 parked_key, found = _parked_here() if step == 0 else ("", None)
@@ -190,14 +203,15 @@ if status in LIVE:
         runner.pause()
         st.rerun()
 else:
-    label = {"idle": "Train", "paused": "Resume", "finished": "Continue"}.get(status, "Train")
+    # A run at its budget (finished, or stepped past it by hand) continues with a larger one.
+    at_budget = snap is not None and snap.config is not None and snap.step > 0 and snap.step >= snap.budget
+    label = "Continue" if at_budget else {"idle": "Train", "paused": "Resume", "finished": "Continue"}.get(status)
+    label = label or "Train"
     can_start = buildable and status not in ("diverged", "error") and not needs_reset
-    if c[0].button(label, type="primary", key="btn_train", width="stretch", disabled=not can_start):
-        run = _run()
-        snap = run.snapshot()
-        if snap.config is not None:
-            if status == "finished" and snap.step >= snap.budget:
-                run.set_budget(snap.budget + max(1000, snap.budget // 2))
+    if c[0].button(label, type="primary", key="btn_train", width="stretch", disabled=not can_start,
+                   on_click=_raise_budget if at_budget else None, args=(snap,) if at_budget else None):
+        run = _run()  # follows the sidebar's budget, which _raise_budget has raised before this rerun
+        if run.snapshot().config is not None:
             run.start()
         st.rerun()
 # Changed settings that need a new run: no step of the old one either (the class would watch the old variant step).
