@@ -250,7 +250,8 @@ def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height:
             if len(part):
                 traces.append(dict(type="scatter", x=part["step"].to_numpy(), y=part[metric].to_numpy(), name=name,
                                    mode="lines+markers", line=dict(width=3, color=PALETTE[i % len(PALETTE)])))
-    return _figure(traces, title, height, xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)),
+    return _figure(traces, title, height, xaxis=dict(title=dict(text="step"), tickformat=",d"),  # 1,000 as elsewhere
+                   yaxis=dict(title=dict(text=y_title)),
                    legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="left", x=0.0),  # below the axis title
                    margin=dict(b=10))
 

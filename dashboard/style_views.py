@@ -152,7 +152,8 @@ def w_vs_z_view(G: StyleGenerator, prefix: str) -> None:
         spread = G.map(_z(G, 256, 0)).std(dim=0)
     sliders, picture = st.columns([3, 1])  # the picture beside its sliders, above the fold
     with sliders:
-        st.markdown("**Sliders in W**: move the first coordinates of w itself (the Sliders view moves z).")
+        st.markdown("**Sliders in W**: move the first coordinates of w itself (the Sliders view moves z), each in "
+                    "units of that coordinate's spread.")
         cols = st.columns(4)
     offset = torch.zeros_like(w)
     for i in range(min(8, w.numel())):
@@ -160,4 +161,4 @@ def w_vs_z_view(G: StyleGenerator, prefix: str) -> None:
     w = w + offset
     with torch.no_grad():
         img = to_uint8(G.synthesis(G.broadcast(w[None])))[0]
-    picture.image(upscale(img, 8), caption="synthesis(w) (each slider in units of that coordinate's spread)", width=224)
+    picture.image(upscale(img, 8), caption="synthesis(w)", width=224)

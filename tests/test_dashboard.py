@@ -566,9 +566,11 @@ def test_choosing_draw_your_own_beside_a_stepped_run_opens_the_canvas_and_steps_
     assert until(app, lambda: metric(app, "Step") == "1", timeout=10)
     app.selectbox(key="w_data").set_value("draw").run()
     assert not app.exception
-    assert any(i.value.startswith("Draw your data first") and "Press **Reset**" not in i.value
-               and "press **Reset** to start a new run once the settings are complete" in i.value for i in app.info), \
-        [i.value for i in app.info]
+    said = [i.value for i in app.info]
+    assert sum(v.startswith("Draw your data first") for v in said) == 1, said  # beside the canvas, once
+    assert any(v.startswith("The run shown is the previous one: draw your data in the canvas above, then press "
+                            "**Reset**") for v in said), said
+    assert not any("Press **Reset**" in v for v in said), said
     for key in ("btn_train", "btn_step_d", "btn_step_g", "btn_step_both", "btn_sub", "btn_reset"):
         assert app.button(key=key).disabled, key
     canvas = [e for e in app.expander if e.label.startswith("Your data")]

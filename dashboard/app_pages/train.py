@@ -292,8 +292,11 @@ if snap.config is not None and not snap.config.data.is_image:
     c_legend.html(charts.legend_html())
 live_every = REDRAW_EVERY if snap.status in LIVE else None
 # The message for changed settings is drawn beside the charts, not above them: it never pushes the main chart down.
-if needs_reset and config is None:  # e.g. "Draw your own" chosen beside a paused MNIST run: say what comes first
-    first = (settings.missing_points(data) if data in ("draw", "upload") and not points
+if needs_reset and config is None and data == "draw" and not points:  # the open canvas says how to draw
+    reset_note = ("The run shown is the previous one: draw your data in the canvas above, then press **Reset** to "
+                  "start a new run on it.")
+elif needs_reset and config is None:  # e.g. "Upload" chosen beside a paused MNIST run: say what comes first
+    first = (settings.missing_points(data) if data == "upload" and not points
              else "A setting on the left is refused (see its message).")
     reset_note = (f"{first} The run shown is the previous one; press **Reset** to start a new run once the settings "
                   "are complete.")
