@@ -22,12 +22,14 @@ def app():
 
     from dashboard.training.pool import live_runners
 
-    before = set(map(id, live_runners()))
+    # AppTest's sessions share the session-scoped resources, so an earlier test's runner would be this page's run
+    # (at its step and budget): closed runners are replaced by fresh ones (resources._open).
+    for r in live_runners():
+        r.close()
     at = AppTest.from_file(APP, default_timeout=60)
     yield at
     for r in live_runners():
-        if id(r) not in before:
-            r.close()
+        r.close()
 
 
 def step_of(at) -> int:
@@ -37,6 +39,12 @@ def step_of(at) -> int:
 def finished(at) -> bool:
     """The run stands at its budget: the first button offers to continue."""
     return any(b.key == "btn_train" and b.label == "Continue" for b in at.button)
+
+
+def _state(at) -> str:
+    """What the page shows, for a failure's message."""
+    return (f"step {metric(at, 'Step')}, buttons {[(b.key, b.label) for b in at.button][:2]}, "
+            f"said {[m.value for m in [*at.info, *at.warning, *at.success]]}")
 
 
 def test_continue_after_the_budget_trains_on_and_the_sidebar_says_the_new_budget(app):
@@ -57,10 +65,12 @@ def test_steps_by_hand_past_the_budget_offer_continue_not_resume(app):
     app.run()
     app.number_input(key="w_steps").set_value(20).run()
     app.button(key="btn_train").click().run()
-    assert until(app, lambda: finished(app) and step_of(app) == 20, timeout=60)
+    assert until(app, lambda: finished(app) and step_of(app) == 20, timeout=60), _state(app)
     app.button(key="btn_step_both").click().run()
     assert until(app, lambda: step_of(app) == 21, timeout=10)
     assert app.button(key="btn_train").label == "Continue"
+    assert not any("Reached the step budget" in w.value for w in [*app.warning, *app.info, *app.success]), \
+        "the finished run's message stays after a step by hand"
     app.button(key="btn_train").click().run()
     assert app.number_input(key="w_steps").value == 1020
     assert until(app, lambda: step_of(app) > 60, timeout=60), metric(app, "Step")

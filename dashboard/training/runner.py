@@ -179,6 +179,8 @@ class TrainingRunner(Worker):
                 else:
                     self._after_step(t.step_generator() if command == "g" else t.step(), publish=False)
                 if self._status in ("idle", "finished"):
+                    if self._status == "finished":
+                        self._message = ""  # why it stopped ("Reached the step budget ...") no longer holds
                     self._status = "paused"
                 self._publish(views=True)
             except TrainingDiverged as err:
