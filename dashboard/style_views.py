@@ -161,4 +161,4 @@ def w_vs_z_view(G: StyleGenerator, prefix: str) -> None:
     w = w + offset
     with torch.no_grad():
         img = to_uint8(G.synthesis(G.broadcast(w[None])))[0]
-    picture.image(upscale(img, 8), caption="synthesis(w)", width=224)
+    picture.image(upscale(img, 7), caption="synthesis(w)", width=196)  # with its caption above the fold

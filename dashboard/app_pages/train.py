@@ -85,8 +85,8 @@ else:
         slot.error(settings.page_message(problem))
 
 st.title("Train live")
-# The canvas opens at the top until a run on drawn points has stepped (then it folds below the charts): a run on
-# other data that is paused or finished does not hide it.
+# The canvas opens at the top until a run on drawn points has started or stepped (then it folds below the charts):
+# a run on other data that is paused or finished does not hide it.
 _shown = runner.snapshot() if runner is not None else None
 _drawn_run = (_shown is not None and _shown.config is not None and _shown.config.data.name == "points"
               and (_shown.step > 0 or _shown.status in LIVE))  # pressing Train folds it: the live views redraw alone
@@ -175,7 +175,7 @@ def _parked_here():
 def _raise_budget(at: Snapshot) -> None:
     """Continue's click, before the page reruns: the sidebar's Step budget grows by half (1,000 steps at least), so
     the settings, the link and the run agree, and the rerun's `_build` gives the run the new budget."""
-    new = at.budget + max(1000, at.budget // 2)
+    new = min(at.budget + max(1000, at.budget // 2), settings.LIMITS["steps"][1])  # the widget's own maximum
     ss.w_steps = ss.train_settings["steps"] = new
 
 
