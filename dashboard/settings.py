@@ -285,13 +285,16 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
                 s[key] = raw
             elif key in LIMITS:
                 lo, hi = LIMITS[key]
-                v = int(raw)
-                if not lo <= v <= hi:
-                    raise ValueError(f"must be between {lo} and {hi}")
+                v = int(raw) if raw.strip().lstrip("+-").isdigit() else None
+                if v is None or not lo <= v <= hi:
+                    raise ValueError(f"must be a whole number between {lo:,} and {hi:,}")
                 s[key] = v
             elif key in FLOATS:
                 lo, hi = FLOATS[key]
-                v = float(raw)
+                try:
+                    v = float(raw)
+                except ValueError:
+                    v = math.nan
                 if not (math.isfinite(v) and lo <= v <= hi):
                     raise ValueError(f"must be a number between {lo:g} and {hi:g}")
                 s[key] = v
@@ -300,7 +303,9 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
                     raise ValueError("must be True or False")
                 s[key] = raw == "True"
         except ValueError as err:
-            warnings.append(f"link setting {key}={raw!r} ignored ({err}); using the default {s.get(key)!r}")
+            kept = s.get("stabilisers" if key == "stab" else key)
+            shown = (", ".join(kept) or NO_STABILISERS) if isinstance(kept, tuple) else kept
+            warnings.append(f"link setting {key}={raw!r} ignored ({err}); using the default {shown!r}")
     if "n_critic" not in q:
         s["n_critic"] = variant_n_critic(s["objective"])
     return s, warnings

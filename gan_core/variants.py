@@ -287,5 +287,6 @@ def resolve_recipe(variant: str, options: dict, batch_size: int, conditional: bo
     if recipe.pack > 1 and conditional:
         raise ValueError("packing (pacgan-m) and a conditional model cannot be combined: a pack would mix labels")
     if recipe.mbstd and batch_size // recipe.pack < 2:
-        raise ValueError("minibatch std needs at least 2 (packed) samples per batch; raise optim.batch_size")
+        raise ValueError(f"optim.batch_size={batch_size} is too small for minibatch std (mbstd): it needs at least 2 "
+                         f"{'packs' if recipe.pack > 1 else 'samples'} per batch")
     return recipe

@@ -105,7 +105,9 @@ with st.form(f"arena_form_{kind}", border=True):
     seeds = c[2].number_input("Seeds", 1, 5, 1, key=f"ar_seeds_{kind}", help="runs per variant, seeds 0..n-1")
     every = c[3].number_input("Evaluate every", min_steps, max_steps, default_every, min_steps, key=f"ar_every_{kind}")
     go = st.form_submit_button("Start the arena", type="primary", disabled=busy)
-if go:
+if go and not variants:
+    st.error("Pick at least one variant (up to six) above, then start the arena.")
+elif go:
     try:
         arena.start(data, variants, int(seeds), int(steps), int(every), preset=network)
         st.rerun()

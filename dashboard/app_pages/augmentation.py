@@ -44,7 +44,10 @@ with st.form("aug_form", border=True):
     gan_steps = c[2].number_input("GAN steps", 10, 3000, 150, 10, key="aug_gan_steps",
                                   help="training iterations of the conditional GAN, on the N labeled images per class")
     go = st.form_submit_button("Run", type="primary", disabled=busy)
-if go:
+if go and not (ns and arms):
+    st.error("Pick at least one number of labeled images per class (N) above, then press Run." if not ns else
+             "Pick at least one arm above, then press Run.")
+elif go:
     try:
         config = StudyConfig(labels_per_class=tuple(sorted(ns)), seeds=tuple(range(int(seeds))), arms=tuple(arms),
                              budget=Budget(steps=int(steps), gan_steps=int(gan_steps)))

@@ -214,9 +214,9 @@ else:
         if run.snapshot().config is not None:
             run.start()
         st.rerun()
-# Changed settings that need a new run: no step of the old one either (the class would watch the old variant step).
-manual_ok = (status in ("idle", "paused", "finished") and not needs_reset
-             and (buildable or (snap is not None and snap.config is not None)))
+# Changed settings that need a new run, or refused ones: no step of the old run either (the class would watch the
+# old variant step under the new settings' names).
+manual_ok = status in ("idle", "paused", "finished") and not needs_reset and buildable
 if c[1].button("Reset", key="btn_reset", width="stretch", disabled=config is None,
                help="back to step 0 with the settings on the left"):
     _made().configure(config)

@@ -145,7 +145,7 @@ class Worker:
             self._rate = (t.step_count - self._rate_step) / dt
             self._rate_t, self._rate_step = now, t.step_count
         if t.step_count >= t.config.steps:
-            self._finish(f"Reached the step budget of {t.config.steps:,} steps.")
+            self._finish(f"Reached the step budget of {t.config.steps:,} step{'' if t.config.steps == 1 else 's'}.")
         elif self.target and evaluated:
             k, hq = self.target
             if t.last_eval.get("modes", -1) >= k and t.last_eval.get("hq", -1.0) >= hq:

@@ -86,10 +86,14 @@ def views_2d(t: "Trainer", real: np.ndarray | None, z: torch.Tensor) -> Views2D:
 def warped_grid(t: "Trainer", G: torch.nn.Module, lines: int = 13, points: int = 40) -> np.ndarray:
     """The image under G of a square grid in noise space: the first two latent dims span it, the rest are 0.
 
-    The grid covers +-2 (normal noise) or +-1 (uniform). Returns (2*lines, points, 2) polylines.
+    The grid covers +-2 (normal noise) or +-1 (uniform). Returns (2*lines, points, 2) polylines; with a 1-d noise,
+    whose space is a line, its one image: (1, lines*points, 2).
     """
     z_dim = t.config.model.z_dim
     r = 1.0 if t.config.model.noise == "uniform" else 2.0
+    if z_dim == 1:
+        z = torch.linspace(-r, r, lines * points)[:, None].to(t.device)
+        return G(z).cpu().numpy().reshape(1, lines * points, 2)
     a = torch.linspace(-r, r, lines)
     b = torch.linspace(-r, r, points)
     zs = []
@@ -97,8 +101,7 @@ def warped_grid(t: "Trainer", G: torch.nn.Module, lines: int = 13, points: int =
         for axis in (0, 1):
             z = torch.zeros(points, z_dim)
             z[:, axis] = b
-            if z_dim > 1:
-                z[:, 1 - axis] = fixed
+            z[:, 1 - axis] = fixed
             zs.append(z)
     z = torch.cat(zs).to(t.device)
     x = G(z).cpu().numpy()
