@@ -2,8 +2,9 @@
 
 A 1-d noise on 2D data (the pictures failed), links with values that are not numbers (Python's own message was
 shown), a refused stabiliser in a link (the default was named None), mbstd on a too-small batch (an internal field
-name), an empty variant list in the arena and an empty N in the augmentation study (internal names), and the step
-buttons, which stepped the old run while a setting was refused.
+name), an empty variant list in the arena and an empty N in the augmentation study (internal names), the step
+buttons, which stepped the old run while a setting was refused, and the arena's form, which showed its defaults
+beside a running arena after a visit to another page.
 """
 import pytest
 
@@ -121,3 +122,25 @@ def test_a_budget_of_one_step_says_step(app):
     app.button(key="btn_train").click().run()
     assert until(app, lambda: any("Reached the step budget" in m.value for m in app.success), timeout=60)
     assert any(m.value == "Reached the step budget of 1 step." for m in app.success), [m.value for m in app.success]
+
+
+def test_the_arena_form_shows_the_running_arena_after_another_page(app):
+    """Coming back from another page to a running arena, its form shows what runs, not the defaults."""
+    app.switch_page("app_pages/arena.py").run()
+    app.multiselect(key="ar_variants_2d").set_value(["vanilla", "ns"])
+    app.number_input(key="ar_steps_2d").set_value(1000)
+    app.number_input(key="ar_every_2d").set_value(200)
+    app.button[0].click().run()  # the form's Start
+    try:
+        assert not app.exception and not app.error, [e.value for e in app.error]
+        app.switch_page("app_pages/train.py").run()
+        app.switch_page("app_pages/arena.py").run()
+        assert not app.exception
+        assert app.multiselect(key="ar_variants_2d").value == ["vanilla", "ns"]
+        assert app.number_input(key="ar_steps_2d").value == 1000
+        assert app.number_input(key="ar_every_2d").value == 200
+        assert not app.warning or not any("Session State API" in w.value for w in app.warning)
+    finally:  # the arena's own Stop button ends its runs
+        stop = [b for b in app.button if b.key == "ar_stop"]
+        if stop:
+            stop[0].click().run()

@@ -89,6 +89,19 @@ else:
 shipped = arena_shipped.shipped_for(data)
 if shipped is not None and st.toggle(shipped[1], key=f"ar_shipped_{data}"):
     arena_shipped.show(shipped[0], data)
+# Streamlit forgets a widget's value while another page is shown: the form's last started values are kept here
+# and put back, so coming back to a running arena, its form shows what runs (not the defaults).
+_kept = st.session_state.setdefault("ar_form_kept", {})
+for _key, _value in _kept.items():
+    if _key not in st.session_state:
+        st.session_state[_key] = _value
+
+
+def _initial(key: str, value) -> dict:
+    """A widget's initial value, unless the session already holds one (passing both makes Streamlit warn)."""
+    return {} if key in st.session_state else {"value": value}
+
+
 with st.form(f"arena_form_{kind}", border=True):
     if images and data != "stacked-mnist":
         network = st.selectbox("Networks every variant gets", list(NETWORKS), format_func=NETWORKS.get,
@@ -99,17 +112,24 @@ with st.form(f"arena_form_{kind}", border=True):
     else:
         network = None
     c = st.columns([3, 1, 1, 1])
-    variants = c[0].multiselect("Variants (up to six)", CHOICES, default=default_variants, max_selections=6,
-                                key=f"ar_variants_{kind}", format_func=lambda v: CHOICE_LABELS.get(v, v))
-    steps = c[1].number_input("Steps per run", min_steps, max_steps, default_steps, min_steps, key=f"ar_steps_{kind}")
-    seeds = c[2].number_input("Seeds", 1, 5, 1, key=f"ar_seeds_{kind}", help="runs per variant, seeds 0..n-1")
-    every = c[3].number_input("Evaluate every", min_steps, max_steps, default_every, min_steps, key=f"ar_every_{kind}")
+    variants = c[0].multiselect("Variants (up to six)", CHOICES, max_selections=6, key=f"ar_variants_{kind}",
+                                format_func=lambda v: CHOICE_LABELS.get(v, v),
+                                default=None if f"ar_variants_{kind}" in st.session_state else default_variants)
+    steps = c[1].number_input("Steps per run", min_steps, max_steps, step=min_steps, key=f"ar_steps_{kind}",
+                              **_initial(f"ar_steps_{kind}", default_steps))
+    seeds = c[2].number_input("Seeds", 1, 5, key=f"ar_seeds_{kind}", help="runs per variant, seeds 0..n-1",
+                              **_initial(f"ar_seeds_{kind}", 1))
+    every = c[3].number_input("Evaluate every", min_steps, max_steps, step=min_steps, key=f"ar_every_{kind}",
+                              **_initial(f"ar_every_{kind}", default_every))
     go = st.form_submit_button("Start the arena", type="primary", disabled=busy)
 if go and not variants:
     st.error("Pick at least one variant (up to six) above, then start the arena.")
 elif go:
     try:
         arena.start(data, variants, int(seeds), int(steps), int(every), preset=network)
+        _kept.update({f"ar_variants_{kind}": list(variants), f"ar_steps_{kind}": int(steps),
+                      f"ar_seeds_{kind}": int(seeds), f"ar_every_{kind}": int(every)})
+        _kept.update({k: st.session_state[k] for k in ("ar_network", "ar_network_2d") if k in st.session_state})
         st.rerun()
     except (ValueError, RuntimeError) as err:
         st.error(str(err))
