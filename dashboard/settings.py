@@ -285,7 +285,7 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
                 s[key] = raw
             elif key in LIMITS:
                 lo, hi = LIMITS[key]
-                v = int(raw) if raw.strip().lstrip("+-").isdigit() else None
+                v = int(raw) if raw.strip().lstrip("+-").isdecimal() else None
                 if v is None or not lo <= v <= hi:
                     raise ValueError(f"must be a whole number between {lo:,} and {hi:,}")
                 s[key] = v

@@ -279,6 +279,7 @@ def resolve_recipe(variant: str, options: dict, batch_size: int, conditional: bo
     """The recipe a run trains with: its variant and overrides, checked against the batch size and the model.
     With `pack_batch` the batch counts D's inputs (pack x batch_size samples are drawn), so any size fits a pack."""
     recipe = apply_options(parse_variant(variant), options)
+    given = batch_size  # as the user set it (messages name this one)
     if pack_batch:
         batch_size *= recipe.pack
     if batch_size % recipe.pack:
@@ -287,6 +288,6 @@ def resolve_recipe(variant: str, options: dict, batch_size: int, conditional: bo
     if recipe.pack > 1 and conditional:
         raise ValueError("packing (pacgan-m) and a conditional model cannot be combined: a pack would mix labels")
     if recipe.mbstd and batch_size // recipe.pack < 2:
-        raise ValueError(f"optim.batch_size={batch_size} is too small for minibatch std (mbstd): it needs at least 2 "
+        raise ValueError(f"optim.batch_size={given} is too small for minibatch std (mbstd): it needs at least 2 "
                          f"{'packs' if recipe.pack > 1 else 'samples'} per batch")
     return recipe

@@ -124,8 +124,14 @@ def test_a_budget_of_one_step_says_step(app):
     assert any(m.value == "Reached the step budget of 1 step." for m in app.success), [m.value for m in app.success]
 
 
-def test_the_arena_form_shows_the_running_arena_after_another_page(app):
+def test_the_arena_form_shows_the_running_arena_after_another_page(app, monkeypatch):
     """Coming back from another page to a running arena, its form shows what runs, not the defaults."""
+    import dashboard.resources
+    from dashboard.training.arena_runner import ArenaRunner
+    from dashboard.training.pool import TrainingPool
+
+    runner = ArenaRunner(TrainingPool(1))  # this test's own: AppTest sessions share the session's arena
+    monkeypatch.setattr(dashboard.resources, "session_arena", lambda: runner)
     app.switch_page("app_pages/arena.py").run()
     app.multiselect(key="ar_variants_2d").set_value(["vanilla", "ns"])
     app.number_input(key="ar_steps_2d").set_value(1000)
@@ -140,7 +146,5 @@ def test_the_arena_form_shows_the_running_arena_after_another_page(app):
         assert app.number_input(key="ar_steps_2d").value == 1000
         assert app.number_input(key="ar_every_2d").value == 200
         assert not app.warning or not any("Session State API" in w.value for w in app.warning)
-    finally:  # the arena's own Stop button ends its runs
-        stop = [b for b in app.button if b.key == "ar_stop"]
-        if stop:
-            stop[0].click().run()
+    finally:
+        runner.close()  # stops the runs and waits for the arena's thread
