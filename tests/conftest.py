@@ -60,3 +60,20 @@ def tiny_config():
         return TrainConfig.from_dict(base)
 
     return make
+
+
+@pytest.fixture
+def fresh_app():
+    """The router in AppTest with no earlier test's run: AppTest's sessions share the session-scoped resources, so
+    an earlier test's runner would be this page's run (at its step and budget). Closed runners are replaced by fresh
+    ones (dashboard.resources._open); this test's are closed at the end."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.training.pool import live_runners
+
+    for r in live_runners():
+        r.close()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "streamlit_app.py"), default_timeout=60)
+    yield at
+    for r in live_runners():
+        r.close()

@@ -8,23 +8,14 @@ beside a running arena after a visit to another page.
 """
 import pytest
 
-from tests.test_dashboard import APP, metric, until
+from tests.test_dashboard import metric, until
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-def app():
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard.training.pool import live_runners
-
-    for r in live_runners():  # AppTest sessions share the session's resources: start from a fresh run
-        r.close()
-    at = AppTest.from_file(APP, default_timeout=60)
-    yield at
-    for r in live_runners():
-        r.close()
+def app(fresh_app):
+    return fresh_app
 
 
 def test_a_one_dimensional_noise_draws_its_manifold_as_one_curve():

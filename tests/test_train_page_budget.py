@@ -17,19 +17,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-def app():
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard.training.pool import live_runners
-
-    # AppTest's sessions share the session-scoped resources, so an earlier test's runner would be this page's run
-    # (at its step and budget): closed runners are replaced by fresh ones (resources._open).
-    for r in live_runners():
-        r.close()
-    at = AppTest.from_file(APP, default_timeout=60)
-    yield at
-    for r in live_runners():
-        r.close()
+def app(fresh_app):
+    return fresh_app
 
 
 def step_of(at) -> int:
