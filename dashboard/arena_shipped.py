@@ -91,16 +91,21 @@ def show(folder: Path, data: str) -> None:
                 st.markdown(explain_points(name, occupancy(run), mix.centres))
 
 
-def score_table(rows: pd.DataFrame, data: str, first: list[str]) -> pd.DataFrame:
-    """`rows`' columns `first`, then their scores as every table of the page shows them (the shipped arena's, the
-    live one's): modes or classes (of K), % HQ or % confidence in percent, the KL to 3 decimals, whole seconds."""
+def score_labels(data: str) -> dict[str, str]:
+    """The names every table of the arena page gives the scores of `data`: modes or classes (of K), % HQ or
+    % confidence, reverse KL or KL to uniform."""
     on_images = data not in MIXTURES
     k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
+    return {"modes": f"{('digit triples' if k > 10 else 'classes') if on_images else 'modes'} (of {k:,})",
+            "hq": "% confidence" if on_images else "% HQ", "kl": "KL to uniform" if on_images else "reverse KL"}
+
+
+def score_table(rows: pd.DataFrame, data: str, first: list[str]) -> pd.DataFrame:
+    """`rows`' columns `first`, then their scores as every table of the page shows them (the shipped arena's, the
+    live one's): the names of `score_labels`, % in percent, the KL to 3 decimals, whole seconds."""
     table = rows.assign(hq=(100 * rows["hq"]).round(1), kl=rows["kl"].round(3), wall_time=rows["wall_time"].round(0))
     return table[[*first, "modes", "hq", "kl", "wall_time"]].rename(
-        columns={"modes": f"{('digit triples' if k > 10 else 'classes') if on_images else 'modes'} (of {k:,})",
-                 "hq": "% confidence" if on_images else "% HQ", "kl": "KL to uniform" if on_images else "reverse KL",
-                 "wall_time": "seconds"})
+        columns={**score_labels(data), "wall_time": "seconds"})
 
 
 def _points_caption(name: str, results: pd.DataFrame, seed: int, k: int) -> str:

@@ -70,10 +70,10 @@ def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_
         k = min(n_arrows, len(a))
         xs, ys = _segments(a[:k], ab[:k])
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="point -> translation", hoverinfo="skip",
-                           line=dict(width=1, color="rgba(213,94,0,0.45)")))
+                           opacity=0.45, line=dict(width=1, color=FAKE)))
         xs, ys = _segments(ab[:k], aba[:k])
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="translation -> way back", hoverinfo="skip",
-                           line=dict(width=1, color="rgba(0,158,115,0.45)", dash="dot")))
+                           opacity=0.45, line=dict(width=1, color=G_COLOUR, dash="dot")))
         traces.append(dict(type="scatter", x=aba[:k, 0], y=aba[:k, 1], mode="markers", name="back in the source domain",
                            marker=dict(size=4, color=G_COLOUR, symbol="x")))
     notes = [] if traces else [_note("press Train to start")]

@@ -221,16 +221,14 @@ def _live() -> None:
     if s.status in ("done", "stopped") and not s.finals.empty:
         st.subheader("Ranking")
         st.caption("Each variant's mean over its runs (seeds), best first: most modes covered, then the lowest KL.")
-        hq_label = "% confidence" if on_images else "% HQ"
-        found = ("digit triples" if k > 10 else "classes") if on_images else "modes"
-        st.dataframe(ranking(s.finals), hide_index=True,
-                     column_config={"hq": st.column_config.NumberColumn(hq_label, format="%.1f"),
-                                    "kl": st.column_config.NumberColumn("KL to uniform" if on_images else "reverse KL",
-                                                                        format="%.3f"),
-                                    "modes": st.column_config.NumberColumn(f"{found} (of {k:,})", format="%.1f"),
+        ranked, label = ranking(s.finals), arena_shipped.score_labels(s.data)  # the names of the tables above
+        st.dataframe(ranked, hide_index=True,
+                     column_config={"hq": st.column_config.NumberColumn(label["hq"], format="%.1f"),
+                                    "kl": st.column_config.NumberColumn(label["kl"], format="%.3f"),
+                                    "modes": st.column_config.NumberColumn(label["modes"], format="%.1f"),
                                     "seconds": st.column_config.NumberColumn("seconds per run", format="%.1f")})
         st.subheader("What collapse looked like")
-        for name in ranking(s.finals)["variant"]:
+        for name in ranked["variant"]:
             st.markdown("- " + (explain_images(name, s.finals, s.data) + top_classes(s.evals, name, s.data) if on_images
                                 else _verdict(name, s)))
     elif not s.evals.empty:
