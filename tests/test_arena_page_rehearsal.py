@@ -14,6 +14,7 @@ import pytest
 from dashboard.training.arena_runner import ArenaRunner, ArenaSnapshot
 from dashboard.training.pool import TrainingPool
 from gan_core.data.points import MIXTURES
+from tests.test_dashboard import live_charts
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "streamlit_app.py")
@@ -67,12 +68,7 @@ def progress(at) -> list[str]:
 
 def arena_charts(at) -> dict[str, dict]:
     """The live arena's charts on the page (panels, occupancies, the lines over training): key -> Plotly figure."""
-    out = {}
-    for el in at.get("bidi_component"):
-        key = el.proto.id.rsplit("-", 1)[-1]
-        if el.proto.component_name == "gan_live_plot" and key.startswith("ar_") and not key.startswith("ar_shipped"):
-            out[key] = json.loads(json.loads(el.proto.json)["spec"])
-    return out
+    return {k: fig for k, fig in live_charts(at).items() if k.startswith("ar_") and not k.startswith("ar_shipped")}
 
 
 def test_a_stopped_arena_shows_its_results_only_under_the_data_it_ran_on(app, arena):

@@ -18,15 +18,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-def app():
-    from streamlit.testing.v1 import AppTest
-
-    before = set(map(id, live_runners()))
-    at = AppTest.from_file(APP, default_timeout=60)
-    yield at
-    for r in live_runners():  # the session's runner: stop its thread (the tab "closes")
-        if id(r) not in before:
-            r.close()
+def app(fresh_app):
+    """The router in a session of its own run (conftest.fresh_app: no earlier test's runner is handed over)."""
+    return fresh_app
 
 
 def metric(at, label):
