@@ -52,11 +52,12 @@ def load_classifier(dataset: str):
 
 def _close(resource) -> None:
     resource.close()
+    from dashboard.training.cycle_runner import CycleRunner
     from dashboard.training.parking import park
     from dashboard.training.runner import TrainingRunner
 
-    if isinstance(resource, TrainingRunner):
-        park(resource)  # kept for a while: reopening the page with ?run=<id> offers to reattach
+    if isinstance(resource, (TrainingRunner, CycleRunner)):
+        park(resource)  # kept for a while: the page, reopened in the same browser, offers to reattach
 
 
 def _open(resource) -> bool:
@@ -87,7 +88,7 @@ def real_images(dataset: str, n: int = 32):
     return images[:n], labels[:n]
 
 
-@st.cache_resource(scope="session", on_release=lambda r: r.close(), validate=_open, show_spinner=False)
+@st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)
 def session_cycle_runner():
     """This session's CycleGAN runner (the Style transfer page)."""
     from dashboard.training.cycle_runner import CycleRunner

@@ -146,6 +146,8 @@ def _live_spec(at, key: str) -> dict:
 class _FinishedPair:
     """A session's runner whose 2D run (moons -> circles) has finished: its last speed was 98.1 steps/s."""
 
+    owner_key = ""  # (the browser's key to the run, parking.py: none here)
+
     def __init__(self):
         import numpy as np
 

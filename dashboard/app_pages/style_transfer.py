@@ -5,11 +5,12 @@ import numpy as np
 import streamlit as st
 import torch
 
-from dashboard import cycle_charts
+from dashboard import cycle_charts, run_keys
 from dashboard.live_plot import live_chart
 from dashboard.pictures import upscale
 from dashboard.resources import list_cycle_pretrained, load_classifier, load_cycle_pretrained, session_cycle_runner
 from dashboard.training.cycle_runner import CycleSnapshot
+from dashboard.training.parking import claim, parked
 from gan_core.cycle_config import CYCLE_PRESETS, CycleConfig, parse_pair, shares_digit_labels
 from gan_core.cycle_io import frame_digit
 from gan_core.data.pixels import to_uint8, to_unit
@@ -91,6 +92,31 @@ def _weights_changed() -> None:
     runner.set_weights(float(ss["st_lc"]), float(ss["st_li"]))
 
 
+def _parked_here():
+    """(owner key, parked CycleGAN run) that this browser had open before the page was closed or reloaded; the key
+    comes from this browser's cookie, never from the URL. ("", None) when there is none."""
+    for key in run_keys.remembered():
+        found = parked(key, "cycle")
+        if found is not None:
+            return key, found
+    return "", None
+
+
+def _reattach(key: str) -> None:
+    """Reattach's click, before the page reruns: the run comes back paused, and the controls show its settings."""
+    claimed = claim(key, "cycle")
+    if claimed is None:  # expired, or taken by another tab of this browser meanwhile
+        return
+    runner.adopt(claimed.trainer, claimed.run_id, claimed.keepsake)
+    cfg, t = claimed.config, claimed.trainer
+    ss.st_pair, ss[f"st_steps_{cfg.is_image}"] = cfg.pair, cfg.steps
+    ss.st_lc, ss.st_li = float(t.lambda_cycle), float(t.lambda_identity)
+    if cfg.is_image:
+        ss.st_translator = cfg.model.translator
+    if shares_digit_labels(cfg.pair):
+        ss.st_lcls = float(cfg.lambda_class)
+
+
 def _row(images: np.ndarray, caption: str) -> None:
     st.image(upscale(image_grid(images, cols=len(images)), 3), caption=caption)
 
@@ -98,6 +124,17 @@ def _row(images: np.ndarray, caption: str) -> None:
 with tab_live:
     snap = runner.snapshot()
     busy = snap.status in ("queued", "running")
+    parked_key, found = _parked_here() if not snap.pair else ("", None)  # offered while this session has no run
+    if found is not None:
+        said, act = st.columns([5, 1], vertical_alignment="center")
+        said.info(f"The run **{found.run_id}** on {PAIRS.get(found.config.pair, found.config.pair)} that was open here "
+                  f"before the page was closed or reloaded is kept, paused at step {found.step:,} of "
+                  f"{found.config.steps:,}, for {max(1, round(found.seconds_left / 60))} more minute(s).")
+        act.button("Reattach to it", key="st_reattach", type="primary", width="stretch", on_click=_reattach,
+                   args=(parked_key,))
+    if runner.owner_key:
+        with st.sidebar:
+            run_keys.remember(runner.owner_key)  # this browser can take the run back after a reload (parking.py)
     if snap.pair in PAIRS and (busy or "st_pair" not in ss):
         ss.st_pair = snap.pair  # a training run, or the page opened again: the selector shows the run's pair
     c = st.columns([3, 1.6, 1, 1, 1], vertical_alignment="bottom")

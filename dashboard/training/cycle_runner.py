@@ -4,12 +4,15 @@ The page calls the controls (`start`, `pause`, `resume`, `set_weights`, `close`)
 thread takes a slot of the process-wide training pool (`pool.py`, shared with the Train page and the arena),
 steps the `CycleTrainer` under `lock`, and replaces the snapshot at most 20 times a second, with fresh pictures
 (the fixed held-out panel translated and brought back) every `PANEL_EVERY` seconds. A run nobody has read for
-`IDLE_TIMEOUT` seconds pauses and gives its slot back. No Streamlit here. (Its own small loop rather than
-`runner.py`'s TrainingRunner, which is built around the GAN Trainer's snapshot, slow motion and parking.)
+`IDLE_TIMEOUT` seconds pauses and gives its slot back. When the session ends (the tab closed or reloaded) a run
+that made progress is parked under the runner's owner key with its series (parking.py, kind "cycle"), and `adopt`
+takes it back. No Streamlit here. (Its own small loop rather than `runner.py`'s TrainingRunner, which is built
+around the GAN Trainer's snapshot and slow motion.)
 """
 from __future__ import annotations
 
 import math
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -50,8 +53,12 @@ def _thin(series: dict) -> None:
 
 
 class CycleRunner:
+    KIND = "cycle"  # what parking.py files a closed run under
+
     def __init__(self, pool: pools.TrainingPool | None = None):
         self.pool = pool or pools.default_pool()
+        self.run_id = ""      # names the run on the page (public)
+        self.owner_key = ""   # the secret that reattaches to it after a reload (parking.py)
         self.lock = threading.Lock()
         self._cond = threading.Condition()
         self.trainer: CycleTrainer | None = None
@@ -82,13 +89,31 @@ class CycleRunner:
         """A new run of `config` (the old one, if any, is dropped), started at once."""
         trainer = CycleTrainer(config, device)
         trainer.max_rows = 2000
+        self._install(trainer, secrets.token_hex(4), ({}, {}), "queued")
+        self.resume()
+
+    def adopt(self, trainer: CycleTrainer, run_id: str, series: tuple[dict, dict]) -> None:
+        """Take over a parked run (parking.py), paused where it stopped, with its loss and evaluation series. It gets
+        a new owner key: the one it was parked under is spent."""
+        self.pause()  # (the page offers a parked run only to a session that has none running)
+        self._install(trainer, run_id, series, "paused")
+
+    def keepsake(self) -> tuple[dict, dict]:
+        """What parking keeps besides the trainer: copies of the loss and evaluation series."""
+        with self.lock:
+            return ({k: list(v) for k, v in self._losses.items()}, {k: list(v) for k, v in self._evals.items()})
+
+    def _install(self, trainer: CycleTrainer, run_id: str, series: tuple[dict, dict], status: str) -> None:
+        """`trainer` becomes this runner's run (the old one, if any, is dropped; a running thread goes on with
+        the new one)."""
+        self.run_id, self.owner_key = run_id, secrets.token_urlsafe(18)
         with self.lock:
             self.trainer = trainer
-            self._losses, self._evals, self._panel, self._panel_t = {}, {}, {}, 0.0
-            self._status, self._message = "queued", ""
+            self._losses, self._evals = series
+            self._panel, self._panel_t = {}, 0.0
+            self._status, self._message = status, ""
             self._refresh_panel()
             self._publish()
-        self.resume()
 
     def resume(self) -> None:
         if self.trainer is None or self.closed:

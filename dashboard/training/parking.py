@@ -5,38 +5,52 @@ for PARK_SECONDS under the run's owner key, a secret only the owner's browser ho
 it in a cookie, never in the URL: a link handed to a class carries settings only). The page, reopened in that
 browser, offers to reattach. After PARK_SECONDS the trainer is dropped and its memory freed. One session gets
 a parked run (`claim` takes it out).
+
+Two kinds of run are parked: the Train page's ("train", runner.py) and the Style transfer page's CycleGAN
+("cycle", cycle_runner.py); each page asks for its own kind only. A runner says its kind (`KIND`) and what besides
+the trainer it needs back (`keepsake()`: the CycleGAN runner's loss and evaluation series; None for the Train
+page's, which redraws its history from the trainer's rows).
 """
 from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from dashboard.training.cycle_runner import CycleRunner
     from dashboard.training.runner import TrainingRunner
-    from gan_core import TrainConfig, Trainer
 
 PARK_SECONDS = 600.0
 
 
 class Parked(NamedTuple):
-    trainer: "Trainer"    # for the runner that takes it over (a page reads the fields below)
+    trainer: Any          # for the runner that takes it over: a Trainer, or a CycleTrainer (a page reads the rest)
     run_id: str           # the run's public name (shown on the page)
     seconds_left: float
     step: int
-    config: "TrainConfig"
+    config: Any           # the trainer's TrainConfig or CycleConfig
+    keepsake: Any = None  # what the runner kept besides the trainer (its `keepsake()`)
 
 
-_PARKED: dict[str, tuple[float, "Trainer", str]] = {}   # owner key -> (parked at, trainer, run id)
+class _Entry(NamedTuple):
+    at: float
+    kind: str
+    trainer: Any
+    run_id: str
+    keepsake: Any
+
+
+_PARKED: dict[str, _Entry] = {}   # owner key -> the parked run
 _PARK_LOCK = threading.Lock()
 
 
 def _purge(now: float) -> None:
-    for key in [k for k, (t, _, _) in _PARKED.items() if now - t > PARK_SECONDS]:
+    for key in [k for k, e in _PARKED.items() if now - e.at > PARK_SECONDS]:
         del _PARKED[key]
 
 
-def park(runner: "TrainingRunner") -> None:
+def park(runner: "TrainingRunner | CycleRunner") -> None:
     """Keep a closed runner's trainer for a while (only runs that made progress are worth it)."""
     t = runner.trainer
     if t is None or t.step_count == 0 or not runner.owner_key:
@@ -44,27 +58,31 @@ def park(runner: "TrainingRunner") -> None:
     with _PARK_LOCK:
         now = time.monotonic()
         _purge(now)
-        _PARKED[runner.owner_key] = (now, t, runner.run_id)
+        _PARKED[runner.owner_key] = _Entry(now, runner.KIND, t, runner.run_id, runner.keepsake())
 
 
-def parked(owner_key: str) -> Parked | None:
-    """The run parked under this key, without claiming it (None: unknown key, or expired)."""
+def parked(owner_key: str, kind: str = "train") -> Parked | None:
+    """The run of this kind parked under this key, without claiming it (None: unknown key, another kind, or
+    expired)."""
     with _PARK_LOCK:
         now = time.monotonic()
         _purge(now)
-        item = _PARKED.get(owner_key) if owner_key else None
-        return None if item is None else _parked(item, now)
+        entry = _PARKED.get(owner_key) if owner_key else None
+        return None if entry is None or entry.kind != kind else _parked(entry, now)
 
 
-def claim(owner_key: str) -> Parked | None:
-    """Take a parked run out of the registry (one session gets it)."""
+def claim(owner_key: str, kind: str = "train") -> Parked | None:
+    """Take a parked run of this kind out of the registry (one session gets it)."""
     with _PARK_LOCK:
         now = time.monotonic()
         _purge(now)
-        item = _PARKED.pop(owner_key, None) if owner_key else None
-        return None if item is None else _parked(item, now)
+        entry = _PARKED.get(owner_key) if owner_key else None
+        if entry is None or entry.kind != kind:
+            return None
+        del _PARKED[owner_key]
+        return _parked(entry, now)
 
 
-def _parked(item: tuple[float, "Trainer", str], now: float) -> Parked:
-    at, trainer, run_id = item
-    return Parked(trainer, run_id, PARK_SECONDS - (now - at), trainer.step_count, trainer.config)
+def _parked(entry: _Entry, now: float) -> Parked:
+    t = entry.trainer
+    return Parked(t, entry.run_id, PARK_SECONDS - (now - entry.at), t.step_count, t.config, entry.keepsake)

@@ -44,6 +44,8 @@ IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses an
 class TrainingRunner(Worker):
     """A session's run: its controls and its snapshots (the thread's half is worker.Worker)."""
 
+    KIND = "train"  # what parking.py files a closed run under
+
     def __init__(self, config: TrainConfig | None = None, pool: TrainingPool | None = None,
                  idle_timeout: float = IDLE_TIMEOUT, view_every: float = VIEW_EVERY, device: str = "cpu"):
         self.pool = pool or default_pool()
@@ -91,6 +93,10 @@ class TrainingRunner(Worker):
             self._record.add_rows(trainer.rows)
             self._status = "paused" if trainer.step_count else "idle"
             self._publish(views=True)
+
+    def keepsake(self) -> None:
+        """Nothing besides the trainer is parked: adopt() redraws the history from its rows."""
+        return None
 
     def _install(self, trainer: Trainer, run_id: str) -> None:
         self.run_id = run_id
