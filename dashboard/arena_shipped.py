@@ -49,7 +49,7 @@ def show(folder: Path, data: str) -> None:
     k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
     card = (folder / "README.md").read_text().split("\n\n")
     st.markdown(card[1] if len(card) > 1 else card[0])  # the card's first paragraph under its title
-    st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True)
+    st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True, column_config=COUNTS)
     variants = list(dict.fromkeys(results["variant"]))
     seeds = sorted(int(s) for s in set(results["seed"]))
     seed = seeds[0]
@@ -89,6 +89,11 @@ def show(folder: Path, data: str) -> None:
                 live_chart(charts.occupancy(run, mix.centres, title=f"share per mode, seed {shown}", height=300),
                            key=f"ar_shipped_occ_{name}")
                 st.markdown(explain_points(name, occupancy(run), mix.centres))
+
+
+# Steps and seconds as the charts write them (12,000 rather than 12000), in the reader's own locale; still numbers,
+# so a click on the column's head sorts them as numbers.
+COUNTS = {name: st.column_config.NumberColumn(name, format="localized") for name in ("step", "steps", "seconds")}
 
 
 def score_labels(data: str) -> dict[str, str]:

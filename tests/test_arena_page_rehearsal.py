@@ -132,6 +132,8 @@ def test_the_live_arenas_table_labels_and_formats_its_scores_as_the_rest_of_the_
         assert row[4] == round(100 * last.loc[row.variant, "hq"], 1)
         assert row[5] == round(last.loc[row.variant, "kl"], 3)
         assert row[6] == round(last.loc[row.variant, "wall_time"])
+    counts = json.loads(app.dataframe[0].proto.columns)  # steps and seconds as the charts write them: 12,000
+    assert counts["step"]["type_config"]["format"] == counts["seconds"]["type_config"]["format"] == "localized"
     sn = table[table["variant"] == "ns+sn"].iloc[0]
     title = arena_charts(app)["ar_panel_ns+sn"]["layout"]["title"]["text"]
     assert title == f"ns+sn: {sn['modes (of 8)']}/8 modes, {sn['% HQ']:.0f}% HQ", title  # one score, one format

@@ -233,7 +233,8 @@ def _live() -> None:
                                 else _verdict(name, s)))
     elif not s.evals.empty:
         latest = s.evals.sort_values("step").groupby(["variant", "seed"]).tail(1)
-        st.dataframe(arena_shipped.score_table(latest, s.data, ["variant", "seed", "step"]), hide_index=True)
+        st.dataframe(arena_shipped.score_table(latest, s.data, ["variant", "seed", "step"]), hide_index=True,
+                     column_config=arena_shipped.COUNTS)
 
 
 st.fragment(run_every=1.0 if busy else None)(_live)()
