@@ -206,7 +206,8 @@ def scatter_points(points: np.ndarray, title: str, height: int = 380, colour: st
     if path is not None and len(path):
         traces.append(dict(type="scatter", x=path[:, 0], y=path[:, 1], mode="lines+markers", name=path_name,
                            line=dict(color=MODE, width=2, dash="dot"), hoverinfo="skip",
-                           marker=dict(size=[9] + [0] * (len(path) - 2) + [9], color=MODE,
+                           # the start's ring wider than the star (16 px): z's own place is often the start
+                           marker=dict(size=[24] + [0] * (len(path) - 2) + [9], color=MODE, line=dict(width=2),
                                        symbol=["circle-open"] + ["circle"] * (len(path) - 2) + ["circle"])))
     if highlight is not None:
         traces.append(dict(type="scatter", x=highlight[:, 0], y=highlight[:, 1], mode="markers+lines", name="your z",

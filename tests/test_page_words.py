@@ -172,3 +172,14 @@ def test_the_first_evaluation_is_seen_on_its_charts():
     evals = pd.DataFrame({"step": [500], **{f"share_{i}": [0.1] for i in range(10)}})
     heat = charts.occupancy(evals, labels=[str(i) for i in range(10)])
     assert list(heat.layout.xaxis.tickvals) == [500] and list(heat.layout.xaxis.ticktext) == ["500"]
+
+
+def test_the_latent_paths_start_ring_shows_around_the_star():
+    """Browser rehearsal: z's own place is often the path's start, and its 9 px ring hid under the 16 px star, so
+    the legend's '(ring)' named nothing to be seen. The ring is now wider than the star."""
+    pts = np.zeros((10, 2), np.float32)
+    path = np.linspace([0.0, 0.0], [1.0, 1.0], 5)
+    fig = charts.scatter_points(pts, "z", highlight=pts[:1], path=path, path_name="z[0] from -3 (ring) to 3")
+    ring, star = fig.data[1], fig.data[2]
+    assert ring.marker.symbol[0] == "circle-open" and star.marker.symbol == "star"
+    assert ring.marker.size[0] > star.marker.size

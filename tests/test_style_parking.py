@@ -70,6 +70,8 @@ def page():
 
 
 def test_the_page_offers_the_run_back_after_a_reload(page, monkeypatch):
+    import streamlit.elements.lib.policies as policies
+
     from dashboard import run_keys
 
     page.selectbox(key="st_pair").set_value("moons:circles").run()
@@ -90,8 +92,13 @@ def test_the_page_offers_the_run_back_after_a_reload(page, monkeypatch):
     assert metric(page, "Step") == "0"  # a fresh runner: the closed one was replaced
     offers = [i.value for i in page.info if "Reattach" not in i.value and "kept, paused" in i.value]
     assert offers and f"step {steps:,} of 3,000" in offers[0] and "moons -> circles" in offers[0], offers
+    warned = []  # Streamlit's "created with a default value but also had its value set via the Session State API"
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)  # (said once per process otherwise)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda msg, *args, **kw: warned.append(msg % args))
     page.button(key="st_reattach").click().run()
     assert not page.exception
+    assert not warned, warned  # the settings come back through the state alone, no widget has a default of its own
+    assert not page.sidebar.children  # the browser's key is handed over without opening an empty sidebar
     assert metric(page, "Step") == f"{steps:,} / 3,000" and metric(page, "Status") == "paused"
     assert page.selectbox(key="st_pair").value == "moons:circles"
     assert page.slider(key="st_lc").value == 4.5 and page.number_input(key="st_steps_False").value == 3000

@@ -132,9 +132,6 @@ with tab_live:
                   f"{found.config.steps:,}, for {max(1, round(found.seconds_left / 60))} more minute(s).")
         act.button("Reattach to it", key="st_reattach", type="primary", width="stretch", on_click=_reattach,
                    args=(parked_key,))
-    if runner.owner_key:
-        with st.sidebar:
-            run_keys.remember(runner.owner_key)  # this browser can take the run back after a reload (parking.py)
     if snap.pair in PAIRS and (busy or "st_pair" not in ss):
         ss.st_pair = snap.pair  # a training run, or the page opened again: the selector shows the run's pair
     c = st.columns([3, 1.6, 1, 1, 1], vertical_alignment="bottom")
@@ -147,7 +144,8 @@ with tab_live:
     else:
         c[1].selectbox("Translator", ["MLP (2D points)"], key="st_translator_2d", disabled=True,
                        help="2D points are translated by MLPs; the image translators are for the image pairs")
-    steps = c[2].number_input("Steps", 100, 20000, LIVE[is_image]["steps"], 100, key=f"st_steps_{is_image}")
+    ss.setdefault(f"st_steps_{is_image}", LIVE[is_image]["steps"])  # (the value from the state only: Reattach sets it)
+    steps = c[2].number_input("Steps", 100, 20000, step=100, key=f"st_steps_{is_image}")
     if c[3].button("Train", type="primary", key="st_train", disabled=busy, width="stretch"):
         try:
             runner.start(live_config(pair, steps))
@@ -163,12 +161,14 @@ with tab_live:
         runner.resume()
         st.rerun()
     w = st.columns(3 if shares_digit_labels(pair) else 2)
-    w[0].slider("lambda_cycle: weight of the cycle loss", 0.0, 20.0, 10.0, 0.5, key="st_lc", on_change=_weights_changed,
+    for name, start in (("st_lc", 10.0), ("st_li", 0.0), ("st_lcls", 0.0)):
+        ss.setdefault(name, start)  # the sliders take their values from the state only: Reattach sets them
+    w[0].slider("lambda_cycle: weight of the cycle loss", 0.0, 20.0, step=0.5, key="st_lc", on_change=_weights_changed,
                 help="10 in the paper; 0 removes the only thing that ties a translation to its source")
-    w[1].slider("lambda_identity: identity loss, as a share of lambda_cycle", 0.0, 1.0, 0.0, 0.05, key="st_li",
+    w[1].slider("lambda_identity: identity loss, as a share of lambda_cycle", 0.0, 1.0, step=0.05, key="st_li",
                 on_change=_weights_changed, help="0.5 in the paper for photos <-> paintings; G(b) should stay b")
     if shares_digit_labels(pair):
-        w[2].slider("lambda_class: keep the digit (uses labels)", 0.0, 40.0, 0.0, 1.0, key="st_lcls",
+        w[2].slider("lambda_class: keep the digit (uses labels)", 0.0, 40.0, step=1.0, key="st_lcls",
                     disabled=busy or (ours and snap.status == "paused"),
                     help=CLASS_HELP)
 
@@ -298,3 +298,8 @@ with tab_shipped:
                 cols[1].image(upscale(to_uint8(y)[0], 8), caption=f"translated to {other}: the {other} classifier "
                               f"reads a {read}", width=224)
                 cols[2].image(upscale(to_uint8(z)[0], 8), caption=f"and back to {side}", width=224)
+
+# This browser can take the run back after a reload (parking.py). Drawn last, where its empty element shows nothing
+# (in the sidebar it opened an empty one, which narrowed the page).
+if runner.owner_key:
+    run_keys.remember(runner.owner_key)
