@@ -18,6 +18,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 class _PausedMoons:
     """A session's runner whose 2D run (moons -> circles) is paused at step 1,995; `start` only records the config."""
 
+    owner_key = ""  # (the browser's key to the run, parking.py: none here)
+
     def __init__(self):
         from dashboard.training.cycle_runner import CycleSnapshot
 
