@@ -1,13 +1,15 @@
 """Shared and per-session resources of the app.
 
 - Shared, read-only (st.cache_resource, global): the list of shipped generators and the generators
-  themselves, their principal directions, the evaluation classifiers. Nobody mutates them: pages copy a tensor before editing it.
+  themselves, the evaluation classifiers; their principal directions in a plain process-wide cache. Nobody mutates them: pages copy a tensor before editing it.
 - Per session (st.cache_resource(scope="session")): the training runner and the arena runner. When the
   browser tab closes, Streamlit drops the session's entries and `on_release` stops their threads; the
   runner also pauses and ends its thread when nobody has read it for 15 minutes (its heartbeat).
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import streamlit as st
@@ -29,18 +31,36 @@ def load_pretrained(name: str):
     return load_generator(PRETRAINED / name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def principal_directions(key: str, label: int | None, _G, z_dim: int, noise: str, k: int = 8, _progress=None):
+_DIRECTIONS: "OrderedDict[tuple, tuple]" = OrderedDict()  # (key, label, z_dim, noise, k) -> (directions, shares)
+_DIRECTIONS_KEEP = 32
+_DIRECTIONS_LOCK = threading.Lock()
+
+
+def principal_directions(key: str, label: int | None, G, z_dim: int, noise: str, k: int = 8, progress=None):
     """(directions (k, z_dim), variance shares (k,)) of a generator, computed once for every session: `key` names
     the generator (pretrained/<name>, or a session's run id and step) and `label` the class of a conditional one.
-    _progress(fraction, what) hears each stage of a computation (nothing when the answer is cached). Shared:
-    never modify it."""
+    progress(fraction, what) hears each stage of a computation (nothing when the answer is kept). Shared: never
+    modify it.
+
+    A plain process-wide cache (the last _DIRECTIONS_KEEP answers), not st.cache_resource: Streamlit's cache
+    records what the function drew and replays it on the next call, and the progress bar it drew belonged to the
+    page that asked first, so the second visit to the view failed (CacheReplayClosureError)."""
     import torch
 
     from gan_core.latent import principal_directions as find
 
+    wanted = (key, label, z_dim, noise, k)
+    with _DIRECTIONS_LOCK:
+        if wanted in _DIRECTIONS:
+            _DIRECTIONS.move_to_end(wanted)
+            return _DIRECTIONS[wanted]
     y = None if label is None else torch.tensor([label])
-    return find(_G, z_dim, k=k, seed=0, noise=noise, y=y, progress=_progress)
+    found = find(G, z_dim, k=k, seed=0, noise=noise, y=y, progress=progress)  # (two sessions at once: both compute)
+    with _DIRECTIONS_LOCK:
+        _DIRECTIONS[wanted] = found
+        while len(_DIRECTIONS) > _DIRECTIONS_KEEP:
+            _DIRECTIONS.popitem(last=False)
+    return found
 
 
 @st.cache_resource(show_spinner="Loading the evaluation classifier...")

@@ -93,7 +93,14 @@ def cloud(source_key: str, n: int = 1000) -> np.ndarray:
 SOURCE_KEY = f"run/{runner.run_id}/{snap.step}" if source == SESSION else f"pretrained/{source}"
 
 
+def on_slider(v: float) -> float:
+    """A latent value as a slider can hold it: within +-lim (a Gaussian z, or an inverted one, can go beyond), to
+    two decimals."""
+    return round(max(-lim, min(lim, float(v))), 2)
+
+
 def base_z(seed: int) -> torch.Tensor:
+    """The z the Sliders view starts from: the one Randomise drew or the inversion found, else the seed's."""
     override = ss.get(prefix + "override")
     if override is not None:
         return override.clone()
@@ -128,8 +135,10 @@ def sweep(z: torch.Tensor, i: int, n: int = 41) -> np.ndarray:
 
 label = None
 if conditional:
-    label = st.segmented_control("Class (the style z stays fixed)", list(range(n_classes)), default=0,
-                                 key=prefix + "label")
+    if prefix + "label_next" in ss:  # an inversion of a labelled picture: its class, before the control is drawn
+        ss[prefix + "label"] = ss.pop(prefix + "label_next")
+    ss.setdefault(prefix + "label", 0)
+    label = st.segmented_control("Class (the style z stays fixed)", list(range(n_classes)), key=prefix + "label")
 
 # One view at a time (a tab strip would compute and send every view on every slider move).
 VIEWS = style_views.views_for(G, ["Sliders", "Interpolate", "Principal directions",
@@ -149,19 +158,20 @@ def sliders_view() -> None:
     z0 = base_z(int(seed))
     saved = ss.get(prefix + "saved", {})  # widget values vanish while another view is shown
     for i in range(k):
-        ss.setdefault(prefix + f"z{i}", saved.get(i, round(float(z0[i]), 2)))
+        ss.setdefault(prefix + f"z{i}", saved.get(i, on_slider(z0[i])))
 
     def _randomise() -> None:
         # a whole new z, not only the sliders' dimensions: with 64 of them, 8 new values barely move a 2D point
         z = noise(1, z_dim, dist, int(np.random.default_rng().integers(2**31)))[0]
         ss[prefix + "override"] = z
         for i in range(k):
-            ss[prefix + f"z{i}"] = round(max(-lim, min(lim, float(z[i]))), 2)
+            ss[prefix + f"z{i}"] = on_slider(z[i])
 
     def _reset() -> None:
+        ss.pop(prefix + "override", None)  # back to the seed's z, whatever Randomise or the inversion brought
         z = base_z(int(ss[prefix + "seed"]))
         for i in range(k):
-            ss[prefix + f"z{i}"] = round(float(z[i]), 2)
+            ss[prefix + f"z{i}"] = on_slider(z[i])
 
     c_rand.button("Randomise", on_click=_randomise, key=prefix + "rand", width="stretch")
     c_reset.button("Reset", on_click=_reset, key=prefix + "reset", width="stretch")
@@ -226,7 +236,7 @@ if view == "Principal directions":
     bar = st.empty()  # a progress bar while the directions are found (once per generator, for every session)
     which = f"run/{runner.run_id}/{snap.step}" if source == SESSION else f"pretrained/{source}"
     dirs, var = principal_directions(which, label if conditional else None, G, z_dim, dist, N_SLIDERS,
-                                     _progress=lambda f, what: bar.progress(f, text=f"Principal directions: {what}"))
+                                     progress=lambda f, what: bar.progress(f, text=f"Principal directions: {what}"))
     bar.empty()
     base = ss.get(prefix + "current", base_z(0))
     left, right = st.columns([1.3, 1])
@@ -295,13 +305,22 @@ if view == "Invert a real image":
             z_found, losses = latent.invert(G, to_unit(target[None])[0], steps=steps, seed=0, y=y, z_dim=z_dim,
                                        progress_callback=tick)
             ss[prefix + "override"] = z_found
-            for i in range(min(N_SLIDERS, z_dim)):
-                ss[prefix + f"z{i}"] = round(max(-lim, min(lim, float(z_found[i]))), 2)
-            ss[prefix + "inv_result"] = (render(z_found[None], label), losses[0], losses[-1])
+            # The Sliders view starts from z_found: its widgets are not on this view, so what they will show is
+            # kept where that view looks first (its saved values), as well as under their own keys.
+            shown = {i: on_slider(z_found[i]) for i in range(min(N_SLIDERS, z_dim))}
+            ss[prefix + "saved"] = shown
+            for i, v in shown.items():
+                ss[prefix + f"z{i}"] = v
+            drawn_as = None if y is None else int(y)  # G(z found) is drawn with the class it was found for
+            ss[prefix + "inv_result"] = (render(z_found[None], drawn_as), losses[0], losses[-1], drawn_as)
+            if drawn_as is not None and drawn_as != label:
+                ss[prefix + "label_next"] = drawn_as  # the class control follows the picture's label
+                st.rerun()
         result = ss.get(prefix + "inv_result")
         if result is not None:
             show_img = to_uint8(result[0])[0]
-            c2.image(data_uri(upscale(show_img, 8)), caption="G(z found)", width=224)
+            c2.image(data_uri(upscale(show_img, 8)), width=224,
+                     caption="G(z found)" if result[3] is None else f"G(z found), class {result[3]}")
             c3.success(f"Pixel error fell from {result[1]:.3f} to {result[2]:.3f}. Open the Sliders view to "
                        "move from this z.")
 
