@@ -75,6 +75,9 @@ def test_the_sliders_start_from_the_inverted_z(app):
     app.segmented_control(key="lat_view").set_value("Sliders").run()
     assert not app.exception
     assert _sliders(app) == [round(max(-3.0, min(3.0, float(v))), 2) for v in found[:8]]
+    # ... and the browser is told so: values written in a run that did not draw the sliders reached the server
+    # only, and the browser showed its old values (or -3.00, the minimum) beside the inverted picture.
+    assert all(s.proto.set_value for s in app.slider if s.label.startswith("z["))
 
 
 def test_a_conditional_inversion_is_drawn_with_the_class_it_was_found_for(app):

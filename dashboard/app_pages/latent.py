@@ -134,11 +134,13 @@ def sweep(z: torch.Tensor, i: int, n: int = 41) -> np.ndarray:
 
 
 label = None
+# A conditional generator's class beside the view selector, on one row: the picture stays above the fold.
+view_col, class_col = st.columns([1.15, 1], vertical_alignment="bottom") if conditional else (st.container(), None)
 if conditional:
     if prefix + "label_next" in ss:  # an inversion of a labelled picture: its class, before the control is drawn
         ss[prefix + "label"] = ss.pop(prefix + "label_next")
     ss.setdefault(prefix + "label", 0)
-    label = st.segmented_control("Class (the style z stays fixed)", list(range(n_classes)), key=prefix + "label")
+    label = class_col.segmented_control("Class (the style z stays fixed)", list(range(n_classes)), key=prefix + "label")
 
 # One view at a time (a tab strip would compute and send every view on every slider move).
 VIEWS = style_views.views_for(G, ["Sliders", "Interpolate", "Principal directions",
@@ -146,7 +148,7 @@ VIEWS = style_views.views_for(G, ["Sliders", "Interpolate", "Principal direction
                                  *(["Latent map"] if not is_image and z_dim == 2 else [])])
 if ss.get("lat_view") not in VIEWS:
     ss.lat_view = "Sliders"
-view = st.segmented_control("View", VIEWS, key="lat_view", label_visibility="collapsed") or "Sliders"
+view = view_col.segmented_control("View", VIEWS, key="lat_view", label_visibility="collapsed") or "Sliders"
 
 # ----------------------------------------------------------------------------- sliders
 def sliders_view() -> None:
@@ -157,6 +159,8 @@ def sliders_view() -> None:
                                on_change=lambda: ss.pop(prefix + "override", None))
     z0 = base_z(int(seed))
     saved = ss.get(prefix + "saved", {})  # widget values vanish while another view is shown
+    for i, v in ss.pop(prefix + "z_next", {}).items():  # an inversion's z, written where the sliders are drawn
+        ss[prefix + f"z{i}"] = v
     for i in range(k):
         ss.setdefault(prefix + f"z{i}", saved.get(i, on_slider(z0[i])))
 
@@ -255,18 +259,21 @@ if view == "Principal directions":
 if view == "Invert a real image":
     st.caption("Pick a real picture the generator never trained on (or upload one): Adam moves z until G(z) "
                "looks like it (mean squared error over the pixels). Then the Sliders view starts from that z.")
-    how = st.radio("Picture", ["a held-out picture", "upload a PNG", "upload a zip of pictures"], horizontal=True,
-                   key=prefix + "inv_src")
+    # The source and its picker on one row, the steps beside the button: the target and G(z found) stay above
+    # the fold of a 1400 x 900 projector.
+    how_col, pick_col = st.columns([1, 1.3], vertical_alignment="bottom")
+    how = how_col.radio("Picture", ["a held-out picture", "upload a PNG", "upload a zip of pictures"], horizontal=True,
+                        key=prefix + "inv_src")
     target, target_label = None, None
     if how == "a held-out picture":
         try:
             test_x, test_y = held_out(config.data.name)
-            idx = st.slider("Which picture of the held-out set", 0, len(test_x) - 1, 0, key=prefix + "inv_idx")
+            idx = pick_col.slider("Which picture of the held-out set", 0, len(test_x) - 1, 0, key=prefix + "inv_idx")
             target, target_label = test_x[idx], int(test_y[idx])
         except Exception as err:  # a data set whose files are missing is explained, not raised
             st.warning(f"The held-out pictures of {config.data.name} are not available here: {err}")
     elif how == "upload a zip of pictures":
-        up = st.file_uploader(f"A zip of pictures, one digit each (PNG, JPEG, BMP or GIF; at most {MAX_ZIP_IMAGES:,} "
+        up = pick_col.file_uploader(f"A zip of pictures, one digit each (PNG, JPEG, BMP or GIF; at most {MAX_ZIP_IMAGES:,} "
                               f"pictures and {MAX_ZIP_BYTES // 2**20} MB; folders inside are fine)", type=["zip"],
                               key=prefix + "inv_zip")
         if up is not None:
@@ -281,17 +288,17 @@ if view == "Invert a real image":
                 target = pics[idx]
                 st.caption(f"{len(pics)} pictures read; picture {idx}: {names[idx]}")
     else:
-        up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB and 4096 x 4096 pixels)", type=["png", "jpg", "jpeg"],
-                              key=prefix + "inv_up")
+        up = pick_col.file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB and 4096 x 4096 pixels)",
+                                    type=["png", "jpg", "jpeg"], key=prefix + "inv_up")
         if up is not None:
             try:
                 target = parse_image(up.getvalue())  # size, pixel and bomb guards: gan_core.uploads
             except ValueError as err:
                 st.error(f"That picture cannot be used: {err}")
-    steps = st.slider("Optimisation steps", 50, 600, 200, 50, key=prefix + "inv_steps")
     if target is not None:
         c1, c2, c3 = st.columns([1, 1, 2])
         c1.image(data_uri(upscale(target, 8)), caption="target", width=224)
+        steps = c3.slider("Optimisation steps", 50, 600, 200, 50, key=prefix + "inv_steps")
         if c3.button("Find its latent code", type="primary", key=prefix + "inv_go"):
             bar = c3.progress(0.0, text="optimising z...")
 
@@ -305,12 +312,10 @@ if view == "Invert a real image":
             z_found, losses = latent.invert(G, to_unit(target[None])[0], steps=steps, seed=0, y=y, z_dim=z_dim,
                                        progress_callback=tick)
             ss[prefix + "override"] = z_found
-            # The Sliders view starts from z_found: its widgets are not on this view, so what they will show is
-            # kept where that view looks first (its saved values), as well as under their own keys.
-            shown = {i: on_slider(z_found[i]) for i in range(min(N_SLIDERS, z_dim))}
-            ss[prefix + "saved"] = shown
-            for i, v in shown.items():
-                ss[prefix + f"z{i}"] = v
+            # The Sliders view starts from z_found. Its widgets are not on this view, and a value written under a
+            # widget's key in a run that does not draw it reaches the server but not the browser (which then shows
+            # its own old value, or the minimum): that view writes them itself, in the run that draws them.
+            ss[prefix + "z_next"] = {i: on_slider(z_found[i]) for i in range(min(N_SLIDERS, z_dim))}
             drawn_as = None if y is None else int(y)  # G(z found) is drawn with the class it was found for
             ss[prefix + "inv_result"] = (render(z_found[None], drawn_as), losses[0], losses[-1], drawn_as)
             if drawn_as is not None and drawn_as != label:
