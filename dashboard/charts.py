@@ -341,6 +341,7 @@ def augment_bars(stats: list, title: str = "Held-out accuracy (mean ± s.e. over
                                              categoryarray=groups + [t["x"][0] for t in traces if t["x"] and t["x"][0].startswith("all")]),
                   yaxis=dict(title=dict(text="accuracy (%)"), range=[0, 100]))
     fig = _figure(traces, title, height, **layout)
-    if not traces:
+    if not traces:  # no numbers along an axis that has no category yet
         fig.update_layout(annotations=[_note("no finished cell yet")])
+        fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     return fig

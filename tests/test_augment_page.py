@@ -260,3 +260,13 @@ def test_the_progress_line_names_the_arm_as_the_chart_does(monkeypatch):
         assert runner.snapshot().cell == "Semi-supervised GAN, N = 10, seed 0"
     finally:
         runner.close()
+
+
+def test_a_study_with_no_finished_cell_draws_no_numbers_along_its_empty_axis():
+    """Browser rehearsal: a study running, or stopped before its first cell, showed an empty chart whose x axis read
+    -0.5 ... 3.5, numbers that mean nothing there; the note "no finished cell yet" says it instead."""
+    from dashboard.charts import augment_bars
+
+    fig = augment_bars([])
+    assert fig.layout.xaxis.showticklabels is False
+    assert any("no finished cell yet" in a.text for a in fig.layout.annotations)

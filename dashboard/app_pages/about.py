@@ -20,7 +20,9 @@ Learning rates and the variant's knobs change while it trains; a run that blows 
 
 **Latent explorer**: slide each latent dimension of a trained generator and watch the picture change,
 walk between two seeds (linear or spherical), follow the principal directions of the latent space, or
-upload a digit and find the latent code that draws it.
+upload a digit and find the latent code that draws it. The style-based generators add their own views: style
+mixing (coarse styles from one digit, fine ones from another), the truncation trick, the per-pixel noise, and
+W against Z (how evenly a walk in each space changes the picture).
 
 **Mode-collapse arena**: train up to six variants side by side on 2D mixtures of Gaussians (a ring, a grid) or on
 MNIST, Fashion-MNIST and Stacked MNIST, and count the modes each one loses: in 2D with the metrics of the VEEGAN /
