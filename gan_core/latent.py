@@ -133,22 +133,32 @@ def principal_directions(G: torch.nn.Module, z_dim: int, k: int = 8, n: int = 20
 
 def invert(G: torch.nn.Module, target: torch.Tensor, steps: int = 200, seed: int = 0, lr: float = 0.05,
            y: torch.Tensor | None = None, prior: float = 1e-3, z_dim: int | None = None,
-           progress_callback: Callable[[int, float], None] | None = None) -> tuple[torch.Tensor, list[float]]:
+           progress_callback: Callable[[int, float], None] | None = None,
+           starts: int = 256) -> tuple[torch.Tensor, list[float]]:
     """Find a latent z with G(z) close to `target` (C, H, W) in [-1, 1]: Adam on z, minimising
-    MSE(G(z), target) + prior * mean(z^2) (the small prior keeps z where G was trained). Returns
-    (z (z_dim,), the loss after each step). progress_callback(step, mse) is called every step.
+    MSE(G(z), target) + prior * mean(z^2) (the small prior keeps z where G was trained). Adam starts from the
+    closest of `starts` random latents (one batched pass of G): from a single random start a style-based generator
+    often stalls on another digit (on mnist-style's first ten held-out digits, 200 steps ended at pixel error
+    0.035-0.75, mean 0.43, against 0.02-0.30, mean 0.07, from the best of 256). Returns (z (z_dim,), the loss after
+    each step). progress_callback(step, mse) is called every step.
     """
     if steps < 1:
         raise ValueError("steps must be at least 1")
+    if starts < 1:
+        raise ValueError("starts must be at least 1")
     if z_dim is None:
         z_dim = _z_dim(G)
     g = torch.Generator().manual_seed(seed)
-    z = torch.randn(1, z_dim, generator=g).requires_grad_(True)
     target = target.unsqueeze(0).float()
-    opt = torch.optim.Adam([z], lr=lr)
     labels = None if y is None else y.reshape(1)
     was = G.training
     G.eval()
+    with torch.no_grad():
+        candidates = torch.randn(starts, z_dim, generator=g)
+        drawn = G(candidates, None if labels is None else labels.expand(starts))
+        first = int(((drawn - target) ** 2).flatten(1).mean(1).argmin())
+    z = candidates[first:first + 1].clone().requires_grad_(True)
+    opt = torch.optim.Adam([z], lr=lr)
     params = [p.requires_grad for p in G.parameters()]
     for p in G.parameters():
         p.requires_grad_(False)  # only z moves; the shared generator is never changed

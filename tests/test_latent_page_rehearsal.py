@@ -95,3 +95,16 @@ def test_a_conditional_inversion_is_drawn_with_the_class_it_was_found_for(app):
     assert app.segmented_control(key=prefix + "label").value == truth  # the class control follows the picture
     captions = [i.caption for img in app.get("image") for i in img.proto.imgs]
     assert f"G(z found), class {truth}" in captions, captions
+
+
+def test_an_inversion_that_misses_the_picture_is_not_announced_as_a_success(app, monkeypatch):
+    """A z whose picture stays far from the target gets a warning that says so, not a green success box."""
+    from gan_core import latent
+
+    invert = latent.invert
+    monkeypatch.setattr(latent, "invert", lambda *a, **kw: invert(*a, **{**kw, "starts": 1, "lr": 1e-4}))
+    prefix = _open(app, "mnist-dcgan", "Invert a real image")
+    app.slider(key=prefix + "inv_steps").set_value(50).run()
+    app.button(key=prefix + "inv_go").click().run()
+    assert not app.exception and not app.success
+    assert any("still far from the picture" in w.value for w in app.warning), [w.value for w in app.warning]
