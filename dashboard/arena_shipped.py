@@ -49,7 +49,8 @@ def show(folder: Path, data: str) -> None:
     k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
     card = (folder / "README.md").read_text().split("\n\n")
     st.markdown(card[1] if len(card) > 1 else card[0])  # the card's first paragraph under its title
-    st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True, column_config=COUNTS)
+    st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True,
+                 column_config=score_columns(data))
     variants = list(dict.fromkeys(results["variant"]))
     seeds = sorted(int(s) for s in set(results["seed"]))
     seed = seeds[0]
@@ -91,9 +92,14 @@ def show(folder: Path, data: str) -> None:
                 st.markdown(explain_points(name, occupancy(run), mix.centres))
 
 
-# Steps and seconds as the charts write them (12,000 rather than 12000), in the reader's own locale; still numbers,
-# so a click on the column's head sorts them as numbers.
-COUNTS = {name: st.column_config.NumberColumn(name, format="localized") for name in ("step", "steps", "seconds")}
+def score_columns(data: str) -> dict:
+    """How `score_table`'s columns are written: steps and seconds as the charts write them (12,000 rather than
+    12000, in the reader's own locale), % HQ to one decimal and the KL to three, trailing zeros kept (a bare "1"
+    beside "0.808" read as another kind of number). Still numbers, so a click on a column's head sorts them."""
+    label = score_labels(data)
+    return {**{name: st.column_config.NumberColumn(name, format="localized") for name in ("step", "steps", "seconds")},
+            label["hq"]: st.column_config.NumberColumn(label["hq"], format="%.1f"),
+            label["kl"]: st.column_config.NumberColumn(label["kl"], format="%.3f")}
 
 
 def score_labels(data: str) -> dict[str, str]:

@@ -132,8 +132,12 @@ def test_the_live_arenas_table_labels_and_formats_its_scores_as_the_rest_of_the_
         assert row[4] == round(100 * last.loc[row.variant, "hq"], 1)
         assert row[5] == round(last.loc[row.variant, "kl"], 3)
         assert row[6] == round(last.loc[row.variant, "wall_time"])
-    counts = json.loads(app.dataframe[0].proto.columns)  # steps and seconds as the charts write them: 12,000
-    assert counts["step"]["type_config"]["format"] == counts["seconds"]["type_config"]["format"] == "localized"
+    said = progress(app)[0]  # "so far" while it runs; a stopped arena's time is its whole time
+    assert ("s so far" in said) == (status == "running") and ("in all (stopped)" in said) == (status == "stopped"), said
+    written = json.loads(app.dataframe[0].proto.columns)  # steps and seconds as the charts write them: 12,000
+    assert written["step"]["type_config"]["format"] == written["seconds"]["type_config"]["format"] == "localized"
+    # one number of decimals per score, trailing zeros kept: a bare "1" beside "0.808" read as another kind of number
+    assert written["% HQ"]["type_config"]["format"] == "%.1f" and written["reverse KL"]["type_config"]["format"] == "%.3f"
     sn = table[table["variant"] == "ns+sn"].iloc[0]
     title = arena_charts(app)["ar_panel_ns+sn"]["layout"]["title"]["text"]
     assert title == f"ns+sn: {sn['modes (of 8)']}/8 modes, {sn['% HQ']:.0f}% HQ", title  # one score, one format

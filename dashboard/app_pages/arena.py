@@ -191,8 +191,9 @@ def _live() -> None:
     elif s.status == "error":
         st.error(f"The arena stopped: {s.message}")
     frac = s.done_runs / max(s.total_runs, 1)
+    took = f"{s.elapsed:,.0f} s so far" if s.status in ("queued", "running") else f"{s.elapsed:,.0f} s in all ({s.status})"
     st.progress(frac, text=f"{s.done_runs} of {s.total_runs} runs on {LABELS.get(s.data, s.data)} finished, "
-                           f"{s.workers} at a time, {s.elapsed:.0f} s so far ({s.status})")
+                           f"{s.workers} at a time, {took}")
     for e in s.errors:
         st.warning(e)
     on_images = s.data in IMAGE_MODES
@@ -234,7 +235,7 @@ def _live() -> None:
     elif not s.evals.empty:
         latest = s.evals.sort_values("step").groupby(["variant", "seed"]).tail(1)
         st.dataframe(arena_shipped.score_table(latest, s.data, ["variant", "seed", "step"]), hide_index=True,
-                     column_config=arena_shipped.COUNTS)
+                     column_config=arena_shipped.score_columns(s.data))
 
 
 st.fragment(run_every=1.0 if busy else None)(_live)()
