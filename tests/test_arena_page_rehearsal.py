@@ -185,3 +185,22 @@ def test_a_finished_arenas_ranking_names_what_its_numbers_are(app, arena):
     table = next(d for d in app.dataframe if "rank" in d.value.columns)
     columns = {name: cfg.get("label") for name, cfg in json.loads(table.proto.columns).items()}
     assert columns["modes"] == "modes (of 8)" and columns["kl"] == "reverse KL" and columns["hq"] == "% HQ"
+
+
+def test_once_an_arena_ran_here_its_introduction_folds_away_above_its_results(app, arena):
+    """Rehearsal: with the introduction open, a running arena's panels started at y 830 of a 900-pixel projector:
+    the teacher saw a progress bar and nothing else. Once an arena has run on the data, the introduction folds into an
+    expander (and stays open on other data, and before any arena)."""
+    def intro_folded() -> bool:
+        folded = [e for e in app.expander if e.label.startswith("What the arena compares")]
+        return bool(folded) and any("VEEGAN / PacGAN protocol" in m.value for m in folded[0].markdown)
+
+    assert not intro_folded() and any("VEEGAN / PacGAN protocol" in m.value for m in app.markdown)
+    arena._set(ring8("running"))
+    app.run()
+    assert intro_folded()
+    arena._set(ring8("stopped"))
+    app.run()
+    assert intro_folded()
+    app.selectbox(key="ar_data").set_value("grid25").run()
+    assert not intro_folded()
