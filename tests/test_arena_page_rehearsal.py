@@ -204,3 +204,16 @@ def test_once_an_arena_ran_here_its_introduction_folds_away_above_its_results(ap
     assert intro_folded()
     app.selectbox(key="ar_data").set_value("grid25").run()
     assert not intro_folded()
+
+
+def test_the_class_a_variant_never_drew_is_named():
+    """Rehearsal: "ns produced 9 of the 10 classes; one class never appeared" left the teacher asking which one."""
+    from dashboard.training.arena_runner import top_classes
+
+    shares = {f"share_{i}": s for i, s in enumerate([0.0, 0.4, 0.14, 0.13, 0.05, 0.05, 0.08, 0.05, 0.05, 0.05])}
+    evals = pd.DataFrame([{"variant": "ns", "seed": 0, "step": 5000, **shares}])
+    said = top_classes(evals, "ns", "mnist")
+    assert said.startswith(" Most of its samples (seed 0, last evaluation): 1 (40%), 2 (14%), 3 (13%).")
+    assert said.endswith(" No sample there was classified as 0.")
+    full = {f"share_{i}": 0.1 for i in range(10)}
+    assert "No sample" not in top_classes(pd.DataFrame([{"variant": "ns", "seed": 0, "step": 1, **full}]), "ns", "mnist")

@@ -230,5 +230,10 @@ def top_classes(evals: pd.DataFrame, variant: str, data: str) -> str:
     shares = last.to_numpy()[0]
     names = class_names(data, 10)
     top = [i for i in shares.argsort()[::-1][:3] if shares[i] >= 0.1]
-    return (" Most of its samples (seed " + str(int(e["seed"].min())) + ", last evaluation): "
+    seed = str(int(e["seed"].min()))
+    said = (" Most of its samples (seed " + seed + ", last evaluation): "
             + ", ".join(f"{names[i]} ({shares[i]:.0%})" for i in top) + ".") if top else ""
+    missing = [names[i] for i in range(10) if shares[i] <= 0]  # the class(es) "never appeared" leaves unnamed
+    if 0 < len(missing) <= 3:
+        said += f" No sample {'there' if top else f'of seed {seed}'} was classified as {' or '.join(map(str, missing))}."
+    return said
