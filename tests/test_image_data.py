@@ -207,3 +207,19 @@ def test_image_sampler_state_round_trip_and_bad_input():
         ImageSampler(x, y, 0)
     with pytest.raises(ValueError, match="labels"):
         ImageSampler(x, y[:10], 8)
+
+
+def test_to_unit_takes_a_read_only_array_without_a_warning():
+    """The Style transfer page hands a cached, read-only held-out digit to to_unit: torch warned in the terminal."""
+    import warnings
+
+    import numpy as np
+
+    from gan_core.data.pixels import to_unit
+
+    img = np.full((1, 28, 28), 255, np.uint8)
+    img.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = to_unit(img)
+    assert out.shape == (1, 1, 28, 28) and float(out.min()) == 1.0

@@ -105,3 +105,23 @@ def test_the_arrow_plots_keep_the_app_colours():
     fig = cycle_charts.arrows_2d({k: pts for k in ("a", "ab", "aba", "b")})
     colour = {t.name: t.marker.color for t in fig.data if t.mode == "markers"}
     assert colour["target domain"] == charts.REAL and colour["translations"] == charts.FAKE
+
+
+
+def test_a_paused_run_offers_resume_as_the_main_button(monkeypatch):
+    """Rehearsal: with a run paused, Train (which replaces the run) was the dark main button and Resume a plain one;
+    a teacher who meant to go on pressed Train."""
+    at = _open_style_page(monkeypatch, _PausedMoons())
+    assert at.button(key="st_resume").proto.type == "primary"
+    assert at.button(key="st_train").proto.type == "secondary"
+    at.selectbox(key="st_pair").set_value("mnist:digits8").run()  # another pair: Train is the main one again
+    assert at.button(key="st_train").proto.type == "primary"
+
+
+def test_the_shipped_translators_pictures_are_sent_inline(monkeypatch):
+    """Rehearsal: moving the held-out slider quickly asked for /media/*.jpg files a newer rerun had already dropped
+    (404, "Image source error" in the console). The pictures travel inside the page now, as the Train page's do."""
+    at = _open_style_page(monkeypatch, _PausedMoons())
+    at.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
+    urls = [i.url for img in at.get("image") for i in img.proto.imgs]
+    assert len(urls) == 3 and all(u.startswith("data:image/png;base64,") for u in urls), [u[:40] for u in urls]

@@ -7,7 +7,7 @@ import torch
 
 from dashboard import cycle_charts, run_keys
 from dashboard.live_plot import live_chart
-from dashboard.pictures import upscale
+from dashboard.pictures import data_uri, upscale
 from dashboard.resources import list_cycle_pretrained, load_classifier, load_cycle_pretrained, session_cycle_runner
 from dashboard.training.cycle_runner import CycleSnapshot
 from dashboard.training.parking import claim, parked
@@ -117,8 +117,14 @@ def _reattach(key: str) -> None:
         ss.st_lcls = float(cfg.lambda_class)
 
 
+ROW_WIDTH = 540  # px of one strip of held-out pictures: the three rows of a side end above the fold at 1400 x 900
+# The two sides of the shipped digit model, in words a class reads (the data sets' own names in brackets).
+SIDE_NAMES = {"mnist": "MNIST", "digits8": "UCI 8x8 scans (digits8)"}
+
+
 def _row(images: np.ndarray, caption: str) -> None:
-    st.image(upscale(image_grid(images, cols=len(images)), 3), caption=caption)
+    # inline (a data URI), not a media file: a file replaced by the next refresh can be asked for after it is gone
+    st.image(data_uri(upscale(image_grid(images, cols=len(images)), 3)), caption=caption, width=ROW_WIDTH)
 
 
 with tab_live:
@@ -146,7 +152,9 @@ with tab_live:
                        help="2D points are translated by MLPs; the image translators are for the image pairs")
     ss.setdefault(f"st_steps_{is_image}", LIVE[is_image]["steps"])  # (the value from the state only: Reattach sets it)
     steps = c[2].number_input("Steps", 100, 20000, step=100, key=f"st_steps_{is_image}")
-    if c[3].button("Train", type="primary", key="st_train", disabled=busy, width="stretch"):
+    resumable = ours and snap.status == "paused"  # then Resume is the main button, and Train (a new run) is not
+    if c[3].button("Train", type="secondary" if resumable else "primary", key="st_train", disabled=busy,
+                   width="stretch"):
         try:
             runner.start(live_config(pair, steps))
         except Exception as err:  # noqa: BLE001 - a missing data set is explained on the page
@@ -157,7 +165,7 @@ with tab_live:
         if c[4].button("Pause", key="st_pause", width="stretch"):
             runner.pause()
             st.rerun()
-    elif ours and snap.status == "paused" and c[4].button("Resume", key="st_resume", width="stretch"):
+    elif resumable and c[4].button("Resume", type="primary", key="st_resume", width="stretch"):
         runner.resume()
         st.rerun()
     w = st.columns(3 if shares_digit_labels(pair) else 2)
@@ -256,17 +264,22 @@ with tab_shipped:
         else:
             from dashboard.resources import real_images
 
-            side = st.radio("My digit is drawn like", [a_name, b_name], horizontal=True, key="st_side",
-                            help=f"{a_name}: a digit centred with a margin; {b_name}: filling its frame")
-            how = st.radio("Digit", ["a held-out one", "upload a picture", "draw it"], horizontal=True, key="st_how")
-            digit = None
+            # The choices on one row, and a drawing beside its results: the classifier's reading of the
+            # translation stays above the fold of a 1400 x 900 projector.
+            pick = st.columns([1.1, 1.6, 1.8], vertical_alignment="bottom")
+            side = pick[0].radio("My digit is drawn like", [a_name, b_name], horizontal=True, key="st_side",
+                                 format_func=lambda d: SIDE_NAMES.get(d, d),
+                                 help=f"{a_name}: a digit centred with a margin; {b_name}: filling its frame")
+            how = pick[1].radio("Digit", ["a held-out one", "upload a picture", "draw it"], horizontal=True,
+                                key="st_how")
+            digit, results = None, st.container()
             if how == "a held-out one":
                 pics, labels = real_images(side, 32)
-                idx = st.slider("Which held-out digit", 0, len(pics) - 1, 0, key="st_idx")
+                idx = pick[2].slider("Which held-out digit", 0, len(pics) - 1, 0, key="st_idx")
                 digit = pics[idx]
             elif how == "upload a picture":
-                up = st.file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB)", type=["png", "jpg", "jpeg"],
-                                      key="st_up")
+                up = pick[2].file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB)",
+                                           type=["png", "jpg", "jpeg"], key="st_up")
                 if up is not None:
                     from gan_core.uploads import parse_image
 
@@ -275,15 +288,21 @@ with tab_shipped:
                     except ValueError as err:
                         st.error(f"That picture cannot be used: {err}")
             else:
-                st.caption("Select the cells to ink with the box or lasso tool (drag across the grid; hold Shift to add).")
+                pick[2].caption("Select the cells to ink with the box or lasso tool (drag across the grid; hold Shift "
+                                "to add). The translation appears beside the grid.")
                 n = 12
-                fig = cycle_charts.draw_grid(n)
-                ev = st.plotly_chart(fig, key="st_draw", on_select="rerun", selection_mode=("box", "lasso", "points"))
+                drawing, results = st.columns([1, 1.7])
+                with drawing:
+                    ev = st.plotly_chart(cycle_charts.draw_grid(n, height=330), key="st_draw", on_select="rerun",
+                                         selection_mode=("box", "lasso", "points"))
                 cells = [pt["point_index"] for pt in ev.selection.points] if ev and ev.selection.points else []
                 if cells:
                     grid = np.zeros(n * n, np.float32)
                     grid[cells] = 255.0
                     digit = frame_digit(np.kron(grid.reshape(n, n)[::-1], np.ones((4, 4), np.float32)), side)
+                else:
+                    results.info("Select some cells of the grid: your digit, its translation and the way back "
+                                 "appear here.")
             if digit is not None:
                 there, back = (G, F) if side == a_name else (F, G)
                 other = b_name if side == a_name else a_name
@@ -293,11 +312,12 @@ with tab_shipped:
                 clf = load_classifier(other)
                 with torch.inference_mode():
                     read = int(clf(y).argmax(1)[0])
-                cols = st.columns(3)
-                cols[0].image(upscale(digit, 8), caption=f"your digit ({side})", width=224)
-                cols[1].image(upscale(to_uint8(y)[0], 8), caption=f"translated to {other}: the {other} classifier "
-                              f"reads a {read}", width=224)
-                cols[2].image(upscale(to_uint8(z)[0], 8), caption=f"and back to {side}", width=224)
+                cols = results.columns(3)
+                for col, img, said in ((cols[0], digit, f"your digit ({side})"),
+                                       (cols[1], to_uint8(y)[0], f"translated to {other}: the {other} classifier "
+                                                                 f"reads a {read}"),
+                                       (cols[2], to_uint8(z)[0], f"and back to {side}")):
+                    col.image(data_uri(upscale(img, 7)), caption=said, width=196)  # inline, as the live rows
 
 # This browser can take the run back after a reload (parking.py). Drawn last, where its empty element shows nothing
 # (in the sidebar it opened an empty one, which narrowed the page).

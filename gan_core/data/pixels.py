@@ -27,6 +27,8 @@ def to_nchw(images: torch.Tensor) -> torch.Tensor:
 
 def to_unit(images: np.ndarray | torch.Tensor) -> torch.Tensor:
     """uint8 images (N, H, W) / (N, H, W, C) / (N, C, H, W) -> float32 (N, C, H, W) in [-1, 1], on their device."""
+    if isinstance(images, np.ndarray) and not images.flags.writeable:
+        images = images.copy()  # a read-only array (a shared, cached one): torch would warn; .float() copies anyway
     t = torch.as_tensor(images)
     if t.dtype != torch.uint8:
         raise ValueError(f"to_unit needs uint8 images (0-255); got {t.dtype}. Convert them, or use to_uint8's output")
