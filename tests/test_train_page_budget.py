@@ -127,3 +127,21 @@ def test_a_worker_process_rebuilding_main_does_not_run_the_app():
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
     assert "ScriptRunContext" not in out.stderr and "streamlit run" not in out.stderr, out.stderr
+
+
+def test_continue_after_the_stop_target_unticks_it_and_trains_on(app):
+    """Rehearsal: Continue after "Reached the target" trained to the next evaluation and stopped again, the target
+    being still met; the box had to be found and unticked. Continue now unticks it (a note says so) and goes on."""
+    app.run()
+    app.checkbox(key="w_stop_target").check().run()
+    app.slider(key="w_hq_target").set_value(0).run()  # any sample counts: ring8's modes are soon all covered
+    app.button(key="btn_train").click().run()
+    said = lambda: [m.value for m in [*app.info, *app.warning, *app.success]]  # noqa: E731
+    assert until(app, lambda: any("Reached the target" in v for v in said()), timeout=90), _state(app)
+    stopped_at = step_of(app)
+    assert app.button(key="btn_train").label == "Continue"
+    app.button(key="btn_train").click().run()
+    assert not app.exception
+    assert app.checkbox(key="w_stop_target").value is False
+    assert any("now off" in t.proto.body for t in app.get("toast")), "no note says the target was turned off"
+    assert until(app, lambda: step_of(app) > stopped_at + 1500, timeout=90), (stopped_at, _state(app))

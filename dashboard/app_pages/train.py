@@ -19,7 +19,7 @@ from dashboard import run_keys, settings, warm_up
 from dashboard.resources import real_images, session_runner
 from dashboard.train_sidebar import experiment_sidebar
 from dashboard.training.parking import claim, parked
-from dashboard.training.pool import LIVE
+from dashboard.training.pool import LIVE, REACHED_TARGET
 from gan_core.variants import LIVE_OPTIONS
 
 if TYPE_CHECKING:  # the snapshot's module imports torch, loaded after the controls are drawn (warm_up.py)
@@ -179,6 +179,13 @@ def _raise_budget(at: Snapshot) -> None:
     ss.w_steps = ss.train_settings["steps"] = new
 
 
+def _past_target() -> None:
+    """Continue's click after the run stopped at its target: the target is still met, so the run would stop again
+    at its next evaluation. The box is unticked (where the teacher can see it), and the run goes on to its budget."""
+    ss.w_stop_target = False
+    ss.live_note = "Stop when every mode is covered is now off: the run goes on to its step budget."
+
+
 step = snap.step if snap is not None else 0
 status = snap.status if snap is not None else "idle"
 parked_key, found = _parked_here() if step == 0 else ("", None)
@@ -208,8 +215,10 @@ else:
     label = "Continue" if at_budget else {"idle": "Train", "paused": "Resume", "finished": "Continue"}.get(status)
     label = label or "Train"
     can_start = buildable and status not in ("diverged", "error") and not needs_reset
+    at_target = status == "finished" and not at_budget and snap.message.startswith(REACHED_TARGET)
+    click = (_raise_budget, (snap,)) if at_budget else (_past_target, ()) if at_target else (None, None)
     if c[0].button(label, type="primary", key="btn_train", width="stretch", disabled=not can_start,
-                   on_click=_raise_budget if at_budget else None, args=(snap,) if at_budget else None):
+                   on_click=click[0], args=click[1]):
         run = _run()  # follows the sidebar's budget, which _raise_budget has raised before this rerun
         if run.snapshot().config is not None:
             run.start()

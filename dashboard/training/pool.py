@@ -17,6 +17,7 @@ TRAINING_NICE = 10          # training threads of a shared server run at this OS
 NICE_CHECK_EVERY = 1.0      # seconds between two looks at whether other sessions share the server
 SHARED_IF_POLLED_WITHIN = 5.0  # another session counts as present if it trains, waits to, or read its page this recently
 LIVE = ("running", "queued")  # a run's statuses while it holds a slot or waits in line for one
+REACHED_TARGET = "Reached the target"  # how a run that stopped at its target begins its message (the page reads it)
 
 
 class TrainingPool:

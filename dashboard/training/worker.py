@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 
 from dashboard.training import pool as pools, slow_motion
-from dashboard.training.pool import NICE_CHECK_EVERY, lower_thread_priority
+from dashboard.training.pool import NICE_CHECK_EVERY, REACHED_TARGET, lower_thread_priority
 from dashboard.training.snapshot import Snapshot
 from gan_core import Trainer, TrainingDiverged
 
@@ -149,7 +149,7 @@ class Worker:
         elif self.target and evaluated:
             k, hq = self.target
             if t.last_eval.get("modes", -1) >= k and t.last_eval.get("hq", -1.0) >= hq:
-                self._finish(f"Reached the target at step {t.step_count:,}: {t.last_eval['modes']} modes, "
+                self._finish(f"{REACHED_TARGET} at step {t.step_count:,}: {t.last_eval['modes']} modes, "
                              f"{t.last_eval['hq']:.0%} high-quality samples.")
         if not publish:
             return
