@@ -125,3 +125,13 @@ def test_the_shipped_translators_pictures_are_sent_inline(monkeypatch):
     at.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
     urls = [i.url for img in at.get("image") for i in img.proto.imgs]
     assert len(urls) == 3 and all(u.startswith("data:image/png;base64,") for u in urls), [u[:40] for u in urls]
+
+
+def test_the_shipped_2d_translator_shows_both_ways_in_half_widths(monkeypatch):
+    """Rehearsal: at the page's full width the equal-aspect chart ran from -8 to 8 and the shapes filled a quarter of
+    it. Now A -> B and B -> A sit side by side, as on the live tab."""
+    at = _open_style_page(monkeypatch, _PausedMoons())
+    at.selectbox(key="st_shipped").set_value("cyclegan-moons-circles").run()
+    assert not at.exception
+    keys = _live_keys(at)
+    assert any(k.endswith("st_shipped_2d") for k in keys) and any(k.endswith("st_shipped_2d_back") for k in keys)

@@ -257,10 +257,18 @@ with tab_shipped:
 
             gen = torch.Generator().manual_seed(0)
             a = Data2D(a_name).sample(300, gen)
-            ab = translate_with(G, a)
-            panel = {"a": a.numpy(), "ab": ab.numpy(), "aba": translate_with(F, ab).numpy(),
-                     "b": Data2D(b_name).sample(300, gen).numpy()}
-            live_chart(cycle_charts.arrows_2d(panel), key="st_shipped_2d")
+            b = Data2D(b_name).sample(300, gen)
+            ab, ba = translate_with(G, a), translate_with(F, b)
+            # Both ways, each in half the width as on the live tab: at full width the equal-aspect axes ran to +-8
+            # and the shapes filled a quarter of the chart.
+            there = {"a": a.numpy(), "ab": ab.numpy(), "aba": translate_with(F, ab).numpy(), "b": b.numpy()}
+            back = {"a": b.numpy(), "ab": ba.numpy(), "aba": translate_with(G, ba).numpy(), "b": a.numpy()}
+            g1, g2 = st.columns(2)
+            with g1:
+                live_chart(cycle_charts.arrows_2d(there, height=ARROWS_HEIGHT), key="st_shipped_2d")
+            with g2:
+                live_chart(cycle_charts.arrows_2d(back, title="B -> A and back", height=ARROWS_HEIGHT),
+                           key="st_shipped_2d_back")
         else:
             from dashboard.resources import real_images
 
