@@ -108,3 +108,15 @@ def test_an_inversion_that_misses_the_picture_is_not_announced_as_a_success(app,
     app.button(key=prefix + "inv_go").click().run()
     assert not app.exception and not app.success
     assert any("still far from the picture" in w.value for w in app.warning), [w.value for w in app.warning]
+
+
+def test_picking_another_picture_clears_the_last_inversions_answer(app):
+    """The answer found for one picture stood beside the next one picked, as if it were that picture's."""
+    prefix = _open(app, "mnist-dcgan", "Invert a real image")
+    app.slider(key=prefix + "inv_steps").set_value(50).run()
+    app.button(key=prefix + "inv_go").click().run()
+    assert any("Pixel error fell" in s.value for s in app.success)
+    app.slider(key=prefix + "inv_idx").set_value(5).run()
+    assert not app.exception and not app.success and not app.warning
+    captions = [i.caption for img in app.get("image") for i in img.proto.imgs]
+    assert "target" in captions and not any(c.startswith("G(z found)") for c in captions), captions

@@ -321,12 +321,13 @@ if view == "Invert a real image":
             # its own old value, or the minimum): that view writes them itself, in the run that draws them.
             ss[prefix + "z_next"] = {i: on_slider(z_found[i]) for i in range(min(N_SLIDERS, z_dim))}
             drawn_as = None if y is None else int(y)  # G(z found) is drawn with the class it was found for
-            ss[prefix + "inv_result"] = (render(z_found[None], drawn_as), losses[0], losses[-1], drawn_as)
+            ss[prefix + "inv_result"] = (render(z_found[None], drawn_as), losses[0], losses[-1], drawn_as,
+                                         target.tobytes())
             if drawn_as is not None and drawn_as != label:
                 ss[prefix + "label_next"] = drawn_as  # the class control follows the picture's label
                 st.rerun()
         result = ss.get(prefix + "inv_result")
-        if result is not None:
+        if result is not None and result[4] == target.tobytes():  # another picture picked since: no old answer
             show_img = to_uint8(result[0])[0]
             c2.image(data_uri(upscale(show_img, 8)), width=224,
                      caption="G(z found)" if result[3] is None else f"G(z found), class {result[3]}")
