@@ -59,15 +59,15 @@ with intro:
         tail = ("; Stacked MNIST is scored on 26,000 samples, as in the PacGAN paper, so each evaluation takes a while."
                 if data == "stacked-mnist" else
                 ", and **% confidence** is how sure the classifier is of the samples on average.")
-        st.markdown(f"Every variant gets the same {nets}, data, seeds and step budget; only the GAN variant differs. The "
-                    f"shipped evaluation classifier labels the samples: a mode is a {what}, and it is **covered** when at "
-                    f"least one sample is classified as it. The **KL** compares the class shares with a uniform one (0 = "
-                    f"every class equally often){tail}")
+        st.markdown(f"Every variant gets the same {nets}, data, seeds and step budget; only the GAN variant "
+                    f"differs. The shipped evaluation classifier labels the samples: a mode is a {what}, and it is "
+                    f"**covered** when at least one sample is classified as it. The **KL** compares the class shares "
+                    f"with a uniform one (0 = every class equally often){tail}")
         st.caption("A DCGAN step costs far more than a 2D one on a laptop CPU: a few hundred steps already show which "
                    "variants start with only some of the classes. The tutorial's MLP (preset `tutorial-mlp`) is the "
                    "network whose plain recipe drifts onto 1s on MNIST (34-51% of its samples after 5,000 steps, 2-5 "
-                   "minutes a run on one core): watch the share per class over training under each variant, or open the "
-                   "shipped arena of it below.")
+                   "minutes a run on one core): watch the share per class over training under each variant, or open "
+                   "the shipped arena of it below.")
     else:
         st.markdown("Every variant gets the same networks, data, seeds and step budget; only the GAN variant differs. "
                     "The networks and optimiser are by default preset `collapse-ttur` (G and D 2 x 128 ReLU, 256-d "
@@ -75,22 +75,23 @@ with intro:
                     "collapse onto a few modes, often hopping between them (`ns` mostly with sharp samples, `vanilla` "
                     "often still loose), while spectral normalisation (`ns+sn`) keeps all eight on every seed of the "
                     "shipped arena below, with most samples sharp (58-87%), and the R1 penalty (`ns+r1`) all eight as "
-                    "well, with most samples sharp on 3 of its 5 seeds (10-83%); preset `collapse-metz2016` "
-                    "is the Unrolled GAN paper's own 2D experiment, where a loose blob jumps from mode to mode. "
-                    "Under each variant, the **share per mode over "
-                    "training** shows it happen: a staircase of bright cells is a generator hopping from mode to mode; "
-                    "a full column is one that covers them all. The scores follow the VEEGAN / PacGAN protocol: a sample "
-                    "is **high quality** (sharp) within 3 sigma of a centre, a mode is **covered** when at least one sharp "
-                    "sample is nearest to it, and the **reverse KL** is 0 when every mode gets the same share.")
+                    "well, with most samples sharp on 3 of its 5 seeds (10-83%); preset `collapse-metz2016` is the "
+                    "Unrolled GAN paper's own 2D experiment, where a loose blob jumps from mode to mode. Under each "
+                    "variant, the **share per mode over training** shows it happen: a staircase of bright cells is a "
+                    "generator hopping from mode to mode; a full column is one that covers them all. The scores follow"
+                    " the VEEGAN / PacGAN protocol: a sample is **high quality** (sharp) within 3 sigma of a centre, a"
+                    " mode is **covered** when at least one sharp sample is nearest to it, and the **reverse KL** is 0"
+                    " when every mode gets the same share.")
         if data == "grid25":
-            st.caption("On grid25 the defaults take longer: a run of 12,000 steps took 70-130 s on one core of a 2-core "
-                       "laptop, so the four default variants need about 3-5 minutes on its two cores. What they showed there (seeds 0-1): "
-                       "`ns` sat on about 10 of the 25 modes and hopped, `vanilla` on 13-17, loose; `ns+sn` kept all 25, "
-                       "`ns+r1` all 25 but loose. The sharp full grid is the `classroom` preset's on the Train page "
-                       "(24,000 steps, shipped as grid25-classroom in the Latent explorer). The PacGAN paper's own "
-                       "setup is networks `collapse-pacgan2018` (variants `ns` and `pacgan-2`, 20,000 steps): the plain "
-                       "GAN kept 16 of the 25 modes and packing 24, as published (17.3 and 23.8), but a run takes 8-10 "
-                       "minutes on one core; its shipped arena opens below.")
+            st.caption("On grid25 the defaults take longer: a run of 12,000 steps took 70-130 s on one core of a "
+                       "2-core laptop, so the four default variants need about 3-5 minutes on its two cores. What they"
+                       " showed there (seeds 0-1): `ns` sat on about 10 of the 25 modes and hopped, `vanilla` on "
+                       "13-17, loose; `ns+sn` kept all 25, `ns+r1` all 25 but loose. The sharp full grid is the "
+                       "`classroom` preset's on the Train page (24,000 steps, shipped as grid25-classroom in the "
+                       "Latent explorer). The PacGAN paper's own setup is networks `collapse-pacgan2018` (variants "
+                       "`ns` and `pacgan-2`, 20,000 steps): the plain GAN kept 16 of the 25 modes and packing 24, as "
+                       "published (17.3 and 23.8), but a run takes 8-10 minutes on one core; its shipped arena opens "
+                       "below.")
 shipped = arena_shipped.shipped_for(data)
 if shipped is not None and st.toggle(shipped[1], key=f"ar_shipped_{data}"):
     arena_shipped.show(shipped[0], data)
@@ -196,7 +197,8 @@ def _live() -> None:
     elif s.status == "error":
         st.error(f"The arena stopped: {s.message}")
     frac = s.done_runs / max(s.total_runs, 1)
-    took = f"{s.elapsed:,.0f} s so far" if s.status in ("queued", "running") else f"{s.elapsed:,.0f} s in all ({s.status})"
+    live = s.status in ("queued", "running")
+    took = f"{s.elapsed:,.0f} s so far" if live else f"{s.elapsed:,.0f} s in all ({s.status})"
     st.progress(frac, text=f"{s.done_runs} of {s.total_runs} runs on {LABELS.get(s.data, s.data)} finished, "
                            f"{s.workers} at a time, {took}")
     for e in s.errors:
