@@ -68,6 +68,22 @@ PAGE_PRESETS = {"2d": ("classroom", "collapse-ttur", "collapse-metz2016", "colla
                 "images": ("dcgan", "cgan", "tutorial-mlp", "style-grow")}
 
 
+def _widths(hidden) -> str:
+    """An MLP's hidden widths as the page keeps them: "" when they are all equal (layers x units say it all), else
+    "256-512-1024" (a preset's, e.g. the tutorial's, which layers x units cannot say)."""
+    return "" if len(set(hidden)) <= 1 else "-".join(str(int(w)) for w in hidden)
+
+
+def hidden_widths(widths: str, layers: int, units: int) -> list[int]:
+    """The hidden widths an MLP gets: a preset's uneven `widths` while the layers and the first width still agree
+    with them (the sidebar shows layers and the first width), else `layers` x `units`."""
+    if widths:
+        kept = [int(w) for w in widths.split("-")]
+        if len(kept) == layers and kept[0] == units:
+            return kept
+    return [units] * layers
+
+
 def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
     """The page's settings that build `cfg` (the inverse of `build_config`), for the page's data choice `data`."""
     objective, stabs, k, m = split_variant(cfg.variant)
@@ -84,6 +100,7 @@ def settings_of(cfg: TrainConfig, data: str) -> dict[str, Any]:
         "lr_g": o.lr_g, "lr_d": o.lr_d, "batch": o.batch_size, "n_critic": cfg.recipe.n_critic,
         "lr_decay": o.lr_decay, "batch_growth": o.batch_growth, "seed": cfg.seed, "steps": cfg.steps,
         "grow": m_cfg.grow, "grow_steps": m_cfg.grow_steps,
+        "g_widths": _widths(m_cfg.g_hidden), "d_widths": _widths(m_cfg.d_hidden),
     }
 
 
@@ -149,8 +166,10 @@ def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:
     variant = variant_name(s["objective"], s["stabilisers"], s["unroll_k"], s["pack_m"])
     d = {
         "data": {"name": name, "points": points if name == "points" else None},
-        "model": {"kind": s["net"] if is_image else "mlp", "g_hidden": [s["g_units"]] * s["g_layers"],
-                  "d_hidden": [s["d_units"]] * s["d_layers"], "activation": s["act"], "z_dim": s["z"],
+        "model": {"kind": s["net"] if is_image else "mlp",
+                  "g_hidden": hidden_widths(s.get("g_widths", ""), s["g_layers"], s["g_units"]),
+                  "d_hidden": hidden_widths(s.get("d_widths", ""), s["d_layers"], s["d_units"]),
+                  "activation": s["act"], "z_dim": s["z"],
                   "noise": s["noise"], "width": s["width"], "conditional": bool(s["conditional"]) and is_image,
                   "grow": bool(s["grow"]) and is_image and s["net"] == "style", "grow_steps": s["grow_steps"],
                   "init": s["init"], "init_gain": s["init_gain"], "d_input_scale": s["d_scale"],
@@ -279,6 +298,14 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
                                     f"images and {data!r} is 2D data")
                     stabs = tuple(p for p in stabs if p not in image_only)
                 s["stabilisers"] = stabs
+            elif key in ("g_widths", "d_widths"):
+                parts = raw.split("-")
+                lo, hi = LIMITS["g_units"]
+                if not (2 <= len(parts) <= MAX_HIDDEN_LAYERS and all(p.isdecimal() and lo <= int(p) <= hi
+                                                                     for p in parts)):
+                    raise ValueError(f"must be {MAX_HIDDEN_LAYERS} or fewer widths between {lo:,} and {hi:,} joined by "
+                                     "'-', like 256-512-1024")
+                s[key] = raw
             elif key in CHOICES:
                 if raw not in CHOICES[key]:
                     raise ValueError(f"choose one of {', '.join(CHOICES[key])}")
@@ -305,7 +332,8 @@ def from_query(q: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         except ValueError as err:
             kept = s.get("stabilisers" if key == "stab" else key)
             shown = (", ".join(kept) or NO_STABILISERS) if isinstance(kept, tuple) else kept
-            warnings.append(f"link setting {key}={raw!r} ignored ({err}); using the default {shown!r}")
+            instead = "layers x units" if key in ("g_widths", "d_widths") else f"the default {shown!r}"
+            warnings.append(f"link setting {key}={raw!r} ignored ({err}); using {instead}")
     if "n_critic" not in q:
         s["n_critic"] = variant_n_critic(s["objective"])
     return s, warnings

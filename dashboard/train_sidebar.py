@@ -89,6 +89,16 @@ def _objective_changed() -> None:
     ss.w_n_critic = ss.train_settings["n_critic"] = settings.variant_n_critic(ss.w_objective)
 
 
+def _uneven(net: str, k: str) -> None:
+    """Under a network's layers and units: the uneven widths of a preset (the tutorial's 256-512-1024), while they
+    are the ones built; changing the layers or the units gives every layer the same width."""
+    ss = st.session_state
+    widths = settings.hidden_widths(ss.get(f"w_{k}_widths", ""), ss[f"w_{k}_layers"], ss[f"w_{k}_units"])
+    if len(set(widths)) > 1:
+        st.caption(f"{net} is built {'-'.join(map(str, widths))} (the preset's widths; change the layers or the units "
+                   "for equal ones).")
+
+
 def _lr_widget(label: str, key: str, help_text: str, runner: TrainingRunner | None):
     options = sorted(set(LR_STEPS) | {st.session_state[key]})
     return st.select_slider(label, options=options, key=key, format_func=lambda v: f"{v:g}", help=help_text,
@@ -162,7 +172,8 @@ def _variant(is_image: bool, errors: dict) -> None:
     if "pacgan" in ss.w_stabilisers:
         st.slider("PacGAN pack size m", 2, 4, key="w_pack_m")
     if "ema" in ss.w_stabilisers:
-        st.select_slider("EMA decay", [0.9, 0.95, 0.99, 0.995, 0.999, 0.9999], key="w_ema",
+        # the decay set (a preset's 0.998, a link's) is among the choices, as the learning rates' are
+        st.select_slider("EMA decay", sorted({0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, ss.w_ema}), key="w_ema",
                          help="samples come from a moving average of G's weights; 0.99 follows G faster than 0.999")
     errors["variant"] = st.empty()
     variant = settings.variant_name(ss.w_objective, ss.w_stabilisers, ss.w_unroll_k, ss.w_pack_m)
@@ -186,10 +197,12 @@ def _networks(is_image: bool, errors: dict) -> None:
         c1, c2 = st.columns(2)
         c1.number_input("G layers", 0, 6, key="w_g_layers", help="hidden layers of the generator")
         c2.number_input("G units", 1, 1024, key="w_g_units", help="units per hidden layer")
+        _uneven("G", "g")
         errors["g_units"] = st.empty()
         c1, c2 = st.columns(2)
         c1.number_input("D layers", 0, 6, key="w_d_layers", help="hidden layers of the discriminator")
         c2.number_input("D units", 1, 1024, key="w_d_units", help="units per hidden layer")
+        _uneven("D", "d")
         errors["d_units"] = st.empty()
         st.selectbox("Activation", settings.ACTIVATIONS, key="w_act", help=HELP_M["activation"])
         st.checkbox("Batch norm in G", key="w_g_bn", help=HELP_M["g_batch_norm"])

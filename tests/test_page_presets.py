@@ -1,0 +1,50 @@
+"""A preset loaded on the Train page trains what the preset says (found in a browser rehearsal: style-grow trained
+with EMA decay 0.9, the first choice of the slider, instead of its 0.998; tutorial-mlp built G 3 x 256 and D 3 x 1024
+instead of the tutorial's 256-512-1024 and 1024-512-256)."""
+import pytest
+
+from dashboard import settings
+from gan_core.training.presets import preset_config
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.mark.parametrize("name", settings.PAGE_PRESETS["images"])
+def test_each_image_preset_builds_its_own_network_and_recipe(name):
+    built = settings.build_config(settings.preset_settings(name, "mnist"))
+    own = preset_config(name, {"data": {"name": "mnist"}})
+    assert built.model.g_hidden == own.model.g_hidden and built.model.d_hidden == own.model.d_hidden
+    assert built.variant == own.variant and built.recipe.ema == own.recipe.ema
+
+
+def test_uneven_widths_hold_until_the_layers_or_units_change():
+    s = settings.preset_settings("tutorial-mlp", "mnist")
+    assert settings.build_config(s).model.g_hidden == (256, 512, 1024)
+    assert settings.build_config({**s, "g_units": 300}).model.g_hidden == (300, 300, 300)
+    assert settings.build_config({**s, "d_layers": 2}).model.d_hidden == (1024, 1024)
+    link = settings.to_query(s)
+    assert link["g_widths"] == "256-512-1024" and settings.from_query(link)[0]["d_widths"] == "1024-512-256"
+    kept, said = settings.from_query({"data": "mnist", "g_widths": "256-x"})
+    assert kept["g_widths"] == "" and "like 256-512-1024" in said[0] and "using layers x units" in said[0]
+
+
+@pytest.fixture
+def app(fresh_app):
+    fresh_app.run()
+    fresh_app.selectbox(key="w_data").set_value("mnist").run()
+    return fresh_app
+
+
+def test_loading_style_grow_keeps_its_ema_decay(app):
+    app.selectbox(key="w_preset").set_value("style-grow").run()
+    assert not app.exception
+    assert app.select_slider(key="w_ema").value == 0.998
+
+
+def test_loading_tutorial_mlp_says_its_uneven_widths_beside_the_layers(app):
+    app.selectbox(key="w_preset").set_value("tutorial-mlp").run()
+    assert not app.exception
+    said = [c.value for c in app.sidebar.caption]
+    assert any("G is built 256-512-1024" in c for c in said) and any("D is built 1024-512-256" in c for c in said), said
+    app.number_input(key="w_g_units").set_value(128).run()
+    assert not any("G is built" in c.value for c in app.sidebar.caption)
