@@ -81,6 +81,7 @@ def _load_preset() -> None:
             ss[f"w_{key}"] = value
             ss.train_settings[key] = value
         ss.w_preset = None
+        ss.preset_loaded = name  # said under the box: the box itself goes back to its placeholder
 
 
 def _objective_changed() -> None:
@@ -159,6 +160,9 @@ def _variant(is_image: bool, errors: dict) -> None:
     st.selectbox("Load a preset", settings.PAGE_PRESETS[family], index=None, key="w_preset", on_change=_load_preset,
                  placeholder="a tuned starting point...", help="Fills every setting below with a named preset: "
                  + "; ".join(f"{n}: {settings.PRESETS[n].about}" for n in settings.PAGE_PRESETS[family]))
+    loaded = ss.get("preset_loaded")
+    if loaded in settings.PAGE_PRESETS[family]:  # what the last click loaded (its settings stay editable below)
+        st.caption(f"Loaded **{loaded}**: {settings.PRESETS[loaded].about}")
     st.subheader("GAN variant")
     st.selectbox("Objective", settings.OBJECTIVES, key="w_objective", help="The loss the two networks play.",
                  on_change=_objective_changed)

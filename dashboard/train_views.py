@@ -115,7 +115,9 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
             else:
                 live_chart(charts.view_2d(v, show, height=MAIN_HEIGHT), key="view2d", revision=rev)
         else:
-            st.markdown("**Samples from the fixed noise batch** (the same 64 noise vectors all along)")
+            by_class = "; column k is asked for class k" if v.by_class else ""
+            st.markdown(f"**Samples from the fixed noise batch** (the same {v.shown} noise vectors all along"
+                        f"{by_class})")
             st.image(data_uri(upscale(v.grid, 2)), width=560)
     with right:
         _status_line(snap, note)  # here, not above the charts: a message or a narration never pushes the main chart down

@@ -48,3 +48,23 @@ def test_loading_tutorial_mlp_says_its_uneven_widths_beside_the_layers(app):
     assert any("G is built 256-512-1024" in c for c in said) and any("D is built 1024-512-256" in c for c in said), said
     app.number_input(key="w_g_units").set_value(128).run()
     assert not any("G is built" in c.value for c in app.sidebar.caption)
+
+
+def test_a_loaded_preset_is_named_and_explained_under_the_box(app):
+    """Rehearsal: the box went back to its placeholder and nothing on the page said what had been loaded."""
+    app.selectbox(key="w_preset").set_value("cgan").run()
+    said = [c.value for c in app.sidebar.caption]
+    assert any(c.startswith("Loaded **cgan**:") for c in said), said
+
+
+def test_a_conditional_generators_samples_stand_one_class_per_column():
+    """Rehearsal: the cgan's 64 samples asked for classes 0-9 in turn stood 8 to a row, so the classes ran diagonally
+    and a teacher could not point at "the 3s". Ten columns put class k in column k (60 of the 64)."""
+    from dashboard.training.snapshot import Record
+    from gan_core import Trainer
+
+    t = Trainer(preset_config("cgan", {"data": {"name": "mnist"}, "steps": 2}))
+    v = Record(t).views(t)
+    assert v.by_class and v.shown == 60 and v.grid.shape[:2] == (6 * 30 + 2, 10 * 30 + 2)  # 28 px, 2 px gaps
+    plain = Trainer(preset_config("dcgan", {"data": {"name": "mnist"}, "steps": 2}))
+    assert not Record(plain).views(plain).by_class

@@ -69,6 +69,8 @@ class Thinned:
 class ViewsImage:
     grid: np.ndarray                  # (H, W) or (H, W, 3) uint8: the fixed noise batch
     class_counts: np.ndarray | None   # (classes,) from the evaluation classifier
+    shown: int = 64                   # samples in the grid
+    by_class: bool = False            # a conditional G's: column k holds the samples asked for class k
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,11 @@ class Record:
         from gan_core.pictures import image_grid
 
         imgs = to_uint8(t.generate(t.fixed_z, t.fixed_y))  # (64, 28, 28) the fixed noise batch
-        return ViewsImage(image_grid(imgs, cols=8), self._class_counts(t))
+        k = t.n_classes if t.fixed_y is not None else 0
+        if 1 < k <= 10:  # the labels cycle 0..k-1: k columns put one class in each, a row per cycle (60 of 64)
+            n = len(imgs) // k * k
+            return ViewsImage(image_grid(imgs[:n], cols=k), self._class_counts(t), shown=n, by_class=True)
+        return ViewsImage(image_grid(imgs, cols=8), self._class_counts(t), shown=len(imgs))
 
     def _class_counts(self, t: Trainer) -> np.ndarray | None:
         """How many of CLASS_SAMPLES samples (a fixed seed) the evaluation classifier puts in each class."""
