@@ -77,8 +77,8 @@ def _status_line(snap: Snapshot, note: str = "") -> None:
     elif snap.status == "paused" and snap.message:
         st.info(snap.message)
     if snap.substep:
-        who = "Discriminator" if snap.phase == "D" else "Generator"
-        st.markdown(f"#### {who} step: {snap.substep}\n{snap.narration}")
+        who = {"D": "Discriminator step", "G": "Generator step", "DG": "Both steps"}.get(snap.phase, "Step")
+        st.markdown(f"#### {who}: {snap.substep}\n{snap.narration}")
 
 
 def _story(evals, centres) -> str:

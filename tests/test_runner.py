@@ -103,7 +103,7 @@ def test_steps_by_hand_are_done_and_published_when_the_call_returns(make_runner)
     assert same(params(r.trainer.D), d1) and not same(params(r.trainer.G), g1)
     assert not (snap.views.fake == fake0).all() and len(snap.history) == 1
     r.step_both()
-    assert r.snapshot().step == 2 and r.snapshot().substep == ""
+    assert r.snapshot().step == 2 and r.snapshot().substep == "update D, then G" and r.snapshot().phase == "DG"
     names = []
     for _ in range(10):  # one iteration in slow motion: 5 D sub-steps, then 5 G sub-steps
         r.next_substep()

@@ -145,3 +145,13 @@ def test_continue_after_the_stop_target_unticks_it_and_trains_on(app):
     assert app.checkbox(key="w_stop_target").value is False
     assert any("now off" in t.proto.body for t in app.get("toast")), "no note says the target was turned off"
     assert until(app, lambda: step_of(app) > stopped_at + 1500, timeout=90), (stopped_at, _state(app))
+
+
+def test_step_both_says_what_it_did_as_step_d_and_step_g_do(app):
+    """Rehearsal: Step D and Step G each said their sub-step; Step both showed no note at all."""
+    app.run()
+    app.button(key="btn_step_both").click().run()
+    assert until(app, lambda: step_of(app) == 1, timeout=10)
+    app.run()
+    said = [m.value for m in app.markdown]
+    assert any(v.startswith("#### Both steps: update D, then G") for v in said), said

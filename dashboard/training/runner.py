@@ -37,7 +37,7 @@ VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures 
 # What the page says after a step by hand: (phase, sub-step, sentence).
 MANUAL = {"d": ("D", "update D", "One discriminator step: only D's weights changed."),
           "g": ("G", "update G", "One generator step: only G's weights changed."),
-          "both": ("", "", "")}
+          "both": ("DG", "update D, then G", "One whole iteration: a discriminator step, then a generator step.")}
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
 
 
