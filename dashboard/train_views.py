@@ -118,7 +118,8 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
             by_class = "; column k is asked for class k" if v.by_class else ""
             st.markdown(f"**Samples from the fixed noise batch** (the same {v.shown} noise vectors all along"
                         f"{by_class})")
-            st.image(data_uri(upscale(v.grid, 2)), width=560)
+            # a square grid ends at the fold of a 1400 x 900 projector: narrower under the growth line above it
+            st.image(data_uri(upscale(v.grid, 2)), width=510 if growing else 556)
     with right:
         _status_line(snap, note)  # here, not above the charts: a message or a narration never pushes the main chart down
         h = snap.history

@@ -68,3 +68,4 @@ def test_a_conditional_generators_samples_stand_one_class_per_column():
     assert v.by_class and v.shown == 60 and v.grid.shape[:2] == (6 * 30 + 2, 10 * 30 + 2)  # 28 px, 2 px gaps
     plain = Trainer(preset_config("dcgan", {"data": {"name": "mnist"}, "steps": 2}))
     assert not Record(plain).views(plain).by_class
+
