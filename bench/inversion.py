@@ -22,10 +22,9 @@ import torch  # noqa: E402
 
 from gan_core.data.images import load_images  # noqa: E402
 from gan_core.data.pixels import to_unit  # noqa: E402
-from gan_core.latent import invert  # noqa: E402
+from gan_core.latent import CLOSE_ENOUGH, invert  # noqa: E402
 from gan_core.runs import load_generator  # noqa: E402
 
-CLOSE_ENOUGH = 0.1  # dashboard/app_pages/latent.py: above it the page warns instead of announcing a success
 GENERATORS = ["mnist-dcgan", "mnist-cgan", "mnist-style", "fashion-dcgan", "fashion-style", "mnist-tutorial-mlp"]
 
 

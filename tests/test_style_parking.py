@@ -7,7 +7,7 @@ import pytest
 from dashboard.training import parking
 from dashboard.training.cycle_runner import CycleRunner
 from dashboard.training.pool import TrainingPool, live_runners
-from tests.test_style_page import APP, metric
+from tests.test_style_page import metric, page  # noqa: F401  (page: the Style transfer page, its runners closed after)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -53,20 +53,6 @@ def test_a_closed_cycle_run_is_parked_for_its_own_page_only():
     second.resume()  # and it trains on from there
     assert _until(lambda: second.snapshot().step > snap.step + 5, 60)
     second.close()
-
-
-@pytest.fixture
-def page():
-    from streamlit.testing.v1 import AppTest
-
-    before = set(map(id, live_runners()))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("app_pages/style_transfer.py").run()
-    yield at
-    for r in live_runners():
-        if id(r) not in before and isinstance(r, CycleRunner):
-            r.close()
 
 
 def test_the_page_offers_the_run_back_after_a_reload(page, monkeypatch):

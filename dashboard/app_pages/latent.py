@@ -22,9 +22,6 @@ from gan_core.latent import seeded_noise as noise
 from gan_core.pictures import image_grid
 
 N_SLIDERS = 8
-# An inversion whose pixel error (MSE in [-1, 1]) ends above this has not found the picture: the shipped image
-# generators end at 0.01-0.06 on held-out digits they can draw, and a stroke of another digit at 0.3 or more.
-CLOSE_ENOUGH = 0.1
 SESSION = "This session's run"
 ss = st.session_state
 runner = session_runner()
@@ -332,12 +329,12 @@ if view == "Invert a real image":
             c2.image(data_uri(upscale(show_img, 8)), width=224,
                      caption="G(z found)" if result[3] is None else f"G(z found), class {result[3]}")
             said = f"Pixel error fell from {result[1]:.3f} to {result[2]:.3f}."
-            if result[2] <= CLOSE_ENOUGH:
+            if result[2] <= latent.CLOSE_ENOUGH:
                 c3.success(f"{said} Open the Sliders view to move from this z.")
             else:  # a z was found, but G does not draw the picture: said so, not announced as a success
                 c3.warning(f"{said} That is still far from the picture (a close match ends below "
-                           f"{CLOSE_ENOUGH:g}): this generator draws something else here. Try more steps, another "
-                           "picture, or another generator. The Sliders view starts from this z all the same.")
+                           f"{latent.CLOSE_ENOUGH:g}): this generator draws something else here. Try more steps, "
+                           "another picture, or another generator. The Sliders view starts from this z all the same.")
 
 # ----------------------------------------------------------------------------- latent map (z_dim 2)
 if view == "Latent map":
