@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.training.parking import parked
+
 COOKIE = "gan_run_keys"
 KEEP = 4                    # runs of this browser that can be offered back (tabs open side by side, resets)
 MAX_AGE = 24 * 3600         # seconds the browser keeps the cookie; the server forgets a parked run much sooner
@@ -37,3 +39,13 @@ def remembered() -> list[str]:
     """The keys this browser sent when the session opened, newest first."""
     raw = st.context.cookies.get(COOKIE) or ""
     return [k for k in raw.split(".") if k][:KEEP]
+
+
+def parked_here(kind: str = "train"):
+    """(owner key, parked run) of a run of `kind` this browser had open before its page was closed or reloaded
+    (training/parking.py); the key comes from this browser's cookie, never from the URL. ("", None) when none."""
+    for key in remembered():
+        found = parked(key, kind)
+        if found is not None:
+            return key, found
+    return "", None

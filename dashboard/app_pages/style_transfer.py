@@ -10,7 +10,7 @@ from dashboard.live_plot import live_chart
 from dashboard.pictures import data_uri, upscale
 from dashboard.resources import list_cycle_pretrained, load_classifier, load_cycle_pretrained, session_cycle_runner
 from dashboard.training.cycle_runner import CycleSnapshot
-from dashboard.training.parking import claim, parked
+from dashboard.training.parking import claim
 from gan_core.cycle_config import CYCLE_PRESETS, CycleConfig, parse_pair, shares_digit_labels
 from gan_core.cycle_io import frame_digit
 from gan_core.data.pixels import to_uint8, to_unit
@@ -92,16 +92,6 @@ def _weights_changed() -> None:
     runner.set_weights(float(ss["st_lc"]), float(ss["st_li"]))
 
 
-def _parked_here():
-    """(owner key, parked CycleGAN run) that this browser had open before the page was closed or reloaded; the key
-    comes from this browser's cookie, never from the URL. ("", None) when there is none."""
-    for key in run_keys.remembered():
-        found = parked(key, "cycle")
-        if found is not None:
-            return key, found
-    return "", None
-
-
 def _reattach(key: str) -> None:
     """Reattach's click, before the page reruns: the run comes back paused, and the controls show its settings."""
     claimed = claim(key, "cycle")
@@ -130,7 +120,8 @@ def _row(images: np.ndarray, caption: str) -> None:
 with tab_live:
     snap = runner.snapshot()
     busy = snap.status in ("queued", "running")
-    parked_key, found = _parked_here() if not snap.pair else ("", None)  # offered while this session has no run
+    # offered while this session has no run
+    parked_key, found = run_keys.parked_here("cycle") if not snap.pair else ("", None)
     if found is not None:
         said, act = st.columns([5, 1], vertical_alignment="center")
         said.info(f"The run **{found.run_id}** on {PAIRS.get(found.config.pair, found.config.pair)} that was open here "

@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import run_keys, settings, warm_up
 from dashboard.resources import real_images, session_runner
 from dashboard.train_sidebar import experiment_sidebar
-from dashboard.training.parking import claim, parked
+from dashboard.training.parking import claim
 from dashboard.training.pool import LIVE, REACHED_TARGET
 from gan_core.variants import LIVE_OPTIONS
 
@@ -162,16 +162,6 @@ if snap is not None:
 
 # ----------------------------------------------------------------------------- controls
 
-def _parked_here():
-    """(owner key, parked run) of a run this browser had open before the page was closed or reloaded; the key
-    comes from this browser's cookie, never from the URL. ("", None) when there is none."""
-    for key in run_keys.remembered():
-        found = parked(key)
-        if found is not None:
-            return key, found
-    return "", None
-
-
 def _raise_budget(at: Snapshot) -> None:
     """Continue's click, before the page reruns: the sidebar's Step budget grows by half (1,000 steps at least), so
     the settings, the link and the run agree, and the rerun's `_build` gives the run the new budget."""
@@ -188,7 +178,7 @@ def _past_target() -> None:
 
 step = snap.step if snap is not None else 0
 status = snap.status if snap is not None else "idle"
-parked_key, found = _parked_here() if step == 0 else ("", None)
+parked_key, found = run_keys.parked_here() if step == 0 else ("", None)
 if found is not None:
     # One short row beside its button, so that the Train buttons below stay well above the fold at 1400 x 900.
     said, act = st.columns([5, 1], vertical_alignment="center")
