@@ -5,6 +5,8 @@ the same elements in the same order, so the browser updates each chart in place 
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -50,7 +52,7 @@ def _metrics_row(snap: Snapshot) -> None:
     cols[2].metric("Examples/s", _short(snap.examples_per_s), help="real + fake samples D and G see per second")
     d_loss, g_loss = _last_losses(snap)
     cols[3].metric("D loss", "-" if d_loss is None else f"{d_loss:.3f}")
-    cols[4].metric("G loss", "-" if g_loss is None else f"{g_loss:.3f}")
+    cols[4].metric("G loss", "-" if g_loss is None or math.isnan(g_loss) else f"{g_loss:.3f}")  # NaN: no G step yet
     m = snap.metrics
     if "modes" in m and snap.views is not None and getattr(snap.views, "centres", None) is not None:
         cols[5].metric("Modes", f"{m['modes']}/{len(snap.views.centres)}", help="modes covered, of the data's modes")

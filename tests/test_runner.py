@@ -85,6 +85,22 @@ def test_a_training_alone_keeps_its_priority_and_yields_once_other_sessions_shar
     assert _niceness(threading.get_native_id()) == mine
 
 
+def test_a_d_step_by_hand_shows_its_own_d_loss(make_runner):
+    """Step D changes D's numbers in the row at once; G's stay those of the last G step (none yet: NaN, "-")."""
+    import math
+    r = make_runner()
+    r.step_d()
+    first = r.snapshot().last
+    assert first is not None and math.isfinite(first.d_loss) and math.isnan(first.g_loss)
+    r.step_g()
+    after_g = r.snapshot().last
+    for _ in range(3):
+        r.step_d()
+    last = r.snapshot().last
+    assert last.g_loss == after_g.g_loss and last.step == after_g.step == 1
+    assert last.d_loss != after_g.d_loss and last.d_real == r.trainer._last_d.d_real
+
+
 def test_steps_by_hand_are_done_and_published_when_the_call_returns(make_runner):
     """Step D, Step G, Step both and the next sub-step each show their own result at once: the page that asked
     draws right after the call, with no wait for another thread."""

@@ -219,7 +219,7 @@ class Worker:
         self._snapshot = Snapshot(
             status=status, step=t.step_count, budget=t.config.steps, steps_per_s=rate,
             examples_per_s=rate * t.batch_size * (t.n_critic + 1),
-            last=self._last if t.step_count else None, history=hist, evals=evals,
+            last=self._last, history=hist, evals=evals,
             metrics=dict(t.last_eval), views=v, message=self._message,
             queue_position=self.pool.position(self._ticket) if status == "queued" else None,
             substep=name, narration=text, phase=phase, config=t.config, recipe=t.recipe, lr_decay=t.lr_decay,
