@@ -61,9 +61,10 @@ def thin(df: pd.DataFrame, n: int = MAX_CURVE_POINTS) -> pd.DataFrame:
 
 def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: str,
            colours: tuple[str, ...] = (D_COLOUR, G_COLOUR), height: int = 240, log_y: bool = False,
-           empty_note: str = "press Train to start") -> go.Figure:
+           empty_note: str = "press Train to start", references: dict[str, float] | None = None) -> go.Figure:
     """Line chart of some history columns against the step ({column: legend name}); `empty_note` stands in the
-    middle while there is nothing to draw."""
+    middle while there is nothing to draw. `references` ({label: value}): dotted grey lines across the chart, each
+    labelled at its right end (a value to compare the curve with, there before the first point)."""
     h = thin(history)
     shown = [(col, name, colour) for (col, name), colour in zip(columns.items(), colours) if col in h]
     finite = [int(np.isfinite(h[col].to_numpy(dtype=float)).sum()) for col, _, _ in shown]
@@ -80,7 +81,18 @@ def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: 
     if finite and max(finite) == 1:  # one value so far: from step 0 and value 0, not 499.5-500.5 around the point
         x_axis = {"range": [0, 1.1 * float(h["step"].max())], "autorange": False}
         y_axis = y_axis if log_y else {"autorange": True, "rangemode": "tozero"}
-    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step"), **x_axis),
+    if not len(h):  # nothing drawn yet: no numbers along empty axes
+        x_axis = {**x_axis, "showticklabels": False, "showgrid": False}
+        if not references:
+            y_axis = {**y_axis, "showticklabels": False, "showgrid": False}
+    shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=v, y1=v, layer="below",
+                   line=dict(color="#777", width=2, dash="dot")) for v in (references or {}).values()]
+    notes += [dict(text=label, showarrow=False, xref="paper", x=1, xanchor="right", yref="y", y=v, yanchor="bottom",
+                   font=dict(size=13, color="#555")) for label, v in (references or {}).items()]
+    if references and not len(h):  # the empty chart spans its references, from 0
+        y_axis = {"range": [0, 1.6 * max(references.values())], "autorange": False}
+    return _figure(traces, title, height, annotations=notes, shapes=shapes,
+                   xaxis=dict(title=dict(text="step"), **x_axis),
                    yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear", **y_axis))
 
 

@@ -12,7 +12,9 @@ import streamlit as st
 
 from dashboard import charts, style_views
 from dashboard.live_plot import live_chart
+from dashboard.generator_card import read_card
 from dashboard.pictures import data_uri, upscale
+from dashboard.resources import PRETRAINED
 from dashboard.training.pool import LIVE
 from dashboard.training.runner import TrainingRunner
 from dashboard.training.snapshot import Snapshot
@@ -150,11 +152,28 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
             live_chart(charts.class_histogram(counts, class_names(snap.config.data.name)), key="c_hist", revision=rev)
         with c2:
             live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
-                                     colours=(charts.G_COLOUR,), empty_note=_first_fid_note(snap)),
+                                     colours=(charts.G_COLOUR,), empty_note=_first_fid_note(snap),
+                                     references=fid_references(snap.config.data.name)),
                        key="c_fid", revision=rev)
         live_chart(charts.occupancy(e, labels=class_names(snap.config.data.name, len(counts)), height=240,
                                     title="Which classes the samples fall in, over training (share of samples)"),
                    key="c_occupancy", revision=rev)
+
+
+SHIPPED_DCGAN = {"mnist": "mnist-dcgan", "fashion-mnist": "fashion-dcgan"}  # data -> pretrained/<folder>
+
+
+def fid_references(data_name: str) -> dict[str, float]:
+    """The FID of the shipped DCGAN on this data ({label: FID}; empty where none is shipped): a yardstick for the
+    live curve. Its card scores 2,000 samples; the page's evaluations score fewer, which reads a little higher."""
+    name = SHIPPED_DCGAN.get(data_name)
+    if name is None:
+        return {}
+    _, m = read_card(PRETRAINED / name)
+    fid = m.get("fid")
+    if not isinstance(fid, (int, float)) or not math.isfinite(fid):
+        return {}
+    return {f"shipped {name}: {fid:.1f} (on {int(m.get('samples', 2000)):,} samples)": float(fid)}
 
 
 def _first_fid_note(snap: Snapshot) -> str:

@@ -174,6 +174,29 @@ def test_the_first_evaluation_is_seen_on_its_charts():
     assert list(heat.layout.xaxis.tickvals) == [500] and list(heat.layout.xaxis.ticktext) == ["500"]
 
 
+def test_the_fid_chart_has_a_yardstick_and_no_numbers_on_empty_axes():
+    """Before its first value the FID chart printed numbers along empty axes and had nothing to compare a value
+    with. The empty chart now has no tick labels on its step axis, and the shipped DCGAN's FID (read from its card)
+    stands across it as a labelled dotted line, there before and after the first point."""
+    from dashboard.train_views import fid_references
+
+    refs = fid_references("mnist")
+    card_fid = json.loads((Path(__file__).resolve().parents[1] / "pretrained/mnist-dcgan/metrics.json").read_text())["fid"]
+    assert list(refs.values()) == [card_fid] and f"{card_fid:.1f}" in next(iter(refs))
+    assert "fashion-dcgan" in next(iter(fid_references("fashion-mnist"))) and fid_references("digits8") == {}
+    empty = pd.DataFrame({"step": [], "fid": []})
+    fig = charts.curves(empty, {"fid": "classifier FID"}, "FID", "FID", references=refs)
+    assert fig.layout.xaxis.showticklabels is False
+    line = fig.layout.shapes[0]
+    assert line.y0 == line.y1 == card_fid and fig.layout.yaxis.range[1] > card_fid
+    assert any(a.text == next(iter(refs)) for a in fig.layout.annotations)
+    bare = charts.curves(empty, {"fid": "classifier FID"}, "FID", "FID")
+    assert bare.layout.xaxis.showticklabels is False and bare.layout.yaxis.showticklabels is False
+    later = charts.curves(pd.DataFrame({"step": [500, 1000], "fid": [300.0, 120.0]}), {"fid": "classifier FID"},
+                          "FID", "FID", references=refs)
+    assert later.layout.xaxis.showticklabels is None and later.layout.shapes[0].y0 == card_fid
+
+
 def test_the_latent_paths_start_ring_shows_around_the_star():
     """Browser rehearsal: z's own place is often the path's start, and its 9 px ring hid under the 16 px star, so
     the legend's '(ring)' named nothing to be seen. The ring is now wider than the star."""
