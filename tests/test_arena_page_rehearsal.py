@@ -185,6 +185,10 @@ def test_a_finished_arenas_ranking_names_what_its_numbers_are(app, arena):
     table = next(d for d in app.dataframe if "rank" in d.value.columns)
     columns = {name: cfg.get("label") for name, cfg in json.loads(table.proto.columns).items()}
     assert columns["modes"] == "modes (of 8)" and columns["kl"] == "reverse KL" and columns["hq"] == "% HQ"
+    # seconds at 1,000 or more printed "1234.5": one decimal, written in the reader's locale with its separator
+    cfg = json.loads(table.proto.columns)["seconds"]
+    assert cfg.get("label") == "seconds per run" and cfg["type_config"]["format"] == "localized"
+    assert (table.value["seconds"] == table.value["seconds"].round(1)).all()
 
 
 def test_once_an_arena_ran_here_its_introduction_folds_away_above_its_results(app, arena):

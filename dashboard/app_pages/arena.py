@@ -234,7 +234,7 @@ def _live() -> None:
                      column_config={"hq": st.column_config.NumberColumn(label["hq"], format="%.1f"),
                                     "kl": st.column_config.NumberColumn(label["kl"], format="%.3f"),
                                     "modes": st.column_config.NumberColumn(label["modes"], format="%.1f"),
-                                    "seconds": st.column_config.NumberColumn("seconds per run", format="%.1f")})
+                                    "seconds": st.column_config.NumberColumn("seconds per run", format="localized")})
         st.subheader("What collapse looked like")
         for name in ranked["variant"]:
             st.markdown("- " + (explain_images(name, s.finals, s.data) + top_classes(s.evals, name, s.data) if on_images

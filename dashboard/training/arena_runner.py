@@ -166,6 +166,7 @@ def ranking(finals: pd.DataFrame) -> pd.DataFrame:
     g = g.sort_values(["modes", "kl", "hq"], ascending=[False, True, False]).reset_index(drop=True)
     g.insert(0, "rank", np.arange(1, len(g) + 1))
     g["hq"] = (100 * g["hq"]).round(1)
+    g["seconds"] = g["seconds"].round(1)  # the page writes it in the reader's locale: 1,234.5
     return g
 
 
