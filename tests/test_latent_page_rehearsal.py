@@ -39,8 +39,13 @@ def test_principal_directions_answer_every_move_not_only_the_first(app, source):
     assert not app.exception, [e.value for e in app.exception]
     app.segmented_control(key="lat_view").set_value("Sliders").run()
     app.segmented_control(key="lat_view").set_value("Principal directions").run()  # and again, on a later visit
+    assert app.slider(key=prefix + "pc0").value == 2.0  # the weight set before is kept, as the z sliders are
     app.slider(key=prefix + "pc1").set_value(-1.5).run()
     assert not app.exception, [e.value for e in app.exception]
+    assert [app.slider(key=prefix + f"pc{i}").value for i in (0, 1, 2)] == [2.0, -1.5, 0.0]
+    app.button(key=prefix + "pc_zero").click().run()
+    assert not app.exception and not any(s.value for s in app.slider if s.key.startswith(prefix + "pc"))
+    assert app.button(key=prefix + "pc_zero").disabled
 
 
 def test_reset_after_randomise_brings_back_the_seeds_z(app):

@@ -245,11 +245,21 @@ if view == "Principal directions":
     base = ss.get(prefix + "current", base_z(0))
     left, right = st.columns([1.3, 1])
     weights = []
+    saved_pc = ss.get(prefix + "saved_pc", {})  # kept while another view is shown, as the z sliders are
     with left:
         cols = st.columns(2)
         for i in range(len(dirs)):
-            weights.append(cols[i % 2].slider(f"direction {i + 1} ({var[i]:.0%} of the variance)", -4.0, 4.0, 0.0,
-                                              0.1, key=prefix + f"pc{i}"))
+            ss.setdefault(prefix + f"pc{i}", saved_pc.get(i, 0.0))
+            weights.append(cols[i % 2].slider(f"direction {i + 1} ({var[i]:.0%} of the variance)", -4.0, 4.0,
+                                              step=0.1, key=prefix + f"pc{i}"))
+    ss[prefix + "saved_pc"] = dict(enumerate(weights))
+
+    def _zero_directions() -> None:
+        for i in range(len(dirs)):
+            ss[prefix + f"pc{i}"] = 0.0
+
+    left.button("All directions to 0", on_click=_zero_directions, key=prefix + "pc_zero",
+                disabled=not any(weights))
     zd = base + torch.tensor(weights) @ dirs
     out_d = render(zd[None], label)
     with right:
