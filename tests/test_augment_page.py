@@ -30,6 +30,15 @@ def _bars(at) -> dict | None:
     return None
 
 
+def _picture(url: str):
+    import base64
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+
+
 def _runner():
     from dashboard.training.augment_runner import live_augment_runners
 
@@ -71,6 +80,9 @@ def test_a_tiny_study_on_the_page(monkeypatch):
         assert "scored best" in paragraph and "error bars" in paragraph
         captions = [c for img in at.get("image") for c in img.captions]
         assert captions == ["real, labeled", "conditional GAN"], captions
+        # N = 1: one column of real digits, a row per class beside the GAN's rows (it drew 7 empty columns)
+        real, fake = (_picture(img.proto.imgs[0].url) for img in at.get("image"))
+        assert real.height == fake.height and real.width < fake.width / 4
     finally:
         for r in mine:
             r.close()

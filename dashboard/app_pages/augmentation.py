@@ -75,7 +75,9 @@ def _results(rows: list[dict], pictures: dict, note: str) -> None:
         st.markdown(f"**N = {n}**: the {n} labeled digit{'s' if n > 1 else ''} per class the conditional GAN learned "
                     f"from (left, up to 8 shown) and what it drew for each class (right).")
         left, right = st.columns(2)
-        left.image(data_uri(upscale(image_grid(real, cols=8), 2)), caption="real, labeled")
+        shown = max(1, min(n, 8))  # a row per class, as on the right; below 8 per class, no empty columns
+        real = real.reshape(-1, 8, *real.shape[1:])[:, :shown].reshape(-1, *real.shape[1:])
+        left.image(data_uri(upscale(image_grid(real, cols=shown), 2)), caption="real, labeled")
         right.image(data_uri(upscale(image_grid(fake, cols=8), 2)), caption="conditional GAN")
 
 
