@@ -61,15 +61,15 @@ if busy and st.button("Stop", key="aug_stop"):
     st.rerun()
 
 
-def _chart_and_words(rows: list[dict]) -> None:
-    stats = summarise(rows)
+def _chart_and_words(stats: list) -> None:
+    """The bar chart and its sentences, from summarise(rows)."""
     live_chart(charts.augment_bars(stats, title=f"Held-out accuracy ({spread(stats)})"), key="aug_bars",
                config={"displayModeBar": "hover"})
     st.markdown("**What the numbers say.** " + " ".join(conclusions(stats)) if stats else "No cell has finished yet.")
 
 
-def _results(rows: list[dict], pictures: dict, note: str) -> None:
-    _chart_and_words(rows)
+def _results(stats: list, pictures: dict, note: str) -> None:
+    _chart_and_words(stats)
     st.caption(note)
     for n, (real, fake) in sorted(pictures.items()):
         st.markdown(f"**N = {n}**: the {n} labeled digit{'s' if n > 1 else ''} per class the conditional GAN learned "
@@ -91,7 +91,7 @@ def _shipped() -> None:
     command = summary.split("```bash\n", 1)[1].split("\n```", 1)[0] if "```bash\n" in summary else "the augment command"
     seeds = len({r["seed"] for r in rows})
     st.subheader(f"The shipped study: MNIST, {seeds} seeds")
-    _chart_and_words(rows)
+    _chart_and_words(summarise(rows))
     st.caption(f"Made with `{command}` (BENCHMARKS.md, \"Do GANs help when labels are few?\"). Press **Run** for "
                "a study of your own.")
     for n in sorted({r["N"] for r in rows if r["arm"] == "cgan"}):
@@ -128,9 +128,10 @@ def _live() -> None:
         st.button("Show the shipped study again", key="aug_back", on_click=_show_shipped, args=(True,))
     b = s.config.budget
     # as the chart's title says it (report.spread): a stopped study may have finished one seed of several
-    bars = ("One seed: no error bars." if spread(summarise(list(s.rows))) == "one seed"
+    stats = summarise(list(s.rows))
+    bars = ("One seed: no error bars." if spread(stats) == "one seed"
             else "Error bars: one standard error over the seeds finished so far.")
-    _results(list(s.rows), s.samples, f"Every arm: {b.steps} classifier steps of {b.batch_size} images; the "
+    _results(stats, s.samples, f"Every arm: {b.steps} classifier steps of {b.batch_size} images; the "
                                       f"conditional GAN: {b.gan_steps} iterations. {bars}")
 
 
