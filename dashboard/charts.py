@@ -49,6 +49,9 @@ def _figure(traces: list[dict], title: str, height: int = 300, show_legend: bool
     return go.Figure(dict(data=traces, layout=base))
 
 
+BLANK_AXIS = dict(showticklabels=False, showgrid=False, zeroline=False)  # an empty chart's axes: no made-up numbers
+
+
 def _note(text: str) -> dict:
     return dict(text=text, showarrow=False, font=dict(size=16, color="#888"), xref="paper", yref="paper", x=0.5, y=0.5)
 
@@ -82,9 +85,9 @@ def curves(history: pd.DataFrame, columns: dict[str, str], title: str, y_title: 
         x_axis = {"range": [0, 1.1 * float(h["step"].max())], "autorange": False}
         y_axis = y_axis if log_y else {"autorange": True, "rangemode": "tozero"}
     if not len(h):  # nothing drawn yet: no numbers along empty axes
-        x_axis = {**x_axis, "showticklabels": False, "showgrid": False}
+        x_axis = {**x_axis, **BLANK_AXIS}
         if not references:
-            y_axis = {**y_axis, "showticklabels": False, "showgrid": False}
+            y_axis = {**y_axis, **BLANK_AXIS}
     shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=v, y1=v, layer="below",
                    line=dict(color="#777", width=2, dash="dot")) for v in (references or {}).values()]
     notes += [dict(text=label, showarrow=False, xref="paper", x=1, xanchor="right", yref="y", y=v, yanchor="bottom",
@@ -123,7 +126,7 @@ def mode_metrics_chart(evals: pd.DataFrame, k: int | None, height: int = 260) ->
         notes = [_note("the metrics appear after the first evaluation")]
     # No legend (in a half-width column it ran into the title): each axis title names its line, in its colour.
     return _figure(traces, "Modes covered and sample quality", height, show_legend=False, annotations=notes,
-                   xaxis=dict(title=dict(text="step")),
+                   xaxis=dict(title=dict(text="step"), showticklabels=bool(traces)),  # no numbers on an empty axis
                    yaxis=dict(title=dict(text="modes covered (line)", font=dict(color=MODE)), range=[0, (k or 1) + 0.5]),
                    yaxis2=dict(title=dict(text="% high quality (dots)", font=dict(color=NEUTRAL)), overlaying="y",
                                side="right", range=[0, 100], showgrid=False, tickmode="array",
@@ -314,7 +317,8 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
     steps, shares = occupancy_matrix(evals, k)
     what = "mode" if centres is not None else "class"
     if not len(steps):
-        return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")])
+        return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")],
+                       xaxis=BLANK_AXIS, yaxis=BLANK_AXIS)
     trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=min(100.0, 100 / k * 2.5),
                  colorscale="Viridis", colorbar=dict(title=dict(text="% of samples"), thickness=12),
                  hovertemplate="step %{x}<br>" + what + " %{text}<br>%{z:.1f}% of samples<extra></extra>",
@@ -355,5 +359,5 @@ def augment_bars(stats: list, title: str = "Held-out accuracy (mean ± s.e. over
     fig = _figure(traces, title, height, **layout)
     if not traces:  # no numbers along an axis that has no category yet
         fig.update_layout(annotations=[_note("no finished cell yet")])
-        fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+        fig.update_xaxes(**BLANK_AXIS)
     return fig

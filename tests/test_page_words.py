@@ -195,6 +195,10 @@ def test_the_fid_chart_has_a_yardstick_and_no_numbers_on_empty_axes():
     later = charts.curves(pd.DataFrame({"step": [500, 1000], "fid": [300.0, 120.0]}), {"fid": "classifier FID"},
                           "FID", "FID", references=refs)
     assert later.layout.xaxis.showticklabels is None and later.layout.shapes[0].y0 == card_fid
+    no_evals = pd.DataFrame()  # the other evaluation charts before their first point: no made-up numbers either
+    heat = charts.occupancy(no_evals, labels=[str(i) for i in range(10)])
+    assert heat.layout.xaxis.showticklabels is False and heat.layout.yaxis.showticklabels is False
+    assert charts.mode_metrics_chart(no_evals, 8).layout.xaxis.showticklabels is False
 
 
 def test_the_latent_paths_start_ring_shows_around_the_star():
