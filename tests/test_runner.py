@@ -86,7 +86,8 @@ def test_a_training_alone_keeps_its_priority_and_yields_once_other_sessions_shar
 
 
 def test_a_d_step_by_hand_shows_its_own_d_loss(make_runner):
-    """Step D changes D's numbers in the row at once; G's stay those of the last G step (none yet: NaN, "-")."""
+    """Step D (and slow motion's D update) changes D's numbers in the row at once; G's stay those of the last G
+    step (none yet: NaN, shown as "-")."""
     import math
     r = make_runner()
     r.step_d()
@@ -99,6 +100,9 @@ def test_a_d_step_by_hand_shows_its_own_d_loss(make_runner):
     last = r.snapshot().last
     assert last.g_loss == after_g.g_loss and last.step == after_g.step == 1
     assert last.d_loss != after_g.d_loss and last.d_real == r.trainer._last_d.d_real
+    for _ in range(5):  # slow motion by hand: sample noise ... update D, the fifth sub-step
+        r.next_substep()
+    assert r.snapshot().substep == "update D" and r.snapshot().last.d_loss == r.trainer._last_d.d_loss != last.d_loss
 
 
 def test_steps_by_hand_are_done_and_published_when_the_call_returns(make_runner):

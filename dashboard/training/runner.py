@@ -15,7 +15,6 @@ steps while paused need no slot (they are milliseconds).
 from __future__ import annotations
 
 import copy
-import dataclasses
 import secrets
 import threading
 import time
@@ -30,7 +29,6 @@ from dashboard.training.pool import TrainingPool, default_pool
 from dashboard.training.snapshot import HISTORY_CAP, Record, Snapshot, frame_of
 from dashboard.training.worker import Worker, replace_snapshot
 from gan_core import TrainConfig, Trainer, TrainingDiverged
-from gan_core.training.results import DStepResult, StepResult
 
 REDRAW_EVERY = 1.0          # seconds between two redraws of the Train page's live views while running
 VIEW_EVERY = 0.9            # seconds between two snapshots with fresh pictures (one fresh picture per redraw)
@@ -41,15 +39,6 @@ MANUAL = {"d": ("D", "update D", "One discriminator step: only D's weights chang
           "g": ("G", "update G", "One generator step: only G's weights changed."),
           "both": ("DG", "update D, then G", "One whole iteration: a discriminator step, then a generator step.")}
 IDLE_TIMEOUT = 900.0        # a run nobody has looked at for this long pauses and its thread ends (the run is kept)
-
-
-def _with_d_step(last: StepResult | None, d: DStepResult, step: int) -> StepResult:
-    """The numbers row after one D step by hand: D's loss and scores are the new ones; G's are the last G
-    step's (NaN, shown as "-", before any)."""
-    if last is None:
-        nan = float("nan")
-        return StepResult(step, d.d_loss, nan, d.d_real, d.d_fake, d.d_grad, nan, 0.0)
-    return dataclasses.replace(last, d_loss=d.d_loss, d_real=d.d_real, d_fake=d.d_fake, d_grad=d.d_grad)
 
 
 class TrainingRunner(Worker):
@@ -192,7 +181,7 @@ class TrainingRunner(Worker):
                     return
                 self._sub_current, self._sub_index = MANUAL[command], 0
                 if command == "d":
-                    self._last = _with_d_step(self._last, t.step_discriminator(), t.step_count)
+                    self._step_d(t)
                 else:
                     self._after_step(t.step_generator() if command == "g" else t.step(), publish=False)
                 if self._status in ("idle", "finished"):

@@ -14,9 +14,19 @@ from dashboard.training import pool as pools, slow_motion
 from dashboard.training.pool import NICE_CHECK_EVERY, REACHED_TARGET, lower_thread_priority
 from dashboard.training.snapshot import Snapshot
 from gan_core import Trainer, TrainingDiverged
+from gan_core.training.results import DStepResult, StepResult
 
 NUMBERS_EVERY = 0.05        # seconds between two snapshots of the cheap numbers (step, losses, rate)
 ENDED = ("diverged", "error", "closed", "finished")
+
+
+def _with_d_step(last: StepResult | None, d: DStepResult, step: int) -> StepResult:
+    """The numbers row after one D step by hand: D's loss and scores are the new ones; G's are the last G
+    step's (NaN, shown as "-", before any)."""
+    if last is None:
+        nan = float("nan")
+        return StepResult(step, d.d_loss, nan, d.d_real, d.d_fake, d.d_grad, nan, 0.0)
+    return replace(last, d_loss=d.d_loss, d_real=d.d_real, d_fake=d.d_fake, d_grad=d.d_grad)
 
 
 class Worker:
@@ -123,7 +133,7 @@ class Worker:
             phase, name, text = seq[self._sub_index % len(seq)]
             try:
                 if name == "update D":
-                    t.step_discriminator()
+                    self._step_d(t)
                 elif name == "update G":
                     self._after_step(t.step_generator(), publish=False)
             except TrainingDiverged as err:
@@ -132,6 +142,10 @@ class Worker:
             self._sub_index = (self._sub_index + 1) % len(seq)
             self._sub_current = (phase, name, text)
             self._publish(views=name in ("update D", "update G"))  # a network changed: fresh pictures
+
+    def _step_d(self, t) -> None:
+        """One D step by hand or in slow motion; the numbers row shows its D loss at once."""
+        self._last = _with_d_step(self._last, t.step_discriminator(), t.step_count)
 
     def _after_step(self, r, publish: bool = True) -> None:
         """Record a finished iteration, stop at the budget or the target, publish (numbers at most every
