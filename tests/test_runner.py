@@ -105,6 +105,23 @@ def test_a_d_step_by_hand_shows_its_own_d_loss(make_runner):
     assert r.snapshot().substep == "update D" and r.snapshot().last.d_loss == r.trainer._last_d.d_loss != last.d_loss
 
 
+def test_a_step_by_hand_says_nothing_once_the_run_trains_on_or_a_new_run_starts(make_runner):
+    """Browser rehearsal: after Step D on ring8, switching to MNIST and training still said "Discriminator step:
+    update D" at step 0 of the new run, and again after Pause. A step by hand's sentence belongs to its run and
+    ends when training resumes."""
+    r = make_runner()
+    r.step_d()
+    assert r.snapshot().substep == "update D"
+    r.reset()  # a new run (new settings go the same way: configure)
+    assert r.snapshot().substep == "" and r.snapshot().phase == ""
+    r.step_d()
+    r.start()
+    assert wait_for(lambda: r.snapshot().step >= 3)
+    r.pause()
+    assert wait_for(lambda: r.snapshot().status == "paused")
+    assert r.snapshot().substep == "" and r.snapshot().narration == ""
+
+
 def test_steps_by_hand_are_done_and_published_when_the_call_returns(make_runner):
     """Step D, Step G, Step both and the next sub-step each show their own result at once: the page that asked
     draws right after the call, with no wait for another thread."""

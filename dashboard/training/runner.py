@@ -116,6 +116,7 @@ class TrainingRunner(Worker):
         self._last_view_t = 0.0
         self._last_cheap_t = 0.0
         self._last = None                      # the last step's numbers (a D step by hand updates D's half)
+        self._sub_current = ("", "", "")       # a step by hand's sentence belongs to the run it was taken in
 
     def reset(self) -> None:
         """Back to step 0 with the same settings."""
@@ -132,6 +133,7 @@ class TrainingRunner(Worker):
                 return
         with self.lock:
             self._message = ""
+            self._sub_current = ("", "", "")  # training on: the last step by hand's sentence no longer holds
             if not self._holds_slot:
                 self._status = "queued"
                 self._publish()
