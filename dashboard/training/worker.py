@@ -21,8 +21,8 @@ ENDED = ("diverged", "error", "closed", "finished")
 
 
 def _with_d_step(last: StepResult | None, d: DStepResult, step: int) -> StepResult:
-    """The numbers row after one D step by hand: D's loss and scores are the new ones; G's are the last G
-    step's (NaN, shown as "-", before any)."""
+    """The numbers row after a D step taken alone (Step D, or slow motion's "update D"): D's loss and scores are
+    the new ones; G's are the last G step's (NaN, shown as "-", before any)."""
     if last is None:
         nan = float("nan")
         return StepResult(step, d.d_loss, nan, d.d_real, d.d_fake, d.d_grad, nan, 0.0)
