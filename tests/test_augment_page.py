@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +80,14 @@ def test_a_tiny_study_on_the_page(monkeypatch):
         assert " ".join(conclusions(summarise(list(snap.rows)))) in paragraph
         assert "scored best" in paragraph and "error bars" in paragraph
         captions = [c for img in at.get("image") for c in img.captions]
-        assert captions == ["real, labeled", "conditional GAN"], captions
-        # N = 1: one column of real digits, a row per class beside the GAN's rows (it drew 7 empty columns)
-        real, fake = (_picture(img.proto.imgs[0].url) for img in at.get("image"))
-        assert real.height == fake.height and real.width < fake.width / 4
+        assert captions == ["left: real, labeled; right: conditional GAN (a row per class)"], captions
+        # N = 1: one column of real digits beside the GAN's 8, in one picture so that each class's row stays level
+        # (the real grid drew 7 empty columns; two pictures side by side were drawn at different scales)
+        from gan_core.pictures import image_grid
+
+        one, eight = (image_grid(np.zeros((10 * k, 28, 28), np.uint8), cols=k) for k in (1, 8))
+        picture = _picture(at.get("image")[0].proto.imgs[0].url)
+        assert picture.size == (2 * (one.shape[1] + 12 + eight.shape[1]), 2 * eight.shape[0])
     finally:
         for r in mine:
             r.close()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from dashboard import charts
@@ -74,11 +75,17 @@ def _results(stats: list, pictures: dict, note: str) -> None:
     for n, (real, fake) in sorted(pictures.items()):
         st.markdown(f"**N = {n}**: the {n} labeled digit{'s' if n > 1 else ''} per class the conditional GAN learned "
                     f"from (left, up to 8 shown) and what it drew for each class (right).")
-        left, right = st.columns(2)
         shown = max(1, min(n, 8))  # a row per class, as on the right; below 8 per class, no empty columns
-        real = real.reshape(-1, 8, *real.shape[1:])[:, :shown].reshape(-1, *real.shape[1:])
-        left.image(data_uri(upscale(image_grid(real, cols=shown), 2)), caption="real, labeled")
-        right.image(data_uri(upscale(image_grid(fake, cols=8), 2)), caption="conditional GAN")
+        real = image_grid(real.reshape(-1, 8, *real.shape[1:])[:, :shown].reshape(-1, *real.shape[1:]), cols=shown)
+        fake = image_grid(fake, cols=8)
+        if real.shape[0] == fake.shape[0]:  # one picture, so each class's row stays level on both sides
+            gap = np.full((real.shape[0], 12), 255, np.uint8)
+            st.image(data_uri(upscale(np.concatenate([real, gap, fake], axis=1), 2)),
+                     caption="left: real, labeled; right: conditional GAN (a row per class)")
+        else:
+            left, right = st.columns(2)
+            left.image(data_uri(upscale(real, 2)), caption="real, labeled")
+            right.image(data_uri(upscale(fake, 2)), caption="conditional GAN")
 
 
 def _shipped() -> None:
