@@ -5,6 +5,7 @@ the same elements in the same order, so the browser updates each chart in place 
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -163,9 +164,12 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
 SHIPPED_DCGAN = {"mnist": "mnist-dcgan", "fashion-mnist": "fashion-dcgan"}  # data -> pretrained/<folder>
 
 
+@functools.lru_cache(maxsize=None)
 def fid_references(data_name: str) -> dict[str, float]:
     """The FID of the shipped DCGAN on this data ({label: FID}; empty where none is shipped): a yardstick for the
-    live curve. Its card scores 2,000 samples; the page's evaluations score fewer, which reads a little higher."""
+    live curve. Its card scores 2,000 samples; the page's evaluations score fewer, which reads a little higher.
+    Read once per process, as the shipped generators are: the live views redraw every second in every session.
+    Callers must not change the dict."""
     name = SHIPPED_DCGAN.get(data_name)
     if name is None:
         return {}
