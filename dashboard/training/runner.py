@@ -66,7 +66,6 @@ class TrainingRunner(Worker):
         self._snapshot = Snapshot()
         self._version = 0
         self._sub_index = 0                    # position in the slow-motion sequence
-        self._sub_current: tuple[str, str, str] = ("", "", "")
         self._status = "idle"
         self._message = ""
         self.trainer: Trainer | None = None
@@ -116,7 +115,8 @@ class TrainingRunner(Worker):
         self._last_view_t = 0.0
         self._last_cheap_t = 0.0
         self._last = None                      # the last step's numbers (a D step by hand updates D's half)
-        self._sub_current = ("", "", "")       # a step by hand's sentence belongs to the run it was taken in
+        # (phase, sub-step, sentence) of the last step by hand: it belongs to the run it was taken in
+        self._sub_current: tuple[str, str, str] = ("", "", "")
 
     def reset(self) -> None:
         """Back to step 0 with the same settings."""
