@@ -120,7 +120,7 @@ DEFAULTS = DEFAULTS_2D
 # The Train page's live knobs: one slider per live variant option (gan_core.variants.LIVE_OPTIONS) over the part
 # of the range the engine accepts (variants.option_range) that a class explores; a test checks they lie inside.
 KNOB_RANGES = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "weight_clip": (0.001, 0.5), "clip_norm": (0.01, 10.0),
-               "instance_noise": (0.0, 1.0), "unroll": (1, 10), "n_critic": (1, 20)}
+               "instance_noise": (0.0, 1.0), "ms_lambda": (0.0, 10.0), "unroll": (1, 10), "n_critic": (1, 20)}
 
 LIMITS = {
     "g_layers": (0, MAX_HIDDEN_LAYERS), "d_layers": (0, MAX_HIDDEN_LAYERS), "g_units": (1, MAX_UNITS),

@@ -1,4 +1,4 @@
-"""Stabilisers that need the networks themselves, not just D's logits: penalties, clipping, unrolling, EMA.
+"""Stabilisers that need the networks themselves, not just D's logits: penalties, clipping, unrolling, EMA, mode seeking.
 
 Each is a plain function the trainer calls at one point of its step; none runs an optimiser.
 """
@@ -29,6 +29,15 @@ def r1_penalty(real_logits: Tensor, real_in: Tensor) -> Tensor:
     """R1: E[||grad_x D(x)||^2] on real x (the trainer multiplies by gamma/2). real_in must require grad."""
     (grad,) = torch.autograd.grad(real_logits.sum(), real_in, create_graph=True)
     return grad.flatten(1).pow(2).sum(1).mean()
+
+
+def mode_seeking(fake: Tensor, z: Tensor, eps: float = 1e-5) -> Tensor:
+    """MSGAN's term for G to minimise: 1 / (mean |G(z1) - G(z2)| / mean |z1 - z2| + eps), the pairs being the
+    batch's first half and its second half (the trainer gives a conditional pair one label). Look-alike outputs
+    of distant noise make it large."""
+    h = fake.shape[0] // 2
+    ratio = (fake[:h] - fake[h:2 * h]).abs().mean() / (z[:h] - z[h:2 * h]).abs().mean()
+    return 1.0 / (ratio + eps)
 
 
 @torch.no_grad()

@@ -41,6 +41,7 @@ class Recipe:
     ttur_ratio: float = 1.0      # lr_d / lr_g imposed when > 1 (Heusel et al. 2017); 1 keeps the configured rates
     n_critic: int = 1            # D steps per G step (5 for the Wasserstein critic, Arjovsky et al. 2017)
     diffaug: bool = False        # D sees every image shifted and cut out (DiffAugment, Zhao et al. 2020); images only
+    ms_lambda: float = 0.0       # weight of the mode-seeking term in G's loss (MSGAN, Mao et al. 2019)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,12 @@ STABILISER_VARIANTS: dict[str, VariantInfo] = {
            "of its side and with a square of half its side blanked out, in D's and in G's update. D can no longer "
            "learn a small training set by heart, and G learns through the changes without drawing them.",
            "Zhao et al. 2020, Differentiable Augmentation for Data-Efficient GAN Training (policy translation,cutout)"),
+        _v("ms", {"ms_lambda": 1.0},
+           "Mode seeking: G's loss gets a term that grows when two noise vectors give look-alike outputs, "
+           "1 / (mean |G(z1) - G(z2)| / mean |z1 - z2|), over pairs of the batch (with the same label in a "
+           "conditional model), weighted by option ms_lambda (default 1.0). It is aimed at a conditional G that draws "
+           "the same few pictures for a label whatever the noise.",
+           "Mao et al. 2019, Mode Seeking Generative Adversarial Networks for Diverse Image Synthesis"),
         _v("ttur", {"ttur_ratio": 4.0},
            "Two time-scale update rule: D learns 4 times faster than G (lr_d = 4 * lr_g). "
            "With separate rates the game provably converges to a local Nash equilibrium under mild conditions.",
@@ -240,10 +247,10 @@ RECIPE_FIELDS = {f.name: f for f in dataclasses.fields(Recipe)}
 _OPTION_RANGES = {
     "unroll": (0, 10), "pack": (1, 4), "gp_lambda": (0.0, 1000.0), "r1_gamma": (0.0, 1000.0),
     "weight_clip": (0.0, 10.0), "clip_norm": (0.0, 1000.0), "instance_noise": (0.0, 10.0), "ema": (0.0, 0.99999), "ttur_ratio": (1.0, 100.0),
-    "n_critic": (1, 20), "r1_every": (1, 64), "ema_bn": (0, 1000),
+    "n_critic": (1, 20), "r1_every": (1, 64), "ema_bn": (0, 1000), "ms_lambda": (0.0, 100.0),
 }
 # Options that may change while a run trains (the others change D's layers or the objective: a new run).
-LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "weight_clip", "clip_norm", "instance_noise", "unroll", "n_critic")
+LIVE_OPTIONS = ("gp_lambda", "r1_gamma", "weight_clip", "clip_norm", "instance_noise", "ms_lambda", "unroll", "n_critic")
 
 
 def option_range(name: str) -> tuple[float, float]:
@@ -287,6 +294,9 @@ def resolve_recipe(variant: str, options: dict, batch_size: int, conditional: bo
                          f"(variant {variant!r})")
     if recipe.pack > 1 and conditional:
         raise ValueError("packing (pacgan-m) and a conditional model cannot be combined: a pack would mix labels")
+    if recipe.ms_lambda > 0 and batch_size // recipe.pack < 2:
+        raise ValueError(f"optim.batch_size={given} is too small for mode seeking (ms): it compares pairs of "
+                         f"samples, so it needs at least 2 {'packs' if recipe.pack > 1 else 'samples'} per batch")
     if recipe.mbstd and batch_size // recipe.pack < 2:
         raise ValueError(f"optim.batch_size={given} is too small for minibatch std (mbstd): it needs at least 2 "
                          f"{'packs' if recipe.pack > 1 else 'samples'} per batch")

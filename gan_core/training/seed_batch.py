@@ -38,6 +38,7 @@ def batchable(config: TrainConfig) -> str:
         (r.n_critic != 1, "several D steps per G step"), (r.unroll > 0, "unrolled D steps"),
         (r.gp_lambda > 0 or r.r1_gamma > 0, "a gradient penalty (needs D's input gradients)"),
         (r.spectral_norm or r.mbstd, "spectral norm or minibatch std in D"), (r.weight_clip > 0, "weight clipping"), (r.clip_norm > 0, "gradient clipping"),
+        (r.ms_lambda > 0, "mode seeking"),
         (r.ema > 0, "an EMA of G"), (r.instance_noise > 0, "instance noise"), (o.optimizer != "adam", "not Adam"),
         (o.lr_decay > 0 or o.batch_growth > 1, "a learning-rate or batch schedule"),
         (config.precision == "bfloat16", "bfloat16 products"),

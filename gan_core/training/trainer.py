@@ -30,8 +30,8 @@ from gan_core.latent import sample_noise, seeded_noise
 from gan_core.objectives import OBJECTIVES
 from gan_core.models import build_discriminator, build_generator, pack
 from gan_core.models.style import grow_schedule
-from gan_core.stabilisers import (clip_gradients, clip_weights, ema_update, gradient_penalty, r1_penalty, standing_statistics,
-                                  unrolled_params)
+from gan_core.stabilisers import (clip_gradients, clip_weights, ema_update, gradient_penalty, mode_seeking, r1_penalty,
+                                  standing_statistics, unrolled_params)
 from gan_core.training.optim import quick
 from gan_core.training.results import EXPLODED, DStepResult, GStepResult, StepResult, TrainingDiverged
 from gan_core.training.state import TrainerState
@@ -243,6 +243,10 @@ class Trainer(TrainerState):
         real, y = self.data.sample(b, self.data_rng)
         z = self._noise(b, self.rng)
         y_fake = self._labels(b, self.rng) if y is None or not self.n_classes else y
+        if self.recipe.ms_lambda > 0 and self.n_classes:  # mode seeking compares pairs drawn for one label
+            h = b // 2
+            y_fake = torch.cat([y_fake[:h], y_fake[:h], y_fake[2 * h:]])
+        self._z = z  # the noise of this batch's fakes (mode seeking needs it in G's step)
         with self._autocast(), torch.set_grad_enabled(not detach_fake):
             fake = self._fake(z, y_fake).float()
         if not self.n_classes:
@@ -322,11 +326,12 @@ class Trainer(TrainerState):
             with self._autocast():
                 logits = self.D(pf, y_fake).float()
         loss = self.objective.g_loss(logits)
+        total = loss + r.ms_lambda * mode_seeking(fake, self._z) if r.ms_lambda > 0 else loss
         self.opt_g.zero_grad(set_to_none=True)
         # Only G's parameters receive gradients; D's weights are left exactly as they were.
         g_params = list(self.G.parameters())
         # allow_unused: a growing style G has layers above its current resolution that get no gradient yet.
-        grads = torch.autograd.grad(loss, g_params, allow_unused=True)
+        grads = torch.autograd.grad(total, g_params, allow_unused=True)
         for p, g in zip(g_params, grads):
             p.grad = g
         g_live = [p for p in g_params if p.grad is not None]
