@@ -101,7 +101,7 @@ def session_arena():
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def real_images(dataset: str, n: int = 32):
-    """A few real training images (uint8, (n, 28, 28)) to show beside the fakes."""
+    """The first n held-out (test-split) images (uint8, (n, 28, 28)) and their labels, to show beside the fakes."""
     from gan_core.data.images import load_images
 
     images, labels = load_images(dataset, "test")

@@ -122,10 +122,13 @@ FILLS_FRAME = ("digits8",)  # image sets whose digits fill their frame (the othe
 
 
 def frame_digit(grey: np.ndarray, domain: str) -> np.ndarray:
-    """A light-on-dark digit of any size -> uint8 (28, 28) framed as `domain` frames its digits: cropped to its ink
-    and stretched to fill the frame (digits8's scans), or fitted into 20 x 20 and centred (MNIST's way)."""
+    """A light-on-dark digit of any size -> uint8 (28, 28) framed as `domain` frames its digits: fitted into 20 x 20
+    and centred (MNIST's way), or made as the UCI scans were (digits8): the digit scaled to fill a 32 x 32 box along
+    its longer side, centred, its ink counted in 4 x 4 blocks (an 8 x 8 scan, the strongest block full ink) and that
+    scan resized to 28 x 28 as the bundled ones are. A thin 1 stays a narrow stroke, as in the scans."""
     from PIL import Image
 
+    from gan_core.data.images import digits8_to_side
     from gan_core.uploads import _fit_28
 
     grey = np.asarray(grey, dtype=np.float32)
@@ -135,5 +138,14 @@ def frame_digit(grey: np.ndarray, domain: str) -> np.ndarray:
     if mask.any():
         rows, cols = np.where(mask.any(1))[0], np.where(mask.any(0))[0]
         grey = grey[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    img = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).resize((SIDE, SIDE), Image.BILINEAR)
-    return np.asarray(img)
+    h, w = grey.shape
+    scale = 32.0 / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    fitted = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).resize((nw, nh), Image.BILINEAR)
+    box = np.zeros((32, 32), dtype=np.float32)
+    top, left = (32 - nh) // 2, (32 - nw) // 2
+    box[top:top + nh, left:left + nw] = np.asarray(fitted, dtype=np.float32)
+    scan = box.reshape(8, 4, 8, 4).mean(axis=(1, 3))
+    if scan.max() > 0:
+        scan *= 255.0 / scan.max()
+    return digits8_to_side(scan[None])[0]

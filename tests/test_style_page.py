@@ -195,3 +195,14 @@ def test_the_lesson_speaks_of_the_pair_chosen(page, pair, said, unsaid):
     page.selectbox(key="st_pair").set_value(pair).run()
     lesson = page.info[0].value
     assert "lambda_cycle to 0" in lesson and said in lesson and unsaid not in lesson
+
+
+def test_a_held_out_example_says_which_digit_it_is(page):
+    from dashboard.resources import real_images
+
+    page.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
+    page.slider(key="st_idx").set_value(3).run()
+    assert not page.exception
+    label = int(real_images("mnist", 32)[1][3])
+    captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
+    assert f"held-out mnist example 3: a {label}" in captions, captions

@@ -271,11 +271,13 @@ with tab_shipped:
                                  help=f"{a_name}: a digit centred with a margin; {b_name}: filling its frame")
             how = pick[1].radio("Digit", ["a held-out one", "upload a picture", "draw it"], horizontal=True,
                                 key="st_how")
-            digit, results = None, st.container()
+            digit, results, yours = None, st.container(), f"your digit ({side})"
             if how == "a held-out one":
                 pics, labels = real_images(side, 32)
-                idx = pick[2].slider("Which held-out digit", 0, len(pics) - 1, 0, key="st_idx")
-                digit = pics[idx]
+                idx = pick[2].slider("Held-out example", 0, len(pics) - 1, 0, key="st_idx",
+                                     help=f"one of the first {len(pics)} held-out {side} digits; the caption says "
+                                          "which digit it is")
+                digit, yours = pics[idx], f"held-out {side} example {idx}: a {int(labels[idx])}"
             elif how == "upload a picture":
                 up = pick[2].file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB)",
                                            type=["png", "jpg", "jpeg"], key="st_up")
@@ -312,7 +314,7 @@ with tab_shipped:
                 with torch.inference_mode():
                     read = int(clf(y).argmax(1)[0])
                 cols = results.columns(3)
-                for col, img, said in ((cols[0], digit, f"your digit ({side})"),
+                for col, img, said in ((cols[0], digit, yours),
                                        (cols[1], to_uint8(y)[0], f"translated to {other}: the {other} classifier "
                                                                  f"reads a {read}"),
                                        (cols[2], to_uint8(z)[0], f"and back to {side}")):

@@ -94,9 +94,15 @@ def load_digits8(split: Split = "train", side: int = 28) -> tuple[np.ndarray, np
     with np.load(BUNDLED_DIGITS8) as npz:
         counts, labels = npz["images"], npz["labels"].astype(np.int64)
         idx = np.arange(len(labels)) if split == "all" else npz[f"{split}_idx"]
-    grey = torch.from_numpy(counts[idx].astype(np.float32) * (255.0 / 16.0))[:, None]  # (N, 1, 8, 8)
+    return digits8_to_side(counts[idx].astype(np.float32) * (255.0 / 16.0), side), labels[idx]
+
+
+def digits8_to_side(grey8: np.ndarray, side: int = 28) -> np.ndarray:
+    """(N, 8, 8) grey levels 0..255 -> uint8 (N, side, side), resized bilinearly (half-pixel centres, torch's
+    `interpolate`) as the bundled scans are."""
+    grey = torch.from_numpy(np.asarray(grey8, dtype=np.float32))[:, None]  # (N, 1, 8, 8)
     big = torch.nn.functional.interpolate(grey, size=(side, side), mode="bilinear", align_corners=False)
-    return big[:, 0].round().clamp(0, 255).to(torch.uint8).numpy(), labels[idx]
+    return big[:, 0].round().clamp(0, 255).to(torch.uint8).numpy()
 
 
 # --------------------------------------------------------------------------- IDX files
