@@ -30,11 +30,25 @@ def views_for(G: torch.nn.Module, views: list[str]) -> list[str]:
     return [*views, *VIEWS] if isinstance(G, StyleGenerator) else views
 
 
-def show(view: str, G: torch.nn.Module, prefix: str) -> None:
-    """Draw `view` if it is one of the style views (anything else is the latent page's own)."""
-    if view in VIEWS and isinstance(G, StyleGenerator):
-        {"Style mixing": mixing_view, "Truncation": truncation_view, "Noise": noise_view,
-         "W vs Z": w_vs_z_view}[view](G, prefix)
+def show(view: str, G: torch.nn.Module, prefix: str, data: str = "mnist") -> None:
+    """Draw `view` if it is one of the style views (anything else is the latent page's own); `data` is what G
+    learnt (the captions speak of digits or of garments)."""
+    if view == "Style mixing" and isinstance(G, StyleGenerator):
+        mixing_view(G, prefix, data)
+    elif view in VIEWS and isinstance(G, StyleGenerator):
+        {"Truncation": truncation_view, "Noise": noise_view, "W vs Z": w_vs_z_view}[view](G, prefix)
+
+
+# What the coarse and the fine styles set, in the words of each data set (the middle ones lie between).
+STYLE_WORDS = {"fashion-mnist": ("pose, which garment", "edges, texture")}
+DIGIT_WORDS = ("pose, which digit", "stroke, texture")
+
+
+def rows_said(G: StyleGenerator, layers: list[int]) -> str:
+    """The rows of w+ a mix takes, in words: "the 7x7 and 28x28 styles (rows 0, 1, 4, 5 of w+)"."""
+    sizes = sorted({G.res[j // 2] for j in layers})
+    named = " and ".join(f"{r}x{r}" for r in sizes) if len(sizes) < 3 else ", ".join(f"{r}x{r}" for r in sizes)
+    return f"the {named} styles (row{'s' if len(layers) > 1 else ''} {', '.join(map(str, layers))} of w+)"
 
 
 def growth_caption(config, step: int) -> str | None:
@@ -55,7 +69,7 @@ def _z(G: StyleGenerator, n: int, seed: int) -> torch.Tensor:
     return seeded_noise(n, G.z_dim, "normal", seed)
 
 
-def mixing_view(G: StyleGenerator, prefix: str) -> None:
+def mixing_view(G: StyleGenerator, prefix: str, data: str = "mnist") -> None:
     """The controls in a column beside the grid: on a 900-pixel projector both are on screen at once."""
     left, right = st.columns([1, 1.6])
     with left:
@@ -74,14 +88,16 @@ def mixing_view(G: StyleGenerator, prefix: str) -> None:
             lo, hi = st.slider("Rows of w+ from the source", 0, G.n_ws - 1, (0, 1), key=prefix + "mx_range",
                                help=f"w+ has {G.n_ws} rows: two per resolution, {', '.join(map(str, G.res))}")
             layers = list(range(lo, hi + 1))
+        coarse, fine = STYLE_WORDS.get(data, DIGIT_WORDS)
         st.caption("Style mixing (StyleGAN, figure 3): each picture inside the grid takes some of its styles from the "
-                   "source above it and all the others from the base on its left. Coarse styles act at 7x7 (pose, "
-                   "which digit), middle at 14x14, fine at 28x28 (stroke, texture).")
+                   f"source above it and all the others from the base on its left. Coarse styles act at 7x7 ({coarse}), "
+                   f"middle at 14x14, fine at 28x28 ({fine}). w+ is the list of styles, one row per layer of G.")
     z_src, z_base = _z(G, n_src, int(seed)), _z(G, n_base, int(seed) + 1)
     grid = style_tools.mixing_grid(G, z_base, z_src, layers, psi)
     k = max(2, min(4, MIXING_SIZE[0] // grid.shape[0], MIXING_SIZE[1] // grid.shape[1]))
-    right.image(upscale(grid, k), caption=f"rows {layers} of w+ from the sources (top row); the rest from the bases "
-                "(left column)", width=grid.shape[1] * k)
+    took = rows_said(G, layers) if layers else "no styles"
+    right.image(upscale(grid, k), caption=f"{took} from the sources (top row); the rest from the bases (left column)",
+                width=grid.shape[1] * k)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

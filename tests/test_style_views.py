@@ -79,13 +79,14 @@ def test_style_views_in_the_latent_explorer(app):
     views.set_value("Style mixing").run()
     assert not app.exception
     coarse = _images(app)
-    assert len(coarse) == 1 and "rows [0, 1] of w+" in app.get("image")[0].proto.imgs[0].caption
+    assert len(coarse) == 1 and "the 7x7 styles (rows 0, 1 of w+)" in app.get("image")[0].proto.imgs[0].caption
+    assert "(pose, which digit)" in " ".join(c.value for c in app.caption)
     app.segmented_control(key=prefix + "mx_levels").set_value(["fine"]).run()
     assert not app.exception and _images(app) != coarse
-    assert "rows [4, 5] of w+" in app.get("image")[0].proto.imgs[0].caption
+    assert "the 28x28 styles (rows 4, 5 of w+)" in app.get("image")[0].proto.imgs[0].caption
     app.radio(key=prefix + "mx_how").set_value("layer range").run()
     app.slider(key=prefix + "mx_range").set_value((0, 5)).run()
-    assert not app.exception and "rows [0, 1, 2, 3, 4, 5] of w+" in app.get("image")[0].proto.imgs[0].caption
+    assert not app.exception and "the 7x7, 14x14, 28x28 styles (rows 0, 1, 2, 3, 4, 5 of w+)" in app.get("image")[0].proto.imgs[0].caption
     for view in ("Truncation", "Noise", "W vs Z", "Principal directions"):
         app.segmented_control(key="lat_view").set_value(view).run()
         assert not app.exception, view
@@ -137,3 +138,19 @@ def test_train_page_settings_carry_growing_and_the_caption_follows_the_schedule(
     assert "**28x28** pixels, stable; fully grown" in growth_caption(cfg, 2000)
     assert growth_caption(settings.build_config({**s, "grow": False}), 100) is None
     assert growth_caption(settings.build_config(settings.preset_settings("dcgan", "mnist")), 100) is None
+
+
+def test_the_mixing_caption_speaks_of_garments_for_fashion():
+    """fashion-style's mixing caption spoke of "which digit" and "stroke" beside a grid of clothes."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/latent.py").run()
+    at.selectbox(key="lat_source").set_value("fashion-style").run()
+    at.segmented_control(key="lat_view").set_value("Style mixing").run()
+    assert not at.exception
+    said = " ".join(c.value for c in at.caption)
+    assert "which garment" in said and "digit" not in said and "stroke" not in said
+    captions = [i.caption for img in at.get("image") for i in img.proto.imgs]
+    assert any("the 7x7 styles (rows 0, 1 of w+) from the sources" in c for c in captions), captions

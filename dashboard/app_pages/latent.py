@@ -363,4 +363,4 @@ if view == "Latent map":
                         key="lat_map_out")
 
 # ----------------------------------------------------------------------------- style models (dashboard/style_views.py)
-style_views.show(view, G, prefix)
+style_views.show(view, G, prefix, config.data.name)
