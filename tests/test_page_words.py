@@ -145,6 +145,9 @@ def test_the_about_page_names_every_page_and_every_arena_data():
     assert all(d in text for d in ("MNIST, Fashion-MNIST and Stacked MNIST", "**Style transfer**", "**Augmentation**"))
     for title in ("Train live", "Latent explorer", "Mode-collapse arena"):
         assert f"**{title}**" in text
+    # only the Train page keeps its settings in the address bar: the promise is made for it alone
+    assert "On **Train live**, the settings live in the address bar" in text
+    assert "Settings live in the address bar" not in text
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -37,7 +37,8 @@ alone, under classic augmentation, with a conditional GAN's samples or as a semi
 on held-out digits over several seeds; the shipped study opens at once.
 
 Everything runs offline, on the bundled data and shipped weights: the page fetches nothing from the internet.
-Settings live in the address bar: copy the link to hand the same experiment to a class.
+On **Train live**, the settings live in the address bar: copy the link to hand the same experiment to a class.
+The other pages start from their own defaults, so there, say which choices to make.
 """
 )
 with st.expander("Mode collapse, seen in the shipped generators", expanded=False):
