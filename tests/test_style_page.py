@@ -206,3 +206,30 @@ def test_a_held_out_example_says_which_digit_it_is(page):
     label = int(real_images("mnist", 32)[1][3])
     captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
     assert f"held-out mnist example 3: a {label}" in captions, captions
+
+
+def test_the_loss_weights_follow_the_pair_chosen(page, monkeypatch):
+    """lambda_cycle set to 0 for the lesson carried over, unseen, into the next pair's Train."""
+    from gan_core.training.cycle_trainer import CycleTrainer
+
+    step = CycleTrainer.step
+    monkeypatch.setattr(CycleTrainer, "step", lambda self: (time.sleep(0.05), step(self))[1])
+    page.selectbox(key="st_pair").set_value("moons:circles").run()
+    page.number_input(key="st_steps_False").set_value(1000).run()
+    page.button(key="st_train").click().run()
+    runner = cycle_runner(page)
+    page.slider(key="st_lc").set_value(0.0).run()
+    page.button(key="st_pause").click().run()
+    end = time.monotonic() + 30
+    while time.monotonic() < end and runner.snapshot().status != "paused":
+        time.sleep(0.1)
+    page.run()
+    assert runner.trainer.lambda_cycle == 0.0
+    page.selectbox(key="st_pair").set_value("mnist:digits8").run()
+    assert not page.exception
+    assert page.slider(key="st_lc").value == 10.0  # the paper's weight for a new pair
+    page.slider(key="st_lc").set_value(5.0).run()  # ... moved here, it leaves the other pair's run alone
+    assert runner.trainer.lambda_cycle == 0.0
+    page.selectbox(key="st_pair").set_value("moons:circles").run()
+    assert page.slider(key="st_lc").value == 0.0  # back on the run's pair: its own weight
+    runner.close()

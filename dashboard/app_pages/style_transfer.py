@@ -89,7 +89,17 @@ def live_config(pair: str, steps: int) -> CycleConfig:
 
 
 def _weights_changed() -> None:
-    runner.set_weights(float(ss["st_lc"]), float(ss["st_li"]))
+    if runner.snapshot().pair == ss.get("st_pair"):  # the sliders move the run of the pair shown, and no other
+        runner.set_weights(float(ss["st_lc"]), float(ss["st_li"]))
+
+
+def _pair_changed() -> None:
+    """The loss weights follow the pair chosen: its run's, if this session has one on it, else the paper's. A
+    lambda_cycle of 0 set for the lesson no longer carries over, unseen, into the next pair's run."""
+    snap = runner.snapshot()
+    ours = snap.pair == ss.get("st_pair")
+    ss.st_lc = float(snap.lambda_cycle) if ours else 10.0
+    ss.st_li = float(snap.lambda_identity) if ours else 0.0
 
 
 def _reattach(key: str) -> None:
@@ -132,7 +142,8 @@ with tab_live:
     if snap.pair in PAIRS and (busy or "st_pair" not in ss):
         ss.st_pair = snap.pair  # a training run, or the page opened again: the selector shows the run's pair
     c = st.columns([3, 1.6, 1, 1, 1], vertical_alignment="bottom")
-    pair = c[0].selectbox("Pair (A -> B)", list(PAIRS), format_func=PAIRS.get, key="st_pair", disabled=busy)
+    pair = c[0].selectbox("Pair (A -> B)", list(PAIRS), format_func=PAIRS.get, key="st_pair", disabled=busy,
+                          on_change=_pair_changed)
     is_image = parse_pair(pair)[0].is_image
     ours = snap.pair == pair  # the session's run (if any) is of the pair chosen: its results and Resume show
     if is_image:
