@@ -49,7 +49,7 @@ def show(folder: Path, data: str) -> None:
     k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
     card = (folder / "README.md").read_text().split("\n\n")
     st.markdown(card[1] if len(card) > 1 else card[0])  # the card's first paragraph under its title
-    st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True,
+    st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True, height="content",
                  column_config=score_columns(data))
     variants = list(dict.fromkeys(results["variant"]))
     seeds = sorted(int(s) for s in set(results["seed"]))

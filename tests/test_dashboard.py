@@ -411,7 +411,7 @@ def test_the_arena_page_opens_the_shipped_pacgan_arena_on_grid25_at_once(app):
     assert len(stories) == 2, [m.value[:60] for m in app.markdown]
 
 
-def test_the_arena_page_opens_the_shipped_ring8_arena_of_its_defaults_seed_by_seed(app):
+def test_the_arena_page_opens_the_shipped_ring8_arena_of_its_defaults_seed_by_seed(app, monkeypatch):
     """ring8's default arena (collapse-ttur: vanilla, ns, ns+r1, ns+sn, 12,000 steps) is shipped on 5 seeds: the table
     has every run; the picture, the share per mode and the sentence are those of the seed chosen."""
     import pandas as pd
@@ -420,14 +420,20 @@ def test_the_arena_page_opens_the_shipped_ring8_arena_of_its_defaults_seed_by_se
     from gan_core.arena.verdict import explain, occupancy
     from gan_core.data.points import MIXTURES
 
+    import streamlit as st
+
     folder, label = shipped_for("ring8")
     assert "5 seeds" in label
     app.switch_page("app_pages/arena.py").run()
+    heights, dataframe = [], st.dataframe
+    monkeypatch.setattr(st, "dataframe", lambda *a, **kw: (heights.append(kw.get("height")), dataframe(*a, **kw))[1])
     app.toggle(key="ar_shipped_ring8").set_value(True).run()
     assert not app.exception
     saved = pd.read_csv(folder / "results.csv")
     shown = app.dataframe[0].value
     assert len(shown) == len(saved) == 20 and list(shown["modes (of 8)"]) == list(saved["modes"])
+    # all 20 rows on the page: a box of ten that scrolls hid the last variants on a projector
+    assert heights == ["content"]
     assert list(dict.fromkeys(shown["variant"])) == ["vanilla", "ns", "ns+r1", "ns+sn"]
     curves = pd.read_csv(folder / "curves.csv")
     for seed in (0, 3):

@@ -230,7 +230,7 @@ def _live() -> None:
         st.subheader("Ranking")
         st.caption("Each variant's mean over its runs (seeds), best first: most modes covered, then the lowest KL.")
         ranked, label = ranking(s.finals), arena_shipped.score_labels(s.data)  # the names of the tables above
-        st.dataframe(ranked, hide_index=True,
+        st.dataframe(ranked, hide_index=True, height="content",
                      column_config={"hq": st.column_config.NumberColumn(label["hq"], format="%.1f"),
                                     "kl": st.column_config.NumberColumn(label["kl"], format="%.3f"),
                                     "modes": st.column_config.NumberColumn(label["modes"], format="%.1f"),
@@ -242,6 +242,7 @@ def _live() -> None:
     elif not s.evals.empty:
         latest = s.evals.sort_values("step").groupby(["variant", "seed"]).tail(1)
         st.dataframe(arena_shipped.score_table(latest, s.data, ["variant", "seed", "step"]), hide_index=True,
+                     height="content",
                      column_config=arena_shipped.score_columns(s.data))
 
 
