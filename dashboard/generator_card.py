@@ -15,6 +15,17 @@ import streamlit as st
 from dashboard.pictures import data_uri
 
 
+# The heat maps' colour scale (gan_core.pictures.share_heatmap, full = 0.5), said in words
+SHADES = "white = no samples, darkest blue = half of the samples or more"
+GLOSSARY = ("How to read the numbers: **FID** compares generated and real pictures in the evaluation classifier's "
+            "features (lower is better; real digits against real digits score about 7). **Recall** is the share of "
+            "real pictures within reach of the generated ones, **coverage** the share of real pictures with a "
+            "generated sample inside their own neighbourhood; both fall when a generator draws too few kinds of "
+            "picture. The **pixel k-NN vote** reads each sample a "
+            "second way, by the real digits nearest to it in pixels, so a blind spot of the classifier cannot hide "
+            "a collapse. **R1** and **EMA** are stabilisers (`python -m gan_core variants` explains each).")
+
+
 def read_card(folder: Path) -> tuple[dict, dict]:
     """(card.json, metrics.json) of a pretrained folder; empty dicts for what is missing or unreadable."""
     out = []
@@ -117,7 +128,7 @@ def show_card(folder: Path, expanded: bool = False) -> None:
         picture = folder / "class_history.png"
         if picture.is_file():
             st.image(data_uri(picture.read_bytes()), caption="Share of the samples the classifier gives each class, over training "
-                     "(darker = more)")
+                     f"({SHADES}; an even spread is 10% each)")
 
 
 def show_collapse_story(pretrained: Path) -> None:
@@ -126,13 +137,14 @@ def show_collapse_story(pretrained: Path) -> None:
     exhibit, shipped = read_card(pretrained / "mnist-tutorial-mlp-as-written"), read_card(pretrained / "mnist-tutorial-mlp")
     if not exhibit[0]:
         return
+    st.caption(GLOSSARY)
     st.markdown("**The tutorial's MLP GAN, exactly as written** (`pretrained/mnist-tutorial-mlp-as-written`): "
                 + exhibit[0].get("verdict", ""))
     st.markdown(exhibit[0].get("story", ""))
     picture = pretrained / "mnist-tutorial-mlp-as-written" / "class_history.png"
     if picture.is_file():
         st.image(data_uri(picture.read_bytes()), caption="The tutorial's recipe: the share of the samples the classifier gives each "
-                 "digit over training (rows 0-9, darker = more)")
+                 f"digit over training (rows 0-9; {SHADES}; an even spread is 10% each)")
     if shipped[0]:
         st.markdown("**The same networks as shipped** (`pretrained/mnist-tutorial-mlp`): " + shipped[0].get("verdict", ""))
         st.markdown(shipped[0].get("story", ""))

@@ -151,6 +151,18 @@ def test_the_about_page_names_every_page_and_every_arena_data():
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_the_collapse_story_says_what_its_numbers_and_shades_mean():
+    """The About page's collapse story used FID, recall, coverage and a k-NN vote unexplained, and its heat map
+    said only "darker = more"."""
+    at = _page("app_pages/about.py")
+    said = " ".join(c.value for c in at.caption)
+    for word in ("**FID**", "**Recall**", "**coverage**", "**pixel k-NN vote**"):
+        assert word in said
+    captions = [i.caption for img in at.get("image") for i in img.proto.imgs]
+    assert any("darkest blue = half of the samples or more" in c and "10% each" in c for c in captions), captions
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("data, networks", [("mnist", "the same networks,"), ("fashion-mnist", "the same networks,"),
                                             ("stacked-mnist", "the same DCGAN (the `dcgan` preset")])
 def test_the_arena_intro_names_only_the_networks_every_arena_there_gets(data, networks):
