@@ -11,7 +11,9 @@ import plotly.graph_objects as go
 
 from dashboard.charts import FAKE, G_COLOUR, MAX_CURVE_POINTS, NEUTRAL, REAL, _figure, _note, _segments
 
-TO_COLOUR, BACK_COLOUR = "#d62728", "#2ca02c"  # the progress chart's two directions
+# The progress chart's two directions: Okabe-Ito orange and sky blue, told apart with colour blindness, and not the
+# vermillion and green the rest of the app gives to fake samples and to the generator.
+TO_COLOUR, BACK_COLOUR = "#E69F00", "#56B4E9"
 LOSSES = {"loss_g": "G (A->B) adversarial", "loss_f": "F (B->A) adversarial", "loss_d_a": "D_A", "loss_d_b": "D_B",
           "cycle_a": "cycle A->B->A", "cycle_b": "cycle B->A->B", "identity_a": "identity F(a)",
           "identity_b": "identity G(b)", "class_g": "class term G(a)", "class_f": "class term F(b)"}

@@ -107,6 +107,18 @@ def test_the_arrow_plots_keep_the_app_colours():
     assert colour["target domain"] == charts.REAL and colour["translations"] == charts.FAKE
 
 
+def test_the_progress_chart_s_directions_are_not_red_and_green():
+    """The cycle errors were red against green, which a colour-blind pupil cannot tell apart."""
+    from dashboard import charts, cycle_charts
+
+    evals = {"step": [50, 100], "cycle_ab": [0.1, 0.2], "cycle_ba": [0.3, 0.1], "class_ab": [0.9, 0.9],
+             "class_ba": [0.8, 0.9]}
+    fig = cycle_charts.progress(evals, is_image=True)
+    assert len(fig.data) == 4
+    colours = {t.line.color for t in fig.data}
+    assert colours == {"#E69F00", "#56B4E9"} and not colours & {charts.FAKE, charts.G_COLOUR, "#d62728", "#2ca02c"}
+
+
 
 def test_a_paused_run_offers_resume_as_the_main_button(monkeypatch):
     """Rehearsal: with a run paused, Train (which replaces the run) was the dark main button and Resume a plain one;
