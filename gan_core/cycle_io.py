@@ -129,22 +129,11 @@ def frame_digit(grey: np.ndarray, domain: str) -> np.ndarray:
     from PIL import Image
 
     from gan_core.data.images import digits8_to_side
-    from gan_core.uploads import _fit_28
+    from gan_core.uploads import _fit_28, fit_ink
 
-    grey = np.asarray(grey, dtype=np.float32)
     if domain not in FILLS_FRAME:
         return _fit_28(grey)
-    mask = grey > 0.2 * max(float(grey.max()), 1.0)
-    if mask.any():
-        rows, cols = np.where(mask.any(1))[0], np.where(mask.any(0))[0]
-        grey = grey[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    h, w = grey.shape
-    scale = 32.0 / max(h, w)
-    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    fitted = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).resize((nw, nh), Image.BILINEAR)
-    box = np.zeros((32, 32), dtype=np.float32)
-    top, left = (32 - nh) // 2, (32 - nw) // 2
-    box[top:top + nh, left:left + nw] = np.asarray(fitted, dtype=np.float32)
+    box = fit_ink(grey, 32, 32, Image.BILINEAR).astype(np.float32)
     scan = box.reshape(8, 4, 8, 4).mean(axis=(1, 3))
     if scan.max() > 0:
         scan *= 255.0 / scan.max()

@@ -60,16 +60,25 @@ def _fit_28(grey: np.ndarray) -> np.ndarray:
     """Crop to the ink's bounding box, scale it into 20 x 20 and centre it in 28 x 28 (as MNIST was made)."""
     from PIL import Image
 
+    return fit_ink(grey, 20, 28, Image.LANCZOS)
+
+
+def fit_ink(grey: np.ndarray, box: int, side: int, resample: int) -> np.ndarray:
+    """A light-on-dark picture cropped to its ink's bounding box (pixels above a fifth of the brightest), scaled
+    so that its longer side is `box` pixels (PIL's `resample` filter) and centred in a black uint8 (side, side)."""
+    from PIL import Image
+
+    grey = np.asarray(grey, dtype=np.float32)
     mask = grey > 0.2 * max(float(grey.max()), 1.0)
     if mask.any():
         rows, cols = np.where(mask.any(1))[0], np.where(mask.any(0))[0]
         grey = grey[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     h, w = grey.shape
-    scale = 20.0 / max(h, w)
+    scale = box / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).resize((nw, nh), Image.LANCZOS)
-    out = np.zeros((28, 28), dtype=np.uint8)
-    top, left = (28 - nh) // 2, (28 - nw) // 2
+    small = Image.fromarray(np.clip(grey, 0, 255).astype(np.uint8)).resize((nw, nh), resample)
+    out = np.zeros((side, side), dtype=np.uint8)
+    top, left = (side - nh) // 2, (side - nw) // 2
     out[top:top + nh, left:left + nw] = np.asarray(small)
     return out
 
