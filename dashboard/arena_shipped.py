@@ -51,6 +51,8 @@ def show(folder: Path, data: str) -> None:
     st.markdown(card[1] if len(card) > 1 else card[0])  # the card's first paragraph under its title
     st.dataframe(score_table(results, data, ["variant", "seed", "steps"]), hide_index=True, height="content",
                  column_config=score_columns(data))
+    if count_words(data):
+        st.caption(count_words(data))
     variants = list(dict.fromkeys(results["variant"]))
     seeds = sorted(int(s) for s in set(results["seed"]))
     seed = seeds[0]
@@ -109,6 +111,18 @@ def score_labels(data: str) -> dict[str, str]:
     k = IMAGE_MODES.get(data, 10) if on_images else len(MIXTURES[data].centres)
     return {"modes": f"{('digit triples' if k > 10 else 'classes') if on_images else 'modes'} (of {k:,})",
             "hq": "% confidence" if on_images else "% HQ", "kl": "KL to uniform" if on_images else "reverse KL"}
+
+
+def count_words(data: str) -> str | None:
+    """What the two counts of modes mean, said where both are read (a 2D mixture's table and its sentences); None
+    on images, whose sentences count classes as their tables do."""
+    if data not in MIXTURES:
+        return None
+    k = len(MIXTURES[data].centres)
+    return (f"**{score_labels(data)['modes']}** counts a mode once one of its samples is sharp (within 3 sigma of "
+            f"its centre), as the published protocol does. The sentences below speak of **held** modes: those with "
+            f"at least {1 / (4 * k):.1%} of the samples (a quarter of a fair share), so a few stray sharp samples "
+            f"count in the table and not in the sentences.")
 
 
 def score_table(rows: pd.DataFrame, data: str, first: list[str]) -> pd.DataFrame:

@@ -164,6 +164,9 @@ def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) 
         ys = np.concatenate([lines[:, :, 1], pad], axis=1).ravel()
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="G's manifold", hoverinfo="skip",
                            line=dict(width=1, color="rgba(0,158,115,0.55)")))
+    if show.get("modes", True) and v.centres is not None:
+        # under the points: a missed mode's cross must not hide the real cluster it marks (ring8's are tiny)
+        traces.extend(mode_marks(v.centres, v.covered, size=18))
     if show.get("real", True) and len(v.real):
         r = v.real[:max_points]
         traces.append(dict(type="scatter", x=r[:, 0], y=r[:, 1], mode="markers", name="real",
@@ -178,8 +181,6 @@ def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) 
         xs, ys = _segments(v.arrow_from, tips)
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="where G pushes each fake",
                            hoverinfo="skip", line=dict(width=1.8, color="rgba(0,110,80,0.9)")))
-    if show.get("modes", True) and v.centres is not None:
-        traces.extend(mode_marks(v.centres, v.covered, size=18))
     return _figure(traces, "D's map, the real and the fake points", height, show_legend=False,
                    xaxis=dict(range=[x0, x1], showgrid=False, zeroline=False),
                    yaxis=dict(range=[y0, y1], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
@@ -258,7 +259,9 @@ def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height:
     """One line per variant (mean over seeds) of an arena metric over steps; a variant keeps its colour
     (its place in `order`) in every chart."""
     traces = []
+    last = 0
     if not df.empty:
+        last = int(df["step"].max())
         mean = df.groupby(["variant", "step"], as_index=False)[metric].mean()
         names = list(order) or list(dict.fromkeys(df["variant"]))
         for i, name in enumerate(names):
@@ -266,8 +269,12 @@ def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height:
             if len(part):
                 traces.append(dict(type="scatter", x=part["step"].to_numpy(), y=part[metric].to_numpy(), name=name,
                                    mode="lines+markers", line=dict(width=3, color=PALETTE[i % len(PALETTE)])))
-    return _figure(traces, title, height, xaxis=dict(title=dict(text="step"), tickformat=",d"),  # 1,000 as elsewhere
-                   yaxis=dict(title=dict(text=y_title)),
+    # From step 0: training's progress reads left to right, and a first evaluation alone is not drawn on an axis
+    # of its own rounding ("199 200 200 201").
+    xaxis = dict(title=dict(text="step"), tickformat=",d", rangemode="tozero")  # 1,000 as elsewhere
+    if last:
+        xaxis["range"] = [0, last * 1.04]
+    return _figure(traces, title, height, xaxis=xaxis, yaxis=dict(title=dict(text=y_title)),
                    legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="left", x=0.0),  # below the axis title
                    margin=dict(b=10))
 

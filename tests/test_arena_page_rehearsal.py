@@ -185,10 +185,31 @@ def test_a_finished_arenas_ranking_names_what_its_numbers_are(app, arena):
     table = next(d for d in app.dataframe if "rank" in d.value.columns)
     columns = {name: cfg.get("label") for name, cfg in json.loads(table.proto.columns).items()}
     assert columns["modes"] == "modes (of 8)" and columns["kl"] == "reverse KL" and columns["hq"] == "% HQ"
-    # seconds at 1,000 or more printed "1234.5": one decimal, written in the reader's locale with its separator
+    # seconds at 1,000 or more printed "1234.5": written in the reader's locale with its separator; and whole, as in
+    # the score tables ("4" beside "3.3" and "5.5" read as two kinds of number)
     cfg = json.loads(table.proto.columns)["seconds"]
     assert cfg.get("label") == "seconds per run" and cfg["type_config"]["format"] == "localized"
-    assert (table.value["seconds"] == table.value["seconds"].round(1)).all()
+    assert (table.value["seconds"] == table.value["seconds"].round(0)).all()
+    # what the table's modes count and what the sentences' held modes are, said beside them
+    assert any(c.value.startswith("**modes (of 8)** counts a mode once one of its samples is sharp") and
+               "at least 3.1% of the samples" in c.value for c in app.caption)
+
+
+def test_a_ranking_after_too_few_steps_says_it_is_not_a_verdict(app, arena):
+    """Rehearsal: a 200-step arena (one evaluation) ranked vanilla first and ns+sn last right above three 'too early
+    to tell' sentences. The ranking now says it is too early to read."""
+    from dataclasses import replace
+
+    snap = ring8("done")
+    first = snap.evals[snap.evals["step"] == snap.evals["step"].min()].assign(hq=0.05)  # one loose evaluation each
+    arena._set(replace(snap, evals=first, finals=first))
+    app.run()
+    assert not app.exception
+    warned = [w.value for w in app.warning]
+    assert len(warned) == 1 and warned[0].startswith("Too early to rank: ns, ns+r1, ns+sn have not learnt the modes "
+                                                     "yet"), warned
+    lines = arena_charts(app)["ar_modes"]
+    assert lines["layout"]["xaxis"]["range"][0] == 0  # the one evaluation on an axis from step 0, not "199 200 201"
 
 
 def test_once_an_arena_ran_here_its_introduction_folds_away_above_its_results(app, arena):

@@ -435,6 +435,9 @@ def test_the_arena_page_opens_the_shipped_ring8_arena_of_its_defaults_seed_by_se
     # all 20 rows on the page: a box of ten that scrolls hid the last variants on a projector
     assert heights == ["content"]
     assert list(dict.fromkeys(shown["variant"])) == ["vanilla", "ns", "ns+r1", "ns+sn"]
+    # the card speaks of held modes and the table counts covered ones: what each means is said under the table
+    assert any(c.value.startswith("**modes (of 8)** counts a mode once") and "**held** modes" in c.value
+               for c in app.caption)
     curves = pd.read_csv(folder / "curves.csv")
     for seed in (0, 3):
         app.selectbox(key="ar_shipped_seed_ring8").set_value(seed).run()

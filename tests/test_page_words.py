@@ -88,6 +88,12 @@ def test_modes_are_marked_by_shape():
     assert marks["mode covered"].marker.symbol != marks["mode missed"].marker.symbol
 
 
+def test_the_real_points_are_drawn_over_the_mode_marks():
+    """ring8's clusters are smaller than a cross: drawn over them, the crosses hid the real data at step 0."""
+    names = [t.name for t in charts.view_2d(_views(), {}).data]
+    assert names.index("real") > names.index("mode missed") and names.index("real") > names.index("mode covered")
+
+
 @pytest.mark.parametrize("message, expected", [
     ("optim.lr_g=20 is out of range; it must be at least 1e-06 and at most 10", "G learning rate 20 is out of range"),
     ("optim.batch_size=3 must be a multiple of the pack size 2", "Batch size 3 must be a multiple"),

@@ -26,11 +26,32 @@ def test_held_modes_ignore_strays():
 
 def test_hopping_generator_is_collapsed_and_counted():
     occ = occupancy(_history([_one(0), _one(0), _one(3), _one(5), _one(5)]))
-    assert occ.hops == 2 and occ.visited == {0, 3, 5} and occ.final == {5}
+    assert occ.hops == 2 and occ.jumps == 2 and occ.visited == {0, 3, 5} and occ.final == {5}
     assert occ.collapsed and not occ.covers_all
     text = explain("vanilla", occ, RING.centres)
-    assert "collapsed" in text and "1 of the 8" in text and "jumped 2 times" in text and "visited 3 of the 8" in text
+    assert "collapsed" in text and "1 of the 8" in text and "jumped 2 times from mode to mode (onto north-west, " \
+        "south-west)" in text
     assert "90% of its samples are sharp" in text
+
+
+def test_a_generator_that_narrows_onto_two_modes_did_not_jump():
+    """The shipped ring8 arena's ns, seed 0: spread at first, then two steady modes while the others fade, their
+    shares hovering around the quarter line on the way down. Its held set changes at every crossing (hops), but no
+    sample moved onto a mode it had left, so the story is not D chasing G from mode to mode."""
+    history = [[0.225, 0.152, 0.196, 0.149, 0.05, 0.018, 0.047, 0.163],
+               [0.142, 0.082, 0.109, 0.321, 0.0, 0.0, 0.0, 0.347],
+               [0.056, 0.047, 0.045, 0.412, 0.0, 0.0, 0.0, 0.440],
+               [0.032, 0.032, 0.032, 0.453, 0.0, 0.0, 0.0, 0.452],  # 3.2%: held, by the quarter-share line
+               [0.029, 0.030, 0.034, 0.452, 0.0, 0.0, 0.0, 0.455],
+               [0.024, 0.036, 0.024, 0.475, 0.0, 0.0, 0.0, 0.451],
+               [0.016, 0.016, 0.020, 0.483, 0.0, 0.0, 0.0, 0.465]]
+    occ = occupancy(_history(history, hq=0.92))
+    assert occ.hops >= 4 and occ.jumps == 0 and occ.final == {3, 7} and occ.collapsed
+    text = explain("ns", occ, RING.centres)
+    assert "only 2 of the 8 modes (north-west, south-east)" in text
+    assert "jumped" not in text and "D learnt to reject" not in text
+    assert "did not jump from mode to mode: it narrowed onto these, letting go of east, north-east, north, west " \
+        "and 1 more" in text
 
 
 def test_a_loose_hopping_generator_is_a_loose_collapse():
@@ -111,8 +132,8 @@ def test_an_arena_summary_tells_each_runs_story():
     hop = _history([_one(0, 1.0), _one(3, 1.0), _one(5, 1.0), _one(6, 1.0)], hq=0.02).assign(variant="ns", seed=0)
     even = _history([[0.125] * 8] * 4, hq=0.9).assign(variant="pacgan-2", seed=0)
     text = stories(pd.concat([hop, even]), RING.centres)
-    assert "| ns | 0 | 1 | 3 | 4 | 2.0 | yes (loose) |" in text
-    assert "| pacgan-2 | 0 | 8 | 0 | 8 | 90.0 | no |" in text
+    assert "| ns | 0 | 1 | 3 | 3 | 4 | 2.0 | yes (loose) |" in text
+    assert "| pacgan-2 | 0 | 8 | 0 | 0 | 8 | 90.0 | no |" in text
     assert "- seed 0: **pacgan-2** kept all 8 modes" in text
 
 

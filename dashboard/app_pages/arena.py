@@ -172,6 +172,14 @@ def _panel(name: str, s, k: int) -> None:
                                     height=220 if k <= 8 else 300), key=f"ar_occ_{name}")
 
 
+def _too_early(name: str, s) -> bool:
+    """Whether a 2D variant's first seed is too early to judge (gan_core.arena.verdict: loose, few evaluations)."""
+    try:
+        return occupancy(first_seed(s.evals, name)).too_early
+    except ValueError:  # never evaluated: its own line says so
+        return False
+
+
 def _verdict(name: str, s) -> str:
     """A variant's story in words: its first seed's occupancy over training (gan_core.arena.verdict)."""
     try:
@@ -229,6 +237,11 @@ def _live() -> None:
     if s.status in ("done", "stopped") and not s.finals.empty:
         st.subheader("Ranking")
         st.caption("Each variant's mean over its runs (seeds), best first: most modes covered, then the lowest KL.")
+        early = [] if on_images else [name for name in names if _too_early(name, s)]
+        if early:
+            st.warning(f"Too early to rank: {', '.join(early)} {'has' if len(early) == 1 else 'have'} not learnt the "
+                       f"modes yet (most samples are not sharp after {int(s.evals['step'].max()):,} steps), so this "
+                       f"order says little. Give the arena more steps and run it again.")
         ranked, label = ranking(s.finals), arena_shipped.score_labels(s.data)  # the names of the tables above
         st.dataframe(ranked, hide_index=True, height="content",
                      column_config={"hq": st.column_config.NumberColumn(label["hq"], format="%.1f"),
@@ -236,6 +249,8 @@ def _live() -> None:
                                     "modes": st.column_config.NumberColumn(label["modes"], format="%.1f"),
                                     "seconds": st.column_config.NumberColumn("seconds per run", format="localized")})
         st.subheader("What collapse looked like")
+        if arena_shipped.count_words(s.data):
+            st.caption(arena_shipped.count_words(s.data))
         for name in ranked["variant"]:
             st.markdown("- " + (explain_images(name, s.finals, s.data) + top_classes(s.evals, name, s.data) if on_images
                                 else _verdict(name, s)))

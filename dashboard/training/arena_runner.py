@@ -166,7 +166,9 @@ def ranking(finals: pd.DataFrame) -> pd.DataFrame:
     g = g.sort_values(["modes", "kl", "hq"], ascending=[False, True, False]).reset_index(drop=True)
     g.insert(0, "rank", np.arange(1, len(g) + 1))
     g["hq"] = (100 * g["hq"]).round(1)
-    g["seconds"] = g["seconds"].round(1)  # the page writes it in the reader's locale: 1,234.5
+    # whole seconds, as the score tables: "4" beside "3.3" read as two kinds of number; the page writes them in the
+    # reader's locale, 1,234
+    g["seconds"] = g["seconds"].round(0)
     return g
 
 

@@ -7,10 +7,15 @@ runs log `share_k` (the class histogram), used the same way. From the history ov
 - the **held** modes of one evaluation are those with at least a quarter of a fair share (>= 1 / (4K)):
   a stray sample or two near a mode does not count as keeping it (the protocol's `modes`, which the arena's table
   shows, counts a mode with a single sharp sample: when the two differ, the sentence says why);
-- a **hop** is an evaluation whose held modes differ from the previous evaluation's;
+- a **hop** is an evaluation whose held modes differ from the previous evaluation's (a stray share crossing the
+  quarter line is one);
+- a **jump** is an evaluation at which some mode holds at least a fair share (1 / K) after holding less than a
+  quarter of one at the evaluation before: the samples moved onto a mode they had left alone. A share hovering near
+  the quarter line, or a mode fading as the generator narrows onto others, is not a jump;
 - the **visited** modes are those held at some evaluation;
 - a run **collapsed** when it holds at most half of the modes, or, with most of its samples sharp (% HQ >= 50), fewer
-  than all of them while hopping between evaluations (the generator chasing D from mode to mode). A loose spread
+  than all of them while hopping between evaluations (the generator chasing D from mode to mode, or dropping and
+  retaking a mode; only jumps are told as a chase, the rest as narrowing onto its modes). A loose spread
   over most of the modes whose held set flickers near the quarter-share line is not a collapse: it has not learnt
   the modes yet. A collapse is **sharp** when most of its samples are also sharp, as in VEEGAN's table, and a loose
   one otherwise, as in the Unrolled GAN paper's figure,
@@ -65,6 +70,7 @@ class Occupancy:
     # The modes the protocol counts as captured at the last evaluation (a 2D run's share_k > 0: a single sharp sample
     # on a mode is enough), which the arena's table counts beside these sentences; None when the run did not log them.
     captured: frozenset | None = None
+    shares: tuple[tuple[float, ...], ...] = ()  # per evaluation, the share of the samples nearest each mode
 
     @property
     def final(self) -> frozenset:
@@ -73,6 +79,18 @@ class Occupancy:
     @property
     def hops(self) -> int:
         return sum(a != b for a, b in zip(self.held, self.held[1:]))
+
+    @property
+    def jumped_onto(self) -> tuple[frozenset, ...]:
+        """At each evaluation after the first, the modes its samples jumped onto (module docstring)."""
+        fair, quarter = 1.0 / self.k, held_share(self.k)
+        s = np.asarray(self.shares, dtype=float).reshape(-1, self.k)
+        return tuple(frozenset(int(i) for i in np.flatnonzero((now >= fair) & (before < quarter)))
+                     for before, now in zip(s[:-1], s[1:]))
+
+    @property
+    def jumps(self) -> int:
+        return sum(bool(m) for m in self.jumped_onto)
 
     @property
     def visited(self) -> frozenset:
@@ -121,7 +139,8 @@ def occupancy(evals: pd.DataFrame) -> Occupancy:
         if not np.isnan(last).any():
             captured = frozenset(int(i) for i in np.flatnonzero(last > 0))
     return Occupancy(len(cols), tuple(int(s) for s in rows["step"]), tuple(held_modes(s) for s in shares), hq,
-                     tuple(float(x) for x in shares[-1]), captured)
+                     tuple(float(x) for x in shares[-1]), captured,
+                     tuple(tuple(float(x) for x in row) for row in np.nan_to_num(shares)))
 
 
 def place(centre: np.ndarray, centres: np.ndarray) -> str:
@@ -173,9 +192,15 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROT
     head = f"**{variant}**"
     journey = ""
     times = f"{occ.hops} time{'s' if occ.hops > 1 else ''}"
-    if occ.hops and occ.collapsed:
-        journey = (f" Over training it jumped {times} and visited {len(occ.visited)} of the {k} modes: each time D "
-                   f"learnt to reject the mode G sat on, G moved to another.")
+    dropped = occ.visited - final
+    if occ.jumps and occ.collapsed:
+        onto = frozenset().union(*occ.jumped_onto)
+        journey = (f" Over training it jumped {occ.jumps} time{'s' if occ.jumps > 1 else ''} from mode to mode (onto "
+                   f"{_places(onto, centres)}): each time D learnt to reject the mode G sat on, G moved to another.")
+    elif occ.collapsed and dropped:
+        journey = (f" It did not jump from mode to mode: it narrowed onto these, letting go of "
+                   f"{_places(dropped, centres)}, which held {held_share(k):.0%} or more of the samples at some "
+                   f"evaluation.")
     elif occ.hops:
         journey = (f" The modes it held changed {times} over training ({len(occ.visited)} of the {k} held at some "
                    f"point).")
@@ -204,9 +229,10 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROT
 
 def stories(curves: pd.DataFrame, centres: np.ndarray) -> str:
     """Markdown: what each run did (variant, seed), one line each, from an arena's curves (variant, seed, step,
-    hq, near_*): held modes at the end, hops, visited, and the sentence of `explain`."""
+    hq, near_*): held modes at the end, hops, jumps, visited, and the sentence of `explain`."""
     lines = ["## What each run did (share of samples per mode over training)", "",
-             "| variant | seed | modes held at the end | hops | modes visited | % HQ | collapsed |", "|---|---|---|---|---|---|---|"]
+             "| variant | seed | modes held at the end | hops | jumps | modes visited | % HQ | collapsed |",
+             "|---|---|---|---|---|---|---|---|"]
     sentences = []
     for (variant, seed), run in curves.groupby(["variant", "seed"], sort=False):
         try:
@@ -215,7 +241,7 @@ def stories(curves: pd.DataFrame, centres: np.ndarray) -> str:
             continue
         kind = ("yes (sharp)" if occ.sharp else "yes (loose)") if occ.collapsed else (
             "too early" if occ.too_early else "no")
-        lines.append(f"| {variant} | {seed} | {len(occ.final)} | {occ.hops} | {len(occ.visited)} | "
+        lines.append(f"| {variant} | {seed} | {len(occ.final)} | {occ.hops} | {occ.jumps} | {len(occ.visited)} | "
                      f"{100 * occ.hq:.1f} | {kind} |")
         sentences.append(f"- seed {seed}: " + explain(variant, occ, centres))
     return "\n".join(lines + [""] + sentences)
