@@ -234,7 +234,43 @@ def test_summary_numbers_by_hand():
     assert text.startswith("With 10 labeled images per class, the semi-supervised GAN scored best (83.0% ± 1.2)")
     assert "1.0 points above classic augmentation (82.0% ± 1.2): a gap within their error bars" in text
     # cgan 75.0 +- 2.31 vs classic 82.0: 7.0 > 3.46, separated
-    assert "Adding conditional-GAN samples scored 7.0 points below classic augmentation, a gap larger than" in text
+    assert "Adding conditional-GAN samples (75.0% ± 2.3) scored 7.0 points below classic augmentation (82.0% ± 1.2), " \
+        "a gap larger than" in text
+    assert "evaluation classifier" not in text  # rows saved before the samples were read say nothing of them
+
+
+def test_a_gap_is_the_difference_of_the_scores_as_written():
+    """Rehearsal: '1.6 points above' stood between 51.0% and 49.3%, whose unrounded means were 1.64 apart."""
+    rows = _hand_rows([("real", 1, [0.4934]), ("classic", 1, [0.5098])])
+    text = paragraph(summarise(rows), 1)
+    assert "classic augmentation scored best (51.0%), 1.7 points above real images only (49.3%)" in text, text
+
+
+def test_a_conditional_gan_that_draws_no_digits_yet_is_said_so():
+    """Rehearsal: at 10 GAN iterations the conditional GAN drew grey squares and its arm scored 4.9 points above
+    classic augmentation; the sentence now says what the shipped classifier reads in its samples."""
+    rows = _hand_rows([("classic", 1, [0.35]), ("cgan", 1, [0.399])])
+    rows[1]["samples_read"] = 0.1
+    text = paragraph(summarise(rows), 1)
+    assert ("reads 10% of the conditional GAN's samples (the pictured ones) as the class they were drawn for: fewer "
+            "than half, so most of what its arm adds to the batches is not a picture of the class") in text, text
+    rows[1]["samples_read"] = 0.9
+    text = paragraph(summarise(rows), 1)
+    assert "reads 90% of the conditional GAN's samples" in text and "fewer than half" not in text
+
+
+def test_the_study_reads_its_conditional_gans_samples(spied_study, data):
+    """Each conditional-GAN cell keeps how many of its pictured samples the shipped classifier reads as their class;
+    the other arms keep none. Recomputed here from the samples of the cell's event."""
+    from gan_core.augmentation.study import samples_read
+
+    for e in (e for e in spied_study["events"] if e.kind == "done"):
+        read = e.row["samples_read"]
+        if e.cell.arm != "cgan":
+            assert read is None
+            continue
+        assert 0.0 <= read <= 1.0
+        assert read == round(samples_read(data, e.samples), 6)
 
 
 def test_summary_sentence_agrees_with_the_table(spied_study):
