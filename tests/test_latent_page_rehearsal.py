@@ -125,3 +125,61 @@ def test_picking_another_picture_clears_the_last_inversions_answer(app):
     assert not app.exception and not app.success and not app.warning
     captions = [i.caption for img in app.get("image") for i in img.proto.imgs]
     assert "target" in captions and not any(c.startswith("G(z found)") for c in captions), captions
+
+
+def _arr(v):
+    """A Plotly array as the browser gets it: a list, or a typed array {'bdata': base64, 'dtype': ...}."""
+    import base64
+
+    import numpy as np
+
+    return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]) if isinstance(v, dict) else np.asarray(v, float)
+
+
+def test_a_slider_holds_the_value_it_shows(app):
+    """Rehearsal: a slider labelled -1.13 held -1.15 (its step was 0.05; the values are kept to two decimals)."""
+    prefix = _open(app, "ring8-classroom")
+    for s in (s for s in app.slider if s.label.startswith("z[")):
+        assert s.proto.step == pytest.approx(0.01), s.label
+        assert round(s.value / 0.01) * 0.01 == pytest.approx(s.value), s.value
+    app.slider(key=prefix + "z0").set_value(-1.13).run()
+    assert not app.exception and app.slider(key=prefix + "z0").value == pytest.approx(-1.13)
+
+
+def test_a_slider_that_hardly_moves_a_2d_generator_says_so(app):
+    """Rehearsal: on ring8-classroom, z[3] moved from -0.43 to 2.05 and nothing changed: its path (the legend's
+    'z[3] from -3 (ring) to 3') hid under the star. The page now says so, exactly when the path is that short."""
+    import numpy as np
+
+    from dashboard import charts
+    from tests.test_dashboard import live_charts
+
+    prefix = _open(app, "ring8-classroom")
+    said = {}
+    for i in range(8):
+        app.slider(key=prefix + f"z{i}").set_value(app.slider(key=prefix + f"z{i}").value + 0.5).run()
+        assert not app.exception
+        fig = live_charts(app)["lat_scatter"]
+        path = next(t for t in fig["data"] if t.get("name", "").startswith(f"z[{i}] from"))
+        reach = max(np.ptp(_arr(path["x"])), np.ptp(_arr(path["y"])))
+        x0, x1 = fig["layout"]["xaxis"]["range"]
+        y0, y1 = fig["layout"]["yaxis"]["range"]
+        short = reach < 0.02 * max(x1 - x0, y1 - y0)
+        note = [c.value for c in app.caption if c.value.startswith(f"z[{i}] hardly moves G(z)")]
+        assert bool(note) == short, (i, reach, note)
+        said[i] = short
+    assert len(set(said.values())) == 2, said  # this generator has both kinds of dimension among its first 8
+
+
+def test_the_2d_interpolation_is_drawn_on_one_scale_in_the_samples_view(app):
+    """Rehearsal: across the page the ring8 path was a band 22 units wide and 4.6 high, in smaller fonts."""
+    from dashboard import charts
+    from tests.test_dashboard import live_charts
+
+    _open(app, "ring8-classroom", "Interpolate")
+    fig = live_charts(app)["lat_path"]
+    assert fig["layout"]["yaxis"]["scaleanchor"] == "x"
+    (x0, x1), (y0, y1) = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
+    assert 0.5 < (x1 - x0) / (y1 - y0) < 2  # the samples' own square-ish view, not the page's width
+    stars = next(t for t in fig["data"] if t["name"] == "your z")
+    assert len(_arr(stars["x"])) == app.slider(key="lat_ring8-classroom_n_steps").value

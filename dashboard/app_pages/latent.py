@@ -93,6 +93,9 @@ def cloud(source_key: str, n: int = 1000) -> np.ndarray:
 SOURCE_KEY = f"run/{runner.run_id}/{snap.step}" if source == SESSION else f"pretrained/{source}"
 
 
+STILL = 0.02  # a slider's path shorter than this share of the view is said to hardly move G(z) (2D generators)
+
+
 def on_slider(v: float) -> float:
     """A latent value as a slider can hold it: within +-lim (a Gaussian z, or an inverted one, can go beyond), to
     two decimals."""
@@ -183,7 +186,8 @@ def sliders_view() -> None:
     with left:
         cols = st.columns(2)
         for i in range(k):
-            cols[i % 2].slider(f"z[{i}]", -lim, lim, step=0.05, key=prefix + f"z{i}")
+            # step 0.01, the values' own precision (on_slider): at 0.05 a slider showed -1.13 and held -1.15
+            cols[i % 2].slider(f"z[{i}]", -lim, lim, step=0.01, key=prefix + f"z{i}")
         if z_dim > k:
             inverted = " (or the inverted image)" if "Invert a real image" in VIEWS else ""  # images only
             st.caption(f"The other {z_dim - k} dimensions come from the seed{inverted}.")
@@ -200,6 +204,13 @@ def sliders_view() -> None:
         path = None if is_image else sweep(z, m)
         show_result(out, "G(z)", f"Where z lands (star) and its path as z[{m}] runs from {-lim:g} to {lim:g}",
                     "lat_scatter", path=path, path_name=f"z[{m}] from {-lim:g} (ring) to {lim:g}")
+        if path is not None:
+            x0, x1, y0, y1 = charts.view_bounds(cloud(SOURCE_KEY))
+            reach = float(np.ptp(path, axis=0).max())
+            if reach < STILL * max(x1 - x0, y1 - y0):  # the path hides under the star: say why nothing moves
+                st.caption(f"z[{m}] hardly moves G(z): its whole path spans {reach:.2g}, under {STILL:.0%} of the "
+                           f"view, so it hides under the star. A generator may use some latent dimensions far more "
+                           f"than others; try another slider.")
 
 
 if view == "Sliders":
@@ -227,9 +238,16 @@ if view == "Interpolate":
         frames = [Image.fromarray(upscale(im, 8)) for im in [*imgs, *imgs[::-1][1:-1]]]
         st.image(data_uri(gif_bytes(frames, 140), "image/gif"), caption="the same walk as an animation", width=224)
     else:
+        # The Sliders view's chart and size: one scale on both axes in a view fixed by G's samples (across the whole
+        # page the ring was a thin band 22 units wide), in the app's own fonts.
         pts = cloud(SOURCE_KEY)
-        st.plotly_chart(charts.scatter_points(pts, f"{method} path from seed {seed_a} to {seed_b}",
-                                              highlight=outs.numpy()), key="lat_path")
+        words, chart = st.columns([1, 1.3])
+        words.markdown(f"Each star is G(z) at one of the {n_steps} latents on the {method} path from seed {seed_a} "
+                       f"to seed {seed_b}; the line joins them in order. Orange: G's samples, for where the path "
+                       f"runs among them.")
+        with chart:
+            live_chart(charts.scatter_points(pts, f"{method} path from seed {seed_a} to {seed_b}",
+                                             highlight=outs.numpy(), bounds=charts.view_bounds(pts)), key="lat_path")
 
 # ----------------------------------------------------------------------------- principal directions
 if view == "Principal directions":
