@@ -227,6 +227,8 @@ def test_a_finished_study_of_one_seed_on_the_page_and_the_way_back(monkeypatch):
     assert _bars(at)["layout"]["title"]["text"] == "Held-out accuracy (one seed)"
     assert any("One seed: no error bars." in c.value for c in at.caption)
     assert not any(h.value.startswith("The shipped study") for h in at.subheader)
+    said = [p.proto.text for p in at.get("progress")]  # rehearsal: a finished study said "10 s so far (done)"
+    assert len(said) == 1 and "s in all (done)" in said[0] and "so far" not in said[0], said
     at.button(key="aug_back").click().run()
     assert not at.exception
     assert any(h.value.startswith("The shipped study: MNIST") for h in at.subheader)

@@ -174,6 +174,11 @@ def test_every_arm_runs_and_results_have_their_shape(spied_study):
     done = [e for e in spied_study["events"] if e.kind == "done"]
     assert [e.done_cells for e in done] == list(range(1, 19)) and all(e.total_cells == 18 for e in done)
     assert all(e.samples.shape == (80, 28, 28) for e in done if e.cell.arm == "cgan")
+    from PIL import Image
+
+    for n in (1, 2):  # the labeled side has N columns (up to 8), not one image and seven black squares a row
+        width = Image.open(folder / f"cgan-N{n}.png").size[0]
+        assert width == (30 * n + 2) + 12 + (30 * 8 + 2), (n, width)
 
 
 def test_same_seed_same_numbers(data, spied_study):

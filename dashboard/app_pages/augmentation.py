@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from dashboard import charts
@@ -12,7 +11,7 @@ from dashboard.pictures import data_uri, upscale
 from dashboard.resources import session_augment
 from dashboard.training.augment_runner import shipped_samples
 from gan_core.augmentation import ARMS, Budget, StudyConfig, conclusions, read_results, summarise
-from gan_core.augmentation.report import spread
+from gan_core.augmentation.report import PER_CLASS, real_picture, side_by_side, spread
 from gan_core.pictures import image_grid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,13 +74,10 @@ def _results(stats: list, pictures: dict, note: str) -> None:
     for n, (real, fake) in sorted(pictures.items()):
         st.markdown(f"**N = {n}**: the {n} labeled digit{'s' if n > 1 else ''} per class the conditional GAN learned "
                     f"from (left, up to 8 shown) and what it drew for each class (right).")
-        shown = max(1, min(n, 8))  # a row per class, as on the right; below 8 per class, no empty columns
-        real = image_grid(real.reshape(-1, 8, *real.shape[1:])[:, :shown].reshape(-1, *real.shape[1:]), cols=shown)
-        fake = image_grid(fake, cols=8)
-        if real.shape[0] == fake.shape[0]:  # one picture, so each class's row stays level on both sides
-            gap = np.full((real.shape[0], 12), 255, np.uint8)
-            st.image(data_uri(upscale(np.concatenate([real, gap, fake], axis=1), 2)),
-                     caption="left: real, labeled; right: conditional GAN (a row per class)")
+        real, fake = real_picture(real, n), image_grid(fake, cols=PER_CLASS)
+        both = side_by_side(real, fake)
+        if both is not None:
+            st.image(data_uri(upscale(both, 2)), caption="left: real, labeled; right: conditional GAN (a row per class)")
         else:
             left, right = st.columns(2)
             left.image(data_uri(upscale(real, 2)), caption="real, labeled")
@@ -129,8 +125,9 @@ def _live() -> None:
     elif s.status == "error":
         st.error(f"The study stopped: {s.message}")
     where = f", now {s.cell}" if s.cell else ""
-    st.progress(min(1.0, s.fraction), text=f"{s.done_cells} of {s.total_cells} cells finished{where}, "
-                                           f"{s.elapsed:.0f} s so far ({s.status})")
+    # as the arena's bar says it: "so far" while it runs, the whole time once it has ended
+    took = f"{s.elapsed:,.0f} s in all ({s.status})" if ended else f"{s.elapsed:,.0f} s so far"
+    st.progress(min(1.0, s.fraction), text=f"{s.done_cells} of {s.total_cells} cells finished{where}, {took}")
     if ended:
         st.button("Show the shipped study again", key="aug_back", on_click=_show_shipped, args=(True,))
     b = s.config.budget

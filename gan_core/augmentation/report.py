@@ -239,6 +239,23 @@ def real_grid(images: np.ndarray, labels: np.ndarray, n_classes: int, per_class:
     return out
 
 
+def real_picture(real: np.ndarray, n: int) -> np.ndarray:
+    """`real_grid`'s images as a picture, a row per class, as many columns as there are labeled images per class (up
+    to PER_CLASS): with one per class, one column, not one image and seven black squares."""
+    shown = max(1, min(n, PER_CLASS))
+    rows = real.reshape(-1, PER_CLASS, *real.shape[1:])[:, :shown].reshape(-1, *real.shape[1:])
+    return image_grid(rows, cols=shown)
+
+
+def side_by_side(real_pic: np.ndarray, fake_pic: np.ndarray) -> np.ndarray | None:
+    """The labeled images' picture and the conditional GAN's (both a row per class) as one, a white gap between, so
+    each class's row stays level on both sides; None when their heights differ."""
+    if real_pic.shape[0] != fake_pic.shape[0]:
+        return None
+    gap = np.full((real_pic.shape[0], 12), 255, np.uint8)
+    return np.concatenate([real_pic, gap, fake_pic], axis=1)
+
+
 def samples_path(folder: str | Path, n: int, seed: int) -> Path:
     return Path(folder) / "samples" / f"cgan-N{n}-seed{seed}.png"
 
@@ -271,7 +288,6 @@ def write_report(folder: str | Path, config, rows: list[dict], data, command: st
             continue
         split = labeled_split(data.train_y, n, seed)
         real = real_grid(data.train_x[split.labeled], data.train_y[split.labeled], data.n_classes)
-        fake = np.asarray(Image.open(path).convert("L"))
-        a = image_grid(real, cols=PER_CLASS)
-        gap = np.full((a.shape[0], 12), 255, np.uint8)
-        Image.fromarray(np.concatenate([a, gap, fake], axis=1)).save(out / f"cgan-N{n}.png")
+        both = side_by_side(real_picture(real, n), np.asarray(Image.open(path).convert("L")))
+        if both is not None:
+            Image.fromarray(both).save(out / f"cgan-N{n}.png")
