@@ -52,33 +52,36 @@ def scatter_png(points: np.ndarray, size: int = 400) -> np.ndarray:
 
 
 def share_heatmap(shares: np.ndarray, steps: np.ndarray, title: str = "", cell: tuple[int, int] = (22, 20),
-                  full: float = 0.5) -> np.ndarray:
+                  full: float = 0.5, scale: int = 2) -> np.ndarray:
     """A class histogram over training as an RGB picture: one row per class (0 at the top), one column per
     evaluation, white = no samples, darkest = `full` of the samples or more. shares: (K, T); steps: (T,).
-    Rows are labelled with the class, a few columns with their step."""
+    Rows are labelled with the class, a few columns with their step. `scale` multiplies every size, the text drawn
+    in a scalable font at that size: a page shows the picture at twice its pixels on a projector, where a bitmap
+    font stretched out read as blurred, spaced-out letters ("writte n")."""
     from PIL import Image, ImageDraw, ImageFont
 
     k, t = shares.shape
-    cw, ch = cell
-    left, top, bottom = 28, 22 if title else 6, 30
-    font = ImageFont.load_default()
+    cw, ch = cell[0] * scale, cell[1] * scale
+    left, top, bottom = 28 * scale, (22 if title else 6) * scale, 30 * scale
+    font = ImageFont.load_default(size=11 * scale)
     title_w = int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(title, font=font)) if title else 0
-    w, h = max(left + t * cw, left + title_w) + 8, top + k * ch + bottom
+    w, h = max(left + t * cw, left + title_w) + 8 * scale, top + k * ch + bottom
     level = np.clip(np.asarray(shares, dtype=np.float64) / full, 0.0, 1.0)  # (K, T)
     dark = np.array([8, 48, 107], dtype=np.float64)
     rgb = (255 - level[..., None] * (255 - dark)).astype(np.uint8)                       # (K, T, 3)
     canvas = np.full((h, w, 3), 255, dtype=np.uint8)
     canvas[top:top + k * ch, left:left + t * cw] = np.repeat(np.repeat(rgb, ch, axis=0), cw, axis=1)
-    canvas[top:top + k * ch, left + cw * np.arange(1, t)] = 255                          # column gaps
-    canvas[top + ch * np.arange(1, k), left:left + t * cw] = 255                         # row gaps
+    for g in range(scale):                                                               # gaps, `scale` pixels wide
+        canvas[top:top + k * ch, left + cw * np.arange(1, t) + g] = 255                  # between columns
+        canvas[top + ch * np.arange(1, k) + g, left:left + t * cw] = 255                 # between rows
     img = Image.fromarray(canvas)
     draw = ImageDraw.Draw(img)
     if title:
-        draw.text((left, 4), title, fill=(0, 0, 0), font=font)
+        draw.text((left, 4 * scale), title, fill=(0, 0, 0), font=font)
     for r in range(k):
-        draw.text((8, top + r * ch + ch // 2 - 6), str(r), fill=(0, 0, 0), font=font)
-    every = max(1, int(np.ceil(t * 60 / (t * cw))))  # a label about every 60 pixels
+        draw.text((8 * scale, top + r * ch + ch // 2 - 6 * scale), str(r), fill=(0, 0, 0), font=font)
+    every = max(1, int(np.ceil(60 / cell[0])))  # a label about every 60 pixels (of the unscaled picture)
     for c in range(0, t, every):
-        draw.text((left + c * cw, top + k * ch + 6), f"{int(steps[c]):,}", fill=(0, 0, 0), font=font)
-    draw.text((left, top + k * ch + 18), "step", fill=(90, 90, 90), font=font)
+        draw.text((left + c * cw, top + k * ch + 6 * scale), f"{int(steps[c]):,}", fill=(0, 0, 0), font=font)
+    draw.text((left, top + k * ch + 18 * scale), "step", fill=(90, 90, 90), font=font)
     return np.asarray(img)

@@ -231,3 +231,22 @@ def test_the_latent_paths_start_ring_shows_around_the_star():
     ring, star = fig.data[1], fig.data[2]
     assert ring.marker.symbol[0] == "circle-open" and star.marker.symbol == "star"
     assert ring.marker.size[0] > star.marker.size
+
+
+def test_the_class_histograms_are_drawn_at_twice_their_size_in_a_scalable_font():
+    """Rehearsal: the exhibit's class histogram, 386 pixels wide, was stretched across the page, its bitmap letters
+    blurred and spaced out ("writte n", "ste p"). Drawn at twice the size, the cells are the same colours."""
+    from gan_core.pictures import share_heatmap
+
+    rng = np.random.default_rng(0)
+    shares, steps = rng.dirichlet(np.ones(10), size=7).T, np.arange(1, 8) * 500
+    one, two = share_heatmap(shares, steps, "title", scale=1), share_heatmap(shares, steps, "title")
+    assert two.shape[0] == 2 * one.shape[0] and two.shape[1] >= 2 * one.shape[1] - 16
+    for r in range(10):
+        for c in range(7):
+            assert (one[22 + 20 * r + 10, 28 + 22 * c + 11] == two[44 + 40 * r + 20, 56 + 44 * c + 22]).all()
+    root = Path(__file__).resolve().parents[1] / "pretrained"
+    drawn = sorted(root.glob("*/class_history.png"))
+    assert drawn
+    for path in drawn:
+        assert Image.open(path).size[1] == 2 * (22 + 10 * 20 + 30), path  # K = 10 classes, title, step labels
