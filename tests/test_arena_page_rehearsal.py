@@ -242,3 +242,16 @@ def test_the_class_a_variant_never_drew_is_named():
     assert said.endswith(" No sample there was classified as 0.")
     full = {f"share_{i}": 0.1 for i in range(10)}
     assert "No sample" not in top_classes(pd.DataFrame([{"variant": "ns", "seed": 0, "step": 1, **full}]), "ns", "mnist")
+
+
+def test_starting_an_arena_folds_the_shipped_one_away(app, arena, monkeypatch):
+    """Rehearsal: with the shipped arena open, a new run's progress and panels started about three screens down."""
+    monkeypatch.setattr(arena, "start", lambda *a, **k: arena._set(ring8("running")))
+    app.toggle(key="ar_shipped_ring8").set_value(True).run()
+    assert any("already run" in t.label for t in app.toggle) and len(app.dataframe) == 1  # the shipped table
+    next(b for b in app.button if b.label == "Start the arena").click().run()
+    assert not app.exception
+    assert app.toggle(key="ar_shipped_ring8").value is False
+    assert any("runs on ring8" in p for p in progress(app))
+    app.toggle(key="ar_shipped_ring8").set_value(True).run()  # and it opens again when asked
+    assert not app.exception and app.toggle(key="ar_shipped_ring8").value is True

@@ -93,6 +93,8 @@ with intro:
                        "published (17.3 and 23.8), but a run takes 8-10 minutes on one core; its shipped arena opens "
                        "below.")
 shipped = arena_shipped.shipped_for(data)
+if st.session_state.pop("ar_fold_shipped", None) == data:  # an arena just started: its results, not three screens
+    st.session_state[f"ar_shipped_{data}"] = False           # of the shipped one, come under the form
 if shipped is not None and st.toggle(shipped[1], key=f"ar_shipped_{data}"):
     arena_shipped.show(shipped[0], data)
 # Streamlit forgets a widget's value while another page is shown: the form's last started values are kept here
@@ -136,6 +138,7 @@ elif go:
         _kept.update({f"ar_variants_{kind}": list(variants), f"ar_steps_{kind}": int(steps),
                       f"ar_seeds_{kind}": int(seeds), f"ar_every_{kind}": int(every)})
         _kept.update({k: st.session_state[k] for k in ("ar_network", "ar_network_2d") if k in st.session_state})
+        st.session_state.ar_fold_shipped = data
         st.rerun()
     except (ValueError, RuntimeError) as err:
         st.error(str(err))
