@@ -62,7 +62,7 @@ def _metrics_row(snap: Snapshot) -> None:
         cols[6].metric("High quality", f"{m['hq']:.0%}")
         cols[7].metric("Reverse KL", f"{m['kl']:.2f}", help="0 = every mode equally covered")
     elif "fid" in m:
-        cols[5].metric("FID", f"{m['fid']:.1f}", help="classifier FID: lower is closer to the real images")
+        cols[5].metric("FID", f"{m['fid']:,.1f}", help="classifier FID: lower is closer to the real images")
         cols[6].metric("Classes", f"{m.get('coverage', '-')}/10", help="classes the evaluation classifier finds among the samples")
         cols[7].metric("Confidence", f"{m.get('mean_confidence', 0):.0%}")
     elif "grid_js" in m:
@@ -154,7 +154,7 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
         with c2:
             live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
                                      colours=(charts.G_COLOUR,), empty_note=_first_fid_note(snap),
-                                     references=fid_references(snap.config.data.name)),
+                                     references=fid_references(snap.config.data.name, network_of(snap.config))),
                        key="c_fid", revision=rev)
         live_chart(charts.occupancy(e, labels=class_names(snap.config.data.name, len(counts)), height=240,
                                     title="Which classes the samples fall in, over training (share of samples)"),
@@ -162,15 +162,24 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
 
 
 SHIPPED_DCGAN = {"mnist": "mnist-dcgan", "fashion-mnist": "fashion-dcgan"}  # data -> pretrained/<folder>
+# (data, network) -> the shipped generator of the same network on the same data, the fairest yardstick
+SHIPPED_SAME = {("mnist", "mlp"): "mnist-tutorial-mlp", ("mnist", "cgan"): "mnist-cgan",
+                ("mnist", "style"): "mnist-style", ("fashion-mnist", "style"): "fashion-style"}
+
+
+def network_of(config) -> str:
+    """A run's network family as SHIPPED_SAME names it: cgan (a conditional network), or the model kind."""
+    return "cgan" if config.model.conditional else config.model.kind
 
 
 @functools.lru_cache(maxsize=None)
-def fid_references(data_name: str) -> dict[str, float]:
-    """The FID of the shipped DCGAN on this data ({label: FID}; empty where none is shipped): a yardstick for the
-    live curve. Its card scores 2,000 samples; the page's evaluations score fewer, which reads a little higher.
+def fid_references(data_name: str, network: str = "dcgan") -> dict[str, float]:
+    """The FID of the shipped generator of the same network on this data, else of the shipped DCGAN ({label: FID};
+    empty where none is shipped): a yardstick for the live curve (a tutorial MLP beside its own shipped recipe, not
+    the DCGAN). Its card scores 2,000 samples; the page's evaluations score fewer, which reads a little higher.
     Read once per process, as the shipped generators are: the live views redraw every second in every session.
     Callers must not change the dict."""
-    name = SHIPPED_DCGAN.get(data_name)
+    name = SHIPPED_SAME.get((data_name, network)) or SHIPPED_DCGAN.get(data_name)
     if name is None:
         return {}
     _, m = read_card(PRETRAINED / name)

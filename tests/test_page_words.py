@@ -205,6 +205,15 @@ def test_the_fid_chart_has_a_yardstick_and_no_numbers_on_empty_axes():
     card_fid = json.loads((Path(__file__).resolve().parents[1] / "pretrained/mnist-dcgan/metrics.json").read_text())["fid"]
     assert list(refs.values()) == [card_fid] and f"{card_fid:.1f}" in next(iter(refs))
     assert "fashion-dcgan" in next(iter(fid_references("fashion-mnist"))) and fid_references("digits8") == {}
+    # rehearsal: the tutorial MLP trained live was measured against the DCGAN; now against its own shipped recipe
+    from dashboard.train_views import network_of
+    from gan_core.training.presets import preset_config
+
+    for preset, shipped in (("tutorial-mlp", "mnist-tutorial-mlp"), ("cgan", "mnist-cgan"), ("dcgan", "mnist-dcgan")):
+        config = preset_config(preset, {"data": {"name": "mnist"}})
+        label, fid = next(iter(fid_references("mnist", network_of(config)).items()))
+        card = json.loads((Path(__file__).resolve().parents[1] / f"pretrained/{shipped}/metrics.json").read_text())
+        assert label.startswith(f"shipped {shipped}: ") and fid == card["fid"], (preset, label)
     empty = pd.DataFrame({"step": [], "fid": []})
     fig = charts.curves(empty, {"fid": "classifier FID"}, "FID", "FID", references=refs)
     assert fig.layout.xaxis.showticklabels is False
