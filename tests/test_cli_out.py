@@ -179,3 +179,52 @@ def test_an_arena_that_failed_part_way_may_be_run_again(tmp_path):
     rows = pd.read_csv(out / "results.csv")
     rows[rows["variant"] == "ns"].to_csv(out / "results.csv", index=False)  # as if vanilla had failed
     assert main(common) == 0
+
+
+def _no_gpu(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+
+
+def test_overwrite_keeps_the_earlier_run_when_the_new_one_fails_before_saving(run, tmp_path, capsys, monkeypatch):
+    """A probe as a new user: `train --overwrite --device cuda` on a machine without a GPU emptied the earlier run's
+    folder, then refused the device. The earlier files now go only at the new run's first save."""
+    _no_gpu(monkeypatch)
+    before = snapshot(run)
+    argv = [a if a != "cpu" else "cuda" for a in TINY]
+    assert main(["train", "--steps", "5", "--out", str(run), *argv, "--overwrite"]) == 2
+    assert "CUDA" in capsys.readouterr().err and snapshot(run) == before
+    cycle = tmp_path / "cycle"
+    common = ["train", "--preset", "cyclegan", "--data", "moons:circles", "--steps", "3", "--quiet", "--out", str(cycle)]
+    assert main([*common, "--device", "cpu"]) == 0
+    before = snapshot(cycle)
+    assert main([*common, "--device", "cuda", "--overwrite"]) == 2 and snapshot(cycle) == before
+    # and a plain run over the CycleGAN folder leaves none of its networks, the discriminators included
+    assert main(["train", "--steps", "5", "--out", str(cycle), *TINY, "--overwrite"]) == 0
+    assert not any((cycle / f).exists() for f in ("G.safetensors", "F.safetensors", "D_A.safetensors", "D_B.safetensors"))
+
+
+def test_classifier_overwrite_checks_its_settings_before_clearing(run, capsys):
+    """`classifier --overwrite --epochs 0` emptied the folder, then refused the epochs."""
+    before = snapshot(run)
+    for bad in (["--epochs", "0"], ["--lr", "-1"], ["--batch-size", "0"]):
+        code = main(["classifier", "--data", "digits8", "--out", str(run), "--epochs", "1", "--threads", "1",
+                     "--overwrite", *bad])
+        assert code == 2, bad
+        assert snapshot(run) == before, bad
+    capsys.readouterr()
+
+
+def test_an_arena_overwrite_keeps_the_earlier_pictures_until_it_has_results(tmp_path, capsys, monkeypatch):
+    """`arena --overwrite --device cuda` deleted the earlier arena's pictures, then failed: its results.csv still
+    named a variant whose picture was gone."""
+    _no_gpu(monkeypatch)
+    out = tmp_path / "arena"
+    common = ["arena", "--data", "ring8", "--seeds", "1", "--steps", "10", "--eval-every", "5", "--workers", "1",
+              "--quiet", "--threads", "1", "--out", str(out)]
+    assert main([*common, "--variants", "ns,vanilla", "--device", "cpu"]) == 0
+    before = snapshot(out)
+    assert main([*common, "--variants", "ns", "--overwrite", "--device", "cuda"]) != 0
+    assert snapshot(out) == before
+    capsys.readouterr()

@@ -79,10 +79,12 @@ def register(sub) -> None:
     a.set_defaults(func=run_arena_cli)
 
 
-def _check_arena_out(args: argparse.Namespace, configs) -> Path:
+def _check_arena_out(args: argparse.Namespace, configs) -> tuple[Path, list[Path]]:
     """--out before any run: an earlier arena's results are replaced only by an arena that redoes every run they hold
     (the same data, variants, seeds and steps; other settings such as --preset are not compared) or with
-    --overwrite, which also removes the earlier variants' pictures so that none is left beside the new ones."""
+    --overwrite, which also removes the earlier variants' pictures so that none is left beside the new ones. Returns
+    the folder and those pictures, which go only once the new arena's results are written (a command that fails
+    before that, say on --device cuda without a GPU, leaves the earlier arena whole)."""
     import pandas as pd
 
     from gan_core.arena.report import _safe
@@ -90,7 +92,7 @@ def _check_arena_out(args: argparse.Namespace, configs) -> Path:
     out = check_out_path(args.out)
     earlier = out / "results.csv"
     if not earlier.is_file():
-        return out
+        return out, []
     try:
         old = pd.read_csv(earlier)
         done = {(str(r.data), str(r.variant), int(r.seed), int(r.steps)) for r in old.itertuples()}
@@ -100,10 +102,10 @@ def _check_arena_out(args: argparse.Namespace, configs) -> Path:
     if not (done is not None and done <= planned) and not args.overwrite:  # every earlier row redone: the same arena
         raise UsageError(f"--out {out} already holds the results of another arena (results.csv); nothing was changed. "
                          f"Choose a new folder, or add --overwrite to replace them")
+    stale = []
     if old is not None and "variant" in old:
-        for variant in set(old["variant"].astype(str)) - {c.variant for c in configs}:
-            (out / f"{_safe(variant)}.png").unlink(missing_ok=True)
-    return out
+        stale = [out / f"{_safe(v)}.png" for v in sorted(set(old["variant"].astype(str)) - {c.variant for c in configs})]
+    return out, stale
 
 
 def run_arena_cli(args: argparse.Namespace) -> int:
@@ -133,7 +135,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
         configs = plan_runs(args.data, names, args.seeds, args.steps, args.eval_every, base)
     except ValueError as e:  # the config's field names become the flags typed
         raise UsageError(as_flags(str(e))) from None
-    out = _check_arena_out(args, configs)
+    out, stale = _check_arena_out(args, configs)
     events = []
     curves = []
     progress: dict[tuple, int] = {}
@@ -157,6 +159,8 @@ def run_arena_cli(args: argparse.Namespace) -> int:
             events.append(e)
     finally:
         bar.close()
+    for picture in stale:
+        picture.unlink(missing_ok=True)
     write_results(events, out, title=f"Arena on {args.data}", variants=names)
     curves.sort(key=lambda c: (names.index(c["variant"]), c["seed"], c["step"]))
     pd.DataFrame(curves).to_csv(out / "curves.csv", index=False)

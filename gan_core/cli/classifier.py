@@ -39,9 +39,7 @@ def run(args: argparse.Namespace) -> int:
                          f"use the bundled or installed copies")
     out = check_out_path(args.out)
     found = earlier_result(out)
-    if found and args.overwrite:
-        clear_earlier(out)
-    elif found:
+    if found and not args.overwrite:
         try:
             saved = json.loads((out / "config.json").read_text())
         except (OSError, ValueError, TypeError):
@@ -54,5 +52,6 @@ def run(args: argparse.Namespace) -> int:
             refuse_overwrite(out, found, f"another classifier ({was})", resume_hint=False)
     command = shlex.join(["python", "-m", "gan_core", *sys.argv[1:]]) if sys.argv[1:2] == ["classifier"] else None
     train_classifier(args.data, args.out, args.epochs, args.seed, batch_size=args.batch_size, lr=args.lr,
-                     max_shift=args.max_shift, distort=args.distort, data_dir=args.data_dir, command=command)
+                     max_shift=args.max_shift, distort=args.distort, data_dir=args.data_dir, command=command,
+                     before_save=(lambda: clear_earlier(out)) if found and args.overwrite else None)
     return 0

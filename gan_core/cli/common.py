@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Callable
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -21,7 +22,8 @@ def add_device_options(sp: argparse.ArgumentParser,
 
 # What a command leaves in its output folder: a folder holding any of these holds an earlier result.
 RESULT_FILES = ("config.json", "generator.safetensors", "discriminator.safetensors", "G.safetensors", "F.safetensors",
-                "model.safetensors", "checkpoint.json", "checkpoint.safetensors", "metrics.csv")
+                "D_A.safetensors", "D_B.safetensors", "model.safetensors", "checkpoint.json", "checkpoint.safetensors",
+                "metrics.csv")
 
 
 def check_out_path(path: str) -> Path:
@@ -111,17 +113,31 @@ def clear_earlier(out: Path) -> None:
         (out / name).unlink()
 
 
-def check_new_run(args: argparse.Namespace, config, read_saved) -> None:
+def saver(save: Callable, out: Path, clear_first: bool) -> Callable:
+    """save(trainer, out) that, with --overwrite, clears the earlier result's files just before its first save: the
+    earlier run stays whole until the new one has something to put in its place (a command that fails before that,
+    say on --device cuda without a GPU, loses nothing)."""
+    pending = [clear_first]
+
+    def run(trainer):
+        if pending[0]:
+            clear_earlier(out)
+            pending[0] = False
+        return save(trainer, out)
+    return run
+
+
+def check_new_run(args: argparse.Namespace, config, read_saved) -> bool:
     """A new run's --out: refuse a folder holding an earlier result unless it is the same run again, finished (its
-    config.json equals this one: the same command, a reproduction), or --overwrite is given (which clears it). An
-    unfinished run of the same settings is refused too: --resume continues it."""
+    config.json equals this one: the same command, a reproduction), or --overwrite is given. An unfinished run of
+    the same settings is refused too: --resume continues it. Returns whether the earlier files are to be cleared
+    (--overwrite over an earlier result), which `saver` does at the new run's first save, not here."""
     out = Path(args.out)
     found = earlier_result(out)
     if not found:
-        return
+        return False
     if args.overwrite:
-        clear_earlier(out)
-        return
+        return True
     try:
         same = read_saved(out).to_dict() == config.to_dict()
     except Exception:  # noqa: BLE001 - any unreadable or foreign config.json is not this run

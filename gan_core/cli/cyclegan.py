@@ -13,7 +13,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from gan_core.cli.common import EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_resume, read_config_file
+from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_resume,
+                                 read_config_file, saver)
 
 OPTIONS = {"lambda_cycle": float, "lambda_identity": float, "lambda_class": float, "pool_size": int, "n_blocks": int,
            "d_layers": int, "translator": str}
@@ -95,6 +96,7 @@ def cmd_train_cycle(args: argparse.Namespace) -> int:
 
     from gan_core.cycle_runs import load_cycle_config
 
+    clear_first = False
     if args.resume:
         trainer = load_cycle_trainer(args.out, args.device)
         check_resume(args, trainer.step_count)
@@ -102,9 +104,10 @@ def cmd_train_cycle(args: argparse.Namespace) -> int:
             trainer.config = trainer.config.replace(steps=args.steps)
     else:
         config = cycle_config_from_args(args)
-        check_new_run(args, config, load_cycle_config)
+        clear_first = check_new_run(args, config, load_cycle_config)
         trainer = CycleTrainer(config, args.device)
     cfg, out = trainer.config, Path(args.out)
+    save = saver(save_cycle_run, out, clear_first)
     bar = tqdm(total=cfg.steps, initial=trainer.step_count, unit="step", disable=args.quiet, dynamic_ncols=True,
                desc=f"cyclegan {cfg.pair}")
     try:
@@ -115,16 +118,16 @@ def cmd_train_cycle(args: argparse.Namespace) -> int:
                 bar.set_postfix({"cycle": f"{res.cycle_a:.3f}", "d_b": f"{res.loss_d_b:.3f}"}, refresh=False)
     except TrainingDiverged as e:
         bar.close()
-        save_cycle_run(trainer, out)
+        save(trainer)
         print(f"error: {e}\nThe run up to step {trainer.step_count} was saved in {out}.", file=sys.stderr)
         return EXIT_DIVERGED
     except KeyboardInterrupt:
         bar.close()
-        save_cycle_run(trainer, out)
+        save(trainer)
         print(f"interrupted at step {trainer.step_count}; saved in {out} (resume with --resume)", file=sys.stderr)
         return 130
     bar.close()
-    save_cycle_run(trainer, out)
+    save(trainer)
     summary = ", ".join(f"{k} {v:.4g}" for k, v in trainer.last_eval.items())
     print(f"saved {out} after {trainer.step_count} steps in {trainer.elapsed:.1f} s" + (f"; {summary}" if summary else ""))
     return 0

@@ -16,7 +16,7 @@ from typing import Literal, get_args, get_origin, get_type_hints
 from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
 from gan_core.training.presets import PRESETS
 
-from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path,
+from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path, saver,
                                  check_resume, config_flag, read_config_file)
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
@@ -171,6 +171,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     check_out_path(args.out)
     if wants_cycle(args):
         return cmd_train_cycle(args)
+    clear_first = False
     if args.resume:
         trainer = load_trainer(args.out, args.device)
         check_resume(args, trainer.step_count)
@@ -186,10 +187,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise UsageError(as_flags(str(e))) from None
         from gan_core.runs import load_config
 
-        check_new_run(args, config, load_config)
+        clear_first = check_new_run(args, config, load_config)
         trainer = Trainer(config, args.device)
     cfg = trainer.config
     out = Path(args.out)
+    save = saver(save_run, out, clear_first)
     bar = tqdm(total=cfg.steps, initial=trainer.step_count, unit="step", disable=args.quiet, dynamic_ncols=True,
                desc=f"{cfg.variant} on {cfg.data.name}")
     every = max(1, min(50, cfg.steps // 100 or 1))
@@ -204,20 +206,20 @@ def cmd_train(args: argparse.Namespace) -> int:
                 bar.set_postfix(post, refresh=False)
             if (cfg.data.is_image and res.step < cfg.steps and trainer.rows and trainer.rows[-1]["step"] == res.step
                     and "fid" in trainer.rows[-1]):
-                save_run(trainer, out)  # after each image evaluation but the last (saved below): a stopped run keeps it
+                save(trainer)  # after each image evaluation but the last (saved below): a stopped run keeps it
     except TrainingDiverged as e:
         bar.close()
         trainer.restore_last_good()
-        save_run(trainer, out)
+        save(trainer)
         print(f"error: {e}\nThe run up to step {trainer.step_count} was saved in {out}.", file=sys.stderr)
         return EXIT_DIVERGED
     except KeyboardInterrupt:
         bar.close()
-        save_run(trainer, out)
+        save(trainer)
         print(f"interrupted at step {trainer.step_count}; saved in {out} (resume with --resume)", file=sys.stderr)
         return 130
     bar.close()
-    save_run(trainer, out)
+    save(trainer)
     summary = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in trainer.last_eval.items()
                         if not k.startswith(("share_", "near_")))  # per-mode shares: in metrics.csv, not the one line
     print(f"saved {out} after {trainer.step_count} steps in {trainer.elapsed:.1f} s" + (f"; {summary}" if summary else ""))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from typing import Callable
 from pathlib import Path
 
 import numpy as np
@@ -148,8 +149,10 @@ def accuracy(model: Classifier, images_uint8: np.ndarray, labels: np.ndarray, ba
 
 def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, seed: int = 0, *,
                      batch_size: int = 128, lr: float = 2e-3, max_shift: int = 2, distort: bool = False,
-                     data_dir: str | Path | None = None, command: str | None = None) -> dict:
-    """Train on the training split, measure accuracy on the held-out split, save the folder.
+                     data_dir: str | Path | None = None, command: str | None = None,
+                     before_save: Callable[[], None] | None = None) -> dict:
+    """Train on the training split, measure accuracy on the held-out split, save the folder (`before_save()` first:
+    the CLI's --overwrite clears an earlier result there only once this one is ready to take its place).
 
     Returns the config dict written to out_dir/config.json.
     """
@@ -210,6 +213,8 @@ def train_classifier(dataset_name: str, out_dir: str | Path, epochs: int = 20, s
         "command": command or f"python -m gan_core classifier --data {dataset_name} --out {out_dir} --epochs {epochs} --seed {seed}",
     }
     out = Path(out_dir)
+    if before_save is not None:
+        before_save()
     out.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(out / "model.safetensors"))
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
