@@ -16,7 +16,8 @@ import torch
 from safetensors.torch import save
 
 from gan_core.cycle_config import CycleConfig, is_cycle_config
-from gan_core.runs import RunFolderError, _unflatten, atomic_write, check_state, read_weights, write_checkpoint
+from gan_core.runs import (RunFolderError, _unflatten, atomic_write, check_state, read_history, read_weights,
+                           write_checkpoint)
 
 NETWORKS = ("G", "F", "D_A", "D_B")
 
@@ -89,11 +90,7 @@ def load_cycle_trainer(folder: str | Path, device: str | torch.device = "cpu"):
         trainer.load_state_dict(state)
     except (KeyError, ValueError, RuntimeError, TypeError, json.JSONDecodeError) as e:
         raise RunFolderError(f"the checkpoint in {folder} does not match its config: {e}") from None
-    metrics = folder / "metrics.csv"
-    if metrics.is_file() and metrics.stat().st_size > 0:
-        import pandas as pd
-
-        trainer.rows = pd.read_csv(metrics).to_dict("records")
+    trainer.rows = read_history(folder / "metrics.csv")
     return trainer
 
 

@@ -248,9 +248,23 @@ def load_trainer(run_dir: str | Path, device: str | torch.device = "cpu"):
         trainer.load_state_dict(state)
     except (KeyError, ValueError, RuntimeError, TypeError, json.JSONDecodeError) as e:
         raise RunFolderError(f"the checkpoint in {folder} does not match its config: {e}") from None
-    metrics = folder / "metrics.csv"
-    if metrics.is_file() and metrics.stat().st_size > 0:
-        import pandas as pd
-
-        trainer.rows = pd.read_csv(metrics).to_dict("records")
+    trainer.rows = read_history(folder / "metrics.csv")
     return trainer
+
+
+def read_history(metrics: Path) -> list[dict]:
+    """A run's logged rows from its metrics.csv, for a resumed run to go on writing: none when the file is missing
+    or holds no row yet (a run saved at step 0); a damaged one is named, with what to do."""
+    if not metrics.is_file():
+        return []
+    import pandas as pd
+
+    try:
+        text = metrics.read_text()
+        if not text.strip():
+            return []
+        return pd.read_csv(io.StringIO(text)).to_dict("records")
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as e:  # EmptyDataError is a ValueError
+        raise RunFolderError(f"{metrics} is damaged ({str(e).splitlines()[0]}); the checkpoint is intact, but the "
+                             f"run cannot go on writing its history. Move the file aside to resume without the "
+                             f"earlier rows") from None

@@ -57,11 +57,19 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
     return Samples(to_uint8(out), lab, True)
 
 
+# Files a run, an arena or a card keeps beside its weights: samples written over one would lose it (a training's
+# history replaced by x,y rows). Only names a sample file can have (.csv, .npz, .png) need listing.
+KEPT_FILES = ("metrics.csv", "results.csv", "curves.csv", "class_history.png")
+
+
 def write_samples(s: Samples, out: Path) -> None:
     from gan_core.runs import atomic_write
 
     if out.is_dir():
         raise ValueError(f"--out {out} is a folder; name a file, e.g. {out / 'samples.csv'}")
+    if out.name in KEPT_FILES and out.is_file():
+        raise ValueError(f"--out {out} is the {out.name} of the results saved in {out.parent}; writing there would "
+                         f"replace it. Name another file, e.g. {out.with_name('samples' + out.suffix)}")
     suffix = out.suffix.lower()
     if suffix == ".csv":
         if s.is_image:

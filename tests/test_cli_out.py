@@ -228,3 +228,46 @@ def test_an_arena_overwrite_keeps_the_earlier_pictures_until_it_has_results(tmp_
     assert main([*common, "--variants", "ns", "--overwrite", "--device", "cuda"]) != 0
     assert snapshot(out) == before
     capsys.readouterr()
+
+
+def test_a_place_that_takes_no_new_files_is_refused_before_any_work(run, tmp_path, capsys, monkeypatch):
+    """A read-only --out was found only after the training (lost), with a raw error naming a hidden temp file."""
+    import tempfile
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # as a folder that takes no new files (root ignores chmod)
+    for argv in (["train", "--steps", "5", "--out", str(tmp_path / "new"), *TINY],
+                 ["sample", "--run", str(run), "--n", "5", "--out", str(tmp_path / "s.csv")]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert f"cannot be written: {tmp_path} takes no new files (Permission denied)" in err, err
+        assert not (tmp_path / "new").exists() and not (tmp_path / "s.csv").exists()
+
+
+def test_samples_are_not_written_over_a_runs_history(run, capsys):
+    """`sample --out RUN/metrics.csv` replaced the training's history with x,y rows."""
+    before = snapshot(run)
+    assert main(["sample", "--run", str(run), "--n", "5", "--out", str(run / "metrics.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "is the metrics.csv of the results saved in" in err and "samples.csv" in err
+    assert snapshot(run) == before
+
+
+def test_a_run_saved_before_its_first_row_resumes(tmp_path, capsys):
+    """`train --steps 0` saved an empty metrics.csv, and --resume then failed with 'No columns to parse from file'."""
+    out = tmp_path / "z0"
+    assert main(["train", "--steps", "0", "--out", str(out), *TINY]) == 0
+    assert main(["train", "--resume", "--steps", "5", "--out", str(out), "--quiet", "--device", "cpu"]) == 0
+    assert "step" in (out / "metrics.csv").read_text().splitlines()[0]
+
+
+@pytest.mark.parametrize("damage", [b"\xa2\x00\xff\xfe", b'step,"d_loss\n1,2\n', b"step,d_loss\n1,2\n3,4,5,6,7\n"])
+def test_a_damaged_history_is_named_on_resume(run, capsys, damage):
+    (run / "metrics.csv").write_bytes(damage)
+    before = snapshot(run)
+    assert main(["train", "--resume", "--steps", "20", "--out", str(run), "--quiet", "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert f"{run / 'metrics.csv'} is damaged" in err and "Move the file aside" in err and "Traceback" not in err
+    assert snapshot(run) == before

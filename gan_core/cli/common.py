@@ -27,7 +27,8 @@ RESULT_FILES = ("config.json", "generator.safetensors", "discriminator.safetenso
 
 
 def check_out_path(path: str) -> Path:
-    """--out names a folder that can be made: not empty, not a file, not under a file. Checked before any work."""
+    """--out names a folder that can be made and written: not empty, not a file, not under a file, in a place that
+    takes new files. Checked before any work (a read-only place was found only after the training, which was lost)."""
     if not str(path).strip():
         raise UsageError("--out is empty; name a folder, e.g. --out runs/my-run")
     out = Path(path)
@@ -36,7 +37,26 @@ def check_out_path(path: str) -> Path:
     for parent in out.parents:
         if parent.exists() and not parent.is_dir():
             raise UsageError(f"--out {out}: {parent} is a file, so no folder can be made under it")
+    check_writable(out, "--out")
     return out
+
+
+def check_writable(out: Path, flag: str) -> None:
+    """`out` (a folder), or the nearest folder above it that exists, takes a new file: tried with an empty one, which
+    is removed at once. Nothing else is made."""
+    import os
+    import tempfile
+
+    where = out if out.is_dir() else next((p for p in out.parents if p.is_dir()), None)
+    if where is None:
+        return
+    try:
+        fd, name = tempfile.mkstemp(dir=where, prefix=".write-check-")
+        os.close(fd)
+        os.unlink(name)
+    except OSError as e:
+        raise UsageError(f"{flag} {out} cannot be written: {where} takes no new files ({e.strerror}); choose a folder "
+                         f"you can write to") from None
 
 
 def earlier_result(out: Path) -> list[str]:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_resume,
-                                 read_config_file, saver)
+                                 check_writable, read_config_file, saver)
 
 OPTIONS = {"lambda_cycle": float, "lambda_identity": float, "lambda_class": float, "pool_size": int, "n_blocks": int,
            "d_layers": int, "translator": str}
@@ -144,6 +144,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if Path(args.out).resolve() == Path(args.input).resolve():
         raise UsageError(f"--out {args.out} is the input file; write the translations to another file, or the input "
                          f"would be lost")
+    check_writable(Path(args.out), "--out")
     device = resolve_device(args.device)
     G, F, config = load_translators(args.run, device)
     x = read_translate_input(Path(args.input), config.is_image)  # (N, 2) points or (N, 1, 28, 28) in [-1, 1]

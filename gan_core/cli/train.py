@@ -16,8 +16,8 @@ from typing import Literal, get_args, get_origin, get_type_hints
 from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
 from gan_core.training.presets import PRESETS
 
-from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path, saver,
-                                 check_resume, config_flag, read_config_file)
+from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path,
+                                 check_resume, check_writable, config_flag, read_config_file, saver)
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
@@ -242,7 +242,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from gan_core.sampling import sample_run, write_samples
 
     _check_seed(args.seed)
-
+    check_writable(Path(args.out), "--out")
     result = sample_run(args.run, args.n, args.seed, args.label, args.device, psi=args.psi)
     write_samples(result, Path(args.out))
     print(f"wrote {args.n} samples to {args.out}")
