@@ -48,6 +48,9 @@ def save_cycle_run(trainer, out_dir: str | Path, checkpoint: bool = True) -> Pat
 def load_cycle_config(folder: str | Path) -> CycleConfig:
     path = Path(folder) / "config.json"
     if not path.is_file():
+        if not Path(folder).exists():
+            raise RunFolderError(f"{folder} does not exist; give the folder a 'gan_core train --preset cyclegan' run was "
+                                 f"saved in")
         raise RunFolderError(f"{folder} has no config.json; is it a run folder written by 'gan_core train --preset cyclegan'?")
     try:
         d = json.loads(path.read_text())

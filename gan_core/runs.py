@@ -149,6 +149,8 @@ def write_checkpoint(trainer, out: Path) -> None:
 def load_config(run_dir: str | Path) -> TrainConfig:
     path = Path(run_dir) / "config.json"
     if not path.is_file():
+        if not Path(run_dir).exists():
+            raise RunFolderError(f"{run_dir} does not exist; give the folder a 'gan_core train' run was saved in")
         raise RunFolderError(f"{run_dir} has no config.json; is it a run folder written by 'gan_core train'?")
     try:
         d = json.loads(path.read_text())

@@ -271,3 +271,24 @@ def test_a_damaged_history_is_named_on_resume(run, capsys, damage):
     err = capsys.readouterr().err
     assert f"{run / 'metrics.csv'} is damaged" in err and "Move the file aside" in err and "Traceback" not in err
     assert snapshot(run) == before
+
+
+def test_a_diverged_run_says_how_to_train_again_with_lower_rates(tmp_path, capsys):
+    """The divergence message said 'lower the learning rates and go on from it', which --resume refuses to do."""
+    out = tmp_path / "dv"
+    argv = ["train", "--steps", "20", "--out", str(out), *TINY, "--lr-g", "1e6", "--lr-d", "1e6", "--variant", "lsgan"]
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    hint = f"python -m gan_core train --config {out / 'config.json'} --lr-g 100000 --lr-d 100000 --out NEW_FOLDER"
+    assert hint in err, err
+    again = hint.split()[3:-2] + ["--out", str(tmp_path / "again"), "--quiet", "--steps", "2"]
+    assert main(again) in (0, 3)  # the command given is one the CLI takes (the rates may still be too high)
+    assert "would not be read" not in capsys.readouterr().err
+
+
+def test_a_run_folder_that_does_not_exist_is_said_so(tmp_path, capsys):
+    assert main(["eval", "--run", "/nonexistent/run"]) == 2
+    assert "/nonexistent/run does not exist" in capsys.readouterr().err
+    # and the classifier's seed is checked as the other commands' are (a negative one was accepted)
+    assert main(["classifier", "--data", "digits8", "--out", str(tmp_path / "c"), "--seed", "-1"]) == 2
+    assert "--seed -1 is out of range" in capsys.readouterr().err and not (tmp_path / "c").exists()

@@ -34,6 +34,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not 0 <= args.seed <= 2**31 - 1:  # as train, sample and eval
+        raise UsageError(f"--seed {args.seed} is out of range; give a whole number from 0 to {2**31 - 1:,}")
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise UsageError(f"--data-dir {args.data_dir}: no such folder (it should hold the IDX files); leave it out to "
                          f"use the bundled or installed copies")

@@ -211,7 +211,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         bar.close()
         trainer.restore_last_good()
         save(trainer)
-        print(f"error: {e}\nThe run up to step {trainer.step_count} was saved in {out}.", file=sys.stderr)
+        o = cfg.optim
+        print(f"error: {e}\nThe run up to step {trainer.step_count} was saved in {out}. A saved run resumes with its "
+              f"own settings, so to train again with rates 10x lower, start a new run from them: python -m gan_core "
+              f"train --config {out / 'config.json'} --lr-g {o.lr_g / 10:g} --lr-d {o.lr_d / 10:g} --out NEW_FOLDER",
+              file=sys.stderr)
         return EXIT_DIVERGED
     except KeyboardInterrupt:
         bar.close()
