@@ -74,7 +74,7 @@ def _cli(*args, cwd=None):
     (["train", "--lr-g", "-0.1", "--steps", "5"], "--lr-g -0.1 is out of range"),  # the flag typed, not the field
     (["train", "--variant", "nope", "--steps", "5"], "valid variants"),
     (["train", "--batch-size", "0", "--steps", "5"], "--batch-size 0 is out of range"),
-    (["sample", "--run", "DOES_NOT_EXIST", "--n", "5"], "config.json"),
+    (["sample", "--run", "DOES_NOT_EXIST", "--n", "5"], "does not exist"),
 ])
 def test_bad_input_exits_2_with_a_message_not_a_traceback(tmp_path, args, needle):
     junk = tmp_path / "junk.csv"
