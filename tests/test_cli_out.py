@@ -66,6 +66,13 @@ def test_resume_refuses_settings_it_would_ignore(run, capsys):
     assert snapshot(run) == before
 
 
+def test_resume_with_overwrite_is_refused_not_half_obeyed(run, capsys):
+    """--resume --overwrite resumed and dropped --overwrite without a word."""
+    before = snapshot(run)
+    assert main(["train", "--resume", "--overwrite", "--steps", "20", "--out", str(run), "--quiet"]) == 2
+    assert "give one of them" in capsys.readouterr().err and snapshot(run) == before
+
+
 def test_resume_refuses_a_budget_below_the_steps_done(run, capsys):
     assert main(["train", "--resume", "--steps", "3", "--out", str(run), "--quiet"]) == 2
     assert "below the 10 steps" in capsys.readouterr().err

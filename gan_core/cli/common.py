@@ -108,6 +108,9 @@ def given_settings(args: argparse.Namespace) -> list[str]:
 
 def check_resume(args: argparse.Namespace, done: int) -> None:
     """A resume keeps the saved settings: refuse settings typed with it, and a budget below the steps done."""
+    if getattr(args, "overwrite", False):
+        raise UsageError(f"--resume continues the run in {args.out} and --overwrite starts it again from nothing; give "
+                         f"one of them")
     typed = given_settings(args)
     if typed:
         raise UsageError(f"--resume continues the run in {args.out} with its saved settings, so {', '.join(typed)} "
