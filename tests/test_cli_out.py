@@ -299,3 +299,11 @@ def test_a_run_folder_that_does_not_exist_is_said_so(tmp_path, capsys):
     # and the classifier's seed is checked as the other commands' are (a negative one was accepted)
     assert main(["classifier", "--data", "digits8", "--out", str(tmp_path / "c"), "--seed", "-1"]) == 2
     assert "--seed -1 is out of range" in capsys.readouterr().err and not (tmp_path / "c").exists()
+
+
+def test_an_option_given_by_its_own_flag_is_named_by_it(tmp_path, capsys):
+    assert main(["train", "--steps", "5", "--out", str(tmp_path / "o"), *TINY, "--n-critic", "100"]) == 2
+    err = capsys.readouterr().err
+    assert "--n-critic 100 is out of range" in err and "--option" not in err, err
+    assert main(["train", "--steps", "5", "--out", str(tmp_path / "o"), *TINY, "--option", "n_critic=100"]) == 2
+    assert "--option n_critic=100 is out of range" in capsys.readouterr().err

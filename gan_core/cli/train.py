@@ -43,13 +43,16 @@ def _bool(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"{text!r} is not true or false")
 
 
-def as_flags(message: str) -> str:
+def as_flags(message: str, n_critic_flag: bool = False) -> str:
     """A config error in the words typed: 'optim.batch_size=0 ...' becomes '--batch-size 0 ...', 'variant_options.x=1'
-    '--option x=1' (the config's own messages name its fields, which a command line spells differently)."""
+    '--option x=1' (the config's own messages name its fields, which a command line spells differently), and
+    n_critic '--n-critic N' when that is the flag given."""
     import re
 
     def flag(m: re.Match) -> str:
         section, name = m.group(1), m.group(2)
+        if section == "variant_options" and name == "n_critic" and n_critic_flag:
+            return "--n-critic "
         if section == "variant_options":
             return f"--option {name}="
         return f"{config_flag(section, name)} "
@@ -184,7 +187,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         try:
             config = config_from_args(args)
         except ValueError as e:  # UsageError included: the config's field names become the flags typed
-            raise UsageError(as_flags(str(e))) from None
+            raise UsageError(as_flags(str(e), n_critic_flag=args.n_critic is not None)) from None
         from gan_core.runs import load_config
 
         clear_first = check_new_run(args, config, load_config)
