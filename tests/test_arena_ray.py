@@ -61,3 +61,18 @@ def test_unknown_backend_is_refused():
 
     with pytest.raises(ValueError, match="local, ray"):
         run_arena("ring8", ["ns"], 1, 10, backend="dask")
+
+
+def test_an_unreachable_cluster_is_said_so_at_once(tmp_path, capsys):
+    """--address at a port where no Ray head listens hung for minutes with only Ray's own log lines."""
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port on this machine that nothing listens on (loopback only: no network)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t = time.monotonic()
+    code = main([*ARGS, "--out", str(tmp_path / "x"), "--backend", "ray", "--address", f"127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot reach a Ray cluster at '127.0.0.1:{port}'" in err, err
+    assert time.monotonic() - t < 30 and "Traceback" not in err

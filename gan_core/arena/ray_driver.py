@@ -40,6 +40,28 @@ def _task(indices: list[int], config_dicts: list[dict], device: str, queue) -> N
     train_item(indices, config_dicts, device, queue.put, lambda: False)  # stopping: ray.cancel ends the task
 
 
+REACH_TIMEOUT_S = 5.0
+
+
+def check_reachable(address: str, timeout: float = REACH_TIMEOUT_S) -> None:
+    """A cluster's head answers at HOST:PORT (or ray://HOST:PORT) within `timeout` seconds, else a ValueError that
+    says so: ray.init itself retries an unreachable head for minutes, printing only its own log lines. "auto" (a
+    cluster on this machine, found by Ray) is left to Ray."""
+    import socket
+
+    hostport = address.split("://", 1)[-1]
+    if address == "auto" or ":" not in hostport:
+        return
+    host, _, port = hostport.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except (OSError, ValueError) as e:
+        raise ValueError(f"cannot reach a Ray cluster at {address!r} ({e}); check --address (or RAY_ADDRESS), start "
+                         f"the head with `ray start --head`, or leave --address out to run on this machine "
+                         f"(see deploy/README.md)") from None
+
+
 def _start(ray, address: str | None) -> bool:
     """Join or start Ray; True when this call started it (then the arena shuts it down at the end)."""
     if ray.is_initialized():
@@ -48,6 +70,7 @@ def _start(ray, address: str | None) -> bool:
     runtime_env = None
     if address != "local":  # a cluster's workers do not have this checkout: send them the engine
         runtime_env = {"py_modules": [str(Path(__file__).resolve().parents[1])]}
+        check_reachable(address)
     try:
         ray.init(address=address, runtime_env=runtime_env, include_dashboard=False, log_to_driver=False,
                  configure_logging=False)
