@@ -307,3 +307,16 @@ def test_an_option_given_by_its_own_flag_is_named_by_it(tmp_path, capsys):
     assert "--n-critic 100 is out of range" in err and "--option" not in err, err
     assert main(["train", "--steps", "5", "--out", str(tmp_path / "o"), *TINY, "--option", "n_critic=100"]) == 2
     assert "--option n_critic=100 is out of range" in capsys.readouterr().err
+
+
+def test_a_bad_value_from_a_config_file_names_the_file(run, tmp_path, capsys):
+    """An out-of-range rate in a --config file was reported as '--lr-g -1 is out of range', a flag never typed."""
+    cfg = json.loads((run / "config.json").read_text())
+    cfg["optim"]["lr_g"] = -1
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(cfg))
+    assert main(["train", "--config", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--lr-g -1" in err and f"(the value comes from --config {path})" in err, err
+    assert main(["train", "--config", str(path), "--lr-g", "-2", "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "comes from --config" not in capsys.readouterr().err  # typed on the command line: no pointer to the file

@@ -17,7 +17,8 @@ from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, f
 from gan_core.training.presets import PRESETS
 
 from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path,
-                                 check_resume, check_writable, config_flag, read_config_file, saver)
+                                 check_resume, check_writable, config_flag, given_settings, read_config_file,
+                                 saver)
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
@@ -187,7 +188,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         try:
             config = config_from_args(args)
         except ValueError as e:  # UsageError included: the config's field names become the flags typed
-            raise UsageError(as_flags(str(e), n_critic_flag=args.n_critic is not None)) from None
+            said = as_flags(str(e), n_critic_flag=args.n_critic is not None)
+            first = said.split(" ", 1)[0]
+            if args.config is not None and first.startswith("--") and first not in given_settings(args):
+                said += f" (the value comes from --config {args.config})"  # a flag the user never typed
+            raise UsageError(said) from None
         from gan_core.runs import load_config
 
         clear_first = check_new_run(args, config, load_config)
