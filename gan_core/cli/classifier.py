@@ -28,7 +28,8 @@ def register(sub) -> None:
     c.add_argument("--data-dir", default=None, help="folder with the IDX files (mnist-full, fashion-mnist)")
     c.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
     c.add_argument("--overwrite", action="store_true", help="replace an earlier result in --out (a GAN run, or a "
-                   "classifier of another data set, seed or epochs: its files are removed first); the same classifier "
+                   "classifier of another data set, seed or epochs: its files are removed once the new one is trained); the same "
+                   "classifier "
                    "again is retrained in place without it")
     c.set_defaults(func=run)
 

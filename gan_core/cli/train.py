@@ -314,7 +314,8 @@ def register(sub) -> None:
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint, with its saved "
                    "settings (up to --steps)")
     t.add_argument("--overwrite", action="store_true", help="replace an earlier result in --out: its run files are "
-                   "removed first (without it a folder holding another run, or this run unfinished, is refused)")
+                   "removed when the new run first saves (without it a folder holding another run, or this run "
+                   "unfinished, is refused)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     add_device_options(t)
     _add_config_options(t)
