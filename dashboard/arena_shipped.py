@@ -121,7 +121,7 @@ def count_words(data: str) -> str | None:
     k = len(MIXTURES[data].centres)
     return (f"**{score_labels(data)['modes']}** counts a mode once one of its samples is sharp (within 3 sigma of "
             f"its centre), as the published protocol does. The sentences below speak of **held** modes: those with "
-            f"at least {1 / (4 * k):.1%} of the samples (a quarter of a fair share), so a few stray sharp samples "
+            f"at least {1 / (4 * k):.0%} of the samples (1/{4 * k}: a quarter of a fair share), so a few stray sharp samples "
             f"count in the table and not in the sentences.")
 
 

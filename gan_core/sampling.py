@@ -58,18 +58,34 @@ def sample_run(run: str | Path, n: int, seed: int = 0, label: int | None = None,
 
 
 # Files a run, an arena or a card keeps beside its weights: samples written over one would lose it (a training's
-# history replaced by x,y rows). Only names a sample file can have (.csv, .npz, .png) need listing.
+# history replaced by x,y rows). Only names a sample file can have (.csv, .npz, .png) need listing; besides these,
+# a card's samples.png (beside its metrics.json or card.json) and an arena's pictures (any .png beside its results.csv)
+# are kept.
 KEPT_FILES = ("metrics.csv", "results.csv", "curves.csv", "class_history.png")
 
 
-def write_samples(s: Samples, out: Path) -> None:
+def kept_file(out: Path) -> bool:
+    """Whether `out` is an existing file that a run, an arena or a card keeps (KEPT_FILES)."""
+    if not out.is_file():
+        return False
+    card = any((out.parent / f).is_file() for f in ("metrics.json", "card.json"))
+    return (out.name in KEPT_FILES or (out.name == "samples.png" and card)
+            or (out.suffix.lower() == ".png" and (out.parent / "results.csv").is_file()))
+
+
+def write_samples(s: Samples, out: Path, replace_kept: bool = False) -> None:
+    """Samples to .csv (2D), .npz or .png; never over a kept file (`kept_file`) unless `replace_kept` (the card
+    writer, which remakes a card's own samples.png)."""
     from gan_core.runs import atomic_write
 
     if out.is_dir():
         raise ValueError(f"--out {out} is a folder; name a file, e.g. {out / 'samples.csv'}")
-    if out.name in KEPT_FILES and out.is_file():
-        raise ValueError(f"--out {out} is the {out.name} of the results saved in {out.parent}; writing there would "
-                         f"replace it. Name another file, e.g. {out.with_name('samples' + out.suffix)}")
+    if not replace_kept and kept_file(out):
+        free = next(c for c in (out.with_name(f"{stem}{out.suffix}") for stem in
+                                ("samples", "my-samples", *(f"my-samples-{i}" for i in range(2, 1000))))
+                    if not c.exists())
+        raise ValueError(f"--out {out} is a file the results saved in {out.parent} keep; writing there would replace "
+                         f"it. Name another file, e.g. {free}")
     suffix = out.suffix.lower()
     if suffix == ".csv":
         if s.is_image:

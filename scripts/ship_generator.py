@@ -135,7 +135,7 @@ def main() -> int:
     m = evaluate_run(folder, EVAL_N, EVAL_SEED)
     m = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in m.items()}
     atomic_write(folder / "metrics.json", json.dumps(m, indent=2))
-    write_samples(sample_run(folder, 64, 0), folder / "samples.png")
+    write_samples(sample_run(folder, 64, 0), folder / "samples.png", replace_kept=True)  # the card's own picture
     write_class_history(folder, args.history_title or f"pretrained/{args.name}: share of the samples per class "
                         "over training", args.history_from)
     card["training"] = training_facts(folder, card)

@@ -192,7 +192,7 @@ def test_a_finished_arenas_ranking_names_what_its_numbers_are(app, arena):
     assert (table.value["seconds"] == table.value["seconds"].round(0)).all()
     # what the table's modes count and what the sentences' held modes are, said beside them
     assert any(c.value.startswith("**modes (of 8)** counts a mode once one of its samples is sharp") and
-               "at least 3.1% of the samples" in c.value for c in app.caption)
+               "at least 3% of the samples (1/32: a quarter of a fair share)" in c.value for c in app.caption)
 
 
 def test_a_ranking_after_too_few_steps_says_it_is_not_a_verdict(app, arena):

@@ -258,8 +258,27 @@ def test_samples_are_not_written_over_a_runs_history(run, capsys):
     before = snapshot(run)
     assert main(["sample", "--run", str(run), "--n", "5", "--out", str(run / "metrics.csv")]) == 2
     err = capsys.readouterr().err
-    assert "is the metrics.csv of the results saved in" in err and "samples.csv" in err
+    assert "is a file the results saved in" in err and "e.g. " + str(run / "samples.csv") in err
     assert snapshot(run) == before
+
+
+def test_samples_are_not_written_over_a_cards_or_an_arenas_pictures(tmp_path, capsys):
+    """The refusal above suggested samples.png, which every card keeps (its sample grid): following it lost that."""
+    card = tmp_path / "card"
+    shutil.copytree(ROOT / "pretrained/ring8-classroom", card)
+    arena = tmp_path / "arena"
+    shutil.copytree(ROOT / "pretrained/arena-ring8-collapse-ttur", arena)
+    for folder, name in ((card, "samples.png"), (card, "class_history.png"), (arena, "ns.png"), (arena, "curves.csv")):
+        if not (folder / name).is_file():
+            continue
+        before = snapshot(folder)
+        assert main(["sample", "--run", str(card), "--n", "5", "--out", str(folder / name)]) == 2, name
+        err = capsys.readouterr().err
+        suggested = Path(err.rsplit("e.g. ", 1)[1].strip())
+        assert not suggested.exists() and suggested.parent == folder, err
+        assert snapshot(folder) == before, name
+    assert main(["sample", "--run", str(card), "--n", "5", "--out", str(tmp_path / "mine.png")]) == 0
+    assert main(["sample", "--run", str(card), "--n", "5", "--out", str(tmp_path / "mine.png")]) == 0  # its own, again
 
 
 def test_a_run_saved_before_its_first_row_resumes(tmp_path, capsys):

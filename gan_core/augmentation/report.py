@@ -75,7 +75,7 @@ class Comparison:
     def shown_gap(self) -> float:
         """The gap between the two scores as written (one decimal each): 51.0 and 49.3 are 1.7 apart on the page,
         even when the unrounded means are 1.6 apart."""
-        return round(self.better.mean, 1) - round(self.worse.mean, 1)
+        return round(round(self.better.mean, 1) - round(self.worse.mean, 1), 1)
 
     @property
     def bars(self) -> float:
@@ -83,8 +83,10 @@ class Comparison:
 
     @property
     def separated(self) -> bool:
-        """The gap exceeds the two standard errors together, and both means rest on at least two seeds."""
-        return min(self.better.runs, self.worse.runs) >= 2 and self.gap > self.bars
+        """The gap exceeds the two standard errors together, and both means rest on at least two seeds; judged on the
+        numbers as written (the gap of the scores shown against the bars shown), so the sentence never says "1.6
+        points ... larger than ± 1.7"."""
+        return min(self.better.runs, self.worse.runs) >= 2 and self.shown_gap > round(self.bars, 1)
 
 
 def _compare(a: Cellstat, b: Cellstat) -> Comparison:
@@ -126,7 +128,7 @@ def paragraph(stats: list[Cellstat], n: int) -> str:
         text += (f" The shipped evaluation classifier reads {cgan.read:.0%} of the conditional GAN's samples (the "
                  f"pictured ones) as the class they were drawn for")
         text += (": fewer than half, so most of what its arm adds to the batches is not a picture of the class it is "
-                 "labelled with." if cgan.read < 0.5 else ".")
+                 "labelled with." if round(cgan.read, 2) < 0.5 else ".")  # as the share is written: 50% is not fewer
     return text
 
 

@@ -159,9 +159,9 @@ def run_arena_cli(args: argparse.Namespace) -> int:
             events.append(e)
     finally:
         bar.close()
-    for picture in stale:
-        picture.unlink(missing_ok=True)
     write_results(events, out, title=f"Arena on {args.data}", variants=names)
+    for picture in stale:  # the earlier arena's, once this one's results are written (no name is in both)
+        picture.unlink(missing_ok=True)
     curves.sort(key=lambda c: (names.index(c["variant"]), c["seed"], c["step"]))
     pd.DataFrame(curves).to_csv(out / "curves.csv", index=False)
     if args.data in ARENA_DATA and curves:
