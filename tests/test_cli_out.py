@@ -339,3 +339,14 @@ def test_a_bad_value_from_a_config_file_names_the_file(run, tmp_path, capsys):
     assert "--lr-g -1" in err and f"(the value comes from --config {path})" in err, err
     assert main(["train", "--config", str(path), "--lr-g", "-2", "--out", str(tmp_path / "o"), "--quiet"]) == 2
     assert "comes from --config" not in capsys.readouterr().err  # typed on the command line: no pointer to the file
+
+
+def test_small_mistakes_get_the_right_words(tmp_path, capsys):
+    """From a probe of the command line: augment took a --data-dir that does not exist; eval's --n bound named 1 as
+    its least (it scores 10 or more); the list of presets left out cyclegan, which --help lists."""
+    assert main(["augment", "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "a")]) == 2
+    assert "no such folder" in capsys.readouterr().err and not (tmp_path / "a").exists()
+    assert main(["eval", "--run", str(ROOT / "pretrained/ring8-classroom"), "--n", "99999999"]) == 2
+    assert "score between 10 and 100,000 samples" in capsys.readouterr().err
+    assert main(["train", "--preset", "nosuch", "--out", str(tmp_path / "p"), "--quiet"]) == 2
+    assert "cyclegan" in capsys.readouterr().err

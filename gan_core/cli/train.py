@@ -263,12 +263,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from gan_core.cycle_runs import is_cycle_run
-    from gan_core.sampling import evaluate_run
+    from gan_core.sampling import MAX_SAMPLES, evaluate_run
 
     _check_seed(args.seed)
     if args.n is not None and args.n < EVAL_N_MIN:
         raise UsageError(f"--n {args.n}: scoring needs at least {EVAL_N_MIN} samples (the metrics compare "
                          f"neighbours and spreads); leave --n out for the run's own count")
+    if args.n is not None and args.n > MAX_SAMPLES:
+        raise UsageError(f"--n {args.n}: score between {EVAL_N_MIN} and {MAX_SAMPLES:,} samples; leave --n out for the "
+                         f"run's own count")
     if is_cycle_run(args.run):  # a CycleGAN: its translation metrics on held-out samples (no noise, no seed)
         from gan_core.cycle_runs import evaluate_folder
 

@@ -148,7 +148,8 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
 
 def preset(name: str) -> Preset:
     if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}")
+        # cyclegan is the train command's preset for two-domain pairs (gan_core/cycle_config.py), listed with these
+        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join([*PRESETS, 'cyclegan'])}")
     return PRESETS[name]
 
 
