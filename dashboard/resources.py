@@ -101,11 +101,16 @@ def session_arena():
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def real_images(dataset: str, n: int = 32):
-    """The first n held-out (test-split) images (uint8, (n, 28, 28)) and their labels, to show beside the fakes."""
+    """n held-out (test-split) images (uint8, (n, 28, 28)) and their labels, to show beside the fakes: drawn once with
+    a fixed seed from the whole split, since the bundled MNIST test digits are sorted by class (the first 32 were
+    all 0s, on the Train page and in Style transfer's held-out examples)."""
+    import numpy as np
+
     from gan_core.data.images import load_images
 
     images, labels = load_images(dataset, "test")
-    return images[:n], labels[:n]
+    pick = np.random.default_rng(0).permutation(len(labels))[:n]
+    return images[pick], labels[pick]
 
 
 @st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)

@@ -259,3 +259,15 @@ def test_the_class_histograms_are_drawn_at_twice_their_size_in_a_scalable_font()
     assert drawn
     for path in drawn:
         assert Image.open(path).size[1] == 2 * (22 + 10 * 20 + 30), path  # K = 10 classes, title, step labels
+
+
+@pytest.mark.parametrize("data", ["mnist", "fashion-mnist", "digits8"])
+def test_the_real_images_shown_hold_many_classes(data):
+    """Rehearsal: the bundled MNIST test digits are sorted by class, and the 32 shown (Train page, Style transfer's
+    held-out examples) were all 0s."""
+    from dashboard.resources import real_images
+
+    imgs, labels = real_images(data, 32)
+    assert imgs.shape == (32, 28, 28) and len(set(labels.tolist())) >= 8, labels
+    again = real_images(data, 32)
+    assert np.array_equal(again[0], imgs) and np.array_equal(again[1], labels)  # the same 32 every time

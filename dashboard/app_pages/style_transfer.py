@@ -286,8 +286,8 @@ with tab_shipped:
             if how == "a held-out one":
                 pics, labels = real_images(side, 32)
                 idx = pick[2].slider("Held-out example", 0, len(pics) - 1, 0, key="st_idx",
-                                     help=f"one of the first {len(pics)} held-out {side} digits; the caption says "
-                                          "which digit it is")
+                                     help=f"one of {len(pics)} held-out {side} digits (drawn once from the test "
+                                          f"split); the caption says which digit it is")
                 digit, yours = pics[idx], f"held-out {side} example {idx}: a {int(labels[idx])}"
             elif how == "upload a picture":
                 up = pick[2].file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB)",
