@@ -68,8 +68,23 @@ def _live_lr(runner: TrainingRunner | None) -> None:
         try:
             runner.set_learning_rates(ss.w_lr_g, ss.w_lr_d, ss.w_lr_decay)
             ss.live_note = f"Learning rates now G {ss.w_lr_g:g}, D {ss.w_lr_d:g}, decay {ss.w_lr_decay:g} (live)."
+            ss[knob_key(runner)] = float(ss.w_lr_decay)  # the Live knobs' decay slider shows the same value
         except ValueError as err:
             ss.live_note = str(err)
+
+
+def knob_key(runner: TrainingRunner) -> str:
+    """The session-state key of the Live knobs' learning-rate decay slider of this run (app_pages/train.py)."""
+    return f"knob_lr_decay_{runner.run_id}"
+
+
+def knob_decay(runner: TrainingRunner) -> None:
+    """The Live knobs' decay slider moved: the run takes it, and so does the sidebar's LR decay (one value, wherever
+    it is read: the sidebar, the share link, the next change of a learning rate)."""
+    ss = st.session_state
+    decay = float(ss[knob_key(runner)])
+    runner.set_learning_rates(lr_decay=decay)
+    ss.w_lr_decay = decay
 
 
 def _load_preset() -> None:
@@ -248,8 +263,8 @@ def _optimisation(errors: dict, runner: TrainingRunner | None) -> None:
                      help=HELP_O["beta2_g"] + " (G and D)")
     errors["beta1"], errors["beta2"] = st.empty(), st.empty()
     c1, c2 = st.columns(2)
-    c1.select_slider("LR decay", [0.0, 0.5, 0.9, 0.99], key="w_lr_decay", on_change=_live_lr, args=(runner,),
-                     help=HELP_O["lr_decay"] + " (changes live)")
+    c1.select_slider("LR decay", sorted({0.0, 0.5, 0.9, 0.99} | {ss.w_lr_decay}), key="w_lr_decay", on_change=_live_lr,
+                     args=(runner,), help=HELP_O["lr_decay"] + " (changes live; the Live knobs set it finer)")
     c2.number_input("Batch growth", 1, 8, key="w_batch_growth", help=HELP_O["batch_growth"])
     errors["lr_decay"] = st.empty()
     errors["batch_growth"] = st.empty()

@@ -546,6 +546,26 @@ def test_a_new_learning_rate_applies_live_without_asking_for_a_reset(app):
     assert not any("Press **Reset**" in i.value for i in app.info), [i.value for i in app.info]
 
 
+def test_the_two_decay_controls_show_one_value(app):
+    """Rehearsal: the Live knobs' decay at 0.69 left the sidebar's LR decay at 0.99, and the next change of a
+    learning rate in the sidebar sent 0.99 back to the run. The two controls now move together."""
+    before = set(map(id, live_runners()))
+    app.run()
+    runner = session_runner(before)
+    app.button(key="btn_step_both").click().run()
+    assert until(app, lambda: metric(app, "Step") == "1", timeout=10)
+    knob = next(s for s in app.slider if s.key.startswith("knob_lr_decay"))
+    assert knob.value == app.select_slider(key="w_lr_decay").value == runner.trainer.lr_decay
+    knob.set_value(0.69).run()
+    assert not app.exception
+    assert runner.trainer.lr_decay == 0.69 and app.select_slider(key="w_lr_decay").value == 0.69
+    app.select_slider(key="w_lr_d").set_value(0.001).run()  # another rate moved: the decay stays the knob's
+    assert not app.exception and runner.trainer.lr_decay == 0.69 and runner.trainer.base_lr_d == 0.001
+    app.select_slider(key="w_lr_decay").set_value(0.9).run()  # and the sidebar moves the knob
+    assert runner.trainer.lr_decay == 0.9
+    assert next(s for s in app.slider if s.key.startswith("knob_lr_decay")).value == 0.9
+
+
 def test_after_a_change_that_needs_a_new_run_no_button_steps_the_old_one(app):
     """Changing the objective asks for Reset; until then Train, Step D, Step G, Step both and Next sub-step are
     off, so the class never watches the old variant step under the new one's name."""

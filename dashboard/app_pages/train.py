@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import run_keys, settings, warm_up
 from dashboard.resources import real_images, session_runner
-from dashboard.train_sidebar import experiment_sidebar
+from dashboard.train_sidebar import experiment_sidebar, knob_decay, knob_key
 from dashboard.training.parking import claim
 from dashboard.training.pool import LIVE, REACHED_TARGET
 from gan_core.variants import LIVE_OPTIONS
@@ -322,11 +322,13 @@ if snap.recipe is not None:
         n_c = cols[-2].slider("D steps per G step", *settings.KNOB_RANGES["n_critic"], recipe.n_critic, key=f"knob_n_critic_{runner.run_id}")
         if n_c != recipe.n_critic:
             runner.update_recipe(n_critic=n_c)
-        decay = cols[-1].slider("learning-rate decay", 0.0, 0.99, float(snap.lr_decay), 0.01,
-                                key=f"knob_lr_decay_{runner.run_id}",
-                                help="the rates fall linearly to (1 - decay) of their start at the step budget")
-        if decay != snap.lr_decay:
-            runner.set_learning_rates(lr_decay=decay)
+        key = knob_key(runner)
+        if key not in st.session_state:
+            st.session_state[key] = float(snap.lr_decay)
+        cols[-1].slider("learning-rate decay", 0.0, 0.999, key=key, step=0.001, format="%.3f", on_change=knob_decay,
+                        args=(runner,),
+                        help="the rates fall linearly to (1 - decay) of their start at the step budget; the same "
+                             "setting as the sidebar's LR decay")
 
 if data == "draw" and not canvas_on_top:
     _draw_your_own(expanded=False)
