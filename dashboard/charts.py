@@ -27,13 +27,15 @@ LEGEND = (("real", REAL, "data, and where D says real"), ("fake", FAKE, "G's sam
           ("G", G_COLOUR, "the generator"), ("D", D_COLOUR, "the discriminator"))
 
 
-def legend_html() -> str:
-    """The colour legend, stated once on a page (a line of HTML; the charts below use the same colours)."""
+def legend_html(modes: bool = True) -> str:
+    """The colour legend, stated once on a page (a line of HTML; the charts below use the same colours); the mode
+    marks with it when the data has modes."""
     swatch = '<span style="display:inline-block;width:.75em;height:.75em;border-radius:50%;background:{};' \
              'margin:0 .25em 0 .8em;vertical-align:-.05em"></span>'
     item = '<span style="white-space:nowrap">{}</span> '
     items = "".join(item.format(swatch.format(c) + f"<b>{name}</b> {text}") for name, c, text in LEGEND)
-    marks = item.format("&ensp;<b>&#9711;</b> mode covered") + item.format("&ensp;<b>&#10005;</b> mode missed")
+    marks = (item.format("&ensp;<b>&#9711;</b> mode covered") + item.format("&ensp;<b>&#10005;</b> mode missed")
+             if modes else "")
     return f'<div style="font-size:.85rem;line-height:1.45">{items}{marks}</div>'
 
 
@@ -181,10 +183,19 @@ def view_2d(v, show: dict[str, bool], height: int = 560, max_points: int = 400) 
         xs, ys = _segments(v.arrow_from, tips)
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="where G pushes each fake",
                            hoverinfo="skip", line=dict(width=1.8, color="rgba(0,110,80,0.9)")))
-    return _figure(traces, "D's map, the real and the fake points", height, show_legend=False,
+    return _figure(traces, view_title(show), height, show_legend=False,
                    xaxis=dict(range=[x0, x1], showgrid=False, zeroline=False),
                    yaxis=dict(range=[y0, y1], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
                    margin=dict(t=40, b=10))
+
+
+def view_title(show: dict[str, bool]) -> str:
+    """The main 2D view's title, naming what the Show pills leave on it (with D's map off it said "D's map")."""
+    points = [w for w, key in (("real", "real"), ("fake", "fake")) if show.get(key, True)]
+    said = " and the ".join(points)
+    if show.get("heatmap", True):
+        return f"D's map, the {said} points" if points else "D's map"
+    return f"The {said} points" if points else "The plane of the samples"
 
 
 def mode_marks(centres: np.ndarray, covered, size: int = 18) -> list[dict]:

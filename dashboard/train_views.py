@@ -5,6 +5,7 @@ the same elements in the same order, so the browser updates each chart in place 
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 
@@ -24,6 +25,12 @@ from gan_core.data.images import class_names
 
 
 SHOW = ["D's map", "real", "fake", "manifold", "gradients", "modes"]
+
+
+def show_key(has_modes: bool) -> str:
+    """The session key of the Train page's Show pills: one for data with modes, one (without the modes pill) for
+    your own points, so that neither choice overwrites the other."""
+    return "w_show" if has_modes else "w_show_points"
 MAIN_HEIGHT = 500  # px: the main 2D chart ends above the fold of a 1400 x 900 projector (tests/test_browser_walk.py)
 
 
@@ -51,8 +58,12 @@ def _metrics_row(snap: Snapshot) -> None:
     cols = st.columns([1.15, 0.9, 1.1, 1, 1, 1.1, 1, 1])
     cols[0].metric("Step", f"{snap.step:,}" if snap.step < 100_000 else _short(snap.step))
     rate = snap.steps_per_s
-    cols[1].metric("Steps/s", f"{rate:.0f}" if rate >= 10 or rate == 0 else f"{rate:.2g}")  # slow motion: 0.067
-    cols[2].metric("Examples/s", _short(snap.examples_per_s), help="real + fake samples D and G see per second")
+    if snap.status in LIVE:
+        cols[1].metric("Steps/s", f"{rate:.0f}" if rate >= 10 or rate == 0 else f"{rate:.2g}")  # slow motion: 0.067
+        cols[2].metric("Examples/s", _short(snap.examples_per_s), help="real + fake samples D and G see per second")
+    else:  # paused or idle: no speed to give ("-", as the Style transfer page says it), not a speed of 0
+        cols[1].metric("Steps/s", "-")
+        cols[2].metric("Examples/s", "-", help="real + fake samples D and G see per second")
     d_loss, g_loss = _last_losses(snap)
     cols[3].metric("D loss", "-" if d_loss is None else f"{d_loss:.3f}")
     cols[4].metric("G loss", "-" if g_loss is None or math.isnan(g_loss) else f"{g_loss:.3f}")  # NaN: no G step yet
@@ -112,12 +123,17 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
     left, right = st.columns([1.25, 1])
     with left:
         if is_2d:
-            chosen = st.session_state.get("w_show", SHOW)
+            chosen = st.session_state.get(show_key(v is None or v.centres is not None), SHOW)
             show = {"heatmap": "D's map" in chosen, "real": "real" in chosen, "fake": "fake" in chosen,
                     "manifold": "manifold" in chosen, "arrows": "gradients" in chosen, "modes": "modes" in chosen}
             if v is None:
                 live_chart(charts.curves(snap.history, {}, "Samples", "", height=MAIN_HEIGHT), key="view2d", revision=rev)
             else:
+                k = 0 if v.centres is None else len(v.centres)
+                m = snap.metrics
+                if k and all(f"share_{i}" in m for i in range(k)):  # the marks say what the Modes metric counts: the
+                    # last evaluation's sharp samples, not the few hundred points drawn
+                    v = dataclasses.replace(v, covered=np.array([m[f"share_{i}"] > 0 for i in range(k)]))
                 live_chart(charts.view_2d(v, show, height=MAIN_HEIGHT), key="view2d", revision=rev)
         else:
             by_class = "; column k is asked for class k" if v.by_class else ""

@@ -271,3 +271,11 @@ def test_the_real_images_shown_hold_many_classes(data):
     assert imgs.shape == (32, 28, 28) and len(set(labels.tolist())) >= 8, labels
     again = real_images(data, 32)
     assert np.array_equal(again[0], imgs) and np.array_equal(again[1], labels)  # the same 32 every time
+
+
+def test_the_main_views_title_names_what_is_shown():
+    """Rehearsal: with D's map turned off the chart was still titled "D's map, the real and the fake points"."""
+    assert charts.view_2d(_views(), {}).layout.title.text == "D's map, the real and the fake points"
+    assert charts.view_2d(_views(), {"heatmap": False}).layout.title.text == "The real and the fake points"
+    assert charts.view_title({"heatmap": False, "real": False}) == "The fake points"
+    assert "mode covered" in charts.legend_html() and "mode" not in charts.legend_html(modes=False)

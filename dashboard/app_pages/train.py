@@ -265,7 +265,7 @@ if runner is None:
 
 from dashboard import charts  # noqa: E402  - loaded after the controls are on screen (warm_up.py)
 from dashboard.pictures import data_uri, upscale  # noqa: E402
-from dashboard.train_views import SHOW, live_views  # noqa: E402
+from dashboard.train_views import SHOW, live_views, show_key  # noqa: E402
 from dashboard.training.runner import REDRAW_EVERY  # noqa: E402
 
 if snap is None:  # a click of this run of the page made the run: it follows the sidebar from now on too
@@ -287,8 +287,11 @@ elif status == "error":
 
 if snap.config is not None and not snap.config.data.is_image:
     c_show, c_legend = st.columns([1.15, 1], vertical_alignment="center")
-    c_show.pills("Show", SHOW, selection_mode="multi", default=SHOW, key="w_show", label_visibility="collapsed")
-    c_legend.html(charts.legend_html())
+    has_modes = snap.config.data.name != "points"  # your own points have no modes to mark: no pill, no legend for it
+    options = SHOW if has_modes else [s for s in SHOW if s != "modes"]
+    c_show.pills("Show", options, selection_mode="multi", default=options, key=show_key(has_modes),
+                 label_visibility="collapsed")
+    c_legend.html(charts.legend_html(modes=has_modes))
 live_every = REDRAW_EVERY if snap.status in LIVE else None
 # The message for changed settings is drawn beside the charts, not above them: it never pushes the main chart down.
 if needs_reset and config is None and data == "draw" and not points:  # the open canvas says how to draw
