@@ -195,10 +195,14 @@ def _variant_options(s: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def missing_points(data: str) -> str:
-    """What to do before 'draw' or 'upload' can train (said in the page's words, not as a config field)."""
+def missing_points(data: str, refused: bool = False) -> str:
+    """What to do before 'draw' or 'upload' can train (said in the page's words, not as a config field); `refused`:
+    a file was uploaded and refused, which is not the same as no file yet."""
     if data == "draw":
         return "Draw your data first: click the canvas to add a point, or drag across it to paint several."
+    if refused:
+        return ("The file uploaded cannot be used (its message is under the upload box on the left): fix it and "
+                "upload it again.")
     return "Upload a CSV file of points first (a column x and a column y, one point per line)."
 
 

@@ -106,6 +106,13 @@ def test_config_errors_are_said_in_the_page_words(message, expected):
     assert not re.search(r"\b(optim|model|data|variant_options)\.[a-z_]+", said)
 
 
+def test_a_refused_upload_is_not_called_a_missing_one():
+    """Rehearsal: with a refused CSV uploaded, the note beside the chart still said 'Upload a CSV file of points
+    first', while the upload box showed the file's name."""
+    said = settings.missing_points("upload", refused=True)
+    assert "cannot be used" in said and "upload it again" in said and said != settings.missing_points("upload")
+
+
 def test_missing_points_are_asked_for_in_plain_words():
     for data in ("draw", "upload"):
         said = settings.missing_points(data)

@@ -74,8 +74,9 @@ def _draw_your_own(expanded: bool) -> None:
 
 # ----------------------------------------------------------------------------- config
 config, problem = None, None
+refused_upload = data == "upload" and not points and st.session_state.get("w_upload") is not None
 if data in ("draw", "upload") and not points:
-    problem = settings.missing_points(data)  # said beside the canvas or the upload box, not as an error
+    problem = settings.missing_points(data, refused_upload)  # said beside the canvas or the upload box, not as an error
 else:
     try:
         config = settings.build_config(s, points)
@@ -298,7 +299,7 @@ if needs_reset and config is None and data == "draw" and not points:  # the open
     reset_note = ("The run shown is the previous one: draw your data in the canvas above, then press **Reset** to "
                   "start a new run on it.")
 elif needs_reset and config is None:  # e.g. "Upload" chosen beside a paused MNIST run: say what comes first
-    first = (settings.missing_points(data) if data == "upload" and not points
+    first = (settings.missing_points(data, refused_upload) if data == "upload" and not points
              else "A setting on the left is refused (see its message).")
     reset_note = (f"{first} The run shown is the previous one; press **Reset** to start a new run once the settings "
                   "are complete.")
