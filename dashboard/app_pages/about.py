@@ -7,7 +7,7 @@ st.markdown(
 Watch a **generative adversarial network** learn, live, on a laptop: a *generator* G turns random noise
 into samples, a *discriminator* D tries to tell them from real data, and each learns from the other.
 
-**Train live**: pick data (2D mixtures, shapes, your own drawing or CSV, or MNIST digits), the networks and a
+**Train live**: pick data (2D mixtures, shapes, your own drawing or CSV, MNIST digits, or Fashion-MNIST clothes), the networks and a
 GAN variant, press **Train** and watch the fakes move onto the real data. The colours keep one meaning on its
 charts and wherever real and fake are drawn (the latent explorer, the arena's panels, the style transfer's arrow
 plots, whose fakes are the translations): **blue is real** (the data, and where D says "real"), **vermillion is
