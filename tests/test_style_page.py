@@ -233,3 +233,23 @@ def test_the_loss_weights_follow_the_pair_chosen(page, monkeypatch):
     page.selectbox(key="st_pair").set_value("moons:circles").run()
     assert page.slider(key="st_lc").value == 0.0  # back on the run's pair: its own weight
     runner.close()
+
+
+def test_beside_resume_train_says_it_starts_anew(page, monkeypatch):
+    """Rehearsal: with a run paused, "Train" sat beside "Resume" and quietly replaced the paused run."""
+    from gan_core.training.cycle_trainer import CycleTrainer
+
+    step = CycleTrainer.step
+    monkeypatch.setattr(CycleTrainer, "step", lambda self: (time.sleep(0.05), step(self))[1])
+    page.selectbox(key="st_pair").set_value("moons:circles").run()
+    assert page.button(key="st_train").label == "Train"
+    page.button(key="st_train").click().run()
+    page.button(key="st_pause").click().run()
+    end = time.monotonic() + 20
+    while time.monotonic() < end and cycle_runner(page).snapshot().status != "paused":
+        time.sleep(0.2)
+    page.run()
+    assert not page.exception
+    train = page.button(key="st_train")
+    assert train.label == "Train anew" and "the paused one" in train.help and "is replaced" in train.help
+    assert page.button(key="st_resume").label == "Resume"

@@ -155,8 +155,11 @@ with tab_live:
     ss.setdefault(f"st_steps_{is_image}", LIVE[is_image]["steps"])  # (the value from the state only: Reattach sets it)
     steps = c[2].number_input("Steps", 100, 20000, step=100, key=f"st_steps_{is_image}")
     resumable = ours and snap.status == "paused"  # then Resume is the main button, and Train (a new run) is not
-    if c[3].button("Train", type="secondary" if resumable else "primary", key="st_train", disabled=busy,
-                   width="stretch"):
+    # Beside Resume, Train starts another run: its label and help say that the paused one is replaced
+    if c[3].button("Train anew" if resumable else "Train", type="secondary" if resumable else "primary",
+                   key="st_train", disabled=busy, width="stretch",
+                   help=(f"starts a new run; the paused one (step {snap.step:,}) is replaced. Resume goes on with it"
+                         if resumable else None)):
         try:
             runner.start(live_config(pair, steps))
         except Exception as err:  # noqa: BLE001 - a missing data set is explained on the page
