@@ -2,14 +2,16 @@
 
 Colours: the arrow plots keep the app's legend (dashboard/charts.py): blue is real (the domain translated to),
 vermillion is fake (the translations), green the way back (a generator's work), grey the points translated. The
-curves take their own colours, one per loss or direction, named in their legends.
+losses keep it too: the generators' in green and the discriminators' in purple (solid for the A->B side, dashed for
+B->A), the cycle losses in black, the identity losses in grey and the class terms in orange; the progress chart's
+two directions take orange and sky blue.
 """
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.charts import FAKE, G_COLOUR, MAX_CURVE_POINTS, NEUTRAL, REAL, _figure, _note, _segments
+from dashboard.charts import D_COLOUR, FAKE, G_COLOUR, MAX_CURVE_POINTS, MODE, NEUTRAL, REAL, _figure, _note, _segments
 
 # The progress chart's two directions: Okabe-Ito orange and sky blue, told apart with colour blindness, and not the
 # vermillion and green the rest of the app gives to fake samples and to the generator.
@@ -17,7 +19,11 @@ TO_COLOUR, BACK_COLOUR = "#E69F00", "#56B4E9"
 LOSSES = {"loss_g": "G (A->B) adversarial", "loss_f": "F (B->A) adversarial", "loss_d_a": "D_A", "loss_d_b": "D_B",
           "cycle_a": "cycle A->B->A", "cycle_b": "cycle B->A->B", "identity_a": "identity F(a)",
           "identity_b": "identity G(b)", "class_g": "class term G(a)", "class_f": "class term F(b)"}
-PALETTE = ("#d62728", "#9467bd", "#1f77b4", "#ff7f0e", "#2ca02c", "#17becf", "#8c564b", "#7f7f7f", "#bcbd22", "#e377c2")
+# Each loss: (colour, dash), in the app's legend: a generator's green, a discriminator's purple (charts.py).
+LOSS_STYLE = {"loss_g": (G_COLOUR, "solid"), "loss_f": (G_COLOUR, "dash"), "loss_d_a": (D_COLOUR, "solid"),
+              "loss_d_b": (D_COLOUR, "dash"), "cycle_a": (MODE, "solid"), "cycle_b": (MODE, "dash"),
+              "identity_a": (NEUTRAL, "solid"), "identity_b": (NEUTRAL, "dash"), "class_g": (TO_COLOUR, "solid"),
+              "class_f": (TO_COLOUR, "dash")}
 
 
 def _every(xs: list, n: int = MAX_CURVE_POINTS) -> np.ndarray:
@@ -30,10 +36,12 @@ def losses(series: dict, height: int = 300) -> go.Figure:
     traces = []
     if series.get("step"):
         x = _every(series["step"])
-        for (key, name), colour in zip(LOSSES.items(), PALETTE):
+        for key, name in LOSSES.items():
             y = _every(series.get(key, []))
+            colour, dash = LOSS_STYLE[key]
             if len(y) and np.isfinite(y).any():
-                traces.append(dict(type="scatter", x=x, y=y, mode="lines", name=name, line=dict(width=2, color=colour)))
+                traces.append(dict(type="scatter", x=x, y=y, mode="lines", name=name,
+                                   line=dict(width=2, color=colour, dash=dash)))
     notes = [] if traces else [_note("press Train to start")]
     return _figure(traces, "Losses", height, annotations=notes, xaxis=dict(title=dict(text="step")),
                    yaxis=dict(title=dict(text="loss")), legend=dict(font=dict(size=12)))

@@ -161,7 +161,9 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
             st.caption(_story(e, v.centres))
         else:
             live_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
-                                     "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence"), key="c_modes", revision=rev)
+                                     "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence",
+                                     colours=(charts.MODE, charts.NEUTRAL)),  # not D's and G's colours: neither is
+                       key="c_modes", revision=rev)
     else:
         c1, c2 = st.columns(2)
         counts = v.class_counts if v.class_counts is not None else np.zeros(10)

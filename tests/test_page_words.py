@@ -289,3 +289,30 @@ def test_the_main_views_title_names_what_is_shown():
     assert charts.view_2d(_views(), {"heatmap": False}).layout.title.text == "The real and the fake points"
     assert charts.view_title({"heatmap": False, "real": False}) == "The fake points"
     assert "mode covered" in charts.legend_html() and "mode" not in charts.legend_html(modes=False)
+
+
+def test_the_style_losses_and_the_grid_distances_keep_the_legends_colours():
+    """Rehearsal: Style transfer's losses drew F (a generator) in violet and D_A in blue (real's colour), and the
+    Train page's grid JS / KL curves took D's and G's colours for numbers that are neither."""
+    from dashboard import cycle_charts
+
+    n = 5
+    series = {"step": list(range(n)), **{k: [1.0] * n for k in cycle_charts.LOSSES}}
+    fig = cycle_charts.losses(series)
+    colour = {t.name: t.line.color for t in fig.data}
+    assert colour["G (A->B) adversarial"] == colour["F (B->A) adversarial"] == charts.G_COLOUR
+    assert colour["D_A"] == colour["D_B"] == charts.D_COLOUR
+    others = [c for name, c in colour.items() if "adversarial" not in name and not name.startswith("D_")]
+    assert charts.G_COLOUR not in others and charts.D_COLOUR not in others and charts.REAL not in others
+    bad = sorted(c for c in _colours(fig) if not _allowed(c))
+    assert not bad, bad
+    history = pd.DataFrame({"step": [1, 2], "grid_js": [0.5, 0.4], "grid_kl": [1.0, 0.8]})
+    import inspect
+
+    from dashboard import train_views
+
+    src = inspect.getsource(train_views)
+    assert 'colours=(charts.MODE, charts.NEUTRAL)' in src.split('"grid_js": "grid JS"', 1)[1][:300]
+    grid = charts.curves(history, {"grid_js": "grid JS", "grid_kl": "grid KL"}, "t", "d",
+                         colours=(charts.MODE, charts.NEUTRAL))
+    assert {t.line.color for t in grid.data} == {charts.MODE, charts.NEUTRAL}
