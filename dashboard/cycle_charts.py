@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from dashboard.charts import D_COLOUR, FAKE, G_COLOUR, MAX_CURVE_POINTS, MODE, NEUTRAL, REAL, _figure, _note, _segments
+from dashboard.charts import (BLANK_AXIS, D_COLOUR, FAKE, G_COLOUR, MAX_CURVE_POINTS, MODE, NEUTRAL, REAL, _figure,
+                              _note, _segments)
 
 # The progress chart's two directions: Okabe-Ito orange and sky blue, told apart with colour blindness, and not the
 # vermillion and green the rest of the app gives to fake samples and to the generator.
@@ -43,8 +44,9 @@ def losses(series: dict, height: int = 300) -> go.Figure:
                 traces.append(dict(type="scatter", x=x, y=y, mode="lines", name=name,
                                    line=dict(width=2, color=colour, dash=dash)))
     notes = [] if traces else [_note("press Train to start")]
-    return _figure(traces, "Losses", height, annotations=notes, xaxis=dict(title=dict(text="step")),
-                   yaxis=dict(title=dict(text="loss")), legend=dict(font=dict(size=12)))
+    blank = {} if traces else BLANK_AXIS  # an empty chart has no numbers on its axes (it showed -1..4 and 0..6)
+    return _figure(traces, "Losses", height, annotations=notes, xaxis=dict(title=dict(text="step"), **blank),
+                   yaxis=dict(title=dict(text="loss"), **blank), legend=dict(font=dict(size=12)))
 
 
 def progress(evals: dict, is_image: bool, height: int = 300) -> go.Figure:
@@ -64,8 +66,9 @@ def progress(evals: dict, is_image: bool, height: int = 300) -> go.Figure:
     title = "Class kept, cycle error (held-out, %)" if is_image else "Cycle error (held-out, % of the spread)"
     # Four legend entries beside a long title overlap it on a half-width chart: smaller, they wrap onto two rows at
     # the right, as the losses chart's do.
-    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step")),
-                   yaxis=dict(ticksuffix="%", rangemode="tozero"), legend=dict(font=dict(size=12)))
+    blank = {} if traces else BLANK_AXIS
+    return _figure(traces, title, height, annotations=notes, xaxis=dict(title=dict(text="step"), **blank),
+                   yaxis=dict(ticksuffix="%", rangemode="tozero", **blank), legend=dict(font=dict(size=12)))
 
 
 def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_arrows: int = 120) -> go.Figure:

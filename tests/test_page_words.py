@@ -316,3 +316,14 @@ def test_the_style_losses_and_the_grid_distances_keep_the_legends_colours():
     grid = charts.curves(history, {"grid_js": "grid JS", "grid_kl": "grid KL"}, "t", "d",
                          colours=(charts.MODE, charts.NEUTRAL))
     assert {t.line.color for t in grid.data} == {charts.MODE, charts.NEUTRAL}
+
+
+def test_the_style_pages_empty_charts_have_no_numbers_on_their_axes():
+    """Rehearsal: before a run the Losses chart showed made-up axes (loss -1 to 4, steps 0 to 6), and after a switch of
+    pair the empty charts kept the last run's (0-930 steps, 0-80%)."""
+    from dashboard import cycle_charts
+
+    for fig in (cycle_charts.losses({}), cycle_charts.progress({}, True), cycle_charts.progress({}, False)):
+        assert fig.layout.xaxis.showticklabels is False and fig.layout.yaxis.showticklabels is False
+    drawn = cycle_charts.losses({"step": [1, 2], "loss_g": [1.0, 0.5]})
+    assert drawn.layout.xaxis.showticklabels is not False
