@@ -125,6 +125,22 @@ def test_cli_arena_bad_variant_exits_2(tmp_path, capsys):
     assert "unknown variant 'nope'" in err and "wgan-gp" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("flags, said", [
+    (["--seeds", "0"], "--seeds 0 is out of range"),
+    (["--workers", "0"], "--workers 0 is out of range"),
+    (["--batch-size", "0"], "--batch-size 0 is out of range"),
+])
+def test_cli_arena_names_a_bad_number_by_its_flag(tmp_path, capsys, flags, said):
+    code = main(["arena", "--steps", "10", "--out", str(tmp_path / "x"), *flags])
+    assert code == 2
+    captured = capsys.readouterr()
+    assert said in captured.err, captured.err
+    for internal in ("seeds=", "workers=", "optim.batch_size"):
+        assert internal not in captured.err
+    assert "step/s" not in captured.err  # refused before the progress bar starts
+    assert not (tmp_path / "x").exists()
+
+
 def test_arena_help_lists_the_variants(capsys):
     with pytest.raises(SystemExit):
         main(["arena", "--help"])

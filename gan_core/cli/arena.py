@@ -7,7 +7,8 @@ from pathlib import Path
 
 from gan_core.arena import (ARENA_DATA, IMAGE_ARENA_DATA, plan_runs, reference_config, run_arena, summary_table,
                             write_results)
-from gan_core.arena.plan import _variant_list
+from gan_core.arena.plan import MAX_WORKERS, _variant_list
+from gan_core.checks import check_int
 from gan_core.arena.report import _rows
 from gan_core.arena.verdict import stories
 from gan_core.cli.common import UsageError, add_device_options, check_out_path
@@ -37,6 +38,14 @@ def _seeds_arg(text: str) -> int | list[int]:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seeds (5), a list (0,2,4) or a range (0-4)") from None
+
+
+def _as_arena_flags(message: str) -> str:
+    """A planning error in the words typed: 'seeds=0 ...' becomes '--seeds 0 ...', 'workers=0' '--workers 0', and the
+    config's fields their flags (`as_flags`: 'optim.batch_size=0' is '--batch-size 0')."""
+    import re
+
+    return re.sub(r"\b(seeds|workers)=", r"--\1 ", as_flags(message))
 
 
 def register(sub) -> None:
@@ -115,7 +124,15 @@ def run_arena_cli(args: argparse.Namespace) -> int:
 
     base = reference_config(args.data, args.preset)
     if args.batch_size is not None:
-        base = base.replace(optim={"batch_size": args.batch_size})
+        try:
+            base = base.replace(optim={"batch_size": args.batch_size})
+        except ValueError as e:
+            raise UsageError(_as_arena_flags(str(e))) from None
+    if args.workers is not None:  # checked again by run_arena; here before the progress bar appears
+        try:
+            check_int("workers", args.workers, 1, MAX_WORKERS)
+        except ValueError as e:
+            raise UsageError(_as_arena_flags(str(e))) from None
     device = "cpu" if args.device == "auto" else args.device
     if args.device == "auto":
         from gan_core.device import resolve_device
@@ -134,7 +151,7 @@ def run_arena_cli(args: argparse.Namespace) -> int:
     try:
         configs = plan_runs(args.data, names, args.seeds, args.steps, args.eval_every, base)
     except ValueError as e:  # the config's field names become the flags typed
-        raise UsageError(as_flags(str(e))) from None
+        raise UsageError(_as_arena_flags(str(e))) from None
     out, stale = _check_arena_out(args, configs)
     events = []
     curves = []
