@@ -350,3 +350,16 @@ def test_small_mistakes_get_the_right_words(tmp_path, capsys):
     assert "score between 10 and 100,000 samples" in capsys.readouterr().err
     assert main(["train", "--preset", "nosuch", "--out", str(tmp_path / "p"), "--quiet"]) == 2
     assert "cyclegan" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shipped, kind", [("mnist-classifier", "a classifier"),
+                                           ("cyclegan-moons-circles", "a style-transfer (CycleGAN) run")])
+def test_a_run_into_a_folder_of_another_kind_names_it_and_offers_no_resume(tmp_path, capsys, shipped, kind):
+    folder = tmp_path / shipped
+    shutil.copytree(ROOT / "pretrained" / shipped, folder)
+    before = snapshot(folder)
+    assert main(["train", "--steps", "10", "--out", str(folder), *TINY]) == 2
+    err = capsys.readouterr().err
+    assert f"already holds {kind}" in err and "--overwrite" in err, err
+    assert "--resume" not in err  # --resume cannot continue what the train command did not make
+    assert snapshot(folder) == before

@@ -64,6 +64,17 @@ def earlier_result(out: Path) -> list[str]:
     return [name for name in RESULT_FILES if (out / name).is_file()] if out.is_dir() else []
 
 
+def kind_of_result(found: list[str]) -> str:
+    """What a folder's result files say it holds, in words (for a refusal)."""
+    if "model.safetensors" in found:
+        return "a classifier"
+    if "G.safetensors" in found or "F.safetensors" in found:
+        return "a style-transfer (CycleGAN) run"
+    if "generator.safetensors" in found:
+        return "a GAN run"
+    return "a result this command cannot read"
+
+
 def refuse_overwrite(out: Path, found: list[str], why: str, resume_hint: bool = True) -> None:
     hint = "--resume to continue it, " if resume_hint else ""
     raise UsageError(f"--out {out} already holds {why} ({', '.join(found)}); nothing was changed. Choose a new "
@@ -162,9 +173,11 @@ def check_new_run(args: argparse.Namespace, config, read_saved) -> bool:
     if args.overwrite:
         return True
     try:
-        same = read_saved(out).to_dict() == config.to_dict()
+        same, foreign = read_saved(out).to_dict() == config.to_dict(), False
     except Exception:  # noqa: BLE001 - any unreadable or foreign config.json is not this run
-        same = False
+        same, foreign = False, True
+    if foreign:  # --resume cannot continue what this command did not make: no hint of it
+        refuse_overwrite(out, found, kind_of_result(found), resume_hint=False)
     if not same:
         refuse_overwrite(out, found, "an earlier result with other settings")
     done = steps_done(out)
