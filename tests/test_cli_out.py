@@ -363,3 +363,15 @@ def test_a_run_into_a_folder_of_another_kind_names_it_and_offers_no_resume(tmp_p
     assert f"already holds {kind}" in err and "--overwrite" in err, err
     assert "--resume" not in err  # --resume cannot continue what the train command did not make
     assert snapshot(folder) == before
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "x,y\n1,2\n".encode("utf-16")])
+def test_a_points_file_that_is_not_text_gets_words_for_the_command_line_too(tmp_path, capsys, content):
+    """The same message serves the page and the command line: no 'upload' said to someone who typed --points."""
+    path = tmp_path / "pts.csv"
+    path.write_bytes(content)
+    assert main(["train", "--data", "points", "--points", str(path), "--steps", "5", "--out", str(tmp_path / "o"),
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "upload" not in err and "x,y" in err and "Traceback" not in err, err
+    assert not (tmp_path / "o").exists()

@@ -124,11 +124,11 @@ def parse_points_csv(data: bytes | str, max_rows: int = MAX_POINTS, max_bytes: i
         raise ValueError(f"the points file is {len(raw) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB "
                          f"(at most {max_rows:,} points)")
     if b"\x00" in raw:
-        raise ValueError("the points file is not text (it holds binary data); upload a CSV with columns x,y")
+        raise ValueError("the points file is not text (it holds binary data); use a CSV file: a header x,y and one point per line")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValueError("the points file is not UTF-8 text; upload a CSV with columns x,y") from None
+        raise ValueError("the points file is not UTF-8 text; save it as UTF-8 CSV: a header x,y and one point per line") from None
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         raise ValueError("the points file is empty; it needs a header x,y and one point per line")
