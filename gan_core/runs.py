@@ -169,6 +169,11 @@ def load_config(run_dir: str | Path) -> TrainConfig:
         raise RunFolderError(f"{path} is not a valid config: {e}") from None
 
 
+def _named(path: Path) -> str:
+    """A weights file named with its folder (run folders hold files of the same names): 'my-run/generator.safetensors'."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
 def read_weights(path: Path) -> dict[str, torch.Tensor]:
     """Read a safetensors file (never a pickle), refusing anything else with a clear message."""
     if not path.is_file():
@@ -181,12 +186,13 @@ def read_weights(path: Path) -> dict[str, torch.Tensor]:
     # like a pickle, so the '{' is what tells them apart).
     safetensors_like = len(head) == 9 and head[8:9] == b"{"
     if not safetensors_like and (head[:2] == b"PK" or head[:1] == b"\x80"):
-        raise RunFolderError(f"{path.name} is a pickle / torch .pt file; only safetensors weights are loaded "
+        raise RunFolderError(f"{_named(path)} is a pickle / torch .pt file; only safetensors weights are loaded "
                              f"(convert it with safetensors.torch.save_file)")
     try:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError, RuntimeError) as e:
-        raise RunFolderError(f"{path.name} is not a valid safetensors file ({e}); the file is damaged or was altered") from None
+        raise RunFolderError(f"{_named(path)} is not a valid safetensors file ({e}); the file is damaged or was altered; "
+                             f"train the run again, or copy its folder anew") from None
 
 
 def check_state(module: torch.nn.Module, state: dict[str, torch.Tensor], what: str) -> None:
