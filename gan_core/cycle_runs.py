@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import save
 
 from gan_core.cycle_config import CycleConfig, is_cycle_config
-from gan_core.runs import (RunFolderError, _unflatten, atomic_write, check_state, read_history, read_weights,
+from gan_core.runs import (RunFolderError, atomic_write, check_state, read_history, read_weights, restore_checkpoint,
                            write_checkpoint)
 
 NETWORKS = ("G", "F", "D_A", "D_B")
@@ -87,12 +87,7 @@ def load_cycle_trainer(folder: str | Path, device: str | torch.device = "cpu"):
     trainer = CycleTrainer(load_cycle_config(folder), device)
     if not (folder / "checkpoint.json").is_file():
         raise RunFolderError(f"{folder} has no checkpoint.json to resume from")
-    tensors = read_weights(folder / "checkpoint.safetensors")
-    try:
-        state = _unflatten(json.loads((folder / "checkpoint.json").read_text()), tensors)
-        trainer.load_state_dict(state)
-    except (KeyError, ValueError, RuntimeError, TypeError, json.JSONDecodeError) as e:
-        raise RunFolderError(f"the checkpoint in {folder} does not match its config: {e}") from None
+    restore_checkpoint(trainer, folder, "its G and F can still translate")
     trainer.rows = read_history(folder / "metrics.csv")
     return trainer
 

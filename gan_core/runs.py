@@ -245,19 +245,26 @@ def load_trainer(run_dir: str | Path, device: str | torch.device = "cpu"):
     trainer = Trainer(load_config(folder), device)
     if not (folder / "checkpoint.json").is_file():
         raise RunFolderError(f"{folder} has no checkpoint.json to resume from")
+    restore_checkpoint(trainer, folder, "its generator.safetensors can still be sampled")
+    trainer.rows = read_history(folder / "metrics.csv")
+    return trainer
+
+
+def restore_checkpoint(trainer, folder: Path, still: str) -> None:
+    """Load folder's checkpoint (checkpoint.json + checkpoint.safetensors) into a trainer built from its config, or
+    raise RunFolderError saying which file is wrong; `still`: what the folder can still do without it."""
     tensors = read_weights(folder / "checkpoint.safetensors")
     try:
         skeleton = json.loads((folder / "checkpoint.json").read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise RunFolderError(f"{folder / 'checkpoint.json'} is not valid JSON ({e}); the checkpoint is damaged, so "
-                             f"the run cannot continue (its generator.safetensors can still be sampled)") from None
+                             f"the run cannot continue ({still})") from None
     try:
-        state = _unflatten(skeleton, tensors)
-        trainer.load_state_dict(state)
-    except (KeyError, ValueError, RuntimeError, TypeError, json.JSONDecodeError) as e:
-        raise RunFolderError(f"the checkpoint in {folder} does not match its config: {e}") from None
-    trainer.rows = read_history(folder / "metrics.csv")
-    return trainer
+        trainer.load_state_dict(_unflatten(skeleton, tensors))
+    except (KeyError, ValueError, RuntimeError, TypeError, IndexError, AttributeError) as e:
+        raise RunFolderError(f"the checkpoint in {folder} (checkpoint.json, checkpoint.safetensors) does not fit its "
+                             f"config.json ({e}): it is damaged or belongs to another run, so the run cannot continue "
+                             f"({still})") from None
 
 
 def read_history(metrics: Path) -> list[dict]:

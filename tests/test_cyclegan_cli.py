@@ -114,3 +114,26 @@ def test_users_points_as_a_domain(tmp_path):
     assert main(["train", "--data", "points:ring8", "--points", str(pts), "--steps", "2", "--out", str(out),
                  *TINY_2D]) == 0
     assert len(json.loads((out / "config.json").read_text())["data_a"]["points"]) == 40
+
+
+@pytest.mark.parametrize("kind, damage, said", [
+    ("cyclegan", "{bad", "checkpoint.json is not valid JSON"),
+    ("cyclegan", '{"step": "x"}', "is damaged or belongs to another run"),
+    ("gan", "[1]", "is damaged or belongs to another run"),
+])
+def test_a_damaged_checkpoint_is_called_damaged_and_says_what_still_works(tmp_path, capsys, kind, damage, said):
+    """A checkpoint.json that is not JSON, or not a checkpoint, was reported as 'does not match its config'."""
+    out = tmp_path / kind
+    if kind == "cyclegan":
+        argv = ["train", "--preset", "cyclegan", "--data", "moons:circles", "--steps", "2", "--out", str(out), *TINY_2D]
+        still = "its G and F can still translate"
+    else:
+        argv = ["train", "--data", "ring8", "--g-hidden", "8", "--d-hidden", "8", "--steps", "2", "--eval-every", "0",
+                "--out", str(out), "--quiet", "--device", "cpu"]
+        still = "its generator.safetensors can still be sampled"
+    assert main(argv) == 0
+    (out / "checkpoint.json").write_text(damage)
+    capsys.readouterr()
+    assert main(["train", "--resume", "--out", str(out), "--steps", "4", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert said in err and still in err and "does not match its config" not in err and "Traceback" not in err, err
