@@ -375,3 +375,30 @@ def test_a_points_file_that_is_not_text_gets_words_for_the_command_line_too(tmp_
     err = capsys.readouterr().err
     assert "upload" not in err and "x,y" in err and "Traceback" not in err, err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--preset", "dcgan", "--data", "fashion-mnist", "--steps", "2", "--quiet"],
+    ["train", "--preset", "dcgan", "--data", "stacked-mnist", "--steps", "2", "--quiet"],
+    ["classifier", "--data", "fashion-mnist", "--epochs", "1"],
+    ["augment", "--data", "fashion-mnist"],
+])
+def test_a_data_dir_without_the_files_is_refused_not_passed_over(argv, tmp_path, capsys):
+    """The installed or downloaded copies were used, unsaid, when --data-dir held no files of the data set."""
+    (tmp_path / "empty").mkdir()
+    assert main([*argv, "--data-dir", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "holds no" in err and "train-images-idx3-ubyte" in err and "leave --data-dir out" in err, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_which_folders_hold_a_data_sets_files(tmp_path):
+    from gan_core.data.images import idx_files_in
+
+    assert idx_files_in("fashion-mnist", tmp_path) is False
+    (tmp_path / "FashionMNIST" / "raw").mkdir(parents=True)  # torchvision's layout
+    for stem in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte"):
+        (tmp_path / "FashionMNIST" / "raw" / stem).write_bytes(b"")
+    assert idx_files_in("fashion-mnist", tmp_path) is True
+    assert idx_files_in("mnist-full", tmp_path) is False
+    assert idx_files_in("mnist", tmp_path) is None and idx_files_in("digits8", tmp_path) is None  # bundled: no files

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from gan_core.augmentation import ARMS, DEFAULT_ARMS, STUDY_DATA, Budget, StudyConfig, run_study
-from gan_core.cli.common import UsageError, add_device_options
+from gan_core.cli.common import UsageError, add_device_options, check_data_dir
 
 DEFAULTS = Budget()
 
@@ -82,9 +82,7 @@ def register(sub) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> StudyConfig:
-    if args.data_dir is not None and not Path(args.data_dir).is_dir():  # as train and classifier refuse it
-        raise UsageError(f"--data-dir {args.data_dir}: no such folder (it should hold the IDX files); leave it out to "
-                         f"use the bundled or installed copies")
+    check_data_dir(args.data_dir, args.data)
     budget = Budget(steps=args.steps, batch_size=args.batch_size, lr=args.lr, gan_steps=args.gan_steps,
                     synthetic_ratio=args.synthetic_ratio)
     return StudyConfig(data=args.data, labels_per_class=_ints("--labels-per-class", args.labels_per_class, 1),

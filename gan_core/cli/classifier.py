@@ -7,7 +7,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from gan_core.cli.common import UsageError, check_out_path, clear_earlier, earlier_result, refuse_overwrite
+from gan_core.cli.common import (UsageError, check_data_dir, check_out_path, clear_earlier, earlier_result,
+                                refuse_overwrite)
 from gan_core.evaluation.classifier import TRAINABLE_DATA, train_classifier
 
 
@@ -37,9 +38,7 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 0 <= args.seed <= 2**31 - 1:  # as train, sample and eval
         raise UsageError(f"--seed {args.seed} is out of range; give a whole number from 0 to {2**31 - 1:,}")
-    if args.data_dir is not None and not Path(args.data_dir).is_dir():
-        raise UsageError(f"--data-dir {args.data_dir}: no such folder (it should hold the IDX files); leave it out to "
-                         f"use the bundled or installed copies")
+    check_data_dir(args.data_dir, args.data)
     out = check_out_path(args.out)
     found = earlier_result(out)
     if found and not args.overwrite:

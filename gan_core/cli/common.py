@@ -41,6 +41,23 @@ def check_out_path(path: str) -> Path:
     return out
 
 
+def check_data_dir(data_dir: str | None, data: str | None) -> None:
+    """--data-dir names a folder, and for data read from IDX files (mnist-full, fashion-mnist, stacked-mnist) a folder
+    holding them: a folder without them was passed over for the installed or downloaded copies, unsaid."""
+    if data_dir is None:
+        return
+    if not Path(data_dir).is_dir():
+        raise UsageError(f"--data-dir {data_dir}: no such folder (it should hold the IDX files, e.g. "
+                         f"train-images-idx3-ubyte.gz); leave it out to use the bundled or installed copies")
+    from gan_core.data.images import IDX_OF, PRETTY_NAME, idx_files_in
+
+    if data is not None and idx_files_in(data, data_dir) is False:
+        idx = IDX_OF[data]
+        raise UsageError(f"--data-dir {data_dir} holds no {PRETTY_NAME[idx]} files (train-images-idx3-ubyte and "
+                         f"train-labels-idx1-ubyte, plain or .gz, in the folder itself or in {idx}/ under it); put "
+                         f"them there, or leave --data-dir out to use the installed or downloaded copies")
+
+
 def check_writable(out: Path, flag: str) -> None:
     """`out` (a folder), or the nearest folder above it that exists, takes a new file: tried with an empty one, which
     is removed at once. Nothing else is made."""

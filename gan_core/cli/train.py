@@ -16,9 +16,9 @@ from typing import Literal, get_args, get_origin, get_type_hints
 from gan_core.config import DataConfig, ModelConfig, OptimConfig, TrainConfig, field_help
 from gan_core.training.presets import PRESETS
 
-from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_new_run, check_out_path,
-                                 check_resume, check_writable, config_flag, given_settings, read_config_file,
-                                 saver)
+from gan_core.cli.common import (EXIT_DIVERGED, UsageError, add_device_options, check_data_dir, check_new_run,
+                                 check_out_path, check_resume, check_writable, config_flag, given_settings,
+                                 read_config_file, saver)
 
 # CLI flag -> (section, field). Help texts come from the config dataclasses.
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "optim": OptimConfig}
@@ -117,10 +117,7 @@ def _parse_option(text: str):
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The run's config: the defaults, a --config file, the preset, then every option typed (those win)."""
-    data_dir = getattr(args, "data.data_dir", None)
-    if data_dir is not None and not Path(data_dir).is_dir():
-        raise UsageError(f"--data-dir {data_dir}: no such folder (it should hold the IDX files, e.g. "
-                         f"train-images-idx3-ubyte.gz); leave it out to use the bundled or installed copies")
+    check_data_dir(getattr(args, "data.data_dir", None), None)  # the data set is known below, once merged
     from gan_core.data.points import parse_points_csv
     from gan_core.training.presets import merge, preset_dict
 
@@ -195,6 +192,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise UsageError(said) from None
         from gan_core.runs import load_config
 
+        check_data_dir(config.data.data_dir, config.data.name)
         clear_first = check_new_run(args, config, load_config)
         trainer = Trainer(config, args.device)
     cfg = trainer.config

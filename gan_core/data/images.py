@@ -228,6 +228,18 @@ def _unavailable(name: IdxName, split: str, dirs: list[Path], download_error: st
     )
 
 
+IDX_OF = {"mnist-full": "mnist", "fashion-mnist": "fashion-mnist", "stacked-mnist": "mnist"}  # data read from IDX files
+
+
+def idx_files_in(name: str, folder: str | Path) -> bool | None:
+    """Whether `folder` holds the training split's IDX files of data set `name` (in any layout `_layouts` allows);
+    None when `name` reads no IDX files (the bundled MNIST digits, the UCI scans, the 2D sets)."""
+    idx = IDX_OF.get(name)
+    if idx is None:
+        return None
+    return _find_split(idx, "train", [Path(folder).expanduser()]) is not None
+
+
 def load_idx_dataset(
     name: IdxName, split: Split = "train", data_dir: str | Path | None = None, download: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
