@@ -263,6 +263,16 @@ def class_histogram(counts: np.ndarray, names: list[str] | None = None, height: 
 
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+# Variants that score alike draw the same line: each is drawn narrower than the one before, with a marker of its
+# own, so a line on top leaves the one below showing around it (two variants holding all 8 modes looked like one).
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+
+
+def _line_style(i: int) -> tuple[dict, dict]:
+    """(line, marker) of the i-th variant: its colour, a width and marker size that shrink with i, its symbol."""
+    width = max(1.5, 7.0 - 1.5 * i)
+    return (dict(width=width, color=PALETTE[i % len(PALETTE)]),
+            dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=max(6.0, 14.0 - 2.0 * i), color=PALETTE[i % len(PALETTE)]))
 
 
 def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height: int = 280,
@@ -278,8 +288,9 @@ def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height:
         for i, name in enumerate(names):
             part = mean[mean["variant"] == name].sort_values("step")
             if len(part):
+                line, marker = _line_style(i)
                 traces.append(dict(type="scatter", x=part["step"].to_numpy(), y=part[metric].to_numpy(), name=name,
-                                   mode="lines+markers", line=dict(width=3, color=PALETTE[i % len(PALETTE)])))
+                                   mode="lines+markers", line=line, marker=marker))
     # From step 0: training's progress reads left to right, and a first evaluation alone is not drawn on an axis
     # of its own rounding ("199 200 200 201").
     xaxis = dict(title=dict(text="step"), tickformat=",d", rangemode="tozero")  # 1,000 as elsewhere

@@ -327,3 +327,20 @@ def test_the_style_pages_empty_charts_have_no_numbers_on_their_axes():
         assert fig.layout.xaxis.showticklabels is False and fig.layout.yaxis.showticklabels is False
     drawn = cycle_charts.losses({"step": [1, 2], "loss_g": [1.0, 0.5]})
     assert drawn.layout.xaxis.showticklabels is not False
+
+
+def test_arena_variants_that_score_alike_stay_visible_on_top_of_each_other():
+    """Two variants holding all 8 modes drew the same line, and the second hid the first."""
+    import pandas as pd
+
+    from dashboard.charts import arena_lines
+
+    df = pd.DataFrame([{"variant": v, "seed": s, "step": step, "modes": 8}
+                       for v in ("ns", "ns+r1", "ns+sn") for s in (0, 1) for step in (500, 1000)])
+    fig = arena_lines(df, "modes", "Modes", "modes", order=["ns", "ns+r1", "ns+sn"])
+    assert [t.name for t in fig.data] == ["ns", "ns+r1", "ns+sn"]
+    widths = [t.line.width for t in fig.data]
+    sizes = [t.marker.size for t in fig.data]
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == 3  # each drawn inside the one below
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 3
+    assert len({t.marker.symbol for t in fig.data}) == 3
