@@ -270,9 +270,9 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
 
 def _line_style(i: int) -> tuple[dict, dict]:
     """(line, marker) of the i-th variant: its colour, a width and marker size that shrink with i, its symbol."""
-    width = max(1.5, 7.0 - 1.5 * i)
+    width = max(1.5, 6.0 - 1.25 * i)
     return (dict(width=width, color=PALETTE[i % len(PALETTE)]),
-            dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=max(6.0, 14.0 - 2.0 * i), color=PALETTE[i % len(PALETTE)]))
+            dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=max(6.0, 13.0 - 2.0 * i), color=PALETTE[i % len(PALETTE)]))
 
 
 def arena_lines(df: pd.DataFrame, metric: str, title: str, y_title: str, height: int = 280,
