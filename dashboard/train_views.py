@@ -97,11 +97,13 @@ def _status_line(snap: Snapshot, note: str = "") -> None:
         st.markdown(f"#### {who}: {snap.substep}\n{snap.narration}")
 
 
-def _story(evals, centres) -> str:
-    """The occupancy so far in words (gan_core.arena.verdict), or what to wait for."""
+def _story(evals, centres, finished: bool = False) -> str:
+    """The occupancy so far (or, once the run has finished, at its end) in words (gan_core.arena.verdict), or what to
+    wait for."""
     try:
-        text = explain_points("this run", occupancy(evals), centres, count="By the Modes count above")
-        return "So far: " + text.replace("**", "")
+        text = explain_points("this run", occupancy(evals), centres, count="By the Modes count above",
+                              ringed=" (ringed on the map)")
+        return ("At the end: " if finished else "So far: ") + text.replace("**", "")
     except ValueError:
         return "The share of samples on each mode appears after the first evaluation."
 
@@ -158,7 +160,7 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
                 live_chart(charts.mode_metrics_chart(e, k), key="c_modes", revision=rev)
             with c2:
                 live_chart(charts.occupancy(e, v.centres), key="c_occupancy", revision=rev)
-            st.caption(_story(e, v.centres))
+            st.caption(_story(e, v.centres, snap.status == "finished"))
         else:
             live_chart(charts.curves(e, {"grid_js": "grid JS", "grid_kl": "grid KL"},
                                      "GAN Lab's distance on a 30x30 grid (0 = same as the data)", "divergence",

@@ -140,7 +140,8 @@ def test_the_live_arenas_table_labels_and_formats_its_scores_as_the_rest_of_the_
     assert written["% HQ"]["type_config"]["format"] == "%.1f" and written["reverse KL"]["type_config"]["format"] == "%.3f"
     sn = table[table["variant"] == "ns+sn"].iloc[0]
     title = arena_charts(app)["ar_panel_ns+sn"]["layout"]["title"]["text"]
-    assert title == f"ns+sn: {sn['modes (of 8)']}/8 modes, {sn['% HQ']:.0f}% HQ", title  # one score, one format
+    # one score, one format; and the seed pictured, whose scores these are (the table's rows are per seed here)
+    assert title == f"ns+sn, seed {sn['seed']}: {sn['modes (of 8)']}/8 modes, {sn['% HQ']:.0f}% HQ", title
 
 
 def test_the_live_arenas_table_on_images_speaks_of_classes_and_confidence(app, arena):
@@ -255,3 +256,35 @@ def test_starting_an_arena_folds_the_shipped_one_away(app, arena, monkeypatch):
     assert any("runs on ring8" in p for p in progress(app))
     app.toggle(key="ar_shipped_ring8").set_value(True).run()  # and it opens again when asked
     assert not app.exception and app.toggle(key="ar_shipped_ring8").value is True
+
+
+def test_a_panels_title_gives_the_scores_of_the_seed_it_pictures(app, arena):
+    """A browser rehearsal: with two seeds, the title read the last-reported seed's scores ("ns: 3/8 modes, 88% HQ")
+    over the picture and sentence of the first seed (5 modes ringed, 43% sharp)."""
+    curves = pd.read_csv(RING8 / "curves.csv")
+    two = curves[curves["seed"].isin([0, 1]) & (curves["variant"] == "ns") & (curves["step"] <= 2000)]
+    two = two.sort_values(["step", "seed"], ascending=[True, False]).reset_index(drop=True)  # seed 1 reports last...
+    snap = ring8("running", evaluated=("ns",))
+    arena._set(ArenaSnapshot(**{**snap.__dict__, "evals": two}))
+    app.run()
+    assert not app.exception
+    seed0 = two[two["seed"] == 0].sort_values("step").iloc[-1]
+    title = arena_charts(app)["ar_panel_ns"]["layout"]["title"]["text"]
+    assert title == f"ns, seed 0: {int(seed0['modes'])}/8 modes, {100 * seed0['hq']:.0f}% HQ", title
+
+
+def test_the_arena_keeps_the_lowest_seeds_samples_whichever_reports_first(monkeypatch):
+    """The panel pictures the lowest seed's samples, the run its title and its sentence read."""
+    from dashboard.training import arena_runner
+    from gan_core.arena.plan import ArenaEvent
+
+    def events(*args, **kwargs):
+        for seed in (1, 0, 1):  # seed 1 evaluates first
+            yield ArenaEvent(kind="eval", variant="ns", seed=seed, step=100, done_runs=0, total_runs=2, wall_time=0.1,
+                             metrics={"modes": 8, "hq": 0.5, "kl": 0.1}, samples=np.full((4, 2), seed, np.float32))
+    monkeypatch.setattr(arena_runner, "run_arena", events)
+    runner = ArenaRunner(TrainingPool(1))
+    runner.start("ring8", ["ns"], 2, 100, 100)
+    runner._thread.join(10)
+    assert runner.snapshot().status == "done"
+    assert runner.snapshot().samples["ns"][0, 0] == 0.0

@@ -344,3 +344,20 @@ def test_arena_variants_that_score_alike_stay_visible_on_top_of_each_other():
     assert widths == sorted(widths, reverse=True) and len(set(widths)) == 3  # each drawn inside the one below
     assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 3
     assert len({t.marker.symbol for t in fig.data}) == 3
+
+
+def test_the_train_pages_story_of_a_finished_run_is_not_so_far():
+    """A finished collapse-ttur run still said 'So far:'; and the map's rings are named as such."""
+    import pandas as pd
+
+    from dashboard.train_views import _story
+    from gan_core.data.points import MIXTURES
+
+    near = [0.45, 0.01, 0.02, 0.0, 0.0, 0.0, 0.01, 0.51]
+    sharp = [0.4, 0.004, 0.01, 0.0, 0.0, 0.0, 0.002, 0.5]
+    rows = [{"step": step, "hq": 0.9, **{f"near_{i}": near[i] for i in range(8)},
+             **{f"share_{i}": sharp[i] for i in range(8)}} for step in (500, 1000, 1500, 2000)]
+    evals, centres = pd.DataFrame(rows), MIXTURES["ring8"].centres
+    assert _story(evals, centres).startswith("So far: this run")
+    end = _story(evals, centres, finished=True)
+    assert end.startswith("At the end: this run collapsed") and "(ringed on the map)" in end, end

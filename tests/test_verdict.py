@@ -51,7 +51,38 @@ def test_a_generator_that_narrows_onto_two_modes_did_not_jump():
     assert "only 2 of the 8 modes (north-west, south-east)" in text
     assert "jumped" not in text and "D learnt to reject" not in text
     assert "did not jump from mode to mode: it narrowed onto these, letting go of east, north-east, north, west " \
-        "and 1 more" in text
+        "and 1 more" in text  # without the protocol's count (share_*), nothing is said of a trickle
+
+
+def test_a_narrowed_run_says_which_modes_it_left_entirely_and_which_keep_a_trickle():
+    """A browser rehearsal: the sentence said 'letting go of east, north-east, north' while the map ringed them (a
+    few sharp samples each), and the Modes count said 5/8."""
+    history = [[0.225, 0.152, 0.196, 0.149, 0.05, 0.018, 0.047, 0.163],
+               [0.142, 0.082, 0.109, 0.321, 0.0, 0.0, 0.0, 0.347],
+               [0.016, 0.016, 0.020, 0.483, 0.0, 0.0, 0.0, 0.465]]
+    run = _history(history, hq=0.92)  # rows: the last evaluation first
+    last_sharp = [0.016, 0.016, 0.0, 0.483, 0.0, 0.0, 0.0, 0.465]  # east and north-east keep a few sharp samples
+    for i in range(8):
+        run[f"share_{i}"] = [last_sharp[i]] + [0.1] * (len(run) - 1)
+    occ = occupancy(run)
+    assert occ.final == {3, 7} and occ.captured == {0, 1, 3, 7} and occ.collapsed
+    text = explain("ns", occ, RING.centres, ringed=" (ringed on the map)")
+    assert "only 2 of the 8 modes (north-west, south-east)" in text
+    assert "4 modes are captured (ringed on the map)" in text and "east, north-east get only a trickle" in text
+    assert "letting go of north, west, south entirely and keeping only a trickle on east, north-east" in text
+
+
+def test_a_collapse_onto_most_modes_names_the_ones_missed():
+    """grid25: 'sits on 20 of the 25 modes (row 5, column 1; ... and 16 more)' named modes a teacher can see are
+    full; the five empty ones are what to point at."""
+    from gan_core.data.points import MIXTURES
+
+    grid = MIXTURES["grid25"]
+    shares = [0.05] * 20 + [0.0] * 5
+    occ = occupancy(_history([[0.04] * 25, shares], hq=0.95))
+    assert occ.collapsed and len(occ.final) == 20
+    text = explain("ns", occ, grid.centres)
+    assert "sit on 20 of the 25 modes and miss" in text and "and 1 more" in text
 
 
 def test_a_loose_hopping_generator_is_a_loose_collapse():
@@ -85,8 +116,13 @@ def test_the_sentence_explains_a_table_count_above_the_held_modes():
     occ = occupancy(run)
     assert occ.final == {0, 7} and occ.captured == {0, 1, 2, 6, 7} and occ.collapsed
     text = explain("ns", occ, RING.centres)
-    assert "only 2 of the 8 modes" in text and "protocol's count, 5 modes are captured" in text
-    assert "3 of them get less than 3%" in text and "no sharp sample" not in text
+    assert "96% of its samples sit on only 2 of the 8 modes (east, south-east)" in text
+    assert "protocol's count, 5 modes are captured, since one sharp sample" in text
+    # the captured modes beyond the held ones are named, so the words agree with a picture that rings them
+    assert "north-east, north, south get only a trickle, less than 3% of the samples each" in text
+    assert "no sharp sample" not in text
+    ringed = explain("ns", occ, RING.centres, ringed=" (ringed on the map)")
+    assert "5 modes are captured (ringed on the map)" in ringed
     loose_east = run.copy()
     loose_east["share_7"] = 0.0  # mode 7 holds half the samples, none of them sharp
     assert "1 of the modes it sits on has no sharp sample" in explain("ns", occupancy(loose_east), RING.centres)

@@ -148,14 +148,18 @@ if busy and st.button("Stop the arena", key="ar_stop"):
 
 
 def _title(name: str, s, k: int) -> str:
-    last = s.evals[s.evals["variant"] == name].tail(1) if not s.evals.empty else None
-    if last is None or not len(last):
+    """The panel's title: the scores of the run its picture shows (the lowest seed's latest evaluation, as its
+    samples and its sentence below), with the seed named: the table and the line charts are means over seeds."""
+    mine = first_seed(s.evals, name) if not s.evals.empty else None
+    if mine is None or not len(mine):
         return name
-    r = last.iloc[0]
+    r = mine.sort_values("step").iloc[-1]
+    seed = f"seed {int(r['seed'])}"
     if s.data in IMAGE_MODES:
-        text = f"{name} at step {int(r['step']):,}: {int(r['modes']):,}/{k:,} {'triples' if k > 10 else 'classes'}"
+        text = (f"{name}, {seed}, step {int(r['step']):,}: {int(r['modes']):,}/{k:,} "
+                f"{'triples' if k > 10 else 'classes'}")
         return text + (f", {100 * r['hq']:.0f}% confidence" if np.isfinite(r.get("hq", np.nan)) else "")
-    return f"{name}: {int(r['modes'])}/{k} modes, {100 * r['hq']:.0f}% HQ"
+    return f"{name}, {seed}: {int(r['modes'])}/{k} modes, {100 * r['hq']:.0f}% HQ"
 
 
 def _panel(name: str, s, k: int) -> None:
@@ -186,7 +190,8 @@ def _too_early(name: str, s) -> bool:
 def _verdict(name: str, s) -> str:
     """A variant's story in words: its first seed's occupancy over training (gan_core.arena.verdict)."""
     try:
-        return explain_points(name, occupancy(first_seed(s.evals, name)), MIXTURES[s.data].centres)
+        return explain_points(name, occupancy(first_seed(s.evals, name)), MIXTURES[s.data].centres,
+                              ringed=" (ringed in its picture above)")
     except ValueError:
         return f"**{name}**: no evaluation to look at yet."
 
@@ -252,6 +257,10 @@ def _live() -> None:
                                     "modes": st.column_config.NumberColumn(label["modes"], format="%.1f"),
                                     "seconds": st.column_config.NumberColumn("seconds per run", format="localized")})
         st.subheader("What collapse looked like")
+        seeds = sorted(set(s.finals["seed"].astype(int)))
+        if not on_images and len(seeds) > 1:  # the stories read one run each; the table above is a mean
+            st.caption(f"Each story follows one run, seed {seeds[0]}, the one pictured above; the other seeds "
+                       f"({', '.join(map(str, seeds[1:]))}) count in the table's means and may have gone another way.")
         if arena_shipped.count_words(s.data):
             st.caption(arena_shipped.count_words(s.data))
         for name in ranked["variant"]:

@@ -128,7 +128,9 @@ class ArenaRunner:
                 if ev.kind == "eval":
                     evals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),
                                   "wall_time": ev.wall_time})
-                    if ev.samples is not None and first_seed.setdefault(ev.variant, ev.seed) == ev.seed:
+                    # the lowest seed's, as the verdict's `first_seed` reads (the first to report may be another)
+                    if ev.samples is not None and ev.seed <= first_seed.setdefault(ev.variant, ev.seed):
+                        first_seed[ev.variant] = ev.seed
                         samples[ev.variant] = ev.samples  # all of them: the verdict counts modes on them
                 elif ev.kind == "done":
                     finals.append({"variant": ev.variant, "seed": ev.seed, "step": ev.step, **_scalars(ev.metrics),

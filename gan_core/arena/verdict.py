@@ -185,9 +185,22 @@ def _strays(occ: Occupancy, count: str = PROTOCOL_COUNT) -> str:
             f"samples{also}.)")
 
 
-def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROTOCOL_COUNT) -> str:
+def _trickle(occ: Occupancy, count: str, centres: np.ndarray, ringed: str = "") -> str:
+    """A collapsed run's modes that the map rings (captured: one sharp sample is enough) though they hold less than
+    a quarter of a fair share, named, so the sentence and the rings agree; else `_strays`' words."""
+    trickle = (occ.captured or frozenset()) - occ.final
+    if not trickle or occ.final - (occ.captured or frozenset()):
+        return _strays(occ, count)
+    n = len(occ.captured)
+    return (f" {count}, {n} modes are captured{ringed}, since one sharp sample on a mode is enough: "
+            f"{_places(trickle, centres)} {'gets' if len(trickle) == 1 else 'get'} only a trickle, less than "
+            f"{held_share(occ.k):.0%} of the samples{' each' if len(trickle) > 1 else ''}.")
+
+
+def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROTOCOL_COUNT, ringed: str = "") -> str:
     """Two or three plain sentences on what a run did (markdown: the variant in bold). `count` names the protocol's
-    count of captured modes as the reader knows it (the Train page: "By the Modes count above")."""
+    count of captured modes as the reader knows it (the Train page: "By the Modes count above"); `ringed` where a
+    picture beside the words marks them (" (ringed on the map)")."""
     k, final = occ.k, occ.final
     head = f"**{variant}**"
     journey = ""
@@ -197,10 +210,17 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROT
         onto = frozenset().union(*occ.jumped_onto)
         journey = (f" Over training it jumped {occ.jumps} time{'s' if occ.jumps > 1 else ''} from mode to mode (onto "
                    f"{_places(onto, centres)}): each time D learnt to reject the mode G sat on, G moved to another.")
-    elif occ.collapsed and dropped:
+    elif occ.collapsed and dropped and occ.captured is None:
         journey = (f" It did not jump from mode to mode: it narrowed onto these, letting go of "
                    f"{_places(dropped, centres)}, which held {held_share(k):.0%} or more of the samples at some "
                    f"evaluation.")
+    elif occ.collapsed and dropped:
+        # a mode let go of may keep a trickle of sharp samples, and the map still rings it: say which is which
+        trickle, gone = dropped & occ.captured, dropped - occ.captured
+        parts = ([f"letting go of {_places(gone, centres)} entirely"] if gone else []) + (
+                 [f"keeping only a trickle on {_places(trickle, centres)}"] if trickle else [])
+        journey = (f" It did not jump from mode to mode: it narrowed onto these, " + " and ".join(parts)
+                   + f" (each held {held_share(k):.0%} or more of the samples at some evaluation).")
     elif occ.hops:
         journey = (f" The modes it held changed {times} over training ({len(occ.visited)} of the {k} held at some "
                    f"point).")
@@ -211,8 +231,12 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROT
                 f"its samples sit near {len(final)} of the {k} modes ({_places(final, centres)}) and only "
                 f"{occ.hq:.0%} are sharp (within 3 sigma of a mode). Train longer and watch the share per mode.")
     if occ.collapsed:
-        return (f"{head} collapsed: its samples sit on only {len(final)} of the {k} modes "
-                f"({_places(final, centres)}).{_strays(occ, count)}{journey}{loose} That is mode collapse.")
+        on = sum(occ.final_shares[i] for i in final) if len(occ.final_shares) == k else None
+        most = f"{on:.0%} of its samples" if on is not None else "its samples"
+        where = (f"only {len(final)} of the {k} modes ({_places(final, centres)})" if len(final) <= k // 2 else
+                 f"{len(final)} of the {k} modes and miss {_places(set(range(k)) - set(final), centres)}")
+        return (f"{head} collapsed: {most} sit on {where}.{_trickle(occ, count, centres, ringed)}{journey}{loose} "
+                f"That is mode collapse.")
     if not occ.sharp and len(final) == k:
         return (f"{head} has not learnt the modes yet: its samples spread over all {k} of them, but only {occ.hq:.0%} "
                 f"are sharp (within 3 sigma of a mode). More steps or a smaller learning rate would help.")
