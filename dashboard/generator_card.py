@@ -37,18 +37,35 @@ def read_card(folder: Path) -> tuple[dict, dict]:
     return out[0], out[1]
 
 
-def _share(m: dict, who: str) -> str:
+def class_label(c: int, names: tuple[str, ...] | None = None) -> str:
+    """A class as a card names it: 'class 7', or with the data's own names 'class 7, Sneaker' (Fashion-MNIST)."""
+    return f"class {c}" if not names else f"class {c}, {names[int(c)]}"
+
+
+def class_names_of(folder: Path) -> tuple[str, ...] | None:
+    """The class names of the data a generator folder's config.json trained on (None: digits, named by number)."""
+    from gan_core.data.images import CLASS_NAMES
+
+    try:
+        data = json.loads((folder / "config.json").read_text())["data"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return CLASS_NAMES.get(data)
+
+
+def _share(m: dict, who: str, names: tuple[str, ...] | None = None) -> str:
     if f"{who}_largest_share" not in m:
         return "-"
-    return f"{m[f'{who}_largest_share']:.1%} (class {m[f'{who}_largest_class']})"
+    return f"{m[f'{who}_largest_share']:.1%} ({class_label(m[f'{who}_largest_class'], names)})"
 
 
-def card_table(card: dict, m: dict) -> str:
-    """The card's numbers as a markdown table (both checks side by side, then FID, recall, coverage)."""
+def card_table(card: dict, m: dict, names: tuple[str, ...] | None = None) -> str:
+    """The card's numbers as a markdown table (both checks side by side, then FID, recall, coverage); `names`: the
+    classes' names where the data has them."""
     n = len(m.get("classifier_shares", [])) or 10
     goals = card.get("goals", {})
 
-    def goal(key: str, fmt: str, sign: str) -> str:
+    def goal(key: str, fmt: str, sign: str) -> str:  # written as the verdict above the table writes it
         return f" (goal {sign} {format(goals[key], fmt)})" if key in goals else ""
 
     rows = [
@@ -56,31 +73,32 @@ def card_table(card: dict, m: dict) -> str:
         "|---|---|---|",
         f"| classes covered (>= {m.get('min_share', 0.03):.0%} of samples) | {m.get('classifier_classes_covered', '-')}/{n} "
         f"| {m.get('knn_classes_covered', '-')}/{n} |",
-        f"| largest class share | {_share(m, 'classifier')} | {_share(m, 'knn')} |",
+        f"| largest class share | {_share(m, 'classifier', names)} | {_share(m, 'knn', names)} |",
     ]
     facts = []
     if "fid" in m:
-        facts.append(f"FID **{m['fid']:.1f}**{goal('fid', '.0f', '<=')}")
+        facts.append(f"FID **{m['fid']:.1f}**{goal('fid', 'g', '<=')}")
     if "recall" in m:
-        facts.append(f"recall **{m['recall']:.2f}**{goal('recall', '.2f', '>=')}")
+        facts.append(f"recall **{m['recall']:.2f}**{goal('recall', 'g', '>=')}")
     if "coverage_dc" in m:
-        facts.append(f"coverage **{m['coverage_dc']:.2f}**{goal('coverage_dc', '.2f', '>=')}")
+        facts.append(f"coverage **{m['coverage_dc']:.2f}**{goal('coverage_dc', 'g', '>=')}")
     text = "\n".join(rows) + "\n\n" + "; ".join(facts) + f" (on {m.get('samples', 2000):,} samples)."
     if "knn_accuracy" in m:
         text += f" The k-NN vote itself labels {m['knn_accuracy']:.1%} of real training images right."
     return text
 
 
-def verdict(m: dict, goals: dict, n_classes: int = 10) -> str:
+def verdict(m: dict, goals: dict, n_classes: int = 10, names: tuple[str, ...] | None = None) -> str:
     """The card's headline, made from the numbers so that it never rounds a weakness away: classes by both checks
-    (and the share rule where it is missed), then each goal met or missed."""
+    (and the share rule where it is missed), then each goal met or missed; `names`: the classes' names where the
+    data has them."""
     max_share = m.get("max_share", 0.16)
     parts = []
     for who, name in (("classifier", "the classifier"), ("knn", "the pixel k-NN vote")):
         covered, largest = m[f"{who}_classes_covered"], m[f"{who}_largest_share"]
         ok = covered == n_classes and largest <= max_share
         parts.append(f"{name}: {covered}/{n_classes} classes covered, largest share {largest:.1%} "
-                     f"(class {m[f'{who}_largest_class']})" + ("" if ok else f", which misses the rule "
+                     f"({class_label(m[f'{who}_largest_class'], names)})" + ("" if ok else f", which misses the rule "
                                                                      f"(all {n_classes}, none above {max_share:.0%})"))
     checks = []
     for key, label, better in (("fid", "FID", "lower"), ("recall", "recall", "higher"), ("coverage_dc", "coverage", "higher")):
@@ -116,7 +134,7 @@ def show_card(folder: Path, expanded: bool = False) -> None:
         st.markdown(f"**{card['verdict']}**")
     with st.expander(f"The card: {card.get('title', folder.name)} (the numbers, how it was trained)", expanded=expanded):
         if metrics:
-            st.markdown(card_table(card, metrics))
+            st.markdown(card_table(card, metrics, class_names_of(folder)))
         if card.get("story"):
             st.markdown(card["story"])
         t = card.get("training", {})

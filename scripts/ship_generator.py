@@ -26,7 +26,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.generator_card import card_table, verdict  # noqa: E402
+from dashboard.generator_card import card_table, class_names_of, verdict  # noqa: E402
 from gan_core.pictures import share_heatmap  # noqa: E402
 from gan_core.runs import atomic_write  # noqa: E402
 from gan_core.sampling import evaluate_run, sample_run, write_samples  # noqa: E402
@@ -93,7 +93,7 @@ class counts as covered when at least {m['min_share']:.0%} of the samples are la
 are the evaluation classifier and a pixel-space {m['knn_k']}-nearest-neighbour vote against the held-out real
 images, which uses no learned features (gan_core/evaluation/knn_check.py).
 
-{card_table(card, m)}
+{card_table(card, m, class_names_of(PRETRAINED / name))}
 
 {table}
 
@@ -139,7 +139,7 @@ def main() -> int:
     write_class_history(folder, args.history_title or f"pretrained/{args.name}: share of the samples per class "
                         "over training", args.history_from)
     card["training"] = training_facts(folder, card)
-    card["verdict"] = verdict(m, card.get("goals", {}))
+    card["verdict"] = verdict(m, card.get("goals", {}), names=class_names_of(folder))
     atomic_write(folder / "card.json", json.dumps(card, indent=2))
     atomic_write(folder / "README.md", readme(args.name, card, m))
     print(card["verdict"])

@@ -361,3 +361,28 @@ def test_the_train_pages_story_of_a_finished_run_is_not_so_far():
     assert _story(evals, centres).startswith("So far: this run")
     end = _story(evals, centres, finished=True)
     assert end.startswith("At the end: this run collapsed") and "(ringed on the map)" in end, end
+
+
+def test_a_cards_table_writes_its_goals_as_its_headline_does_and_names_garments():
+    """A browser rehearsal: 'FID 25.5 misses its goal (<= 19.4)' above '(goal <= 19)'; Fashion's 'class 1'."""
+    import json
+    import re
+    from pathlib import Path
+
+    from dashboard.generator_card import card_table, class_names_of, verdict
+
+    root = Path(__file__).resolve().parents[1] / "pretrained"
+    for name in ("mnist-style", "fashion-style", "fashion-dcgan", "mnist-dcgan"):
+        card = json.loads((root / name / "card.json").read_text())
+        m = json.loads((root / name / "metrics.json").read_text())
+        names = class_names_of(root / name)
+        head, table = verdict(m, card["goals"], names=names), card_table(card, m, names)
+        for key, label in (("fid", "FID"), ("recall", "recall"), ("coverage_dc", "coverage")):
+            if key not in card["goals"]:
+                continue
+            said = re.search(rf"{label} [\d.]+ (?:meets|misses) its goal \((?:<=|>=) ([\d.]+)\)", head).group(1)
+            assert re.search(rf"{label} \*\*[\d.]+\*\* \(goal (?:<=|>=) {re.escape(said)}\)", table), (name, label, table)
+        if name.startswith("fashion"):
+            assert names is not None and re.search(r"\(class \d, [A-Z]", head) and re.search(r"\(class \d, [A-Z]", table)
+        else:
+            assert names is None and not re.search(r"\(class \d, ", head)

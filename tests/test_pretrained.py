@@ -47,7 +47,7 @@ def _needs_data(name: str) -> None:
 
 @pytest.mark.parametrize("name", GENERATORS)
 def test_folder_holds_only_the_shipped_files_and_the_card_shows_its_metrics(name):
-    from dashboard.generator_card import verdict
+    from dashboard.generator_card import class_names_of, verdict
 
     folder = PRETRAINED / name
     card = (folder / "README.md").read_text()
@@ -65,7 +65,7 @@ def test_folder_holds_only_the_shipped_files_and_the_card_shows_its_metrics(name
     # The card shows the machine-readable numbers, both class checks, and a verdict made from them.
     assert f"| {metrics['fid']:.2f} |" in card
     assert f"| {metrics['classifier_classes_covered']}/10 | {metrics['knn_classes_covered']}/10 |" in card
-    assert facts["verdict"] == verdict(metrics, facts["goals"]) and facts["verdict"] in card
+    assert facts["verdict"] == verdict(metrics, facts["goals"], names=class_names_of(folder)) and facts["verdict"] in card
     t = facts["training"]
     assert f"--out pretrained/{name}" in t["command"] and t["command"] in card
     assert t["wall_time_s"] > 0 and f"{t['wall_time_s']:.0f} s" in card
