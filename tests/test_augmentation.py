@@ -86,6 +86,23 @@ def test_split_has_n_per_class_nested_and_disjoint(data):
         labeled_split(y, 5000, 0)
 
 
+def test_the_pictures_of_two_n_show_different_labeled_digits(data):
+    """A browser rehearsal: N = 10's and N = 100's pictures were pixel-identical on the left, since the splits are
+    nested and the picture took each class's first eight."""
+    from gan_core.augmentation.report import PER_CLASS, real_grid
+
+    grids = {}
+    for n in (1, 10, 100):
+        split = labeled_split(data.train_y, n, 0)
+        grids[n] = real_grid(data.train_x[split.labeled], data.train_y[split.labeled], 10)
+        assert grids[n].shape == (10 * PER_CLASS, 28, 28)
+    for c in range(10):
+        rows = {n: grids[n][c * PER_CLASS:(c + 1) * PER_CLASS] for n in grids}
+        assert rows[1][0].any() and not rows[1][1:].any()  # one digit, then blanks
+        same = sum(any(np.array_equal(a, b) for b in rows[10]) for a in rows[100])
+        assert same <= 2, (c, same)  # N = 100 shows its own spread, not N = 10's digits again
+
+
 def test_held_out_digits_are_another_file():
     with np.load(BUNDLED_MNIST) as z:
         train_idx, test_idx, images = z["train_idx"], z["test_idx"], z["images"]

@@ -100,7 +100,9 @@ def _shipped() -> None:
     for n in sorted({r["N"] for r in rows if r["arm"] == "cgan"}):
         picture = shipped_samples(SHIPPED, n)
         if picture is not None:
-            st.image(data_uri(upscale(picture, 2)), caption=f"N = {n}: the labeled digits of seed 0 (left) and the "
+            shown = "its labeled digit" if n == 1 else (f"its {n} labeled digits" if n <= PER_CLASS else
+                                                         f"{PER_CLASS} of its {n} labeled digits")
+            st.image(data_uri(upscale(picture, 2)), caption=f"N = {n}: {shown} per class, seed 0 (left), and the "
                                                             "conditional GAN's samples, a row per class (right)")
 
 

@@ -233,10 +233,14 @@ def chart(stats: list[Cellstat], title: str = "", width: int = 900, height: int 
 
 
 def real_grid(images: np.ndarray, labels: np.ndarray, n_classes: int, per_class: int = PER_CLASS) -> np.ndarray:
-    """uint8 (n_classes * per_class, 28, 28): the first per_class labeled images of each class (blank if fewer)."""
+    """uint8 (n_classes * per_class, 28, 28): per_class of each class's labeled images, spread evenly over them (all
+    of them, then blanks, if fewer). Spread, not the first ones: a larger N's labeled set starts with a smaller N's
+    (the splits are nested), so the first eight showed N = 100 with N = 10's very digits."""
     out = np.zeros((n_classes * per_class, *images.shape[1:]), np.uint8)
     for c in range(n_classes):
-        mine = images[labels == c][:per_class]
+        mine = images[labels == c]
+        if len(mine) > per_class:
+            mine = mine[np.linspace(0, len(mine) - 1, per_class).round().astype(int)]
         out[c * per_class:c * per_class + len(mine)] = mine
     return out
 
