@@ -64,8 +64,14 @@ def share_heatmap(shares: np.ndarray, steps: np.ndarray, title: str = "", cell: 
     cw, ch = cell[0] * scale, cell[1] * scale
     left, top, bottom = 28 * scale, (22 if title else 6) * scale, 30 * scale
     font = ImageFont.load_default(size=11 * scale)
-    title_w = int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(title, font=font)) if title else 0
-    w, h = max(left + t * cw, left + title_w) + 8 * scale, top + k * ch + bottom
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    title_w = int(measure.textlength(title, font=font)) if title else 0
+    every = max(1, int(np.ceil(60 / cell[0])))  # a step label about every 60 pixels (of the unscaled picture)
+    labelled = range(0, t, every)
+    # the last label starts at its column and may run past the cells ("80,00" cut off at the edge): room for it
+    label_end = max((left + c * cw + int(measure.textlength(f"{int(steps[c]):,}", font=font)) for c in labelled),
+                    default=0)
+    w, h = max(left + t * cw, left + title_w, label_end) + 8 * scale, top + k * ch + bottom
     level = np.clip(np.asarray(shares, dtype=np.float64) / full, 0.0, 1.0)  # (K, T)
     dark = np.array([8, 48, 107], dtype=np.float64)
     rgb = (255 - level[..., None] * (255 - dark)).astype(np.uint8)                       # (K, T, 3)
@@ -80,8 +86,7 @@ def share_heatmap(shares: np.ndarray, steps: np.ndarray, title: str = "", cell: 
         draw.text((left, 4 * scale), title, fill=(0, 0, 0), font=font)
     for r in range(k):
         draw.text((8 * scale, top + r * ch + ch // 2 - 6 * scale), str(r), fill=(0, 0, 0), font=font)
-    every = max(1, int(np.ceil(60 / cell[0])))  # a label about every 60 pixels (of the unscaled picture)
-    for c in range(0, t, every):
+    for c in labelled:
         draw.text((left + c * cw, top + k * ch + 6 * scale), f"{int(steps[c]):,}", fill=(0, 0, 0), font=font)
     draw.text((left, top + k * ch + 18 * scale), "step", fill=(90, 90, 90), font=font)
     return np.asarray(img)

@@ -386,3 +386,21 @@ def test_a_cards_table_writes_its_goals_as_its_headline_does_and_names_garments(
             assert names is not None and re.search(r"\(class \d, [A-Z]", head) and re.search(r"\(class \d, [A-Z]", table)
         else:
             assert names is None and not re.search(r"\(class \d, ", head)
+
+
+def test_a_class_histograms_last_step_label_is_not_cut_off():
+    """A browser rehearsal: mnist-dcgan's histogram ended in '80,00(' at its right edge."""
+    from PIL import ImageFont
+
+    from gan_core.pictures import share_heatmap
+
+    steps = np.arange(1, 41) * 2000  # 40 evaluations to 80,000: the last labelled column is the last one
+    pic = share_heatmap(np.full((10, 40), 0.1), steps, "t")
+    font = ImageFont.load_default(size=22)
+    label_left = 56 + 39 * 44
+    assert pic.shape[1] >= label_left + font.getlength("80,000"), pic.shape
+    assert (pic[-60:, -6:] == 255).all()  # a white margin after the last label's last digit
+    root = Path(__file__).resolve().parents[1] / "pretrained"
+    for path in sorted(root.glob("*/class_history.png")):
+        band = np.asarray(Image.open(path).convert("L"))[-60:, -6:]
+        assert (band == 255).all(), path  # no shipped label runs off the edge
