@@ -348,8 +348,17 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
     if not len(steps):
         return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")],
                        xaxis=BLANK_AXIS, yaxis=BLANK_AXIS)
-    trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=min(100.0, 100 / k * 2.5),
-                 colorscale="Viridis", colorbar=dict(title=dict(text="% of samples"), thickness=12),
+    # The scale stops at 2.5 fair shares so that an even spread still shows its shades; the top of the colour bar
+    # says so ("30+"), since a collapsed mode's cell (say 48%) is drawn in the same colour as 30%.
+    top = min(100.0, 100 / k * 2.5)
+    bar = dict(title=dict(text="% of samples"), thickness=12)
+    if top < 100 and float(np.nanmax(100 * shares, initial=0.0)) > top:
+        marks = [top * f for f in (0, 0.25, 0.5, 0.75, 1.0)]
+        digits = 0 if top >= 10 else 1
+        bar.update(tickmode="array", tickvals=marks,
+                   ticktext=[f"{m:.{digits}f}" for m in marks[:-1]] + [f"{marks[-1]:.{digits}f}+"])
+    trace = dict(type="heatmap", x=steps, y=list(range(k)), z=100 * shares, zmin=0, zmax=top,
+                 colorscale="Viridis", colorbar=bar,
                  hovertemplate="step %{x}<br>" + what + " %{text}<br>%{z:.1f}% of samples<extra></extra>",
                  text=[[lab] * len(steps) for lab in labels], xgap=1, ygap=1)
     # Few evaluations: a tick at each one's step (one column would otherwise read 499.6 ... 500.4)

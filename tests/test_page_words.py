@@ -404,3 +404,21 @@ def test_a_class_histograms_last_step_label_is_not_cut_off():
     for path in sorted(root.glob("*/class_history.png")):
         band = np.asarray(Image.open(path).convert("L"))[-60:, -6:]
         assert (band == 255).all(), path  # no shipped label runs off the edge
+
+
+def test_the_occupancy_colour_bar_says_its_top_holds_more():
+    """A browser rehearsal: the ring8 colour bar stopped at 30 while collapsed modes held 46-50% of the samples."""
+    import pandas as pd
+
+    from dashboard.charts import occupancy
+    from gan_core.data.points import MIXTURES
+
+    def chart(share0):
+        rest = (1 - share0) / 7
+        evals = pd.DataFrame([{"step": 500, **{f"near_{i}": share0 if i == 0 else rest for i in range(8)}}])
+        return occupancy(evals, MIXTURES["ring8"].centres).data[0]
+
+    heat = chart(0.48)
+    assert heat.zmax == pytest.approx(31.25) and list(heat.colorbar.ticktext)[-1] == "31+"
+    even = chart(0.125)  # nothing above the top: the bar's own ticks, no "+"
+    assert even.colorbar.ticktext is None
