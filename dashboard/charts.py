@@ -312,8 +312,11 @@ def arena_panel(points: np.ndarray, centres: np.ndarray, sigma: float, title: st
                    marker=dict(size=4, color=FAKE, opacity=0.5)),
               *mode_marks(centres, covered, size=14)]
     return _figure(traces, title, height, show_legend=False,
-                   xaxis=dict(range=[lo[0], hi[0]], showgrid=False, zeroline=False),
-                   yaxis=dict(range=[lo[1], hi[1]], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1),
+                   # constrain: a wide column narrows the plot to a square, rather than widening the x range
+                   # (the ring sat in the middle third of an axis from -8 to 8 beside y from -3 to 3)
+                   xaxis=dict(range=[lo[0], hi[0]], showgrid=False, zeroline=False, constrain="domain"),
+                   yaxis=dict(range=[lo[1], hi[1]], showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1,
+                              constrain="domain"),
                    margin=dict(t=40))
 
 

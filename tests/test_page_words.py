@@ -422,3 +422,14 @@ def test_the_occupancy_colour_bar_says_its_top_holds_more():
     assert heat.zmax == pytest.approx(31.25) and list(heat.colorbar.ticktext)[-1] == "31+"
     even = chart(0.125)  # nothing above the top: the bar's own ticks, no "+"
     assert even.colorbar.ticktext is None
+
+
+def test_an_arena_panel_stays_square_in_a_wide_column():
+    """A browser rehearsal: in a wide column the live panel's x axis ran from -8 to 8 beside y from -3 to 3."""
+    from dashboard.charts import arena_panel
+    from gan_core.data.points import MIXTURES
+
+    ring = MIXTURES["ring8"]
+    layout = arena_panel(ring.centres.astype(np.float32), ring.centres, ring.sigma, "t").layout
+    assert layout.yaxis.scaleanchor == "x" and layout.xaxis.constrain == "domain" == layout.yaxis.constrain
+    assert tuple(layout.xaxis.range) == (-3.0, 3.0) == tuple(layout.yaxis.range)
