@@ -433,3 +433,12 @@ def test_an_arena_panel_stays_square_in_a_wide_column():
     layout = arena_panel(ring.centres.astype(np.float32), ring.centres, ring.sigma, "t").layout
     assert layout.yaxis.scaleanchor == "x" and layout.xaxis.constrain == "domain" == layout.yaxis.constrain
     assert tuple(layout.xaxis.range) == (-3.0, 3.0) == tuple(layout.yaxis.range)
+
+
+def test_the_unrolled_2d_preset_says_it_does_not_unroll():
+    """A browser rehearsal: a teacher picked unrolled-2d for a demo of the Unrolled GAN and got the plain GAN."""
+    from gan_core.training.presets import preset, preset_config
+
+    assert preset_config("unrolled-2d").recipe.unroll == 0
+    about = preset("unrolled-2d").about
+    assert "without unrolling" in about and "--variant ns+unrolled-5" in about

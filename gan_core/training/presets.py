@@ -54,9 +54,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
     # The Unrolled-GAN / VEEGAN reference setup for 2D mixtures: the arena's published-protocol tables (`--preset
     # unrolled-2d`); its default on 2D data is collapse-ttur.
     Preset("unrolled-2d",
-           "The Unrolled-GAN / VEEGAN reference network for 2D mixtures (G and D 2 x 128 tanh, z 256, Adam 1e-3 / "
-           "1e-4, batch 512): the networks of VEEGAN's published 2D table, on which the arena runs the "
-           "published protocol (`--preset unrolled-2d`).",
+           "The Unrolled-GAN / VEEGAN reference networks for 2D mixtures (G and D 2 x 128 tanh, z 256, Adam 1e-3 / "
+           "1e-4, batch 512), trained as a plain GAN: the networks only, without unrolling (add 'unrolled' under "
+           "Stabilisers, or --variant ns+unrolled-5, for the Unrolled GAN itself). The arena runs the published "
+           "protocol on them (`--preset unrolled-2d`).",
            {"model": {"kind": "mlp", "g_hidden": [128, 128], "d_hidden": [128, 128], "activation": "tanh", "z_dim": 256},
             "optim": {"optimizer": "adam", "lr_g": 1e-3, "lr_d": 1e-4, "beta1_g": 0.5, "beta1_d": 0.5, "batch_size": 512}}),
     # The Unrolled GAN paper's own 2D experiment, as its code publishes it (Metz et al. 2016, fig. 1): the plain GAN
