@@ -255,9 +255,13 @@ def view_bounds(points: np.ndarray, pad: float = 0.15) -> tuple[float, float, fl
 
 
 def class_histogram(counts: np.ndarray, names: list[str] | None = None, height: int = 260) -> go.Figure:
+    """The evaluation classifier's reading of a batch of G's samples, the batch's size in the title (the grid beside
+    it shows fewer of them)."""
     names = names or [str(i) for i in range(len(counts))]
+    n = int(np.asarray(counts).sum())
+    title = f"Which classes the classifier reads in {n:,} of G's samples" if n else "Which classes the generator makes"
     return _figure([dict(type="bar", x=names, y=np.asarray(counts), marker=dict(color=FAKE))],
-                   "Which classes the generator makes", height, show_legend=False,
+                   title, height, show_legend=False,
                    xaxis=dict(title=dict(text="class the classifier sees"), type="category"),
                    yaxis=dict(title=dict(text="samples")))
 

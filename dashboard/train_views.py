@@ -171,6 +171,9 @@ def live_views(runner: TrainingRunner, prev_status: str, note: str = "") -> None
         counts = v.class_counts if v.class_counts is not None else np.zeros(10)
         with c1:
             live_chart(charts.class_histogram(counts, class_names(snap.config.data.name)), key="c_hist", revision=rev)
+            if snap.step == 0 and counts.sum():  # one tall bar over a grid of grey squares: say what it is
+                st.caption("Before the first step G draws grey noise; the classifier still names a class for every "
+                           "picture, so a tall bar now says nothing about G. Watch it even out as G learns.")
         with c2:
             live_chart(charts.curves(e, {"fid": "classifier FID"}, "Classifier FID over time (lower is better)", "FID",
                                      colours=(charts.G_COLOUR,), empty_note=_first_fid_note(snap),

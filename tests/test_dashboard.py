@@ -270,12 +270,16 @@ def test_mnist_shows_a_grid_of_samples(app):
     app.selectbox(key="w_data").set_value("mnist").run()
     assert not app.exception
     assert app.number_input(key="w_z").value == 100  # the image family's defaults were loaded
+    # Before the first step: the classifier's one tall bar over G's grey squares is explained, its sample count named
+    assert any(c.value.startswith("Before the first step G draws grey noise") for c in app.caption)
+    assert live_charts(app)["c_hist"]["layout"]["title"]["text"].startswith("Which classes the classifier reads in ")
     app.button(key="btn_step_both").click().run()
     time.sleep(1.0)
     app.run()
     assert not app.exception
     assert len(app.get("image")) >= 2  # the fixed-batch samples and the real images
     assert {"c_loss", "c_d", "c_grad", "c_hist", "c_fid"} <= set(live_charts(app))  # curves, class histogram, FID
+    assert not any(c.value.startswith("Before the first step") for c in app.caption)
 
 
 def test_latent_slider_on_a_shipped_image_generator(app):
