@@ -121,6 +121,11 @@ DEFAULTS = DEFAULTS_2D
 # of the range the engine accepts (variants.option_range) that a class explores; a test checks they lie inside.
 KNOB_RANGES = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "weight_clip": (0.001, 0.5), "clip_norm": (0.01, 10.0),
                "instance_noise": (0.0, 1.0), "ms_lambda": (0.0, 10.0), "unroll": (1, 10), "n_critic": (1, 20)}
+# Their labels in words, the option's own name after them (as `--option NAME=...` and the variants' help spell it).
+KNOB_LABELS = {"gp_lambda": "gradient-penalty weight (gp_lambda)", "r1_gamma": "R1 penalty weight (r1_gamma)",
+               "weight_clip": "weight clipping bound (weight_clip)", "clip_norm": "gradient-norm limit (clip_norm)",
+               "instance_noise": "instance noise (instance_noise)", "ms_lambda": "mode-seeking weight (ms_lambda)",
+               "unroll": "unrolling steps (unroll)", "n_critic": "D steps per G step"}
 
 LIMITS = {
     "g_layers": (0, MAX_HIDDEN_LAYERS), "d_layers": (0, MAX_HIDDEN_LAYERS), "g_units": (1, MAX_UNITS),

@@ -704,7 +704,11 @@ def test_every_live_option_has_a_knob_inside_the_range_the_engine_accepts():
     from dashboard.settings import KNOB_RANGES
     from gan_core.variants import LIVE_OPTIONS, option_range
 
-    assert set(KNOB_RANGES) == set(LIVE_OPTIONS)
+    from dashboard.settings import KNOB_LABELS
+
+    assert set(KNOB_RANGES) == set(LIVE_OPTIONS) == set(KNOB_LABELS)
+    # in words first (a rehearsal met a bare "r1_gamma" beside "D steps per G step"), the option's name after them
+    assert all(" " in KNOB_LABELS[n] and (n in KNOB_LABELS[n] or n == "n_critic") for n in KNOB_LABELS)
     for name, (lo, hi) in KNOB_RANGES.items():
         low, high = option_range(name)
         assert low <= lo < hi <= high, name

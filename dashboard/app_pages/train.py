@@ -320,10 +320,10 @@ if snap.recipe is not None:
         cols = st.columns(max(2, len(shown) + 2))
         for col, (name, (lo, hi)) in zip(cols, shown.items()):
             value = getattr(recipe, name)
-            new = col.slider(name, lo, hi, value, key=f"knob_{name}_{runner.run_id}")
+            new = col.slider(settings.KNOB_LABELS[name], lo, hi, value, key=f"knob_{name}_{runner.run_id}")
             if new != value:
                 runner.update_recipe(**{name: new})
-        n_c = cols[-2].slider("D steps per G step", *settings.KNOB_RANGES["n_critic"], recipe.n_critic, key=f"knob_n_critic_{runner.run_id}")
+        n_c = cols[-2].slider(settings.KNOB_LABELS["n_critic"], *settings.KNOB_RANGES["n_critic"], recipe.n_critic, key=f"knob_n_critic_{runner.run_id}")
         if n_c != recipe.n_critic:
             runner.update_recipe(n_critic=n_c)
         key = knob_key(runner)
