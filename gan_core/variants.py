@@ -64,7 +64,8 @@ OBJECTIVE_VARIANTS: dict[str, VariantInfo] = {
            "Its generator gradient vanishes when D wins, so early training can stall.",
            "Goodfellow et al. 2014, Generative Adversarial Nets"),
         _v("ns", {"objective": "ns"},
-           "Non-saturating GAN: G maximises log D(G(z)) instead, which gives strong gradients when D is confident. "
+           "Non-saturating GAN: D plays the original game, while G maximises log D(G(z)) instead of minimising "
+           "log(1 - D(G(z))), which gives strong gradients when D is confident. "
            "The default objective of most practical GANs.",
            "Goodfellow et al. 2014, section 3"),
         _v("lsgan", {"objective": "lsgan"},
