@@ -117,6 +117,15 @@ DEFAULTS_2D: dict[str, Any] = preset_settings("classroom", "ring8")
 DEFAULTS_IMAGES: dict[str, Any] = {**preset_settings("dcgan", "mnist"), "steps": 3000}
 DEFAULTS = DEFAULTS_2D
 
+def first_sentence(text: str) -> tuple[str, str]:
+    """(the first sentence, the rest) of a description; a full stop ends a sentence only before a capital letter, so
+    'Metz et al. 2016' or 'Adam 1e-4.' inside parentheses do not."""
+    import re
+
+    m = re.match(r"(.+?[.!?])\s+(?=[A-Z])", text, flags=re.S)
+    return (m.group(1), text[m.end():]) if m else (text, "")
+
+
 # The Train page's live knobs: one slider per live variant option (gan_core.variants.LIVE_OPTIONS) over the part
 # of the range the engine accepts (variants.option_range) that a class explores; a test checks they lie inside.
 KNOB_RANGES = {"gp_lambda": (0.0, 50.0), "r1_gamma": (0.0, 50.0), "weight_clip": (0.001, 0.5), "clip_norm": (0.01, 10.0),

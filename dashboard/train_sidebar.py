@@ -177,7 +177,11 @@ def _variant(is_image: bool, errors: dict) -> None:
                  + "; ".join(f"{n}: {settings.PRESETS[n].about}" for n in settings.PAGE_PRESETS[family]))
     loaded = ss.get("preset_loaded")
     if loaded in settings.PAGE_PRESETS[family]:  # what the last click loaded (its settings stay editable below)
-        st.caption(f"Loaded **{loaded}**: {settings.PRESETS[loaded].about}")
+        first, rest = settings.first_sentence(settings.PRESETS[loaded].about)
+        st.caption(f"Loaded **{loaded}**: {first}")
+        if rest:  # the rest folded: the whole text took 15 lines of the sidebar and pushed "GAN variant" down
+            with st.expander(f"More on {loaded}"):
+                st.caption(rest)
     st.subheader("GAN variant")
     st.selectbox("Objective", settings.OBJECTIVES, key="w_objective", help="The loss the two networks play.",
                  on_change=_objective_changed)

@@ -69,3 +69,18 @@ def test_a_conditional_generators_samples_stand_one_class_per_column():
     plain = Trainer(preset_config("dcgan", {"data": {"name": "mnist"}, "steps": 2}))
     assert not Record(plain).views(plain).by_class
 
+
+
+def test_a_long_preset_description_is_folded_after_its_first_sentence(fresh_app):
+    """Rehearsal: collapse-ttur's description took 15 lines of the sidebar and pushed "GAN variant" down."""
+    app = fresh_app
+    app.run()
+    app.selectbox(key="w_preset").set_value("collapse-ttur").run()
+    assert not app.exception
+    about = settings.PRESETS["collapse-ttur"].about
+    first, rest = settings.first_sentence(about)
+    assert first.startswith("A sharp mode collapse within two minutes") and len(first) < len(about) and rest
+    said = [c.value for c in app.sidebar.caption]
+    assert f"Loaded **collapse-ttur**: {first}" in said and rest in said
+    assert any(e.label == "More on collapse-ttur" for e in app.sidebar.expander)
+    assert settings.first_sentence("Metz et al. 2016 did it. Then more.") == ("Metz et al. 2016 did it.", "Then more.")
