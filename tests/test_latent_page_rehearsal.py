@@ -161,6 +161,8 @@ def test_a_slider_that_hardly_moves_a_2d_generator_says_so(app):
         assert not app.exception
         fig = live_charts(app)["lat_scatter"]
         path = next(t for t in fig["data"] if t.get("name", "").startswith(f"z[{i}] from"))
+        # its ends named by their markers ("(ring)" read as the ring of modes on ring8 data)
+        assert path["name"] == f"z[{i}] from -3 (open circle) to 3 (dot)", path["name"]
         reach = max(np.ptp(_arr(path["x"])), np.ptp(_arr(path["y"])))
         x0, x1 = fig["layout"]["xaxis"]["range"]
         y0, y1 = fig["layout"]["yaxis"]["range"]

@@ -203,7 +203,7 @@ def sliders_view() -> None:
     with right:
         path = None if is_image else sweep(z, m)
         show_result(out, "G(z)", f"Where z lands (star) and its path as z[{m}] runs from {-lim:g} to {lim:g}",
-                    "lat_scatter", path=path, path_name=f"z[{m}] from {-lim:g} (ring) to {lim:g}")
+                    "lat_scatter", path=path, path_name=f"z[{m}] from {-lim:g} (open circle) to {lim:g} (dot)")
         if path is not None:
             x0, x1, y0, y1 = charts.view_bounds(cloud(SOURCE_KEY))
             reach = float(np.ptp(path, axis=0).max())
