@@ -20,6 +20,15 @@ os.environ.setdefault("GAN_CLASSROOM_CACHE", tempfile.mkdtemp(prefix="gan-classr
 torch.set_num_threads(1)
 
 
+@pytest.fixture(autouse=True)
+def _one_torch_thread_after_each_test():
+    """A command run in a test without --threads sets torch's thread count for the whole process (one per core);
+    the next tests would then train on two threads, and a seed's trajectory depends on the thread count."""
+    yield
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _dashboard_libraries_loaded():
     """The app's pages draw their runs once the server's warm-up has loaded torch and the charts' libraries
