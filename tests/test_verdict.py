@@ -69,7 +69,8 @@ def test_a_narrowed_run_says_which_modes_it_left_entirely_and_which_keep_a_trick
     text = explain("ns", occ, RING.centres, ringed=" (ringed on the map)")
     assert "only 2 of the 8 modes (north-west, south-east)" in text
     assert "4 modes are captured (ringed on the map)" in text and "east, north-east get only a trickle" in text
-    assert "letting go of north, west, south entirely and keeping only a trickle on east, north-east" in text
+    assert "letting go of north, west, south (no sharp sample left there) and keeping only a trickle on east, " \
+        "north-east" in text
 
 
 def test_a_collapse_onto_most_modes_names_the_ones_missed():

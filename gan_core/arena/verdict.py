@@ -217,7 +217,7 @@ def explain(variant: str, occ: Occupancy, centres: np.ndarray, count: str = PROT
     elif occ.collapsed and dropped:
         # a mode let go of may keep a trickle of sharp samples, and the map still rings it: say which is which
         trickle, gone = dropped & occ.captured, dropped - occ.captured
-        parts = ([f"letting go of {_places(gone, centres)} entirely"] if gone else []) + (
+        parts = ([f"letting go of {_places(gone, centres)} (no sharp sample left there)"] if gone else []) + (
                  [f"keeping only a trickle on {_places(trickle, centres)}"] if trickle else [])
         journey = (f" It did not jump from mode to mode: it narrowed onto these, " + " and ".join(parts)
                    + f" (each held {held_share(k):.0%} or more of the samples at some evaluation).")
