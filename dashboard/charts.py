@@ -356,7 +356,7 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
         return _figure([], title, height, annotations=[_note("the occupancy appears after the first evaluation")],
                        xaxis=BLANK_AXIS, yaxis=BLANK_AXIS)
     # The scale stops at 2.5 fair shares so that an even spread still shows its shades; the top of the colour bar
-    # says so ("30+"), since a collapsed mode's cell (say 48%) is drawn in the same colour as 30%.
+    # says so ("31+" on ring8), since a collapsed mode's cell (say 48%) is drawn in the same colour as 31%.
     top = min(100.0, 100 / k * 2.5)
     bar = dict(title=dict(text="% of samples"), thickness=12)
     if top < 100 and float(np.nanmax(100 * shares, initial=0.0)) > top:
