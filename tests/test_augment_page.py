@@ -77,7 +77,7 @@ def test_a_tiny_study_on_the_page(monkeypatch):
         for t in bars.values():  # two seeds: a mean and a standard error per bar
             assert len(t["y"]) == 1 and len(t["error_y"]["array"]) == 1 and 0 <= t["y"][0] <= 100
         paragraph = next(m.value for m in at.markdown if m.value.startswith("**What the numbers say.**"))
-        assert " ".join(conclusions(summarise(list(snap.rows)))) in paragraph
+        assert paragraph.split("\n\n", 1)[1] == "\n".join(f"- {c}" for c in conclusions(summarise(list(snap.rows))))
         assert "scored best" in paragraph and "error bars" in paragraph
         captions = [c for img in at.get("image") for c in img.captions]
         assert captions == ["left: real, labeled; right: conditional GAN (a row per class)"], captions
@@ -163,7 +163,8 @@ def test_the_page_opens_on_the_shipped_study():
                          "All labels (reference)"}
     assert all(t["x"] == ["N = 1", "N = 10", "N = 100"] for name, t in bars.items() if name != "All labels (reference)")
     paragraph = next(m.value for m in at.markdown if m.value.startswith("**What the numbers say.**"))
-    assert " ".join(conclusions(summarise(rows))) in paragraph
+    said = conclusions(summarise(rows))  # a bullet each: N = 1, 10, 100 and the all-labels reference
+    assert len(said) == 4 and paragraph.split("\n\n", 1)[1] == "\n".join(f"- {c}" for c in said)
     assert "python -m gan_core augment" in " ".join(c.value for c in at.caption)
     assert len(at.get("image")) == 3  # N = 1, 10, 100: real beside generated
     assert all(r.snapshot().status == "idle" for r in _runner() if id(r) not in before)

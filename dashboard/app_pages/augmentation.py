@@ -65,7 +65,9 @@ def _chart_and_words(stats: list) -> None:
     """The bar chart and its sentences, from summarise(rows)."""
     live_chart(charts.augment_bars(stats, title=f"Held-out accuracy ({spread(stats)})"), key="aug_bars",
                config={"displayModeBar": "hover"})
-    st.markdown("**What the numbers say.** " + " ".join(conclusions(stats)) if stats else "No cell has finished yet.")
+    # a bullet per N (and the reference): one paragraph of some 450 words was a wall on a projector
+    st.markdown("**What the numbers say.**\n\n" + "\n".join(f"- {c}" for c in conclusions(stats)) if stats
+                else "No cell has finished yet.")
 
 
 def _results(stats: list, pictures: dict, note: str) -> None:
