@@ -442,3 +442,12 @@ def test_the_unrolled_2d_preset_says_it_does_not_unroll():
     assert preset_config("unrolled-2d").recipe.unroll == 0
     about = preset("unrolled-2d").about
     assert "without unrolling" in about and "--variant ns+unrolled-5" in about
+
+
+def test_about_names_the_latent_explorers_views_as_the_page_does():
+    """A rehearsal: About said 'walk between two seeds (linear or spherical)' and 'find the latent code', where the
+    explorer's views are called Interpolate (lerp / slerp) and Invert a real image."""
+    root = Path(__file__).resolve().parents[1] / "dashboard" / "app_pages"
+    about, latent = (root / "about.py").read_text(), (root / "latent.py").read_text()
+    for view in ("Interpolate", "Principal directions", "Invert a real image"):
+        assert f"**{view}" in about.replace("**Principal\ndirections", "**Principal directions") and f'"{view}"' in latent, view

@@ -111,6 +111,19 @@ def test_the_class_slider_is_offered_only_for_two_digit_sets(page):
     assert "st_lcls" in [s.key for s in page.slider]
 
 
+def test_class_kept_says_what_it_means_for_the_pair(page):
+    """A rehearsal: digits -> clothes showed "Class kept A->B 8.5%" with no word on what keeping a digit's class
+    means for a T-shirt (the cycle error had its "?")."""
+    def helps():
+        return {m.label: m.help for m in page.metric if m.label.startswith("Class kept")}
+
+    page.selectbox(key="st_pair").set_value("mnist:fashion-mnist").run()
+    said = helps()
+    assert set(said) == {"Class kept A->B", "Class kept B->A"} and all("by chance" in h for h in said.values()), said
+    page.selectbox(key="st_pair").set_value("mnist:digits8").run()
+    assert all("same digit" in h and "chance" not in h for h in helps().values()), helps()
+
+
 def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):
     page.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
     assert not page.exception

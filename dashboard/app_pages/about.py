@@ -19,8 +19,9 @@ directions or ways to train take colours of their own, named in their legends. P
 Learning rates and the variant's knobs change while it trains; a run that blows up pauses and offers a way back.
 
 **Latent explorer**: slide each latent dimension of a trained generator and watch the picture change,
-walk between two seeds (linear or spherical), follow the principal directions of the latent space, or
-upload a digit and find the latent code that draws it. The style-based generators add their own views: style
+walk between two seeds (**Interpolate**: a straight line, lerp, or along the sphere, slerp), follow the **Principal
+directions** of the latent space, or upload a digit and find the latent code that draws it (**Invert a real
+image**). The style-based generators add their own views: style
 mixing (coarse styles from one digit, fine ones from another), the truncation trick, the per-pixel noise, and
 W against Z (how evenly a walk in each space changes the picture).
 

@@ -49,6 +49,19 @@ LESSON = ("**The lesson of lambda_cycle.** Nothing in the adversarial loss says 
 WANDER = {"2d": "the arrows cross as points land anywhere on the other shape",
           "digits": "digits turn into other digits (class kept falls)",
           "images": "a translation no longer depends on which digit went in"}
+def class_help(pair: str, direction: str) -> str:
+    """What "Class kept" means for the pair shown: a digit's class kept, or, where the two sides share no classes
+    (digits -> clothes), a number near chance (10%) that means nothing more."""
+    a, b = (s.strip() for s in pair.split(":", 1)) if ":" in pair else (pair, pair)
+    src, dst = (a, b) if direction == "ab" else (b, a)
+    if shares_digit_labels(pair):
+        return (f"the share of held-out {src} images whose translation the {dst} classifier reads as the same digit "
+                f"(100% = every digit kept)")
+    return (f"{src} and {dst} share no classes (digits and clothes): this is the share of translations the {dst} "
+            f"classifier puts in the class with the same number, about 10% by chance; it says nothing about a "
+            f"good translation here")
+
+
 CYCLE_HELP = {True: "mean pixel error of F(G(a)) against a, on held-out images",
               False: "median distance |F(G(a)) - a| as a share of A's spread, on held-out points"}
 
@@ -203,8 +216,8 @@ with tab_live:
         m[0].metric("Step", f"{s.step:,} / {s.steps:,}" if s.steps else "0")
         m[1].metric("Status", s.status, help=s.message or None)
         if s.is_image:  # in the order of the progress chart's legend
-            m[2].metric("Class kept A->B", fmt(last("class_ab")))
-            m[3].metric("Class kept B->A", fmt(last("class_ba")))
+            m[2].metric("Class kept A->B", fmt(last("class_ab")), help=class_help(pair, "ab"))
+            m[3].metric("Class kept B->A", fmt(last("class_ba")), help=class_help(pair, "ba"))
             m[4].metric("Cycle error A->B->A", fmt(last("cycle_ab")), help=CYCLE_HELP[True])
         else:
             m[2].metric("Steps / s", f"{s.rate:.1f}" if s.status == "running" else "-",
