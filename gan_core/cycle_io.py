@@ -121,6 +121,9 @@ def write_translate_output(y: torch.Tensor, path: Path, is_image: bool) -> None:
 FILLS_FRAME = ("digits8",)  # image sets whose digits fill their frame (the others centre a 20 x 20 digit in 28 x 28)
 
 
+BLANK_CONTRAST = 24.0  # grey levels (of 255) between a picture's darkest and lightest pixel below which it holds no digit
+
+
 def frame_digit(grey: np.ndarray, domain: str) -> np.ndarray:
     """A light-on-dark digit of any size -> uint8 (28, 28) framed as `domain` frames its digits: fitted into 20 x 20
     and centred (MNIST's way), or made as the UCI scans were (digits8): the digit scaled to fill a 32 x 32 box along
@@ -131,6 +134,10 @@ def frame_digit(grey: np.ndarray, domain: str) -> np.ndarray:
     from gan_core.data.images import digits8_to_side
     from gan_core.uploads import _fit_28, fit_ink
 
+    g = np.asarray(grey, dtype=np.float32)
+    if g.size == 0 or float(g.max() - g.min()) < BLANK_CONTRAST:  # a blank photo was "read as a 9" with confidence
+        raise ValueError("the picture is one flat shade, with no digit in it to translate; upload a picture of one "
+                         "digit: a pale stroke on a dark ground, or a dark stroke on a pale one")
     if domain not in FILLS_FRAME:
         return _fit_28(grey)
     box = fit_ink(grey, 32, 32, Image.BILINEAR).astype(np.float32)

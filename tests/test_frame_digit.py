@@ -51,3 +51,12 @@ def test_the_shipped_translator_reads_drawn_scans_as_drawn(cells, digit):
     y = translate_with(to_mnist, to_unit(frame_digit(drawn(cells), "digits8")[None]))
     with torch.inference_mode():
         assert int(default_classifier("mnist").eval()(y).argmax(1)[0]) == digit
+
+
+@pytest.mark.parametrize("domain", ["mnist", "digits8"])
+@pytest.mark.parametrize("shade", [0.0, 255.0, 130.0])
+def test_a_blank_picture_is_refused_not_read_as_a_digit(domain, shade):
+    """A rehearsal: an all-black upload was translated and 'read as a 9' (a 7 the other way), with no warning."""
+    with pytest.raises(ValueError, match="no digit in it"):
+        frame_digit(np.full((200, 200), shade, np.float32), domain)
+    assert frame_digit(drawn(ONE), domain).max() > 0  # a drawn digit still goes through
