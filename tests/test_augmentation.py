@@ -268,6 +268,28 @@ def test_a_gap_is_the_difference_of_the_scores_as_written():
     assert "classic augmentation scored best (51.0%), 1.7 points above real images only (49.3%)" in text, text
 
 
+def test_the_error_bars_together_are_the_sum_of_the_bars_as_written():
+    """A rehearsal: '93.9% ± 0.4 ... 93.3% ± 0.4 ... (± 0.7)': the sum was made before rounding."""
+    from gan_core.augmentation.report import Cellstat, Comparison
+
+    c = Comparison(Cellstat("real", 100, 5, 93.9, 0.36, 1.0), Cellstat("classic", 100, 5, 93.3, 0.37, 1.0))
+    assert c.bars == pytest.approx(0.8)
+    rows = _hand_rows([("real", 100, [0.9354, 0.9426]), ("classic", 100, [0.9295, 0.9365])])
+    text = paragraph(summarise(rows), 100)
+    shown = [float(x) for x in re.findall(r"± (\d+\.\d)", text)]  # the two arms' bars, then "together"
+    assert len(shown) == 3 and shown[2] == pytest.approx(shown[0] + shown[1]), text
+
+
+def test_a_study_of_one_arm_says_so_and_what_the_classifier_reads():
+    """A rehearsal: one arm 'scored best', and the sentence on what the classifier reads in its samples was dropped."""
+    rows = _hand_rows([("cgan", 1, [0.30, 0.39])])
+    for r in rows:
+        r["samples_read"] = 0.1
+    text = paragraph(summarise(rows), 1)
+    assert "scored best" not in text and "the only arm run" in text, text
+    assert "reads 10% of the conditional GAN's samples" in text, text
+
+
 def test_a_conditional_gan_that_draws_no_digits_yet_is_said_so():
     """Rehearsal: at 10 GAN iterations the conditional GAN drew grey squares and its arm scored 4.9 points above
     classic augmentation; the sentence now says what the shipped classifier reads in its samples."""
