@@ -128,7 +128,7 @@ def test_a_held_out_digit_is_translated_both_ways_by_the_shipped_model(page):
     page.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
     assert not page.exception
     captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
-    assert any("translated to digits8" in c for c in captions) and any("back to mnist" in c for c in captions), captions
+    assert any("translated to UCI 8x8 scans (digits8)" in c for c in captions) and any("back to MNIST" in c for c in captions), captions
     assert any("class term (lambda_class = 20)" in c.value for c in page.caption)  # the card's caveat, on the page
 
 
@@ -218,7 +218,7 @@ def test_a_held_out_example_says_which_digit_it_is(page):
     assert not page.exception
     label = int(real_images("mnist", 32)[1][3])
     captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
-    assert f"held-out mnist example 3: a {label}" in captions, captions
+    assert f"held-out MNIST example 3: a {label}" in captions, captions  # named as the radio names it
 
 
 def test_the_loss_weights_follow_the_pair_chosen(page, monkeypatch):

@@ -298,13 +298,14 @@ with tab_shipped:
                                  help=f"{a_name}: a digit centred with a margin; {b_name}: filling its frame")
             how = pick[1].radio("Digit", ["a held-out one", "upload a picture", "draw it"], horizontal=True,
                                 key="st_how")
-            digit, results, yours = None, st.container(), f"your digit ({side})"
+            named = SIDE_NAMES.get(side, side)  # the names the radio buttons use, not the data sets' ids
+            digit, results, yours = None, st.container(), f"your digit ({named})"
             if how == "a held-out one":
                 pics, labels = real_images(side, 32)
                 idx = pick[2].slider("Held-out example", 0, len(pics) - 1, 0, key="st_idx",
                                      help=f"one of {len(pics)} held-out {side} digits (drawn once from the test "
                                           f"split); the caption says which digit it is")
-                digit, yours = pics[idx], f"held-out {side} example {idx}: a {int(labels[idx])}"
+                digit, yours = pics[idx], f"held-out {named} example {idx}: a {int(labels[idx])}"
             elif how == "upload a picture":
                 up = pick[2].file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB)",
                                            type=["png", "jpg", "jpeg"], key="st_up")
@@ -342,9 +343,10 @@ with tab_shipped:
                     read = int(clf(y).argmax(1)[0])
                 cols = results.columns(3)
                 for col, img, said in ((cols[0], digit, yours),
-                                       (cols[1], to_uint8(y)[0], f"translated to {other}: the {other} classifier "
+                                       (cols[1], to_uint8(y)[0], f"translated to {SIDE_NAMES.get(other, other)}: "
+                                                                 f"the {SIDE_NAMES.get(other, other)} classifier "
                                                                  f"reads a {read}"),
-                                       (cols[2], to_uint8(z)[0], f"and back to {side}")):
+                                       (cols[2], to_uint8(z)[0], f"and back to {named}")):
                     col.image(data_uri(upscale(img, 7)), caption=said, width=196)  # inline, as the live rows
 
 # This browser can take the run back after a reload (parking.py). Drawn last, where its empty element shows nothing

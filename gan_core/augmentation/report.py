@@ -98,7 +98,8 @@ def _compare(a: Cellstat, b: Cellstat) -> Comparison:
 def _verdict(c: Comparison) -> str:
     """The clause after 'a gap of X points': whether it exceeds the error bars."""
     if min(c.better.runs, c.worse.runs) < 2:
-        return "from a single seed, so with no error bars it cannot be told apart from chance"
+        return ("from a single seed, so with no error bars it cannot be told apart from the spread between seeds (run "
+                "more seeds)")
     if c.separated:
         return f"larger than their error bars together (± {c.bars:.1f}), so the difference holds over these seeds"
     return f"within their error bars together (± {c.bars:.1f}), so these seeds do not separate them"
