@@ -29,7 +29,8 @@ W against Z (how evenly a walk in each space changes the picture).
 MNIST, Fashion-MNIST and Stacked MNIST, and count the modes each one loses: in 2D with the metrics of the VEEGAN /
 PacGAN papers (modes, % high-quality, reverse KL), on images by the classes the evaluation classifier finds.
 
-**Style transfer**: a CycleGAN learns to translate between two domains with no pairs (2D shapes, digits in two styles, or digits and clothes, which share nothing), live;
+**Style transfer**: a CycleGAN learns to translate between two domains with no pairs (2D shapes, digits in two
+styles, or digits and clothes, which share nothing), live;
 set lambda_cycle to 0 while it trains to see what the cycle loss holds; or translate with a shipped model, a digit
 you draw or upload included.
 

@@ -80,7 +80,7 @@ class Comparison:
     @property
     def bars(self) -> float:
         """The two standard errors together, as written: the sum of the two shown (± 0.4 and ± 0.4 make ± 0.8 on the
-        page, where the unrounded 0.36 + 0.35 made '± 0.7' and a pupil adding them up found the words wrong)."""
+        page, where the unrounded 0.36 + 0.37 made '± 0.7' and a pupil adding them up found the words wrong)."""
         return round(round(self.better.se, 1) + round(self.worse.se, 1), 1)
 
     @property
