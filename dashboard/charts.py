@@ -375,7 +375,9 @@ def occupancy(evals: pd.DataFrame, centres: np.ndarray | None = None,
                               tickfont=dict(size=11 if k > 8 else 13)))
 
 
-ARM_COLOURS = {"real": "#636efa", "classic": "#00aa8c", "cgan": "#ef553b", "sgan": "#ab63fa", "all-labels": "#969696"}
+# The augmentation report's colours (gan_core/augmentation/report.py's COLOURS, which a test holds these to), so the
+# page's bars and chart.png agree; written out here because importing the report would load torch before the page.
+ARM_COLOURS = {"real": REAL, "classic": "#E69F00", "cgan": FAKE, "sgan": "#56B4E9", "all-labels": "#969696"}
 
 
 def augment_bars(stats: list, title: str = "Held-out accuracy (mean ± s.e. over seeds)", height: int = 380) -> go.Figure:

@@ -451,3 +451,14 @@ def test_about_names_the_latent_explorers_views_as_the_page_does():
     about, latent = (root / "about.py").read_text(), (root / "latent.py").read_text()
     for view in ("Interpolate", "Principal directions", "Invert a real image"):
         assert f"**{view}**" in " ".join(about.split()) and f'"{view}"' in latent, view  # the page's own name
+
+
+def test_the_augmentation_arms_keep_the_apps_colours():
+    """A rehearsal: classic augmentation was drawn in the green About gives the generator; the page's bars and the
+    report's chart.png each had a palette of their own."""
+    from dashboard.charts import ARM_COLOURS, D_COLOUR, FAKE, G_COLOUR, REAL
+    from gan_core.augmentation.report import COLOURS
+
+    assert {a: "#{:02X}{:02X}{:02X}".format(*rgb) for a, rgb in COLOURS.items()} == ARM_COLOURS
+    assert ARM_COLOURS["real"] == REAL and ARM_COLOURS["cgan"] == FAKE  # real images; generated ones
+    assert not {G_COLOUR, D_COLOUR} & set(ARM_COLOURS.values())

@@ -20,7 +20,10 @@ TITLES = {**{a.name: a.title for a in ARMS.values()}, REFERENCE.name: REFERENCE.
 ORDER = [*ARMS, REFERENCE.name]
 PHRASES = {"real": "real images only", "classic": "classic augmentation", "cgan": "adding conditional-GAN samples",
            "sgan": "the semi-supervised GAN", REFERENCE.name: "all labels"}
-COLOURS = {"real": (99, 110, 250), "classic": (0, 170, 140), "cgan": (239, 85, 59), "sgan": (171, 99, 250),
+# The arms' colours (the report's chart.png and the page's bars alike), from the app's Okabe-Ito legend: real images
+# in its blue for real data, the conditional GAN's samples in its vermillion for generated ones; the others in
+# colours the legend gives nothing else (orange, sky blue, grey), never G's green or D's purple.
+COLOURS = {"real": (0, 114, 178), "classic": (230, 159, 0), "cgan": (213, 94, 0), "sgan": (86, 180, 233),
            "all-labels": (150, 150, 150)}
 PER_CLASS = 8  # samples per class in the pictures
 
@@ -191,7 +194,7 @@ def summary_markdown(config, rows: list[dict], command: str | None = None) -> st
 def _font():
     from PIL import ImageFont
 
-    return ImageFont.load_default()
+    return ImageFont.load_default(size=11)  # a scalable font: the bitmap one ran words together ("Held-outaccuracy")
 
 
 def chart(stats: list[Cellstat], title: str = "", width: int = 900, height: int = 460):
@@ -201,7 +204,7 @@ def chart(stats: list[Cellstat], title: str = "", width: int = 900, height: int 
 
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    left, right, top, bottom = 60, width - 170, 40, height - 50
+    left, right, top, bottom = 60, width - 180, 40, height - 50  # room for the legend's longest name
     draw.text((left, 12), title or f"Held-out accuracy ({spread(stats)})", fill="black", font=_font())
     for pct in range(0, 101, 20):
         y = bottom - (bottom - top) * pct / 100
