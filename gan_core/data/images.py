@@ -318,13 +318,11 @@ def load_images(
         return load_mnist_bundled(split)
     if name == "digits8":
         return load_digits8(split)
-    if name == "mnist-full":
-        return load_idx_dataset("mnist", split, data_dir, download)
-    if name == "fashion-mnist":
-        return load_idx_dataset("fashion-mnist", split, data_dir, download)
+    if name in ("mnist-full", "fashion-mnist"):
+        return load_idx_dataset(IDX_OF[name], split, data_dir, download)
     if name == "stacked-mnist":
         try:
-            digits, digit_labels = load_idx_dataset("mnist", split, data_dir, download=False)
+            digits, digit_labels = load_idx_dataset(IDX_OF[name], split, data_dir, download=False)
         except DatasetUnavailable:
             digits, digit_labels = load_mnist_bundled(split)
         return make_stacked_mnist(digits, digit_labels, STACKED_DEFAULT_N[split] if n is None else n, seed)
