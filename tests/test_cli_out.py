@@ -392,6 +392,22 @@ def test_a_data_dir_without_the_files_is_refused_not_passed_over(argv, tmp_path,
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("argv, also", [
+    (["train", "--data", "mnist", "--steps", "2", "--quiet"], "--data mnist-full"),
+    (["train", "--data", "ring8", "--steps", "2", "--quiet"], "2D"),
+    (["classifier", "--data", "digits8", "--epochs", "1"], "UCI 8x8"),
+    (["augment", "--data", "mnist"], "--data mnist-full"),
+])
+def test_a_data_dir_the_data_never_reads_is_refused_not_left_unused(argv, also, tmp_path, capsys):
+    """From a probe of the command line: --data mnist --data-dir FOLDER trained on the bundled digits, the folder unread
+    and nothing said, though a user passing a folder of MNIST files expects them to be used."""
+    (tmp_path / "idx").mkdir()
+    assert main([*argv, "--data-dir", str(tmp_path / "idx"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "reads no folder" in err and "leave --data-dir out" in err and also in err, err
+    assert not (tmp_path / "o").exists()
+
+
 def test_which_folders_hold_a_data_sets_files(tmp_path):
     from gan_core.data.images import idx_files_in
 

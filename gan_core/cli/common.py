@@ -43,14 +43,23 @@ def check_out_path(path: str) -> Path:
 
 def check_data_dir(data_dir: str | None, data: str | None) -> None:
     """--data-dir names a folder, and for data read from IDX files (mnist-full, fashion-mnist, stacked-mnist) a folder
-    holding them: a folder without them was passed over for the installed or downloaded copies, unsaid."""
+    holding them: a folder without them was passed over for the installed or downloaded copies, unsaid. Data that
+    reads no folder (the bundled digits, the 2D sets) refuses one, which it would leave unused, unsaid."""
     if data_dir is None:
         return
     if not Path(data_dir).is_dir():
         raise UsageError(f"--data-dir {data_dir}: no such folder (it should hold the IDX files, e.g. "
                          f"train-images-idx3-ubyte.gz); leave it out to use the bundled or installed copies")
-    from gan_core.data.images import IDX_OF, PRETTY_NAME, idx_files_in
+    from gan_core.data.images import IDX_OF, IMAGE_NAMES, PRETTY_NAME, idx_files_in
 
+    if data is not None and idx_files_in(data, data_dir) is None:
+        what = {"mnist": "the 10,000 MNIST digits bundled with the project",
+                "digits8": "the UCI 8x8 scans bundled with the project"}.get(
+            data, "a 2D set the program draws" if data not in IMAGE_NAMES else "bundled data")
+        instead = ("; to train on the 60,000 MNIST digits in that folder, use --data mnist-full" if data == "mnist"
+                   else "")
+        raise UsageError(f"--data-dir {data_dir}: --data {data} is {what} and reads no folder, so the folder would "
+                         f"go unused (--data-dir is read for {', '.join(IDX_OF)}); leave --data-dir out{instead}")
     if data is not None and idx_files_in(data, data_dir) is False:
         idx = IDX_OF[data]
         raise UsageError(f"--data-dir {data_dir} holds no {PRETTY_NAME[idx]} files (train-images-idx3-ubyte and "
