@@ -113,6 +113,20 @@ def real_images(dataset: str, n: int = 32):
     return images[pick], labels[pick]
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def held_out_examples(dataset: str, n: int = 32):
+    """`real_images(dataset, n)` in the order its evaluation classifier reads them, surest first: the first example
+    a page offers is a plain one (it was a scrawled 4 that a class could not read), harder ones further along."""
+    import numpy as np
+
+    from gan_core.evaluation.image_metrics import classifier_outputs
+
+    images, labels = real_images(dataset, n)
+    _, probs = classifier_outputs(images, load_classifier(dataset))
+    order = np.argsort(-probs[np.arange(len(labels)), labels], kind="stable")
+    return images[order], labels[order]
+
+
 @st.cache_resource(scope="session", on_release=_close, validate=_open, show_spinner=False)
 def session_cycle_runner():
     """This session's CycleGAN runner (the Style transfer page)."""

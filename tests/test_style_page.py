@@ -211,12 +211,12 @@ def test_the_lesson_speaks_of_the_pair_chosen(page, pair, said, unsaid):
 
 
 def test_a_held_out_example_says_which_digit_it_is(page):
-    from dashboard.resources import real_images
+    from dashboard.resources import held_out_examples
 
     page.selectbox(key="st_shipped").set_value("cyclegan-mnist-digits8").run()
     page.slider(key="st_idx").set_value(3).run()
     assert not page.exception
-    label = int(real_images("mnist", 32)[1][3])
+    label = int(held_out_examples("mnist", 32)[1][3])
     captions = [i.caption for img in page.get("image") for i in img.proto.imgs]
     assert f"held-out MNIST example 3: a {label}" in captions, captions  # named as the radio names it
 
@@ -266,3 +266,21 @@ def test_beside_resume_train_says_it_starts_anew(page, monkeypatch):
     train = page.button(key="st_train")
     assert train.label == "Train anew" and "the paused one" in train.help and "is replaced" in train.help
     assert page.button(key="st_resume").label == "Resume"
+
+
+@pytest.mark.parametrize("side", ["mnist", "digits8"])
+def test_held_out_examples_start_with_the_plainest(side):
+    """A class's first held-out example was a scrawled 4: the examples now run from the one the side's classifier reads
+    most surely to the hardest, the same 32 digits as before."""
+    import numpy as np
+
+    from dashboard.resources import held_out_examples, load_classifier, real_images
+    from gan_core.evaluation.image_metrics import classifier_outputs
+
+    pics, labels = held_out_examples(side, 32)
+    before, before_labels = real_images(side, 32)
+    assert sorted(map(bytes, pics)) == sorted(map(bytes, before))  # the same digits, reordered
+    assert sorted(labels.tolist()) == sorted(before_labels.tolist())
+    _, probs = classifier_outputs(pics, load_classifier(side))
+    sure = probs[np.arange(32), labels]
+    assert np.all(np.diff(sure) <= 0) and sure[0] > 0.99, sure

@@ -288,7 +288,7 @@ with tab_shipped:
                 live_chart(cycle_charts.arrows_2d(back, title="B -> A and back", height=ARROWS_HEIGHT),
                            key="st_shipped_2d_back")
         else:
-            from dashboard.resources import real_images
+            from dashboard.resources import held_out_examples
 
             # The choices on one row, and a drawing beside its results: the classifier's reading of the
             # translation stays above the fold of a 1400 x 900 projector.
@@ -301,10 +301,11 @@ with tab_shipped:
             named = SIDE_NAMES.get(side, side)  # the names the radio buttons use, not the data sets' ids
             digit, results, yours = None, st.container(), f"your digit ({named})"
             if how == "a held-out one":
-                pics, labels = real_images(side, 32)
+                pics, labels = held_out_examples(side, 32)
                 idx = pick[2].slider("Held-out example", 0, len(pics) - 1, 0, key="st_idx",
-                                     help=f"one of {len(pics)} held-out {side} digits (drawn once from the test "
-                                          f"split); the caption says which digit it is")
+                                     help=f"one of {len(pics)} held-out {named} digits (drawn once from the test "
+                                          f"split), from the plainest (0: the one the {named} classifier reads most "
+                                          f"surely) to the hardest; the caption says which digit it is")
                 digit, yours = pics[idx], f"held-out {named} example {idx}: a {int(labels[idx])}"
             elif how == "upload a picture":
                 up = pick[2].file_uploader("A picture of one digit (PNG or JPEG, at most 5 MB)",
