@@ -71,13 +71,15 @@ def progress(evals: dict, is_image: bool, height: int = 300) -> go.Figure:
                    yaxis=dict(ticksuffix="%", rangemode="tozero", **blank), legend=dict(font=dict(size=12)))
 
 
+SOURCE = "#444444"  # the source domain's points: dark grey, neither real (blue) nor generated (vermillion)
+
+
 def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_arrows: int = 120) -> go.Figure:
     """Both domains, where G sends A's points (arrows a -> G(a)) and where F brings them back (G(a) -> F(G(a)))."""
     traces = []
     if panel:
         a, ab, aba, b = panel["a"], panel["ab"], panel["aba"], panel["b"]
-        for pts, name, colour in ((b, "target domain", REAL), (a, "source domain", NEUTRAL),
-                                  (ab, "translations", FAKE)):
+        for pts, name, colour in ((b, "target domain", REAL), (ab, "translations", FAKE)):
             traces.append(dict(type="scatter", x=pts[:, 0], y=pts[:, 1], mode="markers", name=name,
                                marker=dict(size=5, color=colour, opacity=0.6)))
         k = min(n_arrows, len(a))
@@ -87,8 +89,12 @@ def arrows_2d(panel: dict, title: str = "A -> B and back", height: int = 460, n_
         xs, ys = _segments(ab[:k], aba[:k])
         traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", name="translation -> way back", hoverinfo="skip",
                            opacity=0.45, line=dict(width=1, color=G_COLOUR, dash="dot")))
+        # The source points above the translations and the arrows (drawn under them in light grey, they were lost
+        # where the two shapes overlap), and the way back above them: an x on a dark dot is a point that came home.
+        traces.append(dict(type="scatter", x=a[:, 0], y=a[:, 1], mode="markers", name="source domain",
+                           marker=dict(size=4, color=SOURCE, opacity=0.75)))
         traces.append(dict(type="scatter", x=aba[:k, 0], y=aba[:k, 1], mode="markers", name="back in the source domain",
-                           marker=dict(size=4, color=G_COLOUR, symbol="x")))
+                           marker=dict(size=5, color=G_COLOUR, symbol="x")))
     notes = [] if traces else [_note("press Train to start")]
     return _figure(traces, f"{title}: arrows from each point to its translation", height, annotations=notes,
                    yaxis=dict(scaleanchor="x", scaleratio=1), legend=dict(orientation="h", yanchor="top", y=-0.08,

@@ -107,6 +107,18 @@ def test_the_arrow_plots_keep_the_app_colours():
     assert colour["target domain"] == charts.REAL and colour["translations"] == charts.FAKE
 
 
+def test_the_arrow_plots_draw_the_source_above_the_translations():
+    """In the rehearsal the source moons, light grey under the translations and the arrows, could not be made out
+    where the two shapes overlap; they are drawn above them now, dark, with the way back's crosses on top."""
+    from dashboard import cycle_charts
+
+    pts = np.zeros((4, 2), np.float32)
+    names = [t.name for t in cycle_charts.arrows_2d({k: pts for k in ("a", "ab", "aba", "b")}).data]
+    assert names.index("source domain") > max(names.index(n) for n in ("translations", "point -> translation",
+                                                                        "translation -> way back"))
+    assert names[-1] == "back in the source domain"
+
+
 def test_the_progress_chart_s_directions_are_not_red_and_green():
     """The cycle errors were red against green, which a colour-blind pupil cannot tell apart."""
     from dashboard import charts, cycle_charts
