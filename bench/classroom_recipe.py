@@ -2,7 +2,7 @@
 
 For each seed it trains `--variant` (default: classroom) on `--data` for `--steps` iterations with the
 app's default architecture (TrainConfig defaults unless overridden), checks the mode metrics
-(2,500 samples, the protocol's definitions in gan_core/metrics2d.py) every `--check-every` steps and reports:
+(2,500 samples, the protocol's definitions in gan_core/evaluation/modes2d.py) every `--check-every` steps and reports:
 
 - `first_ok`: step and training seconds at which the full target was first met
   (ring8: 8/8 modes, >= 95% HQ, reverse KL <= 0.02; grid25: 25/25, >= 95% HQ, KL <= 0.03);

@@ -85,6 +85,20 @@ def test_shipped_style_models_are_the_style_preset_as_it_stands(name, data):
         assert shipped[key] == want[key], key
 
 
+@pytest.mark.parametrize("name,data", [("ring8-classroom", "ring8"), ("grid25-classroom", "grid25")])
+def test_shipped_classroom_generators_are_the_classroom_preset_as_it_stands(name, data):
+    """The shipped 2D generators' cards say `--preset classroom`: a change to the preset (its EMA went from 0.99 to
+    0.995 and its batch growth from 2 to 1) fails here until they are retrained with it."""
+    from gan_core.config import TrainConfig
+
+    shipped = TrainConfig.from_dict(json.loads((PRETRAINED / name / "config.json").read_text())).to_dict()
+    assert shipped["data"]["name"] == data
+    want = TrainConfig.from_dict(preset_dict("classroom", {"data": {"name": data}})).to_dict()
+    for key in ("model", "optim", "variant", "variant_options", "steps"):
+        assert shipped[key] == want[key], key
+    assert f"--data {data} --preset classroom --steps {want['steps']} " in (PRETRAINED / name / "README.md").read_text()
+
+
 @pytest.mark.parametrize("name", GENERATORS)
 def test_generator_loads_from_safetensors(name):
     g, config, shape, n_classes = load_generator(PRETRAINED / name)

@@ -87,14 +87,14 @@ def test_each_optimisation_setting_has_one_home_and_typed_options_win():
         return config_from_args(build_parser().parse_args(["train", "--out", "unused", *args]))
 
     cfg = config("--preset", "classroom")
-    assert cfg.variant == "ns+pacgan-2+ema" and cfg.variant_options == {"ema": 0.99}
-    assert (cfg.optim.lr_g, cfg.optim.lr_d, cfg.optim.lr_decay, cfg.optim.batch_growth) == (0.002, 0.002, 0.99, 2)
+    assert cfg.variant == "ns+pacgan-2+ema" and cfg.variant_options == {"ema": 0.995}
+    assert (cfg.optim.lr_g, cfg.optim.lr_d, cfg.optim.lr_decay, cfg.optim.batch_growth) == (0.002, 0.002, 0.99, 1)
     assert cfg.steps == 5000 and config("--preset", "classroom", "--data", "grid25").steps == 24000
     assert config("--preset", "classroom", "--data", "grid25", "--steps", "300").steps == 300
     t = Trainer(config("--preset", "classroom", "--lr-g", "0.0005"))
     assert (t.base_lr_g, t.base_lr_d, t.lr_decay) == (0.0005, 0.002, 0.99)
-    assert t.recipe.ema == 0.99 and t.recipe.pack == 2
-    # another variant drops the preset's variant options (EMA 0.99 belonged to its variant), keeps the rest
+    assert t.recipe.ema == 0.995 and t.recipe.pack == 2
+    # another variant drops the preset's variant options (EMA 0.995 belonged to its variant), keeps the rest
     cfg = config("--preset", "classroom", "--variant", "ns")
     assert cfg.variant_options == {} and cfg.recipe.ema == 0 and cfg.optim.lr_g == 0.002
     cfg = config("--variant", "wgan", "--n-critic", "2")

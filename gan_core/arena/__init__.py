@@ -2,7 +2,7 @@
 
 Every variant is trained on every seed with the same budget: the same base config, data, seed and steps;
 only the variant differs. The mode metrics (2D mixtures: captured modes, % high-quality samples, reverse
-KL; see `metrics2d.py`) are logged every `eval_every` steps and streamed back as `ArenaEvent`s while the
+KL; see `gan_core/evaluation/modes2d.py`) are logged every `eval_every` steps and streamed back as `ArenaEvent`s while the
 runs go on, so a dashboard can draw them live and the CLI can show one progress bar.
 
 Runs go to a pool of worker processes (fresh interpreters: "forkserver" or "spawn"), each on one thread: on a small machine
