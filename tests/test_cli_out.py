@@ -395,6 +395,7 @@ def test_a_data_dir_without_the_files_is_refused_not_passed_over(argv, tmp_path,
 @pytest.mark.parametrize("argv, also", [
     (["train", "--data", "mnist", "--steps", "2", "--quiet"], "--data mnist-full"),
     (["train", "--data", "ring8", "--steps", "2", "--quiet"], "2D"),
+    (["train", "--data", "points", "--points", "{points}", "--steps", "2", "--quiet"], "--points file"),
     (["classifier", "--data", "digits8", "--epochs", "1"], "UCI 8x8"),
     (["augment", "--data", "mnist"], "--data mnist-full"),
 ])
@@ -402,6 +403,8 @@ def test_a_data_dir_the_data_never_reads_is_refused_not_left_unused(argv, also, 
     """From a probe of the command line: --data mnist --data-dir FOLDER trained on the bundled digits, the folder unread
     and nothing said, though a user passing a folder of MNIST files expects them to be used."""
     (tmp_path / "idx").mkdir()
+    (tmp_path / "p.csv").write_text("x,y\n0,0\n1,1\n2,0\n")
+    argv = [a.replace("{points}", str(tmp_path / "p.csv")) for a in argv]
     assert main([*argv, "--data-dir", str(tmp_path / "idx"), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "reads no folder" in err and "leave --data-dir out" in err and also in err, err

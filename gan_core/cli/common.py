@@ -54,7 +54,8 @@ def check_data_dir(data_dir: str | None, data: str | None) -> None:
 
     if data is not None and idx_files_in(data, data_dir) is None:
         what = {"mnist": "the 10,000 MNIST digits bundled with the project",
-                "digits8": "the UCI 8x8 scans bundled with the project"}.get(
+                "digits8": "the UCI 8x8 scans bundled with the project",
+                "points": "your own points, read from the --points file"}.get(
             data, "a 2D set the program draws" if data not in IMAGE_NAMES else "bundled data")
         instead = ("; to train on the 60,000 MNIST digits in that folder, use --data mnist-full" if data == "mnist"
                    else "")
