@@ -59,7 +59,7 @@ def check_data_dir(data_dir: str | None, data: str | None) -> None:
             data, "a 2D set the program draws" if data not in IMAGE_NAMES else "bundled data")
         instead = ("; to train on the 60,000 MNIST digits in that folder, use --data mnist-full" if data == "mnist"
                    else "")
-        raise UsageError(f"--data-dir {data_dir}: --data {data} is {what} and reads no folder, so the folder would "
+        raise UsageError(f"--data-dir {data_dir}: --data {data} is {what}; it reads no folder, so this one would "
                          f"go unused (--data-dir is read for {', '.join(IDX_OF)}); leave --data-dir out{instead}")
     if data is not None and idx_files_in(data, data_dir) is False:
         idx = IDX_OF[data]
