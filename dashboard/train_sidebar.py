@@ -286,7 +286,7 @@ def _optimisation(errors: dict, runner: TrainingRunner | None) -> None:
 def _stop(data: str, errors: dict) -> tuple[bool, int]:
     st.subheader("Stop")
     st.number_input("Step budget", 1, 1_000_000, key="w_steps", step=500,
-                    help="training stops at this many steps (also the horizon of learning-rate decay; the classroom recipe doubles its batch at half of it)")
+                    help="training stops at this many steps (also the horizon of the learning-rate decay, and of the batch growth when it is above 1: the batch grows at half of it)")
     errors["steps"] = st.empty()
     stop_target, hq_target = False, 50
     if data in settings.DATA_WITH_MODES:  # only a mixture has modes to cover
