@@ -117,6 +117,7 @@ DEFAULTS_2D: dict[str, Any] = preset_settings("classroom", "ring8")
 DEFAULTS_IMAGES: dict[str, Any] = {**preset_settings("dcgan", "mnist"), "steps": 3000}
 DEFAULTS = DEFAULTS_2D
 
+
 def first_sentence(text: str) -> tuple[str, str]:
     """(the first sentence, the rest) of a description; a full stop ends a sentence only before a capital letter, so
     'Metz et al. 2016' or 'Adam 1e-4.' inside parentheses do not."""

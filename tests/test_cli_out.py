@@ -421,3 +421,6 @@ def test_which_folders_hold_a_data_sets_files(tmp_path):
     assert idx_files_in("fashion-mnist", tmp_path) is True
     assert idx_files_in("mnist-full", tmp_path) is False
     assert idx_files_in("mnist", tmp_path) is None and idx_files_in("digits8", tmp_path) is None  # bundled: no files
+    from gan_core.data.images import IDX_OF, IMAGE_NAMES
+
+    assert set(IMAGE_NAMES) - set(IDX_OF) == {"mnist", "digits8"}  # the two check_data_dir names as bundled

@@ -49,6 +49,8 @@ LESSON = ("**The lesson of lambda_cycle.** Nothing in the adversarial loss says 
 WANDER = {"2d": "the arrows cross as points land anywhere on the other shape",
           "digits": "digits turn into other digits (class kept falls)",
           "images": "a translation no longer depends on which digit went in"}
+
+
 def class_help(pair: str, direction: str) -> str:
     """What "Class kept" means for the pair shown: a digit's class kept, or, where the two sides share no classes
     (digits -> clothes), a number near chance (10%) that means nothing more."""
@@ -342,10 +344,9 @@ with tab_shipped:
                 clf = load_classifier(other)
                 with torch.inference_mode():
                     read = int(clf(y).argmax(1)[0])
-                cols = results.columns(3)
+                cols, there = results.columns(3), SIDE_NAMES.get(other, other)
                 for col, img, said in ((cols[0], digit, yours),
-                                       (cols[1], to_uint8(y)[0], f"translated to {SIDE_NAMES.get(other, other)}: "
-                                                                 f"the {SIDE_NAMES.get(other, other)} classifier "
+                                       (cols[1], to_uint8(y)[0], f"translated to {there}: the {there} classifier "
                                                                  f"reads a {read}"),
                                        (cols[2], to_uint8(z)[0], f"and back to {named}")):
                     col.image(data_uri(upscale(img, 7)), caption=said, width=196)  # inline, as the live rows

@@ -50,18 +50,20 @@ def check_data_dir(data_dir: str | None, data: str | None) -> None:
     if not Path(data_dir).is_dir():
         raise UsageError(f"--data-dir {data_dir}: no such folder (it should hold the IDX files, e.g. "
                          f"train-images-idx3-ubyte.gz); leave it out to use the bundled or installed copies")
-    from gan_core.data.images import IDX_OF, IMAGE_NAMES, PRETTY_NAME, idx_files_in
+    from gan_core.data.images import IDX_OF, PRETTY_NAME, idx_files_in
 
-    if data is not None and idx_files_in(data, data_dir) is None:
+    if data is None:
+        return
+    found = idx_files_in(data, data_dir)
+    if found is None:  # every image set that reads no IDX files is one of the two bundled ones
         what = {"mnist": "the 10,000 MNIST digits bundled with the project",
                 "digits8": "the UCI 8x8 scans bundled with the project",
-                "points": "your own points, read from the --points file"}.get(
-            data, "a 2D set the program draws" if data not in IMAGE_NAMES else "bundled data")
+                "points": "your own points, read from the --points file"}.get(data, "a 2D set the program draws")
         instead = ("; to train on the 60,000 MNIST digits in that folder, use --data mnist-full" if data == "mnist"
                    else "")
         raise UsageError(f"--data-dir {data_dir}: --data {data} is {what}; it reads no folder, so this one would "
                          f"go unused (--data-dir is read for {', '.join(IDX_OF)}); leave --data-dir out{instead}")
-    if data is not None and idx_files_in(data, data_dir) is False:
+    if found is False:
         idx = IDX_OF[data]
         raise UsageError(f"--data-dir {data_dir} holds no {PRETTY_NAME[idx]} files (train-images-idx3-ubyte and "
                          f"train-labels-idx1-ubyte, plain or .gz, in the folder itself or in {idx}/ under it); put "
