@@ -1,7 +1,7 @@
 """The tutorial MLP on MNIST as a user runs it, end to end, against the tutorial's own loop, side by side.
 
     python bench/as_users_run.py [--steps 800] [--rounds 2] [--threads 1,2] [--before PATH] [--share-steps 800,3000]
-                                 [--write]
+                                 [--share-rounds 3] [--write]
 
 Each contender is a fresh process timed from start to exit (imports, data, training, evaluation, saving):
 - tutorial loop: the tutorial's script (DataLoader, batch 64, BCE, Adam; bench/speed.py's `plain_tutorial`);
@@ -80,6 +80,8 @@ def main() -> None:
     p.add_argument("--before", default=None, help="another checkout whose CLI default runs beside this one")
     p.add_argument("--share-steps", default=None, help="step budgets of the evaluation-share measurement, comma-separated "
                    "(default: --steps; the preset's own budget is 3000)")
+    p.add_argument("--share-rounds", type=int, default=1,
+                   help="measurements of the evaluation's share per step budget (medians; with --before, alternating)")
     p.add_argument("--write", action="store_true", help="write bench/results/as-users-run.md")
     a = p.parse_args()
     before = Path(a.before).resolve() if a.before else None
@@ -117,13 +119,23 @@ def main() -> None:
                          f"{', '.join(f'{x:.1f}' for x in s_)} |")
         lines.append("")
         for steps in (int(x) for x in (a.share_steps or str(a.steps)).split(",")):
-            train, ev, n = eval_share(steps, threads, ROOT)
-            lines.append(f"Evaluation in the preset's run of {steps} steps ({rev}, in-process, load "
-                         f"{os.getloadavg()[0]:.1f}): {n} evaluations, {ev:.2f} s against {train:.1f} s of training = "
-                         f"**{ev / train:.1%}** (target <= 5%).")
-            if before:
-                train_b, ev_b, n_b = eval_share(steps, threads, before)
-                lines.append(f"Before: {n_b} evaluations, {ev_b:.2f} s against {train_b:.1f} s = {ev_b / train_b:.1%}.")
+            load = os.getloadavg()[0]
+            runs: dict[str, list] = {"now": [], "before": []}
+            for _ in range(a.share_rounds):  # alternating, so the machine's noise moves both alike
+                runs["now"].append(eval_share(steps, threads, ROOT))
+                if before:
+                    runs["before"].append(eval_share(steps, threads, before))
+            for who, got in runs.items():
+                if not got:
+                    continue
+                train, ev = statistics.median(g[0] for g in got), statistics.median(g[1] for g in got)
+                each = f" (rounds: {', '.join(f'{g[1]:.3f} s / {g[0]:.1f} s' for g in got)})" if len(got) > 1 else ""
+                if who == "now":
+                    lines.append(f"Evaluation in the preset's run of {steps} steps ({rev}, in-process, load {load:.1f}): "
+                                 f"{got[0][2]} evaluations, {ev:.2f} s against {train:.1f} s of training = "
+                                 f"**{ev / train:.1%}** (target <= 5%){each}.")
+                else:
+                    lines.append(f"Before: {got[0][2]} evaluations, {ev:.2f} s against {train:.1f} s = {ev / train:.1%}{each}.")
         lines.append("")
         print("\n".join(lines[-12:]), flush=True)
     if a.write:

@@ -227,18 +227,24 @@ def test_classifier_pass_gives_the_numbers_of_the_plain_layout(mnist_classifier,
 
 def test_real_features_are_kept_between_processes_as_the_same_numbers(mnist_classifier, mnist_real, tmp_path,
                                                                      monkeypatch):
+    """The features and the real manifold's radii: computed once per machine, read back as the very numbers."""
     import gan_core.evaluation.evaluator as ev
 
     monkeypatch.setenv("GAN_CLASSROOM_CACHE", str(tmp_path / "cache"))
     images = np.asarray(mnist_real[0])[:300]
-    fresh = ev._real_features(images, mnist_classifier)
+    fresh, fresh_radii = ev._real_features(images, mnist_classifier)
     assert len(list((tmp_path / "cache").glob("real-features-*.npy"))) == 1
+    assert len(list((tmp_path / "cache").glob("real-radii-*.npy"))) == len(ev.RADII_K)
+    expected = real_manifold_radii(fresh, ev.RADII_K)
+    assert all(torch.equal(fresh_radii[k], expected[k]) for k in ev.RADII_K)
 
     def no_pass(*args, **kwargs):
         raise AssertionError("the cached features should have been read, not computed")
 
     monkeypatch.setattr(ev, "classifier_outputs", no_pass)
-    cached = ev._real_features(images, mnist_classifier)
+    monkeypatch.setattr(ev, "real_manifold_radii", no_pass)
+    cached, cached_radii = ev._real_features(images, mnist_classifier)
     assert cached.dtype == np.float64 and np.array_equal(cached, fresh)
+    assert all(torch.equal(cached_radii[k], expected[k]) for k in ev.RADII_K)
     with pytest.raises(AssertionError, match="cached"):  # other images: another file, computed
         ev._real_features(images[:299], mnist_classifier)

@@ -36,9 +36,8 @@ def _real_side(name: str, data_dir: str | None) -> tuple:
                 _REAL_SIDE[key] = (classifier, None, None, None)
             else:
                 real, _ = load_images(name, "test", data_dir)
-                feats = _real_features(np.asarray(real)[:MAX_REAL], classifier)
-                # the real manifold, measured once
-                _REAL_SIDE[key] = (classifier, feats, feature_statistics(feats), real_manifold_radii(feats, (3, 5)))
+                feats, radii = _real_features(np.asarray(real)[:MAX_REAL], classifier)
+                _REAL_SIDE[key] = (classifier, feats, feature_statistics(feats), radii)
         return _REAL_SIDE[key]
 
 
@@ -47,31 +46,46 @@ def cache_dir() -> Path:
     return Path(os.environ.get("GAN_CLASSROOM_CACHE") or Path.home() / ".cache" / "gan-classroom")
 
 
-def _real_features(real: np.ndarray, classifier) -> np.ndarray:
-    """The classifier's features of the real images, read from the cache when the same classifier weights and
-    the same images were seen before (the file name is a hash of both), else computed and saved. Saved as
-    float64, so a cached run gets the very numbers a fresh one computes."""
+RADII_K = (3, 5)  # the k of the real manifold's radii: precision / recall (3) and density / coverage (5)
+
+
+def _real_features(real: np.ndarray, classifier) -> tuple[np.ndarray, dict]:
+    """The classifier's features of the real images and the real manifold's radii ({k: NN_k distances}, k in
+    RADII_K), read from the cache when the same classifier weights and the same images were seen before (the file
+    names hold a hash of both), else computed and saved. Saved as float64, so a cached run gets the very numbers a
+    fresh one computes."""
     h = hashlib.sha256(f"features v{FEATURES_VERSION}".encode())
     h.update(np.ascontiguousarray(real).tobytes())
     for name, t in sorted(classifier.state_dict().items()):
         h.update(name.encode())
         h.update(t.detach().cpu().contiguous().numpy().tobytes())
-    path = cache_dir() / f"real-features-{h.hexdigest()[:24]}.npy"
+    stem = h.hexdigest()[:24]
+    feats = _cached(cache_dir() / f"real-features-{stem}.npy", (len(real),),
+                    lambda: classifier_outputs(real, classifier)[0])
+    radii = {k: torch.from_numpy(_cached(cache_dir() / f"real-radii-k{k}-{stem}.npy", (len(real),),
+                                         lambda k=k: real_manifold_radii(feats, (k,))[k].numpy()))
+             for k in RADII_K}
+    return feats, radii
+
+
+def _cached(path: Path, rows: tuple[int], compute) -> np.ndarray:
+    """The float64 array of `path` if it holds `rows` rows, else compute() saved there (a read-only home: computed
+    every time)."""
     try:
-        feats = np.load(path)
-        if feats.shape[0] == len(real) and feats.dtype == np.float64:
-            return feats
+        arr = np.load(path)
+        if arr.shape[:1] == rows and arr.dtype == np.float64:
+            return arr
     except (OSError, ValueError):
         pass  # no cache yet, or an unreadable one: compute
-    feats, _ = classifier_outputs(real, classifier)
+    arr = np.asarray(compute(), dtype=np.float64)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, feats)
+        np.save(tmp, arr)
         os.replace(tmp, path)  # atomic: a concurrent reader sees the whole file or none
     except OSError:
-        pass  # a read-only home: every process computes them
-    return feats
+        pass
+    return arr
 
 
 class ImageEvaluator:

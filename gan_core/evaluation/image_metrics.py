@@ -16,6 +16,8 @@ Inputs may be numpy arrays or torch tensors; outputs are Python floats / ints.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -165,29 +167,30 @@ def precision_recall(real_feats: ArrayLike, fake_feats: ArrayLike, k: int = 3) -
 def manifold_metrics(real_feats: ArrayLike, fake_feats: ArrayLike, k_pr: int = 3, k_dc: int = 5,
                      real_radii: dict[int, torch.Tensor] | None = None) -> dict[str, float]:
     """precision / recall (k_pr) and density / coverage (k_dc) in one pass: the same numbers as
-    `precision_recall` and `density_coverage`, from three distance matrices instead of six (each fake-real
-    and real-fake matrix serves two metrics). real_radii: {k: NN_k(r_i, R)} kept from an earlier call for the
+    `precision_recall` and `density_coverage`, from two distance matrices instead of six (the fake-real matrix
+    serves all four metrics, read by rows for the fakes and by columns for the reals; the fake-fake one gives the
+    fakes' radii). real_radii: {k: NN_k(r_i, R)} kept from an earlier call for the
     same real features (`real_manifold_radii`), so a trainer's evaluator measures the real manifold once."""
     real, fake = _feats(real_feats, "real_feats"), _feats(fake_feats, "fake_feats")
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"real and fake features differ in width: {real.shape[1]} vs {fake.shape[1]}")
     radii = real_radii if real_radii is not None else real_manifold_radii(real, (k_pr, k_dc))
     r_pr, r_dc = radii[k_pr], radii[k_dc]
+    fake_radii = _kth_nn_radius(fake, k_pr)
     in_pr, in_dc = [], []
+    in_fake = torch.zeros(len(real), dtype=torch.long)  # per real: the fake balls that hold it (recall)
+    nearest = torch.full((len(real),), math.inf, dtype=real.dtype)  # per real: its nearest fake (coverage)
     for start in range(0, len(fake), CHUNK):
-        d = torch.cdist(fake[start:start + CHUNK], real)  # (c, N), as in _ball_counts(fake, real, .)
+        # one fake-real matrix serves both sides: its rows for the fakes, its columns for the reals
+        d = torch.cdist(fake[start:start + CHUNK], real)  # (c, N)
         in_pr.append((d <= r_pr[None, :]).sum(dim=1))
         in_dc.append((d <= r_dc[None, :]).sum(dim=1))
-    fake_radii = _kth_nn_radius(fake, k_pr)
-    in_fake, covered = [], []
-    for start in range(0, len(real), CHUNK):
-        d = torch.cdist(real[start:start + CHUNK], fake)  # (c, M), as in _ball_counts(real, fake, .)
-        in_fake.append((d <= fake_radii[None, :]).sum(dim=1))
-        covered.append(d.min(dim=1).values <= r_dc[start:start + CHUNK])
+        in_fake += (d <= fake_radii[start:start + CHUNK, None]).sum(dim=0)
+        nearest = torch.minimum(nearest, d.min(dim=0).values)
     return {"precision": float((torch.cat(in_pr) > 0).double().mean()),
-            "recall": float((torch.cat(in_fake) > 0).double().mean()),
+            "recall": float((in_fake > 0).double().mean()),
             "density": float(torch.cat(in_dc).double().sum() / (k_dc * len(fake))),
-            "coverage_dc": float(torch.cat(covered).double().mean())}
+            "coverage_dc": float((nearest <= r_dc).double().mean())}
 
 
 def real_manifold_radii(real_feats: ArrayLike, ks: tuple[int, ...] = (3, 5)) -> dict[int, torch.Tensor]:
