@@ -81,7 +81,7 @@ def readme(name: str, card: dict, m: dict) -> str:
 
 {card['about']}
 
-Samples (`python -m gan_core sample --run pretrained/{name} --n 64 --seed 0 --out pretrained/{name}/samples.png`):
+Samples (the picture below is what `python -m gan_core sample --run pretrained/{name} --n 64 --seed 0 --out {name}-samples.png` draws):
 
 ![64 samples](samples.png)
 

@@ -85,3 +85,17 @@ def test_documented_command_parses_and_builds_its_config(where, command):
         from gan_core.cli.augment import config_from_args
 
         config_from_args(args)
+
+
+def test_documented_commands_do_not_write_over_what_a_folder_keeps():
+    """A documented `sample` (or `mix`, `translate`) whose --out names a file the CLI guards (a card's samples.png, a
+    run's metrics.csv: `gan_core.sampling.kept_file`) is refused as written; the cards once showed such commands."""
+    from gan_core.sampling import kept_file
+
+    refused = []
+    for where, command in COMMANDS:
+        args = build_parser().parse_args(shlex.split(command))
+        out = getattr(args, "out", None)
+        if args.command in ("sample", "mix", "translate") and out and kept_file(ROOT / out):
+            refused.append(f"{where}: {command}")
+    assert not refused, refused
