@@ -166,8 +166,17 @@ def variant_n_critic(objective: str) -> int:
     return parse_variant(objective).n_critic
 
 
+def default_stabilisers(data: str) -> tuple[str, ...]:
+    """The default stabilisers on `data`: the classroom preset's on 2D data (they follow the data: on grid25 D also
+    sees each batch's spread, BENCHMARKS.md "Minibatch std on grid25"), the DCGAN preset's on images."""
+    if data in DATA_CHOICES_IMAGES:
+        return tuple(DEFAULTS_IMAGES["stabilisers"])
+    return tuple(preset_settings("classroom", data)["stabilisers"])
+
+
 def defaults_for(data: str) -> dict[str, Any]:
-    return dict(DEFAULTS_IMAGES if data in DATA_CHOICES_IMAGES else DEFAULTS_2D, data=data, steps=default_steps(data))
+    return dict(DEFAULTS_IMAGES if data in DATA_CHOICES_IMAGES else DEFAULTS_2D, data=data, steps=default_steps(data),
+                stabilisers=default_stabilisers(data))
 
 
 def build_config(s: dict[str, Any], points: list | None = None) -> TrainConfig:

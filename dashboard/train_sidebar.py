@@ -49,7 +49,8 @@ def _persist() -> dict:
 
 def _family_changed() -> None:
     """Switching between 2D and image data loads that family's defaults (architecture, rates, variant); a step
-    budget left at its default follows the data (grid25 needs more steps than ring8)."""
+    budget and stabilisers left at their defaults follow the data (grid25 needs more steps than ring8, and its D
+    also sees each batch's spread)."""
     ss = st.session_state
     persist = ss.train_settings
     new, old = ss.w_data, persist["data"]
@@ -57,8 +58,12 @@ def _family_changed() -> None:
         for key, value in settings.defaults_for(new).items():
             ss[f"w_{key}"] = value
             persist[key] = value
-    elif ss.get("w_steps", persist["steps"]) == settings.default_steps(old):  # a budget the user left alone follows the data
+        return
+    if ss.get("w_steps", persist["steps"]) == settings.default_steps(old):  # a budget the user left alone
         ss.w_steps = persist["steps"] = settings.default_steps(new)
+    if tuple(ss.get("w_stabilisers", persist["stabilisers"])) == settings.default_stabilisers(old):
+        ss.w_stabilisers = list(settings.default_stabilisers(new))
+        persist["stabilisers"] = settings.default_stabilisers(new)
 
 
 def _live_lr(runner: TrainingRunner | None) -> None:

@@ -376,6 +376,21 @@ def test_the_step_budget_follows_the_data_unless_the_user_set_it(app):
     assert app.number_input(key="w_steps").value == 1234
 
 
+
+def test_the_stabilisers_follow_the_data_unless_the_user_chose_them(app):
+    """On grid25 the classroom preset's D also sees each batch's spread (mbstd); on ring8 it does not. Stabilisers
+    left at the default follow the data, chosen ones stay."""
+    app.run()
+    assert list(app.multiselect(key="w_stabilisers").value) == ["pacgan", "ema"]
+    app.selectbox(key="w_data").set_value("grid25").run()
+    assert not app.exception and list(app.multiselect(key="w_stabilisers").value) == ["pacgan", "ema", "mbstd"]
+    assert any("ns+pacgan-2+ema+mbstd" in e.label for e in app.expander)  # "What is `ns+pacgan-2+ema+mbstd`?"
+    app.selectbox(key="w_data").set_value("ring8").run()
+    assert list(app.multiselect(key="w_stabilisers").value) == ["pacgan", "ema"]
+    app.multiselect(key="w_stabilisers").set_value(["pacgan", "ema", "r1"]).run()
+    app.selectbox(key="w_data").set_value("grid25").run()
+    assert list(app.multiselect(key="w_stabilisers").value) == ["pacgan", "ema", "r1"]
+
 def test_the_arena_page_runs_variants_on_mnist_and_shows_their_digits(app):
     """Image data in the arena page: the runs train the DCGAN, the page shows each variant's digits, the classes
     found and the verdict in words."""

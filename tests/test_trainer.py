@@ -204,3 +204,21 @@ def test_minibatch_std_sees_the_real_and_the_fake_batch_apart(tiny_config):
     r2, f2, _, _ = t._d_logits(real, spread, None, None)
     assert torch.equal(r1, r2)
     assert torch.allclose(f1, t.D(collapsed).float())  # the fakes judged on their own spread (zero here)
+
+
+def test_minibatch_std_on_an_mlp_takes_one_pass_with_a_spread_per_batch(tiny_config):
+    """The MLP D takes real and fake in one pass (groups=2), each half with its own spread feature: the logits of
+    two separate passes, from one call."""
+    import torch
+
+    from gan_core import Trainer
+
+    t = Trainer(tiny_config(variant="ns+pacgan-2+mbstd"))
+    calls = []
+    t.D.register_forward_hook(lambda module, args, out: calls.append(args[0].shape[0]))
+    real, fake = torch.randn(32, 2), 0.1 * torch.randn(32, 2)
+    r, f, pr, pf = t._d_logits(real, fake, None, None)
+    assert calls == [32]  # 16 packed pairs of each, one call
+    with torch.no_grad():
+        torch.testing.assert_close(r, t.D(pr).float(), rtol=1e-6, atol=1e-6)
+        torch.testing.assert_close(f, t.D(pf).float(), rtol=1e-6, atol=1e-6)

@@ -90,6 +90,10 @@ def test_each_optimisation_setting_has_one_home_and_typed_options_win():
     assert cfg.variant == "ns+pacgan-2+ema" and cfg.variant_options == {"ema": 0.995}
     assert (cfg.optim.lr_g, cfg.optim.lr_d, cfg.optim.lr_decay, cfg.optim.batch_growth) == (0.002, 0.002, 0.99, 1)
     assert cfg.steps == 5000 and config("--preset", "classroom", "--data", "grid25").steps == 24000
+    # on grid25 D also sees each batch's spread (Preset.for_data); the variant's options stay the preset's
+    grid = config("--preset", "classroom", "--data", "grid25")
+    assert grid.variant == "ns+pacgan-2+ema+mbstd" and grid.variant_options == {"ema": 0.995} and grid.recipe.mbstd
+    assert config("--preset", "classroom", "--data", "grid25", "--variant", "ns+pacgan-2+ema").variant_options == {}
     assert config("--preset", "classroom", "--data", "grid25", "--steps", "300").steps == 300
     t = Trainer(config("--preset", "classroom", "--lr-g", "0.0005"))
     assert (t.base_lr_g, t.base_lr_d, t.lr_decay) == (0.0005, 0.002, 0.99)

@@ -20,14 +20,15 @@ arena = session_arena()
 snap = arena.snapshot()
 busy = snap.status in ("queued", "running")
 
-CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "ns+pacgan-2+ema", "unrolled-5", "pacgan-2",
-           "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+sn", "ns+ttur", "ns+ema"]
+CHOICES = ["vanilla", "ns", "lsgan", "hinge", "wgan", "wgan-gp", "ns+pacgan-2+ema", "ns+pacgan-2+ema+mbstd",
+           "unrolled-5", "pacgan-2", "pacgan-4", "hinge+sn", "ns+mbstd", "ns+r1", "ns+sn", "ns+ttur", "ns+ema"]
 NETWORKS = {"dcgan": "DCGAN (preset dcgan)", "tutorial-mlp": "the tutorial's MLP (preset tutorial-mlp)"}
 NETWORKS_2D = {"collapse-ttur": "2 x 128 ReLU, D 4x faster than G (preset collapse-ttur): a collapse, mostly sharp",
                "collapse-metz2016": "the Unrolled GAN paper's (preset collapse-metz2016): loose hopping",
                "collapse-pacgan2018": "PacGAN's (preset collapse-pacgan2018): grid25 at 20,000 steps, 8-10 min a run",
                "unrolled-2d": "the Unrolled GAN notebook's tanh networks (preset unrolled-2d)"}
-CHOICE_LABELS = {"ns+pacgan-2+ema": "ns+pacgan-2+ema (the classroom recipe's variant)"}
+CHOICE_LABELS = {"ns+pacgan-2+ema": "ns+pacgan-2+ema (the classroom recipe's variant; on grid25 with +mbstd)",
+                 "ns+pacgan-2+ema+mbstd": "ns+pacgan-2+ema+mbstd (the classroom recipe's variant on grid25)"}
 DATA = [d for d in ("ring8", "grid25", "ring8-pacgan", "two-gaussians") if d in ARENA_DATA]
 DATA += [d for d in ("mnist", "fashion-mnist", "stacked-mnist") if d in IMAGE_ARENA_DATA]
 LABELS = {"ring8": "ring8 (8 Gaussians on a circle)", "grid25": "grid25 (5 x 5 Gaussians)",

@@ -31,6 +31,8 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
+    groups_ok = True  # forward(..., groups=2) judges real and fake in one pass, each batch by its own spread (mbstd)
+
     def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int = 0, pack: int = 1,
                  mbstd: bool = False):
         super().__init__()
@@ -41,12 +43,13 @@ class MLPDiscriminator(nn.Module):
         self.net = mlp([in_dim, *cfg.d_hidden, 1], cfg.activation, precise_first=len(data_shape) == 1,
                        maxout=cfg.d_maxout)
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None, groups: int = 1) -> torch.Tensor:
+        """Logits (B,). groups: x is that many batches one after another, each given its own batch-spread feature."""
         h = x.flatten(1)  # (B, m*D)
         if self.input_scale != 1.0:
             h = h * self.input_scale
         if self.mbstd:
-            h = minibatch_std(h)
+            h = minibatch_std(h, groups)
         if self.embed is not None:
             h = torch.cat([h, self.embed(y)], dim=1)
         return self.net(h).squeeze(1)

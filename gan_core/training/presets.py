@@ -2,7 +2,8 @@
 
 A preset is where a tuned combination lives (network, optimiser, schedule, variant and budget together); a
 variant stays an objective plus stabilisers. `steps_for` gives the default step budget per data set where one
-budget does not fit all (the classroom preset needs 24,000 steps on grid25, 5,000 on ring8).
+budget does not fit all (the classroom preset needs 24,000 steps on grid25, 5,000 on ring8), and `for_data` the
+settings that differ on one data set (on grid25 the classroom preset's D also sees each batch's spread).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class Preset:
     about: str
     config: dict
     steps_for: dict = field(default_factory=dict)  # data name -> default step budget ("*": any other data)
+    for_data: dict = field(default_factory=dict)  # data name -> partial config merged over `config` on that data
 
     def steps(self, data: str) -> int | None:
         return self.steps_for.get(data, self.steps_for.get("*"))
@@ -46,11 +48,15 @@ PRESETS: dict[str, Preset] = {p.name: p for p in [
            "The app's default on 2D data: a non-saturating GAN whose D sees pairs of samples (PacGAN-2), sampling "
            "from a moving average of G's weights (decay 0.995), both learning rates 0.002 decayed linearly to 1% by "
            "the last step, batch 512, on the default network (G 4 x 64, z 64). All 8 ring8 modes within seconds "
-           "on a 2-core CPU; grid25 within about 20 s, in a budget of 24,000 steps "
+           "on a 2-core CPU. On grid25 D also sees how spread each batch is (minibatch std, `mbstd`), which keeps "
+           "the 25 modes evenly filled: all 25, sharp and even, within about 20 s, in a budget of 24,000 steps "
            "(BENCHMARKS.md, \"The classroom recipe\").",
            {"variant": "ns+pacgan-2+ema", "variant_options": {"ema": 0.995},
             "optim": {"lr_g": 2e-3, "lr_d": 2e-3, "lr_decay": 0.99, "batch_growth": 1}},
-           {"grid25": 24_000, "*": 5_000}),
+           {"grid25": 24_000, "*": 5_000},
+           # grid25: without it 4 of 10 seeds ended with modes missing or unevenly filled; on ring8 it finds the 8
+           # modes five times later (BENCHMARKS.md, "Minibatch std on grid25")
+           {"grid25": {"variant": "ns+pacgan-2+ema+mbstd"}}),
     # The Unrolled-GAN / VEEGAN reference setup for 2D mixtures: the arena's published-protocol tables (`--preset
     # unrolled-2d`); its default on 2D data is collapse-ttur.
     Preset("unrolled-2d",
@@ -155,13 +161,16 @@ def preset(name: str) -> Preset:
 
 
 def preset_dict(name: str, overrides: dict | None = None, base: dict | None = None) -> dict:
-    """A preset's config as a dict: `base` (default: the defaults), then the preset, then `overrides` (nested, key
-    by key). A different variant in `overrides` drops the preset's variant options (they belong to its variant);
-    a step budget not given follows the data (`Preset.steps_for`)."""
+    """A preset's config as a dict: `base` (default: the defaults), then the preset, then its settings for the data
+    (`Preset.for_data`), then `overrides` (nested, key by key). A different variant in `overrides` drops the preset's
+    variant options (they belong to its variant); a step budget not given follows the data (`Preset.steps_for`)."""
     from gan_core.config import TrainConfig
 
     p, overrides = preset(name), dict(overrides or {})
     d = merge(base if base is not None else TrainConfig().to_dict(), p.config)
+    data = (overrides.get("data") or {}).get("name", d["data"]["name"])
+    if data in p.for_data:
+        d = merge(d, p.for_data[data])
     if "variant" in overrides and overrides["variant"] != d["variant"]:
         d["variant_options"] = {}
     d = merge(d, overrides)

@@ -268,11 +268,15 @@ class Trainer(TrainerState):
             real, fake = both[: real.shape[0]], both[real.shape[0]:]
         pr, pf = pack(real, m), pack(fake, m)
         with self._autocast():
-            # the batch-spread feature and D's batch norm must see real and fake apart, or both get one batch's value
-            if self.recipe.mbstd or self.config.model.d_batch_norm:
+            # the batch-spread feature and D's batch norm must see real and fake apart, or both get one batch's value;
+            # a D that takes groups gives each its own spread in one pass
+            grouped = self.recipe.mbstd and getattr(self.D, "groups_ok", False)
+            if self.config.model.d_batch_norm or (self.recipe.mbstd and not grouped):
                 return self.D(pr, y).float(), self.D(pf, y_fake).float(), pr, pf
             ys = None if y is None else torch.cat([y, y_fake])
-            logits = self.D(torch.cat([pr, pf]), ys).float()  # one pass over real and fake: no batch statistics in D
+            both = torch.cat([pr, pf])
+            # one pass over real and fake: no batch statistics in D, or the spread taken per group
+            logits = (self.D(both, ys, groups=2) if grouped else self.D(both, ys)).float()
         return logits[: pr.shape[0]], logits[pr.shape[0]:], pr, pf
 
     def _autocast(self):
