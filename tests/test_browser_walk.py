@@ -179,11 +179,13 @@ def _latent_2d(page, walk: Walk) -> float:
     assert wait_until(lambda: star(page) != "", 20)
     slider = page.get_by_role("slider").first
     times = []
-    for _ in range(3):
+    # From end to end: a 2D generator maps a whole neighbourhood of z to nearly one point of a cluster (its tanh
+    # units saturate), so a step of 0.01 may not move G(z) at all; the slider's two ends land in other clusters.
+    for key in ("End", "Home", "End"):
         before = star(page)
         slider.focus()
         t0 = time.monotonic()
-        page.keyboard.press("ArrowRight")
+        page.keyboard.press(key)
         assert wait_until(lambda: star(page) != before, 10, every=0.02), "a slider move did not move the star"
         times.append(time.monotonic() - t0)
     paths = page.evaluate("""() => document.querySelector('.st-key-lat_scatter .js-plotly-plot').data
