@@ -111,8 +111,8 @@ def preset_settings(name: str, data: str) -> dict[str, Any]:
     return settings_of(preset_config(name, overrides), data)
 
 
-# 2D defaults: the classroom preset (G 4 x 64, D 2 x 128, z 64; ns + pacgan-2 + ema 0.995 (+ mbstd on grid25), rates 0.002, decay 0.99,
-# batch 512). Image defaults: the DCGAN preset (Radford et al. settings at width 32), 3,000 steps.
+# 2D defaults: the classroom preset (G 4 x 64, D 2 x 128, z 64; ns + pacgan-2 + ema 0.995, + mbstd on grid25; rates
+# 0.002, decay 0.99, batch 512). Image defaults: the DCGAN preset (Radford et al. settings at width 32), 3,000 steps.
 DEFAULTS_2D: dict[str, Any] = preset_settings("classroom", "ring8")
 DEFAULTS_IMAGES: dict[str, Any] = {**preset_settings("dcgan", "mnist"), "steps": 3000}
 DEFAULTS = DEFAULTS_2D

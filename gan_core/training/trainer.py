@@ -270,7 +270,7 @@ class Trainer(TrainerState):
         with self._autocast():
             # the batch-spread feature and D's batch norm must see real and fake apart, or both get one batch's value;
             # a D that takes groups gives each its own spread in one pass
-            grouped = self.recipe.mbstd and getattr(self.D, "groups_ok", False)
+            grouped = self.recipe.mbstd and getattr(self.D, "groups_ok", False) and pr.shape[0] == pf.shape[0]
             if self.config.model.d_batch_norm or (self.recipe.mbstd and not grouped):
                 return self.D(pr, y).float(), self.D(pf, y_fake).float(), pr, pf
             ys = None if y is None else torch.cat([y, y_fake])
