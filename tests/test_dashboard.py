@@ -778,3 +778,14 @@ def test_the_explorer_shows_the_card_beside_the_generator_and_about_tells_the_co
     app.switch_page("app_pages/about.py").run()
     assert not app.exception
     assert any("Mode collapse, step by step" in m.value for m in app.markdown)
+
+
+def test_about_fills_the_sidebar_with_links_to_the_lessons_pages(app):
+    """The sidebar that Train live fills with its settings stood empty on About; it now links the lesson's pages."""
+    app.run()
+    app.switch_page("app_pages/about.py").run()
+    assert not app.exception
+    links = [e for e in app.sidebar if type(e).__name__ == "PageLink" or getattr(e, "type", "") == "page_link"]
+    labels = " ".join(str(getattr(e, "label", "") or e.proto.label) for e in links)
+    for name in ("Train live", "Latent explorer", "Mode-collapse arena", "Style transfer", "Augmentation"):
+        assert name in labels, labels

@@ -2,6 +2,15 @@
 import streamlit as st
 
 st.title("GAN Classroom")
+# The sidebar, which Train live fills with its settings, would stand empty here: the lesson's pages instead.
+with st.sidebar:
+    st.markdown("**The lesson's pages**")
+    for path, label, icon in (("train.py", "Train live: press Train", ":material/play_circle:"),
+                              ("latent.py", "Latent explorer: slide z", ":material/tune:"),
+                              ("arena.py", "Mode-collapse arena", ":material/leaderboard:"),
+                              ("style_transfer.py", "Style transfer: CycleGAN", ":material/swap_horiz:"),
+                              ("augmentation.py", "Augmentation: few labels", ":material/dataset:")):
+        st.page_link(f"app_pages/{path}", label=label, icon=icon)
 st.markdown(
     """
 Watch a **generative adversarial network** learn, live, on a laptop: a *generator* G turns random noise
