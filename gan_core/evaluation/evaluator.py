@@ -106,7 +106,8 @@ class ImageEvaluator:
             return {"modes": out["modes"], "kl": out["kl"]}
         feats, probs = classifier_outputs(images, self.classifier)
         hist = class_histogram_metrics(probs.argmax(axis=1), 10)
-        manifold = manifold_metrics(self.real_feats, feats, k_pr=3, k_dc=5, real_radii=self.real_radii)
+        k_pr, k_dc = RADII_K  # the radii cached for the real side are these k's
+        manifold = manifold_metrics(self.real_feats, feats, k_pr=k_pr, k_dc=k_dc, real_radii=self.real_radii)
         return {
             "fid": frechet_distance(*self.real_stats, *feature_statistics(feats)),
             "is": inception_score(probs),

@@ -29,14 +29,11 @@ def minibatch_std(h: torch.Tensor, groups: int = 1) -> torch.Tensor:
     """Append the batch's mean standard deviation as one extra feature / channel. h: (B, F) or (B, C, H, W).
     With groups > 1, h is that many batches one after another (B divisible by groups), each given its own spread:
     real and fake through D in one pass, each judged by its own spread."""
-    if groups == 1:
-        std = (h.var(dim=0, unbiased=False) + 1e-8).sqrt().mean()  # scalar: how spread the batch is
-        return torch.cat([h, std.expand(h.shape[0], 1, *h.shape[2:])], dim=1)
     if h.shape[0] % groups:
         raise ValueError(f"a batch of {h.shape[0]} does not split into {groups} equal groups")
     per = h.shape[0] // groups
     parts = h.reshape(groups, per, *h.shape[1:])
-    std = (parts.var(dim=1, unbiased=False) + 1e-8).sqrt().flatten(1).mean(dim=1)  # (groups,)
+    std = (parts.var(dim=1, unbiased=False) + 1e-8).sqrt().flatten(1).mean(dim=1)  # (groups,): how spread each is
     extra = std.view(groups, 1, 1, *([1] * (h.ndim - 2))).expand(groups, per, 1, *h.shape[2:])
     return torch.cat([h, extra.reshape(h.shape[0], 1, *h.shape[2:])], dim=1)
 
