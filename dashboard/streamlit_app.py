@@ -1,64 +1,21 @@
-"""GAN Classroom: the router. `streamlit run dashboard/streamlit_app.py` from the repository root.
+"""GAN Classroom's server: `streamlit run dashboard/streamlit_app.py` from the repository root.
 
-One navigation (st.navigation + st.Page), the pages in dashboard/app_pages/. (Not `pages/`: Streamlit
-treats a `pages/` folder beside the main script as the old automatic multipage app, and the first visitor
-of a fresh server arriving on a direct link such as /arena would get that page without this router.) Torch's thread count is
-process-wide, so it is set once, by the warm-up (dashboard/warm_up.py), which loads torch after the first page
-is drawn.
+Streamlit serves the router (dashboard/router.py, run for every session) through an `st.App`, which lets the server
+answer a page's own address with a redirect first (dashboard/direct_links.py): a direct link such as /latent then
+opens without failed requests. Every `--server.*` option and .streamlit/config.toml apply as with a plain script.
 """
 from __future__ import annotations
 
-import importlib.machinery
 import sys
 from pathlib import Path
 
+import streamlit as st
+from starlette.middleware import Middleware
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `import gan_core` / `import dashboard` when started as a script
+if str(ROOT) not in sys.path:  # `import dashboard` when the server imports this file
     sys.path.insert(0, str(ROOT))
 
-# Streamlit runs this script as the module __main__ with a __file__: a worker process that multiprocessing starts
-# (the arena's) would run it again to rebuild __main__, printing "missing ScriptRunContext" warnings in the
-# teacher's terminal and slowing every worker's start. A spec named __main__ tells multiprocessing there is
-# nothing to rebuild (multiprocessing.spawn._fixup_main_from_name skips it). That is not enough alone: every
-# fragment rerun installs a fresh __main__ module with this file's path and no spec, so a worker started meanwhile
-# still runs this file, as "__mp_main__". There it stops at the guard below, before importing Streamlit.
-__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+from dashboard.direct_links import DirectLinks  # noqa: E402
 
-
-def main() -> None:
-    """The router: the page chosen, drawn; then the warm-up (torch) starts."""
-    import streamlit as st
-
-    from dashboard import warm_up
-
-    # The favicon is an SVG file that Streamlit sends inline (a data URI): a material icon here would make every
-    # page load fetch it from an external font host, which fails offline.
-    icon = Path(__file__).resolve().parent / "static" / "favicon.svg"
-    st.set_page_config(layout="wide", page_title="GAN Classroom", page_icon=str(icon))
-
-    folder = Path(__file__).resolve().parent / "app_pages"
-    pages = {
-        "": [
-            st.Page(folder / "train.py", title="Train live", icon=":material/play_circle:", default=True),
-            st.Page(folder / "latent.py", title="Latent explorer", icon=":material/tune:", url_path="latent"),
-            st.Page(folder / "arena.py", title="Mode-collapse arena", icon=":material/leaderboard:", url_path="arena"),
-            st.Page(folder / "about.py", title="About", icon=":material/info:", url_path="about"),
-        ],
-        "Applications": [
-            st.Page(folder / "style_transfer.py", title="Style transfer", icon=":material/swap_horiz:",
-                    url_path="style-transfer"),
-            st.Page(folder / "augmentation.py", title="Augmentation", icon=":material/dataset:",
-                    url_path="augmentation"),
-        ],
-    }
-    # On a projector (1400 x 900) every row counts: less space around the page, a smaller title and metric values,
-    # so the Train page's main chart fits above the fold (tests/test_browser_walk.py measures it).
-    st.html("<style>[data-testid='stMainBlockContainer']{padding:3.2rem 1.5rem 2rem 1.5rem}"
-            "h1{font-size:2.1rem !important;padding:0.2rem 0 0.4rem 0 !important}"
-            "[data-testid='stMetricValue']{font-size:1.9rem}</style>")
-    st.navigation(pages, position="top").run()
-    warm_up.start()  # after the page is drawn: its messages reach the browser before the imports take the CPU
-
-
-if __name__ != "__mp_main__":  # a multiprocessing worker rebuilding __main__ (see above): no app there
-    main()
+app = st.App("router.py", middleware=[Middleware(DirectLinks)])

@@ -82,7 +82,7 @@ def fresh_app():
 
     for r in live_runners():
         r.close()
-    at = AppTest.from_file(str(ROOT / "dashboard" / "streamlit_app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "router.py"), default_timeout=60)
     yield at
     for r in live_runners():
         r.close()

@@ -17,7 +17,7 @@ from gan_core.data.points import MIXTURES
 from tests.test_dashboard import live_charts
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard" / "streamlit_app.py")
+APP = str(ROOT / "dashboard" / "router.py")
 RING8 = ROOT / "pretrained" / "arena-ring8-collapse-ttur"
 MNIST = ROOT / "pretrained" / "arena-mnist-tutorial-mlp"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from dashboard.local_server import CHROMIUM, CHROMIUM_ARGS as ARGS, free_port, start_server, stop_server, wait_healthy  # noqa: E402
 
-APP = str(ROOT / "dashboard" / "streamlit_app.py")
+APP = str(ROOT / "dashboard" / "router.py")
 SHOTS = ROOT / "artifacts" / "screenshots"
 PAGE = "app_pages/augmentation.py"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

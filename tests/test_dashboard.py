@@ -1,6 +1,6 @@
 """The dashboard as a user sees it, through Streamlit's AppTest (no browser, no network).
 
-Each test runs the router (dashboard/streamlit_app.py) in a fresh session. The bad-CSV test drives the
+Each test runs the router (dashboard/router.py) in a fresh session. The bad-CSV test drives the
 real file uploader (AppTest supports uploads in this Streamlit version).
 """
 import json
@@ -13,7 +13,7 @@ import torch
 from dashboard.training.pool import live_runners
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard" / "streamlit_app.py")
+APP = str(ROOT / "dashboard" / "router.py")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 

@@ -143,7 +143,7 @@ def test_pictures_travel_as_data_uris():
 def _page(path: str, **widgets):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "streamlit_app.py"), default_timeout=60)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "router.py"), default_timeout=60)
     at.switch_page(path).run()
     for key, value in widgets.items():
         at.selectbox(key=key).set_value(value).run()

@@ -11,7 +11,7 @@ import pytest
 
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard" / "streamlit_app.py")
+APP = str(ROOT / "dashboard" / "router.py")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 

@@ -15,7 +15,7 @@ from gan_core.style_tools import mixing_grid
 from gan_core.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard" / "streamlit_app.py")
+APP = str(ROOT / "dashboard" / "router.py")
 NAME = "test-style-views"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
