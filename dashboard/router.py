@@ -1,10 +1,10 @@
 """GAN Classroom: the router, the script the server runs for every session (dashboard/streamlit_app.py).
 
-One navigation (st.navigation + st.Page), the pages in dashboard/app_pages/ as dashboard/page_index.py lists them. (Not `pages/`: Streamlit
-treats a `pages/` folder beside the main script as the old automatic multipage app, and the first visitor
-of a fresh server arriving on a direct link such as /arena would get that page without this router.) Torch's thread count is
-process-wide, so it is set once, by the warm-up (dashboard/warm_up.py), which loads torch after the first page
-is drawn.
+One navigation (st.navigation + st.Page), the pages in dashboard/app_pages/ as dashboard/page_index.py lists them.
+(Not `pages/`: Streamlit treats a `pages/` folder beside the main script as the old automatic multipage app, and the
+first visitor of a fresh server arriving on a direct link such as /arena would get that page without this router.)
+Torch's thread count is process-wide, so it is set once, by the warm-up (dashboard/warm_up.py), which loads torch
+after the first page is drawn.
 """
 from __future__ import annotations
 

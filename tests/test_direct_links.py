@@ -1,4 +1,4 @@
-"""Direct links to a page (/latent, or a reload there) open that page with no failed request (dashboard/direct_links.py).
+"""Direct links to a page (/latent, or a reload there) open it with no failed request (dashboard/direct_links.py).
 
 Streamlit's client, opened on a page's own address, first asks for its server under that address and logs two 404s
 in the console; the server now redirects a page's address to the root with the page named in the query, and the
