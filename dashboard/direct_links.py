@@ -9,6 +9,7 @@ the browser then shows again. Links within the app never leave the page, so they
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -25,9 +26,15 @@ def _base_path() -> str:
     return f"/{base}" if base else ""
 
 
+@lru_cache(maxsize=4)
+def _page_address(base: str) -> re.Pattern:
+    """A page's own address under `base` (compiled once: the middleware sees every request, assets included)."""
+    return re.compile(re.escape(base) + r"/(" + "|".join(map(re.escape, URL_PATHS)) + r")/?")
+
+
 def redirect_target(path: str, query: str, base: str = "") -> str | None:
     """Where a request for `path` is sent instead, or None when it is not a page's own address."""
-    m = re.fullmatch(re.escape(base) + r"/(" + "|".join(map(re.escape, URL_PATHS)) + r")/?", path)
+    m = _page_address(base).fullmatch(path)
     if m is None:
         return None
     return f"{base}/?{PARAM}={quote(m.group(1))}" + (f"&{query}" if query else "")

@@ -1,16 +1,18 @@
 """About: what the tool is for and how a lesson can use it."""
 import streamlit as st
 
+from dashboard.page_index import SECTIONS
+
+HINTS = {"train.py": "press Train", "latent.py": "slide z", "style_transfer.py": "CycleGAN",
+         "augmentation.py": "few labels"}
+
 st.title("GAN Classroom")
 # The sidebar, which Train live fills with its settings, would stand empty here: the lesson's pages instead.
 with st.sidebar:
     st.markdown("**The lesson's pages**")
-    for path, label, icon in (("train.py", "Train live: press Train", ":material/play_circle:"),
-                              ("latent.py", "Latent explorer: slide z", ":material/tune:"),
-                              ("arena.py", "Mode-collapse arena", ":material/leaderboard:"),
-                              ("style_transfer.py", "Style transfer: CycleGAN", ":material/swap_horiz:"),
-                              ("augmentation.py", "Augmentation: few labels", ":material/dataset:")):
-        st.page_link(f"app_pages/{path}", label=label, icon=icon)
+    for p in (p for group in SECTIONS.values() for p in group if p.file != "about.py"):
+        st.page_link(f"app_pages/{p.file}", label=f"{p.title}: {HINTS[p.file]}" if p.file in HINTS else p.title,
+                     icon=p.icon)
 st.markdown(
     """
 Watch a **generative adversarial network** learn, live, on a laptop: a *generator* G turns random noise
