@@ -88,6 +88,11 @@ class ModelConfig:
     d_batch_norm: bool = _help("dcgan only: batch norm after D's second convolution, real and fake normalised as "
                                "separate batches, as in the DCGAN reference code (a known way for a plain DCGAN to "
                                "drop modes on Stacked MNIST)", False)
+    g_cond_bn: bool = _help("dcgan, conditional only: G's batch norms take their scale and shift from the label "
+                            "(conditional batch norm, de Vries et al. 2017), so the label reaches every layer, not "
+                            "only the input", False)
+    g_refine: bool = _help("dcgan only: a deeper G: a 3x3 convolution after the 14x14 upsampling, and the last "
+                           "upsampling to w/2 channels followed by a 3x3 convolution to the image", False)
     init: InitScheme = _help("weight initialisation: default (PyTorch's U(+-1/sqrt(fan_in)) for MLPs, N(0, 0.02) for "
                              "DCGAN) or orthogonal (the Unrolled GAN paper's 2D networks), biases 0", "default")
     init_gain: float = _help("scale of the orthogonal initialisation (0.8 in the Unrolled GAN paper), 0.01-10", 1.0)
@@ -133,6 +138,15 @@ class ModelConfig:
         if self.d_batch_norm and self.kind != "dcgan":
             raise ValueError(f"model.d_batch_norm belongs to the dcgan discriminator; model.kind={self.kind!r} has its "
                              "own layers (leave it at false)")
+        for name in ("g_cond_bn", "g_refine"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"model.{name}={getattr(self, name)!r} must be true or false")
+        if (self.g_cond_bn or self.g_refine) and self.kind != "dcgan":
+            raise ValueError(f"model.g_cond_bn and model.g_refine belong to the dcgan generator; model.kind="
+                             f"{self.kind!r} has its own layers (leave them at false)")
+        if self.g_cond_bn and not self.conditional:
+            raise ValueError("model.g_cond_bn=true needs a label to condition on; set model.conditional=true "
+                             "(the cgan preset) or leave g_cond_bn at false")
         check_choice("model.init", self.init, get_args(InitScheme))
         check_float("model.init_gain", self.init_gain, 0.01, 10.0)
         check_float("model.d_input_scale", self.d_input_scale, 0.001, 1000.0)

@@ -71,9 +71,9 @@ def _add_config_options(p: argparse.ArgumentParser) -> None:
             if section == "data" and f.name == "points":
                 continue
             flag = config_flag(section, f.name)
-            kind = {"g_hidden": _int_list, "d_hidden": _int_list, "conditional": _bool, "grow": _bool}.get(f.name)
+            kind = {"g_hidden": _int_list, "d_hidden": _int_list}.get(f.name)
             if kind is None:
-                kind = {int: int, float: float, str: str}.get(type(f.default), str)
+                kind = {bool: _bool, int: int, float: float, str: str}.get(type(f.default), str)
             choices = get_args(hints[f.name]) or None if get_origin(hints[f.name]) is Literal else None
             if (section, f.name) == ("data", "name"):
                 choices = None  # also a pair A:B for a CycleGAN; TrainConfig / CycleConfig refuse bad names

@@ -5,32 +5,59 @@ import torch
 import torch.nn as nn
 
 from gan_core.config import ModelConfig
-from gan_core.models.layers import minibatch_std
+from gan_core.models.layers import ConditionalBatchNorm, minibatch_std
 
 
 class DCGANGenerator(nn.Module):
-    """z -> (2w, 7, 7) -> (w, 14, 14) -> (C, 28, 28); transposed convolutions with batch norm."""
+    """z -> (2w, 7, 7) -> (w, 14, 14) -> (C, 28, 28); transposed convolutions with batch norm.
+
+    Conditional: the label's learnt embedding is concatenated to z; with `model.g_cond_bn` every batch norm also
+    takes its scale and shift from the label. `model.g_refine` makes G deeper: a 3x3 convolution after the 14x14
+    upsampling, and the last upsampling to w/2 channels (batch norm, ReLU) followed by a 3x3 convolution to the image.
+    """
 
     def __init__(self, cfg: ModelConfig, data_shape: tuple[int, ...], n_classes: int = 0):
         super().__init__()
         c, w = data_shape[0], cfg.width
         self.embed = nn.Embedding(n_classes, n_classes) if cfg.conditional else None
         in_dim = cfg.z_dim + (n_classes if cfg.conditional else 0)
-        self.project = nn.Sequential(nn.Linear(in_dim, 2 * w * 7 * 7, bias=False), nn.BatchNorm1d(2 * w * 7 * 7), nn.ReLU())
+
+        def norm(features: int, spatial: bool = True) -> nn.Module:
+            if cfg.g_cond_bn:
+                return ConditionalBatchNorm(features, n_classes, spatial)
+            return nn.BatchNorm2d(features) if spatial else nn.BatchNorm1d(features)
+
+        self.project = nn.Sequential(nn.Linear(in_dim, 2 * w * 7 * 7, bias=False), norm(2 * w * 7 * 7, False), nn.ReLU())
         self.w = w
-        self.up = nn.Sequential(
-            nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),  # (B, w, 14, 14)
-            nn.BatchNorm2d(w),
-            nn.ReLU(),
-            nn.ConvTranspose2d(w, c, 4, 2, 1),  # (B, C, 28, 28)
-            nn.Tanh(),
-        )
+        if cfg.g_refine:
+            half = max(w // 2, 1)
+            layers = [
+                nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), norm(w), nn.ReLU(),  # (B, w, 14, 14)
+                nn.Conv2d(w, w, 3, 1, 1, bias=False), norm(w), nn.ReLU(),  # (B, w, 14, 14)
+                nn.ConvTranspose2d(w, half, 4, 2, 1, bias=False), norm(half), nn.ReLU(),  # (B, w/2, 28, 28)
+                nn.Conv2d(half, c, 3, 1, 1), nn.Tanh(),  # (B, C, 28, 28)
+            ]
+        else:
+            layers = [
+                nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False),  # (B, w, 14, 14)
+                norm(w),
+                nn.ReLU(),
+                nn.ConvTranspose2d(w, c, 4, 2, 1),  # (B, C, 28, 28)
+                nn.Tanh(),
+            ]
+        self.up = nn.Sequential(*layers)
+
+    @staticmethod
+    def _run(seq: nn.Sequential, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        for layer in seq:
+            h = layer(h, y) if isinstance(layer, ConditionalBatchNorm) else layer(h)
+        return h
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.embed is not None:
             z = torch.cat([z, self.embed(y)], dim=1)
-        h = self.project(z).view(z.shape[0], 2 * self.w, 7, 7)  # (B, 2w, 7, 7)
-        return self.up(h)
+        h = self._run(self.project, z, y).view(z.shape[0], 2 * self.w, 7, 7)  # (B, 2w, 7, 7)
+        return self._run(self.up, h, y)
 
 
 class DCGANDiscriminator(nn.Module):

@@ -38,6 +38,24 @@ def minibatch_std(h: torch.Tensor, groups: int = 1) -> torch.Tensor:
     return torch.cat([h, extra.reshape(h.shape[0], 1, *h.shape[2:])], dim=1)
 
 
+class ConditionalBatchNorm(nn.Module):
+    """Batch norm whose scale and shift come from the class label (de Vries et al. 2017): normalise without affine
+    parameters, then x * (1 + gamma[y]) + beta[y]. Starts as plain batch norm (gamma, beta = 0). x: (B, F) or
+    (B, F, H, W); y: (B,) class indices."""
+
+    def __init__(self, features: int, n_classes: int, spatial: bool):
+        super().__init__()
+        self.norm = (nn.BatchNorm2d if spatial else nn.BatchNorm1d)(features, affine=False)
+        self.gamma = nn.Embedding(n_classes, features)
+        self.beta = nn.Embedding(n_classes, features)
+        nn.init.zeros_(self.gamma.weight)
+        nn.init.zeros_(self.beta.weight)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        shape = (x.shape[0], x.shape[1]) + (1,) * (x.ndim - 2)
+        return self.norm(x) * (1 + self.gamma(y).view(shape)) + self.beta(y).view(shape)
+
+
 class PreciseLinear(nn.Linear):
     """A Linear layer that stays float32 under bfloat16 autocast. Used where an MLP reads or writes 2D points
     (D's first layer, G's last): bfloat16 keeps 8 bits of mantissa, steps of 0.016 near 2, as coarse as a ring8
@@ -102,11 +120,15 @@ def init_weights(module: nn.Module, kind: str, generator: torch.Generator | None
                 m.weight.uniform_(-bound, bound, generator=generator)
                 if m.bias is not None:
                     m.bias.uniform_(-bound, bound, generator=generator)
-        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and kind == "dcgan":  # DCGAN's N(1, 0.02) scales;
-            m.weight.normal_(1.0, 0.02, generator=generator)                          # an MLP's keep 1 and 0
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and m.affine and kind == "dcgan":  # DCGAN's N(1, 0.02)
+            m.weight.normal_(1.0, 0.02, generator=generator)                          # scales; an MLP's keep 1, 0
             m.bias.zero_()
         elif isinstance(m, nn.Embedding):
             m.weight.normal_(0.0, 1.0, generator=generator)
+    for m in module.modules():  # conditional batch norm: scales 1 + N(0, 0.02) per class, shifts 0, as DCGAN's
+        if isinstance(m, ConditionalBatchNorm):
+            m.gamma.weight.normal_(0.0, 0.02, generator=generator)
+            m.beta.weight.zero_()
 
 
 def apply_spectral_norm(module: nn.Module, generator: torch.Generator | None) -> None:
