@@ -154,7 +154,7 @@ def _edit_config(folder: Path, section: str, key: str, value) -> None:
     ("mnist-dcgan", "model", "width", 16, "project.0.weight"),
     ("fashion-dcgan", "model", "z_dim", 64, "project.0.weight"),
     ("mnist-tutorial-mlp", "model", "g_hidden", [256, 512, 512], "net.4.weight"),
-    ("mnist-cgan", "model", "conditional", False, "embed.weight"),
+    ("mnist-cgan", "model", "g_cond_bn", False, "project.1.weight"),
 ])
 def test_config_that_does_not_match_the_weights_is_refused_naming_the_tensor(name, section, key, value, tensor, tmp_path, capsys):
     folder = _copy(name, tmp_path)
