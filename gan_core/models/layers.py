@@ -40,8 +40,8 @@ def minibatch_std(h: torch.Tensor, groups: int = 1) -> torch.Tensor:
 
 class ConditionalBatchNorm(nn.Module):
     """Batch norm whose scale and shift come from the class label (de Vries et al. 2017): normalise without affine
-    parameters, then x * (1 + gamma[y]) + beta[y]. Starts as plain batch norm (gamma, beta = 0). x: (B, F) or
-    (B, F, H, W); y: (B,) class indices."""
+    parameters, then x * (1 + gamma[y]) + beta[y]. Built as plain batch norm (gamma, beta = 0); init_weights then
+    draws gamma from N(0, 0.02), as DCGAN's scales. x: (B, F) or (B, F, H, W); y: (B,) class indices."""
 
     def __init__(self, features: int, n_classes: int, spatial: bool):
         super().__init__()
