@@ -10,6 +10,11 @@ def check_choice(name: str, value: Any, choices: tuple) -> None:
         raise ValueError(f"{name}={value!r} is not a valid choice; choose one of: {', '.join(map(str, choices))}")
 
 
+def check_bool(name: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name}={value!r} must be true or false")
+
+
 def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{name}={value!r} must be a whole number")

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from gan_core.checks import check_choice, check_distinct_points, check_float, check_int
+from gan_core.checks import check_bool, check_choice, check_distinct_points, check_float, check_int
 from gan_core.variants import Recipe, resolve_recipe
 
 DataName = Literal[
@@ -127,20 +127,17 @@ class ModelConfig:
         check_choice("model.activation", self.activation, get_args(Activation))
         check_int("model.z_dim", self.z_dim, 1, 1024)
         check_choice("model.noise", self.noise, get_args(NoiseDist))
-        if not isinstance(self.conditional, bool):
-            raise ValueError(f"model.conditional={self.conditional!r} must be true or false")
+        check_bool("model.conditional", self.conditional)
         check_int("model.width", self.width, 4, 256)
         if self.d_width != 0 and not (isinstance(self.d_width, int) and 4 <= self.d_width <= 256):
             raise ValueError(f"model.d_width={self.d_width!r} is out of range; it must be 0 (the same as width) or an "
                              "integer between 4 and 256")
-        if not isinstance(self.d_batch_norm, bool):
-            raise ValueError(f"model.d_batch_norm={self.d_batch_norm!r} must be true or false")
+        check_bool("model.d_batch_norm", self.d_batch_norm)
         if self.d_batch_norm and self.kind != "dcgan":
             raise ValueError(f"model.d_batch_norm belongs to the dcgan discriminator; model.kind={self.kind!r} has its "
                              "own layers (leave it at false)")
-        for name in ("g_cond_bn", "g_refine"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"model.{name}={getattr(self, name)!r} must be true or false")
+        check_bool("model.g_cond_bn", self.g_cond_bn)
+        check_bool("model.g_refine", self.g_refine)
         if (self.g_cond_bn or self.g_refine) and self.kind != "dcgan":
             raise ValueError(f"model.g_cond_bn and model.g_refine belong to the dcgan generator; model.kind="
                              f"{self.kind!r} has its own layers (leave them at false)")
@@ -150,8 +147,7 @@ class ModelConfig:
         check_choice("model.init", self.init, get_args(InitScheme))
         check_float("model.init_gain", self.init_gain, 0.01, 10.0)
         check_float("model.d_input_scale", self.d_input_scale, 0.001, 1000.0)
-        if not isinstance(self.g_batch_norm, bool):
-            raise ValueError(f"model.g_batch_norm={self.g_batch_norm!r} must be true or false")
+        check_bool("model.g_batch_norm", self.g_batch_norm)
         if self.d_maxout != 0 and not (isinstance(self.d_maxout, int) and not isinstance(self.d_maxout, bool)
                                        and 2 <= self.d_maxout <= 10):
             raise ValueError(f"model.d_maxout={self.d_maxout!r} is out of range; it must be 0 (no maxout) or an "
@@ -161,8 +157,7 @@ class ModelConfig:
                              f"{self.kind!r} has its own layers (leave them at false and 0)")
         check_int("model.mapping_layers", self.mapping_layers, 1, 8)
         check_float("model.style_mixing", self.style_mixing, 0.0, 1.0)
-        if not isinstance(self.grow, bool):
-            raise ValueError(f"model.grow={self.grow!r} must be true or false")
+        check_bool("model.grow", self.grow)
         check_int("model.grow_steps", self.grow_steps, 1, 1_000_000)
         if self.kind == "style":
             if self.conditional:
@@ -205,8 +200,7 @@ class OptimConfig:
         check_int("optim.batch_size", self.batch_size, 1, 8192)
         check_float("optim.lr_decay", self.lr_decay, 0.0, 0.999)
         check_int("optim.batch_growth", self.batch_growth, 1, 8)
-        if not isinstance(self.pack_batch, bool):
-            raise ValueError(f"optim.pack_batch={self.pack_batch!r} must be true or false")
+        check_bool("optim.pack_batch", self.pack_batch)
 
 
 @dataclass
@@ -250,8 +244,7 @@ class TrainConfig:
         check_int("eval_samples", self.eval_samples, 10, 100_000)
         check_int("eval_samples_during", self.eval_samples_during, 10, 100_000)
         check_choice("precision", self.precision, get_args(Precision))
-        if not isinstance(self.keep_best, bool):
-            raise ValueError(f"keep_best={self.keep_best!r} must be true or false")
+        check_bool("keep_best", self.keep_best)
         if self.keep_best and not self.data.is_image:
             raise ValueError(f"keep_best=true keeps the lowest FID, which only image data has; {self.data.name!r} is 2D")
         if self.model.kind == "dcgan" and not self.data.is_image:

@@ -13,7 +13,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from gan_core.checks import check_choice, check_float, check_int
+from gan_core.checks import check_bool, check_choice, check_float, check_int
 
 # The losses a variant may pick (their formulas are in objectives.py, keyed by these names; kept here so that
 # reading and checking a recipe does not need torch).
@@ -272,8 +272,7 @@ def apply_options(recipe: Recipe, options: dict) -> Recipe:
         if key == "objective":
             check_choice("variant_options.objective", value, OBJECTIVE_NAMES)
         elif key in ("spectral_norm", "mbstd", "diffaug"):
-            if not isinstance(value, bool):
-                raise ValueError(f"variant_options.{key}={value!r} must be true or false")
+            check_bool(f"variant_options.{key}", value)
         elif key in ("unroll", "pack", "n_critic", "r1_every", "ema_bn"):
             check_int(f"variant_options.{key}", value, *_OPTION_RANGES[key])
         else:
